@@ -1,0 +1,199 @@
+"""Plain data passed between the pipeline stages (load → segment → extract → resolve → build).
+
+Every extracted item keeps the text it was read from (``surface``) and where
+(``span``: character offsets into :attr:`SourceDocument.text`), so that each
+fact in the graph can be traced back to the document.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+__all__ = [
+    "Span",
+    "SourceDocument",
+    "OutlineNode",
+    "Mention",
+    "Clause",
+    "Agency",
+    "Assignment",
+    "Task",
+    "Target",
+    "NamedEntity",
+    "CitedPolicy",
+    "DocumentMeta",
+    "Extraction",
+    "ROLES",
+]
+
+#: Roles an agency can have in a responsibility clause.
+ROLES = ("lead", "support", "responsible")
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """Half-open character range ``[start, end)`` into a document's decoded text."""
+
+    start: int
+    end: int
+
+    def contains(self, other: "Span") -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    def slice(self, text: str) -> str:
+        return text[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """One input file, decoded.
+
+    ``text`` is the decoded text (for HTML input: the visible text of the
+    page); all spans in the pipeline index into it.
+    """
+
+    source_file: str  # file name without folders, as in pg:sourceFile
+    path: str  # the path the file was read from
+    text: str
+    encoding: str  # codec that decoded the bytes, e.g. "utf-8", "gb18030", "utf-16-le"
+    content_hash: str  # sha256 hex digest of the raw bytes
+    media_type: str = "text/plain"  # or "text/html"
+
+
+@dataclass(frozen=True)
+class OutlineNode:
+    """A numbered heading or item of the document outline (一、 （一） 1. （1） ①).
+
+    ``path`` holds the outline numbers from the top, half-width (``("三", "二", "1")``).
+    ``span`` runs from the number to the start of the next outline node of any
+    level, so it covers the node's own text only, not that of its children.
+    ``part`` is empty for the main text and names the appendix (``"附件"`` or
+    ``"附件1"``) for outlines that restart in an appendix.
+    """
+
+    path: tuple[str, ...]
+    level: int  # 1 = 一、 section, 2 = （一） item, 3 = 1. sub-item, ...
+    title: str
+    title_span: Span
+    span: Span
+    part: str = ""
+
+    @property
+    def outline(self) -> str:
+        return "/".join(self.path)
+
+    @property
+    def parent_path(self) -> tuple[str, ...] | None:
+        return self.path[:-1] if len(self.path) > 1 else None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An agency (or non-specific body) named in a responsibility clause."""
+
+    surface: str  # as written in the document
+    span: Span
+    role: str  # one of ROLES
+    generic: bool = False  # 相关行业主管部门, 有关部门 ...: not a specific agency
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A responsibility clause such as （省科技厅牵头，省财政厅配合）."""
+
+    text: str
+    span: Span
+    mentions: tuple[Mention, ...]
+
+
+@dataclass(frozen=True)
+class Agency:
+    """A resolved agency: one real body in one jurisdiction."""
+
+    name: str  # canonical Chinese name with the jurisdiction, e.g. 甘肃省科学技术厅
+    jurisdiction: str  # full name of its jurisdiction, e.g. 甘肃省
+    agency_type: str  # local name of a concept in the pg:AgencyTypes scheme
+    name_en: str | None = None
+    manages: str | None = None  # for park management committees: the park's name
+    collective: bool = False  # 各市州政府: many bodies named as one
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One agency's role in one task, read from a clause."""
+
+    mention: Mention
+    clause: Clause
+    agency: Agency | None  # None for non-specific bodies
+
+
+@dataclass(frozen=True)
+class Task:
+    """An outline item that carries responsibilities (or stands in a task section)."""
+
+    node: OutlineNode
+    clauses: tuple[Clause, ...]
+    assignments: tuple[Assignment, ...]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A quantified goal such as 到2020年全省孵化器数量达到50家以上."""
+
+    value: Decimal
+    unit: str | None
+    comparator: str  # ">=", "<=" or "="
+    surface: str  # the phrase that states the goal
+    span: Span
+    sentence: str  # the sentence it was read from
+    sentence_span: Span
+    value_max: Decimal | None = None
+    year: int | None = None
+    annual: bool = False
+    metric: str | None = None  # what is measured, e.g. 孵化器数量
+
+
+@dataclass(frozen=True)
+class NamedEntity:
+    """A named park, fund or program."""
+
+    kind: str  # "park", "fund" or "program"
+    name: str  # normalised name used as the key (quotes kept as written)
+    surface: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class CitedPolicy:
+    """A higher-level policy that the document implements, cited by 文号."""
+
+    number: str  # normalised 文号: half-width digits, 〔〕 brackets
+    title: str | None
+    surface: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    jurisdiction: str  # full name, e.g. 甘肃省 / 宁夏回族自治区 / 中华人民共和国
+    title: str | None = None
+    title_span: Span | None = None
+    number: str | None = None  # normalised 文号
+    number_surface: str | None = None
+    issued: date | None = None
+    issuer: str | None = None  # issuing body as written
+    implements: tuple[CitedPolicy, ...] = ()
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything read from one document; the input of the graph builder."""
+
+    document: SourceDocument
+    meta: DocumentMeta
+    outline: tuple[OutlineNode, ...]
+    tasks: tuple[Task, ...]
+    targets: tuple[Target, ...] = ()
+    named: tuple[NamedEntity, ...] = ()
+    warnings: tuple[str, ...] = field(default=())

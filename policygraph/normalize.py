@@ -1,0 +1,53 @@
+"""Character-level normalisation that keeps offsets: full-width forms, brackets, 文号.
+
+:func:`fold` maps every character to exactly one character, so a span found in
+the folded text is the same span in the original text. Extractors search the
+folded text and slice surfaces from the original.
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["fold", "normalize_document_number", "DOCUMENT_NUMBER_RE"]
+
+_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FOLD.update({
+    0x3000: 0x20,  # ideographic space
+    0xFF08: ord("("), 0xFF09: ord(")"),
+    0x3014: 0x3014, 0x3015: 0x3015,  # 〔〕 stay
+    0xFF3B: 0x3014, 0xFF3D: 0x3015,  # ［］ → 〔〕
+    0x2014: 0x2014,
+    0x00A0: 0x20,
+})
+_FOLD[0xFF08] = ord("(")
+_FOLD[0xFF09] = ord(")")
+_FOLD_TABLE = {k: chr(v) for k, v in _FOLD.items()}
+
+
+def fold(text: str) -> str:
+    """Map full-width ASCII to half-width, one character for one.
+
+    >>> fold("２０２０年（责任单位：省科技厅）")
+    '2020年(责任单位:省科技厅)'
+    """
+    return text.translate(_FOLD_TABLE)
+
+
+#: A 文号 such as 国办发〔2015〕9号, 吉政办发〔２０１５〕３１号 or 青政办[2017]2号 (on folded text).
+DOCUMENT_NUMBER_RE = re.compile(
+    r"(?P<prefix>[\u4e00-\u9fff]{1,10}?)\s*[〔\[(【](?P<year>(?:19|20)\d\d)[〕\])】]\s*(?P<seq>\d{1,4})\s*号"
+)
+
+
+def normalize_document_number(surface: str) -> str | None:
+    """Normalise a 文号 to half-width digits and 〔〕 brackets, or None if it is not one.
+
+    >>> normalize_document_number("吉政办发〔２０１５〕３１号")
+    '吉政办发〔2015〕31号'
+    >>> normalize_document_number("国办发[2016]7号")
+    '国办发〔2016〕7号'
+    """
+    m = DOCUMENT_NUMBER_RE.search(fold(surface))
+    if not m:
+        return None
+    return f"{m['prefix']}〔{m['year']}〕{int(m['seq'])}号"
