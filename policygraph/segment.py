@@ -1,0 +1,107 @@
+"""Outline parsing: numbered headings 一、 （一） 1. （1） ① into :class:`OutlineNode` s with "三/二/1" paths.
+
+Policy plans number their sections with a fixed family of styles. The level of
+a heading comes from its style's rank, not from indentation, so a document
+that jumps from 一、 straight to 1. still nests correctly. An appendix (附件)
+restarts the numbering; its nodes carry ``part="附件"`` so their paths never
+collide with the main text's.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .model import OutlineNode, Span
+from .normalize import fold
+
+__all__ = ["segment", "iter_lines", "HEADING_STYLES"]
+
+_CN_NUM = "一二三四五六七八九十百零〇"
+
+#: Heading styles in rank order (outermost first): (name, pattern on folded, left-stripped line).
+HEADING_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("section", re.compile(rf"([{_CN_NUM}]{{1,4}})\s*[、.]")),
+    ("item", re.compile(rf"\(([{_CN_NUM}]{{1,4}})\)\s*")),
+    ("subitem", re.compile(r"(\d{1,2})\s*(?:[、]|\.(?!\d))")),
+    ("subsubitem", re.compile(r"\((\d{1,2})\)\s*")),
+    ("circled", re.compile(r"([\u2460-\u2473])")),
+)
+_RANK = {name: i for i, (name, _) in enumerate(HEADING_STYLES)}
+
+_APPENDIX_RE = re.compile(r"附\s*件\s*(\d*)\s*[:：]?\s*$|附\s*件\s*(\d*)\s*[:：]")
+_TITLE_END_RE = re.compile(r"[。\n]")
+_TRAILING_PUNCT = "。，,；;：:、.．！!？? \t　"
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, str]]:
+    """Yield ``(offset, line)`` for each line of ``text`` (without the newline)."""
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, line
+        pos += len(line) + 1
+
+
+def _heading(folded_line: str) -> tuple[str, str, int] | None:
+    """Match a heading at the start of a (left-stripped, folded) line: (style, number, end)."""
+    for style, pattern in HEADING_STYLES:
+        m = pattern.match(folded_line)
+        if m:
+            rest = folded_line[m.end():].strip()
+            if not rest or rest[0] in "、.,，)":
+                return None
+            return style, m.group(1), m.end()
+    return None
+
+
+def _title(text: str, start: int, line_end: int) -> tuple[str, Span]:
+    """The heading words after the number: up to the first 。 or the end of the line."""
+    m = _TITLE_END_RE.search(text, start, line_end + 1)
+    end = m.start() if m else line_end
+    while end > start and text[end - 1] in _TRAILING_PUNCT:
+        end -= 1
+    while start < end and text[start] in " \t　":
+        start += 1
+    return text[start:end], Span(start, end)
+
+
+def segment(text: str) -> tuple[OutlineNode, ...]:
+    """Parse the outline of a document.
+
+    Examples
+    --------
+    >>> doc = "二、重点任务\\n（一）加快构建众创空间。内容。\\n1.优化布局。内容\\n"
+    >>> [(n.outline, n.title) for n in segment(doc)]
+    [('二', '重点任务'), ('二/一', '加快构建众创空间'), ('二/一/1', '优化布局')]
+    """
+    folded = fold(text)
+    stack: list[tuple[str, str]] = []  # (style, number)
+    part = ""
+    starts: list[tuple[int, tuple[str, ...], int, str, Span, str]] = []
+    boundaries: list[int] = []
+    for offset, line in iter_lines(folded):
+        stripped = line.lstrip(" \t\u3000")
+        indent = len(line) - len(stripped)
+        if _APPENDIX_RE.match(stripped) and len(stripped) <= 20:
+            part = "附件" + (_APPENDIX_RE.match(stripped).group(1) or _APPENDIX_RE.match(stripped).group(2) or "")
+            stack = []
+            boundaries.append(offset)
+            continue
+        found = _heading(stripped)
+        if not found:
+            continue
+        style, number, end = found
+        rank = _RANK[style]
+        while stack and _RANK[stack[-1][0]] >= rank:
+            stack.pop()
+        stack.append((style, number))
+        title, title_span = _title(text, offset + indent + end, offset + len(line))
+        starts.append((offset + indent, tuple(n for _, n in stack), len(stack), title, title_span, part))
+    nodes = []
+    cut_points = sorted({s[0] for s in starts} | set(boundaries) | {len(text)})
+    for start, path, level, title, title_span, node_part in starts:
+        end = next(c for c in cut_points if c > start)
+        while end > start and text[end - 1] in "\n \t\u3000":
+            end -= 1
+        nodes.append(OutlineNode(path=path, level=level, title=title, title_span=title_span,
+                                 span=Span(start, end), part=node_part))
+    return tuple(nodes)
