@@ -1,0 +1,227 @@
+"""Document metadata: title, 文号, issue date, issuer, jurisdiction and the policies it implements."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from ..model import CitedPolicy, DocumentMeta, OutlineNode, Span
+from ..normalize import DOCUMENT_NUMBER_RE, fold, normalize_document_number
+from ..segment import iter_lines
+
+__all__ = ["JurisdictionName", "extract_metadata", "find_title", "find_issued", "find_implements",
+           "infer_jurisdiction", "NATIONAL"]
+
+NATIONAL = "中华人民共和国"
+
+_GENRE = ("方案", "意见", "办法", "通知", "规划", "计划", "决定", "措施", "细则", "纲要", "规定", "意见的通知",
+          "方案的通知", "工作要点", "实施意见", "指导意见", "若干政策", "政策措施", "行动计划")
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9, "十": 10}
+_DATE_RE = re.compile(r"^\s*((?:19|20)\d\d|[一二〇○零三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
+                      r"\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日\s*$")
+_ISSUER_END = ("人民政府", "办公厅", "办公室", "委员会", "政府", "厅", "局", "部", "院", "委")
+_CITED_RE = re.compile(r"《([^《》\n]{4,120})》\s*\(\s*((?:[\u4e00-\u9fff]{1,10}?)\s*[〔\[(【]\s*(?:19|20)\d\d\s*[〕\])】]"
+                       r"\s*\d{1,4}\s*号)\s*\)")
+_NATIONAL_NUMBER = ("国发", "国办发", "国函", "国办函", "中发", "中办发")
+_HEAD_LINES = 25
+
+
+@dataclass(frozen=True)
+class JurisdictionName:
+    """How a jurisdiction is written: full name, short name and 文号 abbreviation."""
+
+    name: str
+    short: str = ""
+    abbr: str = ""
+
+
+def _lines(text: str, folded: str) -> list[tuple[int, str, str]]:
+    return [(off, line, folded[off:off + len(line)]) for off, line in iter_lines(text)]
+
+
+def _is_furniture(line: str) -> bool:
+    from ..load import is_furniture_line
+
+    return is_furniture_line(line)
+
+
+def find_title(text: str, outline: Sequence[OutlineNode]) -> tuple[str, Span] | None:
+    """The document's own title: a heading line before the body that ends with a genre word.
+
+    A title split over two lines is joined; when no such line exists, the
+    《…》 named in the issuing notice (《X》已经省政府同意，现印发) is used.
+
+    >>> find_title("吉林省人民政府办公厅关于发展\\n众创空间推进大众创新创业的实施意见\\n吉政办发〔2015〕31号\\n", ())[0]
+    '吉林省人民政府办公厅关于发展众创空间推进大众创新创业的实施意见'
+    """
+    folded = fold(text)
+    body_start = outline[0].span.start if outline else len(text)
+    lines = [(o, l, f) for o, l, f in _lines(text, folded) if o < body_start][:_HEAD_LINES * 2]
+    candidates = []
+    for i, (off, line, fline) in enumerate(lines):
+        stripped = fline.strip(" \t\u3000")
+        if not stripped or _is_furniture(line) or any(c in stripped for c in "。:：,，;；") or "《" in stripped:
+            continue
+        lead = len(fline) - len(fline.lstrip(" \t\u3000"))
+        start, end = off + lead, off + len(fline.rstrip(" \t\u3000"))
+        if stripped.endswith(_GENRE) and 6 <= len(stripped) <= 90:
+            candidates.append((text[start:end], Span(start, end)))
+            continue
+        if i + 1 < len(lines) and 4 <= len(stripped) <= 60:
+            noff, nline, nfline = lines[i + 1]
+            nstripped = nfline.strip(" \t\u3000")
+            if nstripped.endswith(_GENRE) and not any(c in nstripped for c in "。:：,，;；《") and nstripped:
+                nend = noff + len(nfline.rstrip(" \t\u3000"))
+                joined = text[start:end] + text[noff + len(nfline) - len(nfline.lstrip(" \t\u3000")):nend]
+                candidates.append((joined, Span(start, nend)))
+    if candidates:
+        return candidates[0]
+    m = re.search(r"《([^《》\n]{6,90})》\s*(?:已经|经).{0,20}(?:同意|通过)", folded)
+    if m:
+        return text[m.start(1):m.end(1)], Span(m.start(1), m.end(1))
+    return None
+
+
+def _date_part(s: str) -> int:
+    if s.isdigit():
+        return int(s)
+    if len(s) == 4 and all(c in _CN_DIGITS for c in s):
+        return int("".join(str(_CN_DIGITS[c]) for c in s))
+    if s == "十":
+        return 10
+    if s.startswith("十"):
+        return 10 + _CN_DIGITS[s[1]]
+    if s.endswith("十"):
+        return _CN_DIGITS[s[0]] * 10
+    if "十" in s:
+        return _CN_DIGITS[s[0]] * 10 + _CN_DIGITS[s[2]]
+    return _CN_DIGITS[s]
+
+
+def find_issued(text: str) -> tuple[date, str | None] | None:
+    """The issue date (a line holding only a date) and the issuing body on the line before it.
+
+    >>> find_issued("正文。\\n吉林省人民政府办公厅\\n２０１５年６月８日\\n")
+    (datetime.date(2015, 6, 8), '吉林省人民政府办公厅')
+    """
+    folded = fold(text)
+    lines = _lines(text, folded)
+    found = []
+    for i, (off, line, fline) in enumerate(lines):
+        m = _DATE_RE.match(fline)
+        if not m:
+            continue
+        try:
+            issued = date(_date_part(m.group(1)), _date_part(m.group(2)), _date_part(m.group(3)))
+        except (ValueError, KeyError):
+            continue
+        issuer = None
+        for j in range(i - 1, max(-1, i - 3), -1):
+            prev = lines[j][1].strip(" \t\u3000")
+            if prev:
+                if prev.endswith(_ISSUER_END) and len(prev) <= 40 and not any(c in prev for c in "。，,：:"):
+                    issuer = prev
+                break
+        found.append((issued, issuer))
+    if not found:
+        return None
+    with_issuer = [f for f in found if f[1]]
+    return (with_issuer or found)[-1]
+
+
+def find_number(text: str) -> tuple[str, str, Span] | None:
+    """The document's own 文号: on a line of its own (or before the title) near the top."""
+    folded = fold(text)
+    for off, line, fline in _lines(text, folded)[:_HEAD_LINES]:
+        stripped = fline.strip(" \t\u3000")
+        m = DOCUMENT_NUMBER_RE.match(stripped)
+        if m and (m.end() == len(stripped) or stripped[m.end():].lstrip().startswith("《")):
+            start = off + fline.index(stripped)
+            surface = text[start:start + m.end()]
+            return normalize_document_number(surface), surface, Span(start, start + m.end())
+    return None
+
+
+def find_implements(text: str, own_number: str | None = None) -> tuple[CitedPolicy, ...]:
+    """Higher-level policies cited as 《title》（文号）, excluding the document's own number.
+
+    >>> [c.number for c in find_implements("为贯彻落实《国务院关于X的意见》（国发〔２０１５〕３２号）精神")]
+    ['国发〔2015〕32号']
+    """
+    folded = fold(text)
+    seen, out = set(), []
+    for m in _CITED_RE.finditer(folded):
+        number = normalize_document_number(m.group(2))
+        if not number or number == own_number or number in seen:
+            continue
+        seen.add(number)
+        out.append(CitedPolicy(number=number, title=text[m.start(1):m.end(1)], surface=text[m.start():m.end()],
+                               span=Span(m.start(), m.end())))
+    return tuple(out)
+
+
+def infer_jurisdiction(text: str, title: str | None, issuer: str | None, number: str | None,
+                       names: Sequence[JurisdictionName]) -> str | None:
+    """Whose plan this is: from the title or issuer, the 文号, or the places the text names.
+
+    Documents that never say it (no title, no date) still name their agencies
+    with the jurisdiction (宁夏国税局, 自治区…): the most named province wins.
+    """
+    by_len = sorted(names, key=lambda n: -len(n.name))
+    for head in (title, issuer):
+        if not head:
+            continue
+        head = fold(head)
+        if head.startswith(("国务院", "中共中央", "国家")) or re.match(r"^[\u4e00-\u9fff]{1,8}部(?:关于|办公厅)", head):
+            return NATIONAL
+        for n in by_len:
+            if head.startswith(n.name) or (n.short and len(n.short) >= 2 and head.startswith(n.short)):
+                return n.name
+    if number:
+        prefix = DOCUMENT_NUMBER_RE.match(number)
+        prefix = prefix.group("prefix") if prefix else ""
+        if prefix.startswith(_NATIONAL_NUMBER):
+            return NATIONAL
+        for n in names:
+            if n.abbr and prefix.startswith(n.abbr + "政"):
+                return n.name
+    folded = fold(text)
+    counts: Counter[str] = Counter()
+    for n in names:
+        if n.name == NATIONAL:
+            continue
+        counts[n.name] += folded.count(n.name) * 2
+        if n.short and len(n.short) >= 2:
+            counts[n.name] += folded.count(n.short)
+    if counts:
+        best, score = counts.most_common(1)[0]
+        if score > 0:
+            return best
+    return None
+
+
+def extract_metadata(text: str, outline: Sequence[OutlineNode], names: Sequence[JurisdictionName],
+                     default_jurisdiction: str | None = None) -> DocumentMeta:
+    """Read the document-level facts."""
+    title = find_title(text, outline)
+    number = find_number(text)
+    issued = find_issued(text)
+    issuer = issued[1] if issued else None
+    if issuer is None and title:
+        m = re.match(r"^(.{2,30}?(?:人民政府办公厅|人民政府办公室|人民政府|办公厅|委员会))关于", fold(title[0]))
+        if m:
+            issuer = title[0][:m.end(1)]
+    jurisdiction = infer_jurisdiction(text, title[0] if title else None, issuer, number[0] if number else None, names)
+    return DocumentMeta(
+        jurisdiction=jurisdiction or default_jurisdiction or NATIONAL,
+        title=title[0] if title else None,
+        title_span=title[1] if title else None,
+        number=number[0] if number else None,
+        number_surface=number[1] if number else None,
+        issued=issued[0] if issued else None,
+        issuer=issuer,
+        implements=find_implements(text, number[0] if number else None),
+    )
