@@ -115,12 +115,9 @@ class _DocumentGraphBuilder:
             g.add((doc, PG.documentNumber, Literal(meta.number)))
         if meta.issued:
             g.add((doc, DCTERMS.issued, Literal(meta.issued.isoformat(), datatype=XSD.date)))
-        if meta.issuer:
-            from .resolve import resolve_mention
-
-            issuer = resolve_mention(meta.issuer, meta.jurisdiction, self.lexicon)
-            if issuer is not None:
-                g.add((doc, PG.issuedBy, self.agency(issuer, meta.issuer)))
+        for mention in x.agency_mentions:
+            a = self.agency(mention.agency, mention.surface)
+            g.add((doc, PG.issuedBy if mention.issuer else PG.mentions, a))
         for cited in meta.implements:
             c = self.mint("document", cited.number)
             g.add((doc, PG.implements, c))

@@ -18,6 +18,7 @@ __all__ = [
     "Clause",
     "Agency",
     "Assignment",
+    "AgencyMention",
     "Task",
     "Target",
     "NamedEntity",
@@ -129,6 +130,16 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class AgencyMention:
+    """An agency named outside a clause: the issuer, a coordination body, a 以下简称 short name."""
+
+    surface: str
+    span: Span | None  # None when the surface was not located (an issuer given by the metadata)
+    agency: Agency
+    issuer: bool = False
+
+
+@dataclass(frozen=True)
 class Task:
     """An outline item that carries responsibilities (or stands in a task section)."""
 
@@ -196,4 +207,5 @@ class Extraction:
     tasks: tuple[Task, ...]
     targets: tuple[Target, ...] = ()
     named: tuple[NamedEntity, ...] = ()
+    agency_mentions: tuple[AgencyMention, ...] = ()
     warnings: tuple[str, ...] = field(default=())

@@ -6,8 +6,9 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from ..model import Assignment, Clause, Extraction, OutlineNode, SourceDocument, Task
+from ..model import AgencyMention, Assignment, Clause, Extraction, OutlineNode, SourceDocument, Task
 from ..segment import segment
+from .bodies import find_body_mentions
 from .clauses import find_clauses
 from .metadata import JurisdictionName, extract_metadata
 
@@ -87,6 +88,14 @@ def extract(document: SourceDocument, lexicon=None) -> Extraction:
                 seen.add(key)
                 assignments.append(Assignment(mention=mention, clause=clause, agency=agency))
         tasks.append(Task(node=node, clauses=node_clauses, assignments=tuple(assignments)))
+    resolve = lambda s: resolve_mention(s, meta.jurisdiction, lexicon)  # noqa: E731
+    mentions = []
+    issuer = resolve(meta.issuer) if meta.issuer else None
+    if issuer is not None:
+        mentions.append(AgencyMention(surface=meta.issuer, span=None, agency=issuer, issuer=True))
+    known = {a.agency.name for t in tasks for a in t.assignments if a.agency} | {m.agency.name for m in mentions}
+    mentions.extend(AgencyMention(surface, span, agency)
+                    for surface, span, agency in find_body_mentions(text, resolve, known))
     warnings = []
     if not clauses:
         warnings.append("no responsibility clauses found")
@@ -99,5 +108,6 @@ def extract(document: SourceDocument, lexicon=None) -> Extraction:
         tasks=tuple(tasks),
         targets=extract_targets(text),
         named=extract_named(text),
+        agency_mentions=tuple(mentions),
         warnings=tuple(warnings),
     )

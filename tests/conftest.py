@@ -1,0 +1,50 @@
+"""Shared fixtures: the seed corpus, its gold annotations, and a graph built once per session."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "data" / "seeds"
+GOLD = Path(__file__).resolve().parent / "fixtures" / "gold"
+CASES = Path(__file__).resolve().parent / "cases"
+SEED_FILES = sorted(p.name for p in SEEDS.glob("*.txt"))
+
+
+def load_cases(name: str) -> list[dict]:
+    return json.loads((CASES / name).read_text("utf-8"))
+
+
+def seed_text(name: str) -> str:
+    return (SEEDS / name).read_text("utf-8")
+
+
+def gold(name: str) -> dict:
+    return json.loads((GOLD / name.replace(".txt", ".json")).read_text("utf-8"))
+
+
+@pytest.fixture(scope="session")
+def lexicon():
+    from policygraph.lexicon import load_lexicon
+
+    return load_lexicon()
+
+
+@pytest.fixture(scope="session")
+def seed_extractions(lexicon):
+    from policygraph.extract import extract
+    from policygraph.load import load_document
+
+    return {name: extract(load_document(SEEDS / name), lexicon) for name in SEED_FILES}
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory):
+    """The embedded corpus built once through the library, as the CLI does."""
+    from policygraph.pipeline import build_corpus
+
+    out = tmp_path_factory.mktemp("seed-build")
+    report, dataset = build_corpus(None, out)
+    return report, dataset, out
