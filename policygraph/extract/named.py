@@ -1,0 +1,378 @@
+"""Named parks, funds and programs: candidates ending in a type word, kept only when they have a proper name."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from ..model import NamedEntity, Span
+from ..normalize import fold
+
+__all__ = ["extract_named", "entity_key", "Vocabulary", "load_vocabulary", "is_named"]
+
+_QUOTE_PAIRS = {"”": "“", "’": "‘", "」": "「", "』": "『"}
+_OPEN_QUOTES = set(_QUOTE_PAIRS.values())
+_KEY_DROP = str.maketrans("", "", "“”‘’\"'《》「」『』 \t\r\n\u3000")
+_MAX_NAME = 40
+
+
+def _is_name_char(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or ch.isascii() and (ch.isalnum() or ch in "+·")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The word lists of ``resources/named.json`` and the gazetteer, ready for matching."""
+
+    suffix_kind: dict[str, str]
+    suffixes: tuple[str, ...]  # longest first
+    plural_park_types: frozenset[str]
+    left: frozenset[str]
+    weak_left: frozenset[str]
+    leading: tuple[str, ...]
+    conjunctions: frozenset[str]
+    right: tuple[str, ...]
+    right_blockers: tuple[str, ...]
+    scope_prefixes: tuple[str, ...]
+    org_re: re.Pattern
+    count_re: re.Pattern
+    places: frozenset[str]  # with the well-known zone brands and regions of ``known_heads``
+    place_initials: tuple[frozenset[str], ...]  # per province: first characters of its prefectures
+    generic_quoted: frozenset[str]
+    generic_words: dict[str, frozenset[str]]
+    max_boundary: int
+
+
+def _place_forms(rows: list[tuple[str, str, str]], conf: dict) -> tuple[set[str], list[set[str]]]:
+    """Full names, and short forms (兰州市→兰州, 宁夏回族自治区→宁夏) of provinces, prefectures and county-level cities."""
+    excludes = conf["place_name_excludes"]
+    suffix_re = re.compile("(?:" + "|".join(sorted(conf["place_suffixes"], key=len, reverse=True)) + ")$")
+    ethnic_re = re.compile(conf["place_ethnic_pattern"])
+    forms: set[str] = set()
+    initials: dict[str, set[str]] = {}
+    for code, name, level in rows:
+        if name in excludes or any(word in name for word in excludes if len(word) > 1):
+            continue
+        forms.add(name)
+        short = suffix_re.sub("", name)
+        ethnic = ethnic_re.match(short)
+        short = ethnic["short"] if ethnic else short
+        wants_short = level in conf["place_level_short"] or name.endswith("市")
+        if wants_short and len(short) >= 2:
+            forms.add(short)
+            if level == "prefecture":
+                initials.setdefault(code[:2], set()).add(short[0])
+    return forms, [frozenset(s) for s in initials.values()]
+
+
+@lru_cache(maxsize=1)
+def load_vocabulary() -> Vocabulary:
+    """Read ``named.json`` and ``places.tsv`` once."""
+    folder = resources.files("policygraph") / "resources"
+    conf = json.loads((folder / "named.json").read_text("utf-8"))
+    rows = []
+    for line in (folder / "places.tsv").read_text("utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3 and parts[0].isdigit():
+            rows.append((parts[0], parts[1], parts[2]))
+    places, initials = _place_forms(rows, conf)
+    suffix_kind = {s: kind for kind, words in conf["suffixes"].items() for s in words}
+    boundaries = conf["left_boundaries"] + conf["weak_left_boundaries"] + conf["conjunctions"]
+    not_after = "".join(conf["org_suffix_not_followed_by"])
+    org_re = re.compile(
+        "^(.{2,14}?)(?:" + "|".join(conf["org_suffixes"]) + ")" + (f"(?![{not_after}])" if not_after else "")
+    )
+    common = set(conf["generic_words"]["common"])
+    return Vocabulary(
+        suffix_kind=suffix_kind,
+        suffixes=tuple(sorted(suffix_kind, key=len, reverse=True)),
+        plural_park_types=frozenset(conf["plural_park_types"]),
+        left=frozenset(conf["left_boundaries"]),
+        weak_left=frozenset(conf["weak_left_boundaries"]),
+        leading=tuple(conf["weak_left_boundaries"] + conf["leading_words"]),
+        conjunctions=frozenset(conf["conjunctions"]),
+        right=tuple(sorted(conf["right_boundaries"], key=len, reverse=True)),
+        right_blockers=tuple(conf["right_blockers"]),
+        scope_prefixes=tuple(sorted(conf["scope_prefixes"], key=len, reverse=True)),
+        org_re=org_re,
+        count_re=re.compile(conf["count_pattern"]),
+        places=frozenset(places | set(conf["known_heads"])),
+        place_initials=tuple(initials),
+        generic_quoted=frozenset(fold(q) for q in conf["generic_quoted"]),
+        generic_words={
+            kind: frozenset(common | set(words)) for kind, words in conf["generic_words"].items() if kind != "common"
+        },
+        max_boundary=max(len(w) for w in boundaries),
+    )
+
+
+def entity_key(name: str) -> str:
+    """Normalise a name for merging and comparison: fold, drop quotes, 《》 and spaces.
+
+    >>> entity_key("“创业在家乡”计划") == entity_key("创业在家乡计划")
+    True
+    """
+    return fold(name).translate(_KEY_DROP)
+
+
+def _quote_mask(text: str, start: int, end: int) -> list[bool]:
+    """For each position of ``text[start:end]``: is it inside (or on) a quotation?"""
+    mask = [False] * (end - start)
+    opened = None
+    for i in range(start, end):
+        ch = text[i]
+        if ch in _OPEN_QUOTES and opened is None:
+            opened = i
+        elif ch in _QUOTE_PAIRS and opened is not None:
+            for j in range(opened, i + 1):
+                mask[j - start] = True
+            opened = None
+    return mask
+
+
+def _run_start(text: str, start: int, vocab: Vocabulary) -> int:
+    """Leftmost position of the run of name characters that ends at ``start``.
+
+    Quoted parts are taken whole, and so is a place in brackets as in 中国(上海)自由贸易试验区.
+    """
+    i = start
+    floor = max(0, start - _MAX_NAME)
+    while i > floor:
+        ch = text[i - 1]
+        if _is_name_char(ch):
+            i -= 1
+        elif ch == ")" and text[text.rfind("(", floor, i) + 1 : i - 1] in vocab.places:
+            i = text.rfind("(", floor, i)
+        elif ch in _QUOTE_PAIRS:
+            opening = text.rfind(_QUOTE_PAIRS[ch], floor, i - 1)
+            closing = text.rfind(ch, floor, i - 1)
+            if opening < 0 or closing > opening:
+                break
+            i = opening
+        else:
+            break
+    return i
+
+
+def _is_right_boundary(text: str, end: int, vocab: Vocabulary) -> bool:
+    """Does a name end at ``end``: punctuation, a closing quote or a function word follows?"""
+    if end >= len(text):
+        return True
+    ch = text[end]
+    if ch == "(":
+        close = text.find(")", end, end + 20)
+        return close < 0 or _is_right_boundary(text, close + 1, vocab)
+    if text.startswith(vocab.right_blockers, end):
+        return False
+    if not _is_name_char(ch):
+        return True
+    return text.startswith(vocab.right, end)
+
+
+def _ends_with_suffix(text: str, vocab: Vocabulary) -> bool:
+    return text.endswith(vocab.suffixes)
+
+
+def _head_length(name: str, vocab: Vocabulary) -> int:
+    """Length of the proper-name head at the start of ``name`` (place, city-initials, organisation, quote), or 0."""
+    for size in range(min(len(name), 12), 1, -1):
+        if name[:size] in vocab.places:
+            return size
+    bracket = re.match(r"[\u4e00-\u9fff]{0,4}\(([^()]{2,10})\)", name)
+    if bracket and bracket.group(1) in vocab.places:
+        return bracket.end()
+    for size in (3, 2):
+        head = name[:size]
+        if len(head) == size and len(set(head)) == size and len(name) > size + 1:
+            if any(all(ch in initials for ch in head) for initials in vocab.place_initials):
+                return size
+    org = vocab.org_re.match(name)
+    if org and not _covered(org.group(1), vocab.generic_words["park"], vocab):
+        return org.end()
+    if name[:1] in _OPEN_QUOTES:
+        close = name.find("”", 1)
+        if close > 1 and fold(name[1:close]) not in vocab.generic_quoted:
+            return close + 1
+    return 0
+
+
+def _starts_with_head(text: str, vocab: Vocabulary) -> bool:
+    head = _head_length(text, vocab)
+    return head > 0 and text[:1] not in _OPEN_QUOTES
+
+
+def _split(text: str, run: int, start: int, kind: str, vocab: Vocabulary) -> int:
+    """Where the name starts within ``text[run:start]`` followed by its suffix: after the rightmost boundary word.
+
+    A verb that also occurs inside names (建设, 发展) splits only when a proper
+    name follows it (建设兰白科技创新改革试验区) or only generic words do
+    (兰州交通大学建设大学科技园), not in 职工技能素质建设工程.
+    """
+    mask = _quote_mask(text, run, start)
+    p = start
+    while p > run:
+        if mask[p - 1 - run]:
+            p -= 1
+            continue
+        for size in range(min(vocab.max_boundary, p - run), 0, -1):
+            word = text[p - size : p]
+            if any(mask[p - size - run : p - run]):
+                continue
+            if word in vocab.left:
+                return p
+            if word in vocab.weak_left:
+                rest = text[p:start]
+                generic = kind == "park" and rest and _covered(rest, vocab.generic_words[kind], vocab)
+                if generic or _starts_with_head(rest, vocab):
+                    return p
+            if word in vocab.conjunctions:
+                before = text[run : p - size]
+                if _ends_with_suffix(before, vocab) or _starts_with_head(text[p:start], vocab):
+                    return p
+        p -= 1
+    return run
+
+
+def _strip_scope(text: str, start: int, end: int, vocab: Vocabulary) -> int:
+    """Skip leading verbs (支持, 发展), scope words (全省, 各类, 一批) and counts (20个) that are not part of a name."""
+    changed = True
+    while changed:
+        changed = False
+        for word in vocab.leading:
+            if text.startswith(word, start) and end - start > len(word):
+                start += len(word)
+                changed = True
+        for word in vocab.scope_prefixes:
+            if text.startswith(word, start) and end - start > len(word) + 1:
+                start += len(word)
+                changed = True
+                break
+        count = vocab.count_re.match(text, start)
+        if count and end - count.end() > 1:
+            start = count.end()
+            changed = True
+    return start
+
+
+def _covered(modifier: str, words: frozenset[str], vocab: Vocabulary) -> bool:
+    """Can ``modifier`` be cut entirely into generic words, numbers and generic quotations?"""
+    n = len(modifier)
+    ok = [False] * (n + 1)
+    ok[0] = True
+    for i in range(n):
+        if not ok[i]:
+            continue
+        ch = modifier[i]
+        if ch.isdigit() or ch in "年+":
+            ok[i + 1] = True
+        if ch in _OPEN_QUOTES:
+            close = modifier.find("”", i + 1)
+            if close > 0 and modifier[i + 1 : close] in vocab.generic_quoted:
+                ok[close + 1] = True
+        for size in range(1, min(8, n - i) + 1):
+            if modifier[i : i + size] in words:
+                ok[i + size] = True
+        for suffix in vocab.suffixes:
+            if modifier.startswith(suffix, i):
+                ok[i + len(suffix)] = True
+    return ok[n]
+
+
+def is_named(name: str, kind: str, suffix: str, vocab: Vocabulary | None = None, quoted: bool = False) -> bool:
+    """Is ``name`` (folded, ending in ``suffix``) a proper name rather than a generic category?
+
+    Parks need a proper-name head (a place, two city initials such as 兰白, a
+    university or company, a quotation) or to be ``quoted`` whole in the text;
+    funds and programs need a modifier that is not made only of generic words.
+
+    >>> is_named("兰州高新技术产业开发区", "park", "开发区")
+    True
+    >>> is_named("国家高新技术产业开发区", "park", "开发区")
+    False
+    >>> is_named("科技成果转化引导基金", "fund", "基金")
+    True
+    >>> is_named("创业投资引导基金", "fund", "基金")
+    False
+    """
+    vocab = vocab or load_vocabulary()
+    modifier = name[: len(name) - len(suffix)]
+    if not modifier or vocab.count_re.search(name):
+        return False
+    head = _head_length(name, vocab)
+    if kind == "park":
+        if quoted and not _covered(modifier, vocab.generic_words["park"], vocab):
+            return True
+        if not head:
+            return False
+        if suffix in vocab.plural_park_types:
+            rest = name[head : len(name) - len(suffix)]
+            return bool(rest) and not _covered(rest, vocab.generic_words["park"], vocab)
+        return True
+    if head and name[:1] not in _OPEN_QUOTES:
+        return True
+    return not _covered(modifier, vocab.generic_words[kind], vocab)
+
+
+def _candidates(folded: str, vocab: Vocabulary):
+    """Yield ``(start, end, kind, suffix)`` for every name-like run that ends in a type word."""
+    for end in range(1, len(folded) + 1):
+        suffix = next((s for s in vocab.suffixes if folded.endswith(s, 0, end)), None)
+        if suffix is None or not _is_right_boundary(folded, end, vocab):
+            continue
+        s_start = end - len(suffix)
+        run = _run_start(folded, s_start, vocab)
+        kind = vocab.suffix_kind[suffix]
+        start = _split(folded, run, s_start, kind, vocab)
+        start = _strip_scope(folded, start, s_start, vocab)
+        yield start, end, kind, suffix
+
+
+def _is_appositive(name: str, suffix: str, vocab: Vocabulary) -> bool:
+    """“交大创客之家”众创空间: a quoted name followed by its bare category."""
+    if not name.startswith("“"):
+        return False
+    close = name.find("”")
+    return name[close + 1 :] == suffix and _ends_with_suffix(name[1:close], vocab)
+
+
+_ELIDED_RE = re.compile(r"[^“”]{2,12}“[^“”]{2,12}”")
+_ELIDED_SHAPE_RE = re.compile(r"[^“”]{2,12}“[^“”]{2,12}”[\u4e00-\u9fff]{1,4}")
+
+
+def _elided(folded: str, start: int, kind: str, vocab: Vocabulary) -> tuple[int, int] | None:
+    """阿里巴巴集团“千乡万村”、京东集团“千县燎原”计划: the list item before a name of the same shape shares its type word."""
+    end = start - 1
+    if folded[end : end + 1] != "、" or folded[end - 1 : end] != "”":
+        return None
+    run = _run_start(folded, end, vocab)
+    first = _strip_scope(folded, _split(folded, run, end, kind, vocab), end, vocab)
+    return (first, end) if _ELIDED_RE.fullmatch(folded[first:end]) else None
+
+
+def extract_named(text: str) -> tuple[NamedEntity, ...]:
+    """Every occurrence of a named park, fund or program in a document, sorted by span.
+
+    Examples
+    --------
+    >>> [(e.kind, e.name) for e in extract_named("用好甘肃省战略性新兴产业创业投资引导基金和兰白科技创新改革试验区技术创新驱动基金。")]
+    [('fund', '甘肃省战略性新兴产业创业投资引导基金'), ('fund', '兰白科技创新改革试验区技术创新驱动基金')]
+    >>> extract_named("依托国家高新区、大学科技园建设众创空间。")
+    ()
+    """
+    vocab = load_vocabulary()
+    folded = fold(text)
+    found = []
+    for start, end, kind, suffix in _candidates(folded, vocab):
+        name = folded[start:end]
+        quoted = folded[start - 1 : start] == "“" and folded[end : end + 1] == "”"
+        if _is_appositive(name, suffix, vocab) or not is_named(name, kind, suffix, vocab, quoted):
+            continue
+        surface = text[start:end]
+        found.append(NamedEntity(kind=kind, name=surface.strip(), surface=surface, span=Span(start, end)))
+        elided = _ELIDED_SHAPE_RE.fullmatch(name) and _elided(folded, start, kind, vocab)
+        if elided:
+            surface = text[elided[0] : elided[1]]
+            found.append(NamedEntity(kind=kind, name=surface, surface=surface, span=Span(*elided)))
+    return tuple(sorted(found, key=lambda e: (e.span, e.kind)))
