@@ -117,7 +117,7 @@ class _DocumentGraphBuilder:
             g.add((doc, DCTERMS.issued, Literal(meta.issued.isoformat(), datatype=XSD.date)))
         for mention in x.agency_mentions:
             a = self.agency(mention.agency, mention.surface)
-            g.add((doc, PG.issuedBy if mention.issuer else PG.mentions, a))
+            g.add((doc, PG.issuedBy if mention.issuer else PG.mentionsAgency, a))
         for cited in meta.implements:
             c = self.mint("document", cited.number)
             g.add((doc, PG.implements, c))

@@ -298,7 +298,7 @@ def _read_agencies(graph: "rdflib.Graph", docs: Mapping) -> tuple[dict, dict]:
     index: dict = defaultdict(lambda: defaultdict(set))
     for r in _rows(graph, """SELECT DISTINCT ?d ?a WHERE {
             { ?t pg:inDocument ?d ; pg:responsibleAgency|pg:leadAgency|pg:supportingAgency ?a }
-            UNION { ?d pg:issuedBy ?a }
+            UNION { ?d pg:issuedBy|pg:mentionsAgency ?a }
             UNION { ?x pg:inDocument ?d ; pg:agent ?a }
             UNION { ?t pg:inDocument ?d ; pg:assignment ?y . ?y pg:agent ?a } }"""):
         if r.d in docs:
