@@ -56,6 +56,20 @@ def select_tasks(outline: tuple[OutlineNode, ...], with_clauses: set[tuple]) -> 
     return tasks
 
 
+_NAMES_CACHE: dict[int, tuple[tuple[JurisdictionName, ...], tuple[JurisdictionName, ...]]] = {}
+
+
+def _names(lexicon) -> tuple[tuple[JurisdictionName, ...], tuple[JurisdictionName, ...]]:
+    """Provinces (with short names and 文号 abbreviations), and cities and counties by full name."""
+    key = id(lexicon)
+    if key not in _NAMES_CACHE:
+        _NAMES_CACHE[key] = (
+            tuple(JurisdictionName(j.name, j.short, j.abbr) for j in lexicon.jurisdictions),
+            tuple(JurisdictionName(p.name) for p in lexicon.places if len(p.name) >= 3),
+        )
+    return _NAMES_CACHE[key]
+
+
 def extract(document: SourceDocument, lexicon=None) -> Extraction:
     """Run every extractor over one document.
 
@@ -70,8 +84,7 @@ def extract(document: SourceDocument, lexicon=None) -> Extraction:
     lexicon = lexicon or load_lexicon()
     text = document.text
     outline = segment(text)
-    names = [JurisdictionName(j.name, j.short, j.abbr) for j in lexicon.jurisdictions]
-    meta = extract_metadata(text, outline, names)
+    meta = extract_metadata(text, outline, *_names(lexicon))
     generic = lambda s: is_generic(s, lexicon)  # noqa: E731
     clauses = find_clauses(text, lambda s: generic(s) or looks_like_agency(s, lexicon), generic)
     by_node = assign_clauses(outline, clauses)

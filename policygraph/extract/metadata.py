@@ -164,13 +164,15 @@ def find_implements(text: str, own_number: str | None = None) -> tuple[CitedPoli
 
 
 def infer_jurisdiction(text: str, title: str | None, issuer: str | None, number: str | None,
-                       names: Sequence[JurisdictionName]) -> str | None:
+                       names: Sequence[JurisdictionName], places: Sequence[JurisdictionName] = ()) -> str | None:
     """Whose plan this is: from the title or issuer, the 文号, or the places the text names.
 
+    ``names`` are the provinces (and the nation), ``places`` cities and
+    counties, which count only when the title or issuer starts with them.
     Documents that never say it (no title, no date) still name their agencies
     with the jurisdiction (宁夏国税局, 自治区…): the most named province wins.
     """
-    by_len = sorted(names, key=lambda n: -len(n.name))
+    by_len = sorted([*names, *places], key=lambda n: -len(n.name))
     for head in (title, issuer):
         if not head:
             continue
@@ -204,7 +206,7 @@ def infer_jurisdiction(text: str, title: str | None, issuer: str | None, number:
 
 
 def extract_metadata(text: str, outline: Sequence[OutlineNode], names: Sequence[JurisdictionName],
-                     default_jurisdiction: str | None = None) -> DocumentMeta:
+                     places: Sequence[JurisdictionName] = (), default_jurisdiction: str | None = None) -> DocumentMeta:
     """Read the document-level facts."""
     title = find_title(text, outline)
     number = find_number(text)
@@ -214,7 +216,8 @@ def extract_metadata(text: str, outline: Sequence[OutlineNode], names: Sequence[
         m = re.match(r"^(.{2,30}?(?:人民政府办公厅|人民政府办公室|人民政府|办公厅|委员会))关于", fold(title[0]))
         if m:
             issuer = title[0][:m.end(1)]
-    jurisdiction = infer_jurisdiction(text, title[0] if title else None, issuer, number[0] if number else None, names)
+    jurisdiction = infer_jurisdiction(text, title[0] if title else None, issuer, number[0] if number else None,
+                                      names, places)
     return DocumentMeta(
         jurisdiction=jurisdiction or default_jurisdiction or NATIONAL,
         title=title[0] if title else None,

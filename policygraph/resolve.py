@@ -1,0 +1,207 @@
+"""Resolution of agency mentions (省科技厅, 甘肃银监局, 各市州政府) to canonical agencies of a jurisdiction.
+
+A mention is cleaned (full-width folded, whitespace and trailing 等/等部门
+removed), checked against the generic-body list, then matched against the
+patterns of ``agencies.csv``; the most specific pattern wins. Its jurisdiction
+is the one the mention names (甘肃银监局, 兰州市政府, 国家发展改革委), else
+the one its level word points to from the document's jurisdiction (省 in a
+city's document is the province), else the document's own.
+"""
+from __future__ import annotations
+
+import re
+
+from .lexicon import JurisdictionInfo, Lexicon, PatternMatch, load_lexicon, match_key
+from .model import Agency
+from .normalize import fold
+
+__all__ = ["clean_surface", "is_generic", "resolve_mention", "looks_like_agency", "canonical_key"]
+
+_TRAILING = re.compile(r"(?:等(?:部门|单位|机构)?|牵头负责|牵头|负责|配合|协同|参与)+$")
+_LEADING = re.compile(r"^(?:由|会同)")
+_EDGE_PUNCT = ",.;:!?、，。；：！？\"'“”‘’《》<>"
+
+_WORD_EN = {"省": "province-level", "自治区": "region-level", "市": "city-level", "州": "prefecture-level",
+            "盟": "league-level", "地区": "prefecture-level", "县": "county-level", "区": "district-level",
+            "旗": "banner-level"}
+_LEVEL_WORD = {"provincial": "省", "municipal": "市", "county": "县", "central": "国家"}
+
+
+def clean_surface(surface: str) -> str:
+    """The mention as matched: folded, without whitespace, edge punctuation and trailing 等.
+
+    >>> clean_surface("省科协等")
+    '省科协'
+    >>> clean_surface(" 各市（州）人民政府 ")
+    '各市(州)人民政府'
+    """
+    text = re.sub(r"\s+", "", fold(surface)).strip(_EDGE_PUNCT)
+    text = _LEADING.sub("", _TRAILING.sub("", text))
+    return text.strip(_EDGE_PUNCT)
+
+
+def is_generic(surface: str, lexicon: Lexicon | None = None) -> bool:
+    """Whether a mention names a non-specific body (相关行业主管部门, 有关部门), not an agency.
+
+    >>> is_generic("相关行业主管部门")
+    True
+    >>> is_generic("各市州政府")
+    False
+    """
+    lex = lexicon or load_lexicon()
+    text = clean_surface(surface)
+    return bool(text) and (lex.is_generic(text) or lex.is_generic(match_key(text)))
+
+
+def looks_like_agency(surface: str, lexicon: Lexicon | None = None) -> bool:
+    """Whether a list item names a specific agency: a lexicon pattern or an agency-like ending matches.
+
+    Generic bodies are not agencies here (ask :func:`is_generic`); policy words
+    such as 众创空间 or 高校 are neither.
+
+    >>> looks_like_agency("省科技厅"), looks_like_agency("众创空间"), looks_like_agency("高校")
+    (True, False, False)
+    """
+    lex = lexicon or load_lexicon()
+    text = clean_surface(surface)
+    if not text or lex.is_generic(text):
+        return False
+    return lex.best_match(match_key(text), free_names=not _is_list(text)) is not None
+
+
+def _is_list(text: str) -> bool:
+    """Whether ``text`` holds a list separator outside brackets (省科技厅、省财政厅), so it is no single name."""
+    return bool(re.search(r"[、,;，；]", re.sub(r"\([^()]*\)", "", text)))
+
+
+def canonical_key(agency: Agency) -> tuple[str, str]:
+    """The key an agency's IRI is minted from: (jurisdiction, canonical name)."""
+    return (agency.jurisdiction, agency.name)
+
+
+def _document_jurisdiction(name: str, lex: Lexicon) -> JurisdictionInfo:
+    """The document's jurisdiction; an unknown name becomes a stand-alone unit rather than an error."""
+    found = lex.jurisdiction(name)
+    if found is not None:
+        return found
+    kind = "province"
+    if name.endswith(("市", "州", "盟", "地区")):
+        kind = "prefecture"
+    elif name.endswith(("县", "区", "旗")) and not name.endswith("自治区"):
+        kind = "county"
+    return JurisdictionInfo(name=name, short=name, abbr="", kind=kind, prefixes=(), en=name,
+                            short_en=name, adj=name, parent=None)
+
+
+class _Fmt(dict):
+    """Template values; a missing one renders as empty rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _target(m: PatternMatch, doc: JurisdictionInfo, lex: Lexicon) -> tuple[JurisdictionInfo, str | None]:
+    """The jurisdiction a match belongs to, and the level word when it is a lower level than the document's."""
+    if m.row.level == "central":
+        return lex.national, None
+    if m.prefix is not None and m.prefix.places:
+        places = m.prefix.places
+        if m.prefix.level_word:
+            level = lex.level_of_word(m.prefix.level_word, doc)
+            places = tuple(p for p in places if p.level == level) or places
+        return lex.choose_place(places, doc), None
+    word = m.prefix.level_word if m.prefix else None
+    if word:
+        level = lex.level_of_word(word, doc)
+    elif m.row.level != "any":
+        level = m.row.level
+    else:
+        level = doc.level
+    found = lex.ancestor(doc, level)
+    if found is not None:
+        return found, None
+    return doc, word or _LEVEL_WORD[level]
+
+
+def _city(m: PatternMatch, where: JurisdictionInfo, lex: Lexicon) -> tuple[JurisdictionInfo, str, str]:
+    """For branches named after a city: (jurisdiction, city as written in the name, its English)."""
+    city = m.city
+    if city is None:
+        if where.level == "municipal":
+            city = where
+        else:
+            province = lex.province_of(where)
+            city = lex.capital_of(province) or province
+    province = lex.capital_province(city.short)
+    if province is not None and (city is province or city.parent == province.name):
+        return province, province.capital, province.capital_en or province.capital
+    return city, city.name, city.short_en
+
+
+def _values(j: JurisdictionInfo, m: PatternMatch, j_text: str | None = None, j_adj: str | None = None) -> _Fmt:
+    return _Fmt(J=j_text or j.name, Js=j_text or j.short, Jen=j.en, Jadj=j_adj or j.adj, Jsen=j.short_en,
+                X=m.x, M=m.rest)
+
+
+def _agency(m: PatternMatch, doc: JurisdictionInfo, lex: Lexicon) -> Agency:
+    row = m.row
+    where, lower_word = _target(m, doc, lex)
+    if where.level == "central" and row.level != "central":
+        central = lex.central_row(row.type)
+        if central is not None:
+            m = PatternMatch(central, central.patterns[0], central.patterns[0].text)
+            row, lower_word = central, None
+    j_text = j_adj = None
+    if lower_word:
+        j_text = f"{where.name}各{lower_word}"
+        j_adj = f"{where.adj} {_WORD_EN.get(lower_word, lower_word)}"
+    values = _values(where, m, j_text, j_adj)
+    if "{C}" in row.canonical:
+        where, c_text, c_en = _city(m, where, lex)
+        values = _values(where, m)
+        values.update(C=c_text, Cen=c_en)
+    if where.level == "central" and row.level != "central" and "{J}" in row.canonical:
+        name = m.key
+    else:
+        name = row.canonical.format_map(values)
+    return Agency(
+        name=name,
+        jurisdiction=where.name,
+        agency_type=row.type,
+        name_en=row.en.format_map(values).strip() or None if row.en else None,
+        manages=row.manages.format_map(values) or None if row.manages else None,
+        collective=row.collective or bool(lower_word),
+    )
+
+
+def resolve_mention(surface: str, jurisdiction: str, lexicon: Lexicon | None = None) -> Agency | None:
+    """The canonical agency a mention names in a document of ``jurisdiction``; None for generic bodies.
+
+    Parameters
+    ----------
+    surface : str
+        The mention as written (省科技厅, 经济和信息化委, 人行兰州中心支行 …).
+    jurisdiction : str
+        Full name of the document's jurisdiction (甘肃省, 宁夏回族自治区, 兰州市, 中华人民共和国).
+    lexicon : Lexicon, optional
+        Defaults to the bundled lexicon.
+
+    Examples
+    --------
+    >>> resolve_mention("省科技厅", "甘肃省").name
+    '甘肃省科学技术厅'
+    >>> resolve_mention("经济和信息化委", "宁夏回族自治区").name
+    '宁夏回族自治区经济和信息化委员会'
+    >>> resolve_mention("发展改革委", "中华人民共和国").name
+    '国家发展和改革委员会'
+    >>> resolve_mention("有关部门", "甘肃省") is None
+    True
+    """
+    lex = lexicon or load_lexicon()
+    text = clean_surface(surface)
+    if not text or lex.is_generic(text) or lex.is_generic(match_key(text)):
+        return None
+    match = lex.best_match(match_key(text), free_names=not _is_list(text))
+    if match is None:
+        return None
+    return _agency(match, _document_jurisdiction(jurisdiction, lex), lex)
