@@ -5,7 +5,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 
 __all__ = ["write_atomic", "dataset_bytes", "merged_graph"]
 
@@ -20,6 +20,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -27,6 +28,12 @@ def write_atomic(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def merged_graph(ds: Dataset) -> Graph:
@@ -37,6 +44,35 @@ def merged_graph(ds: Dataset) -> Graph:
     for s, p, o, _ in ds.quads((None, None, None, None)):
         g.add((s, p, o))
     return g
+
+
+def _trig(ds: Dataset) -> bytes:
+    """TriG with the named graphs in IRI order (rdflib writes them in hash order)."""
+    iris = {str(term) for quad in ds.quads((None, None, None, None)) for term in quad[:3]
+            if isinstance(term, URIRef)} | {str(o.datatype) for o in ds.objects() if getattr(o, "datatype", None)}
+    bases = sorted(((p, str(ns)) for p, ns in ds.namespaces() if p), key=lambda x: (-len(x[1]), x[0]))
+    used = {}
+    for iri in iris:
+        for p, ns in bases:
+            if iri.startswith(ns) and "/" not in iri[len(ns):] and "#" not in iri[len(ns):]:
+                used[p] = ns
+                break
+    namespaces = sorted(used.items())
+    lines = [f"@prefix {p}: <{ns}> .\n" for p, ns in namespaces]
+    blocks = []
+    for graph in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
+        if len(graph) == 0:
+            continue
+        g = Graph()
+        for p, ns in namespaces:
+            g.bind(p, ns, override=True, replace=True)
+        for triple in graph:
+            g.add(triple)
+        body = g.serialize(format="turtle", encoding="utf-8").decode("utf-8")
+        body = "\n".join(line for line in body.splitlines() if not line.startswith("@prefix")).strip("\n")
+        blocks.append(f"<{graph.identifier}> {{\n" + "\n".join(
+            ("    " + line) if line else "" for line in body.splitlines()) + "\n}\n")
+    return ("".join(lines) + "\n" + "\n".join(blocks)).encode("utf-8")
 
 
 def dataset_bytes(ds: Dataset, fmt: str) -> bytes:
@@ -55,5 +91,5 @@ def dataset_bytes(ds: Dataset, fmt: str) -> bytes:
         data = ds.serialize(format="nquads", encoding="utf-8")
         return b"".join(sorted(set(data.splitlines(keepends=True))))
     if fmt == "trig":
-        return ds.serialize(format="trig", encoding="utf-8")
+        return _trig(ds)
     raise ValueError(f"unknown RDF format {fmt!r}")

@@ -107,8 +107,10 @@ def extract(document: SourceDocument, lexicon=None) -> Extraction:
     if issuer is not None:
         mentions.append(AgencyMention(surface=meta.issuer, span=None, agency=issuer, issuer=True))
     known = {a.agency.name for t in tasks for a in t.assignments if a.agency} | {m.agency.name for m in mentions}
+    info = lexicon.jurisdiction(meta.jurisdiction)
+    names = (info.name, info.short) if info is not None else (meta.jurisdiction,)
     mentions.extend(AgencyMention(surface, span, agency)
-                    for surface, span, agency in find_body_mentions(text, resolve, known))
+                    for surface, span, agency in find_body_mentions(text, resolve, known, names))
     warnings = []
     if not clauses:
         warnings.append("no responsibility clauses found")

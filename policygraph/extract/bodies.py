@@ -15,37 +15,42 @@ from ..normalize import fold
 
 __all__ = ["find_body_mentions"]
 
-_LEADING_VERBS = re.compile(r"^(?:建立健全|建立|成立|设立|组建|健全|完善|在|由|经|报|请|向|按照|根据|加强|发挥)+")
-_COORDINATION = re.compile(
-    r"((?:[\u4e00-\u9fff]{0,8}?(?:省|自治区|市|县|区))?[\u4e00-\u9fff]{2,30}?(?:部门联席会议|联席会议|工作领导小组|领导小组))"
-    r"(?!成员|办公室|制度的|的成员)"
-)
-_GOVERNMENT = re.compile(r"((?:省|自治区|市|县)(?:人民)?政府)(?!办公厅|办公室|各部门|有关部门|部门|工作报告|令|各委)")
+_LEVEL = "省|自治区|市|县|区|州|盟|旗"
+_NOT_IN_NAME = "的等和及与或对将把被做在、，,。；;：:（）()“”"
+_BODY_SUFFIX = "部门联席会议|联席会议|工作领导小组|领导小组"
+_GOVERNMENT_TAIL = "(?!办公厅|办公室|各部门|有关部门|部门|工作报告|令|各委|研究室|参事室|督查室)"
 _SHORT_NAME = re.compile(r"\(\s*以下(?:简称|称)\s*[:：]?\s*[“\"']?([^)”\"'，,。]{2,20})[”\"']?\s*\)")
+
+
+def _patterns(jurisdiction_names: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    names = "|".join(re.escape(n) for n in sorted(jurisdiction_names, key=len, reverse=True) if n)
+    prefix = f"(?:(?:{names})(?:{_LEVEL})?|{_LEVEL})" if names else f"(?:{_LEVEL})"
+    body = re.compile(f"({prefix}[^{_NOT_IN_NAME}\\s]{{2,30}}?(?:{_BODY_SUFFIX}))(?!成员|办公室)")
+    government = re.compile(f"({prefix}(?:人民)?政府){_GOVERNMENT_TAIL}")
+    return body, government
 
 Resolver = Callable[[str], "Agency | None"]
 
 
-def find_body_mentions(text: str, resolve: Resolver, known: set[str] = frozenset()) -> list[tuple[str, Span, Agency]]:
+def find_body_mentions(text: str, resolve: Resolver, known: set[str] = frozenset(),
+                       jurisdiction_names: tuple[str, ...] = ()) -> list[tuple[str, Span, Agency]]:
     """Mentions of coordination bodies, of the document's own government and their 以下简称 short names.
 
     ``resolve`` maps a surface form to an agency of the document's jurisdiction;
     a government is kept only when it is among the ``known`` agency names
     (the issuer, or one named in a clause), so 各市人民政府 never becomes a body.
+    A name must start with the jurisdiction (``jurisdiction_names``: 甘肃省,
+    甘肃) or a level word (省, 自治区, 市 …), as these bodies' names do.
     """
     folded = fold(text)
+    body_re, government_re = _patterns(tuple(jurisdiction_names))
     found: list[tuple[str, Span, Agency]] = []
-    for m in _COORDINATION.finditer(folded):
+    for m in body_re.finditer(folded):
         start, end = m.span(1)
-        lead = _LEADING_VERBS.match(folded, start, end)
-        if lead:
-            start = lead.end()
-        if end - start < 4:
-            continue
         agency = resolve(folded[start:end])
         if agency is not None:
             found.append((text[start:end], Span(start, end), agency))
-    for m in _GOVERNMENT.finditer(folded):
+    for m in government_re.finditer(folded):
         agency = resolve(m.group(1))
         if agency is not None and agency.name in known:
             found.append((text[m.start(1):m.end(1)], Span(m.start(1), m.end(1)), agency))
