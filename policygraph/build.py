@@ -8,6 +8,7 @@ never strips another document of a fact. IRIs come from :func:`policygraph.iri.m
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
@@ -16,7 +17,7 @@ from .iri import DEFAULT_BASE, mint
 from .model import Agency, Extraction, OutlineNode, Span
 from .vocab import PG, bind_prefixes
 
-__all__ = ["build_dataset", "document_graph", "document_graph_iri", "vocabulary_graph_iri", "outline_string"]
+__all__ = ["build_dataset", "decimal_literal", "document_graph", "document_graph_iri", "vocabulary_graph_iri", "outline_string"]
 
 PG_NS = Namespace(str(PG._NS))
 _ROLE = {"lead": PG.LeadRole, "support": PG.SupportRole, "responsible": PG.ResponsibleRole}
@@ -33,6 +34,21 @@ def document_graph_iri(source_file: str, base: str = DEFAULT_BASE) -> URIRef:
 def outline_string(node: OutlineNode) -> str:
     """"三/二/1" — appendix outlines restart, so they are prefixed with their part: "附件/一/二"."""
     return "/".join(((node.part,) if node.part else ()) + node.path)
+
+
+def decimal_literal(value) -> Literal:
+    """An xsd:decimal in canonical form ("50.0", "0.3333333333333333"), as Turtle writes and reads it back.
+
+    >>> decimal_literal(Decimal("5E+9"))
+    rdflib.term.Literal('5000000000.0', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#decimal'))
+    """
+    text = format(Decimal(value), "f")
+    if "." not in text:
+        text += ".0"
+    else:
+        text = text.rstrip("0")
+        text += "0" if text.endswith(".") else ""
+    return Literal(text, datatype=XSD.decimal)
 
 
 def _offsets(g: Graph, subject: URIRef, span: Span) -> None:
@@ -190,9 +206,9 @@ class _DocumentGraphBuilder:
             g.add((t, RDF.type, PG.Target))
             g.add((t, PG.inDocument, doc))
             g.add((t, PROV.wasDerivedFrom, doc))
-            g.add((t, PG.value, Literal(target.value, datatype=XSD.decimal)))
+            g.add((t, PG.value, decimal_literal(target.value)))
             if target.value_max is not None:
-                g.add((t, PG.valueMax, Literal(target.value_max, datatype=XSD.decimal)))
+                g.add((t, PG.valueMax, decimal_literal(target.value_max)))
             if target.unit:
                 g.add((t, PG.unit, Literal(target.unit)))
             g.add((t, PG.comparator, Literal(target.comparator)))
