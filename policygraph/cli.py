@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from pathlib import Path
 
@@ -37,11 +36,11 @@ class _Group(click.Group):
 def cli(ctx: click.Context, debug: bool, verbose: bool) -> None:
     """Turn Chinese government implementation plans into a knowledge graph."""
     ctx.meta["policygraph.debug"] = debug
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s", stream=sys.stderr)
+    ctx.meta["policygraph.verbose"] = verbose
 
 
 def _progress_callback(total: int, verbose: bool):
-    log = logging.getLogger("policygraph")
+    """Per-document reporting: errors always, details with --verbose, a progress bar on long runs."""
     bar = click.progressbar(length=total, label="Extracting", file=sys.stderr) if total >= 20 else None
     if bar is not None:
         bar.__enter__()
@@ -49,10 +48,10 @@ def _progress_callback(total: int, verbose: bool):
     def on_document(path, extraction, error):
         if error is not None:
             click.echo(f"Error: {error}", err=True)
-        elif extraction is not None:
-            log.info("%s: decoded as %s; %d tasks, %d targets%s", path, extraction.document.encoding,
-                     len(extraction.tasks), len(extraction.targets),
-                     "".join(f"; warning: {w}" for w in extraction.warnings))
+        elif extraction is not None and verbose:
+            warnings = "".join(f"; warning: {w}" for w in extraction.warnings)
+            click.echo(f"{path}: decoded as {extraction.document.encoding}; {len(extraction.tasks)} tasks, "
+                       f"{len(extraction.targets)} targets{warnings}", err=True)
         if bar is not None:
             bar.update(1)
 
@@ -73,7 +72,7 @@ def build(ctx, paths, out_dir, base, lexicon_dirs):
     from .pipeline import build_corpus, embedded_corpus
 
     total = len(iter_input_files(list(paths) or [embedded_corpus()]))
-    on_document, bar = _progress_callback(total, ctx.meta.get("policygraph.debug", False))
+    on_document, bar = _progress_callback(total, ctx.meta.get("policygraph.verbose", False))
     try:
         report, _ = build_corpus(list(paths) or None, out_dir, base=base, lexicon_dirs=lexicon_dirs,
                                  on_document=on_document)

@@ -1,0 +1,112 @@
+"""The command line, through click's CliRunner."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from policygraph.cli import cli
+
+from .conftest import ROOT, SEEDS
+
+COMMANDS = sorted(cli.commands)
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(runner, command):
+    result = runner.invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_is_documented_in_the_readme(command):
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert re.search(rf"### `policygraph {command}\b", readme), f"README has no section for {command}"
+
+
+def test_build_embedded_corpus_by_default(runner):
+    with runner.isolated_filesystem():
+        result = runner.invoke(cli, ["build"])
+        assert result.exit_code == 0, result.output
+        assert re.search(r"^documents\s+5$", result.output, re.M)
+        assert re.search(r"^tasks\s+81$", result.output, re.M)
+        assert "wrote policygraph-out/graph.trig" in result.output
+        report = json.loads(open("policygraph-out/build-report.json", encoding="utf-8").read())
+        assert report["counts"]["assignments"] == 460
+        assert report["errors"] == []
+
+
+def test_bad_inputs_are_reported_and_the_rest_is_built(runner, tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    good = SEEDS / "004_804e474c68a51211.txt"
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["build", str(good), str(tmp_path / "empty.txt"), str(tmp_path / "image.txt"),
+                                 str(tmp_path / "missing.txt"), "-o", str(out)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    for name in ("empty.txt", "image.txt", "missing.txt"):
+        assert any(line.startswith("Error: ") and name in line for line in lines), name
+    assert re.search(r"^documents\s+1$", result.output, re.M)
+    assert "3 input(s) failed" in result.output
+    report = json.loads((out / "build-report.json").read_text("utf-8"))
+    assert len(report["errors"]) == 3
+    assert [d["source_file"] for d in report["documents"]] == [good.name]
+
+
+def test_document_without_clauses_is_a_warning_not_an_error(runner, tmp_path):
+    doc = tmp_path / "notice.txt"
+    doc.write_text("关于召开会议的通知\n各单位：\n定于下周召开工作会议，请准时参加。\n", encoding="utf-8")
+    result = runner.invoke(cli, ["-v", "build", str(doc), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^warnings\s+2$", result.output, re.M)
+
+
+def test_verbose_names_the_encoding(runner, tmp_path):
+    doc = tmp_path / "gbk.txt"
+    doc.write_bytes((SEEDS / "004_804e474c68a51211.txt").read_text("utf-8").encode("gb18030"))
+    result = runner.invoke(cli, ["-v", "build", str(doc), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "decoded as gb18030" in result.output
+
+
+def test_evaluate_and_validate_after_build(runner):
+    with runner.isolated_filesystem():
+        assert runner.invoke(cli, ["build"]).exit_code == 0
+        result = runner.invoke(cli, ["evaluate"])
+        assert result.exit_code == 0, result.output
+        assert re.search(r"^assignments\s+1\.000\s+1\.000\s+1\.000\s+460\s+0\s+0$", result.output, re.M)
+        assert "role accuracy: 1.000 (460/460)" in result.output
+        as_json = json.loads(runner.invoke(cli, ["evaluate", "--json"]).output)
+        assert as_json["fields"]["targets"]["f1"] >= 0.9
+        result = runner.invoke(cli, ["validate"])
+        assert result.exit_code == 0 and result.output.strip() == "conforms"
+
+
+def test_missing_graph_is_a_clear_error(runner, tmp_path):
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        result = runner.invoke(cli, ["evaluate"])
+        assert result.exit_code == 1
+        assert "graph.trig" in result.output and "policygraph build" in result.output
+
+
+def test_invalid_graph_fails_validation(runner, tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("""@prefix pg: <https://w3id.org/policygraph/ontology#> .
+<https://example.org/t> a pg:Task ; pg:outline "一" , "二" .
+""", encoding="utf-8")
+    result = runner.invoke(cli, ["validate", "-g", str(bad)])
+    assert result.exit_code == 1
+    assert "Constraint Violation" in result.output or "Violation" in result.output
+
+
+def test_unknown_option_is_a_usage_error(runner):
+    assert runner.invoke(cli, ["build", "--no-such-option"]).exit_code == 2
