@@ -154,8 +154,11 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
         counts=summarize(extractions),
         outputs=outputs,
     )
-    write_atomic(out / OUTPUT_FILES["trig"], dataset_bytes(ds, "trig"))
-    write_atomic(out / OUTPUT_FILES["turtle"], dataset_bytes(ds, "turtle"))
-    report_json = json.dumps(report.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    write_atomic(out / OUTPUT_FILES["report"], report_json.encode("utf-8"))
+    payloads = {  # serialised before anything is written, so a failure leaves the previous outputs as they were
+        "trig": dataset_bytes(ds, "trig"),
+        "turtle": dataset_bytes(ds, "turtle"),
+        "report": (json.dumps(report.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"),
+    }
+    for kind, data in payloads.items():
+        write_atomic(out / OUTPUT_FILES[kind], data)
     return report, ds

@@ -1,0 +1,113 @@
+"""The whole job on files: other encodings and HTML give the same facts; outputs are never half-written."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from policygraph import serialize
+from policygraph.pipeline import build_corpus, extract_paths
+
+from .conftest import ROOT, SEEDS
+
+NINGXIA = SEEDS / "004_804e474c68a51211.txt"
+
+
+def facts(extraction):
+    return [(t.node.outline, a.mention.surface, a.mention.role, a.agency.name if a.agency else None)
+            for t in extraction.tasks for a in t.assignments]
+
+
+@pytest.mark.parametrize("codec", ["utf-8-sig", "gb18030", "utf-16"])
+def test_other_encodings_give_the_same_facts(tmp_path, codec):
+    text = NINGXIA.read_text("utf-8")
+    copy = tmp_path / NINGXIA.name
+    copy.write_bytes(text.encode(codec))
+    (original,), _ = extract_paths([NINGXIA])
+    (decoded,), errors = extract_paths([copy])
+    assert not errors
+    assert facts(decoded) == facts(original)
+    assert [t.value for t in decoded.targets] == [t.value for t in original.targets]
+
+
+def test_html_page_gives_the_same_facts(tmp_path):
+    text = NINGXIA.read_text("utf-8")
+    paragraphs = "".join(f"<p>{line}</p>\n" for line in text.splitlines() if line.strip())
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>宁夏</title>"
+        "<script>var menu = '（自治区科技厅牵头）';</script><style>p{margin:0}</style></head><body>"
+        "<div class='nav'><a href='/'>首页</a> <a href='/zc'>政策文件</a></div>"
+        "<div class='article'>" + paragraphs + "</div>"
+        "<div class='footer'>版权所有：宁夏回族自治区人民政府 宁ICP备05001234号</div></body></html>", encoding="utf-8")
+    (original,), _ = extract_paths([NINGXIA])
+    (html,), errors = extract_paths([page])
+    assert not errors and html.document.media_type == "text/html"
+    assert facts(html) == facts(original)
+    assert "menu" not in html.document.text and "ICP" not in html.document.text
+
+
+def test_duplicate_file_names_are_an_error_for_the_second(tmp_path):
+    (tmp_path / "a").mkdir()
+    copy = tmp_path / "a" / NINGXIA.name
+    copy.write_bytes(NINGXIA.read_bytes())
+    extractions, errors = extract_paths([NINGXIA, copy])
+    assert len(extractions) == 1
+    assert len(errors) == 1 and "same file name" in str(errors[0])
+
+
+def test_interrupted_write_keeps_the_previous_file(tmp_path, monkeypatch):
+    target = tmp_path / "graph.ttl"
+    target.write_bytes(b"previous graph\n")
+
+    class Interrupted(Exception):
+        pass
+
+    real_fsync = os.fsync
+
+    def failing_fsync(fd):
+        raise Interrupted
+
+    monkeypatch.setattr(serialize.os, "fsync", failing_fsync)
+    with pytest.raises(Interrupted):
+        serialize.write_atomic(target, b"new graph that never lands\n" * 1000)
+    monkeypatch.setattr(serialize.os, "fsync", real_fsync)
+    assert target.read_bytes() == b"previous graph\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.ttl"]
+
+
+def test_failed_build_leaves_earlier_outputs_untouched(tmp_path, monkeypatch):
+    from policygraph import serialize as serialize_module
+
+    out = tmp_path / "out"
+    build_corpus([NINGXIA], out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real = serialize_module.dataset_bytes
+
+    def failing(ds, fmt):
+        if fmt == "turtle":
+            raise MemoryError("out of memory while writing Turtle")
+        return real(ds, fmt)
+
+    monkeypatch.setattr(serialize_module, "dataset_bytes", failing)
+    with pytest.raises(MemoryError):
+        build_corpus(None, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_wheel_ships_ontology_seeds_and_gold(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot build a wheel here: {result.stderr[-300:]}")
+    wheel, = tmp_path.glob("policygraph-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in ("policygraph/_embedded/ontology/policygraph.ttl", "policygraph/_embedded/ontology/shapes.ttl",
+                     "policygraph/_embedded/ontology/agency-types.ttl",
+                     "policygraph/_embedded/seeds/000_34f3cba3223de74d.txt",
+                     "policygraph/_embedded/gold/000_34f3cba3223de74d.json",
+                     "policygraph/resources/agencies.csv", "policygraph/resources/places.tsv"):
+        assert required in names, required
