@@ -32,16 +32,16 @@ def test_every_command_is_documented_in_the_readme(command):
     assert re.search(rf"### `policygraph {command}\b", readme), f"README has no section for {command}"
 
 
-def test_build_embedded_corpus_by_default(runner):
-    with runner.isolated_filesystem():
-        result = runner.invoke(cli, ["build"])
-        assert result.exit_code == 0, result.output
-        assert re.search(r"^documents\s+5$", result.output, re.M)
-        assert re.search(r"^tasks\s+81$", result.output, re.M)
-        assert "wrote policygraph-out/graph.trig" in result.output
-        report = json.loads(open("policygraph-out/build-report.json", encoding="utf-8").read())
-        assert report["counts"]["assignments"] == 460
-        assert report["errors"] == []
+def test_build_embedded_corpus_by_default(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["build"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^documents\s+5$", result.output, re.M)
+    assert re.search(r"^tasks\s+81$", result.output, re.M)
+    assert "wrote policygraph-out/graph.trig" in result.output
+    report = json.loads(open("policygraph-out/build-report.json", encoding="utf-8").read())
+    assert report["counts"]["assignments"] == 460
+    assert report["errors"] == []
 
 
 def test_bad_inputs_are_reported_and_the_rest_is_built(runner, tmp_path):
@@ -78,24 +78,24 @@ def test_verbose_names_the_encoding(runner, tmp_path):
     assert "decoded as gb18030" in result.output
 
 
-def test_evaluate_and_validate_after_build(runner):
-    with runner.isolated_filesystem():
-        assert runner.invoke(cli, ["build"]).exit_code == 0
-        result = runner.invoke(cli, ["evaluate"])
-        assert result.exit_code == 0, result.output
-        assert re.search(r"^assignments\s+1\.000\s+1\.000\s+1\.000\s+460\s+0\s+0$", result.output, re.M)
-        assert "role accuracy: 1.000 (460/460)" in result.output
-        as_json = json.loads(runner.invoke(cli, ["evaluate", "--json"]).output)
-        assert as_json["fields"]["targets"]["f1"] >= 0.9
-        result = runner.invoke(cli, ["validate"])
-        assert result.exit_code == 0 and result.output.strip() == "conforms"
+def test_evaluate_and_validate_after_build(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(cli, ["build"]).exit_code == 0
+    result = runner.invoke(cli, ["evaluate"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^assignments\s+1\.000\s+1\.000\s+1\.000\s+460\s+0\s+0$", result.output, re.M)
+    assert "role accuracy: 1.000 (460/460)" in result.output
+    as_json = json.loads(runner.invoke(cli, ["evaluate", "--json"]).output)
+    assert as_json["fields"]["targets"]["f1"] >= 0.9
+    result = runner.invoke(cli, ["validate"])
+    assert result.exit_code == 0 and result.output.strip() == "conforms"
 
 
-def test_missing_graph_is_a_clear_error(runner, tmp_path):
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        result = runner.invoke(cli, ["evaluate"])
-        assert result.exit_code == 1
-        assert "graph.trig" in result.output and "policygraph build" in result.output
+def test_missing_graph_is_a_clear_error(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["evaluate"])
+    assert result.exit_code == 1
+    assert "graph.trig" in result.output and "policygraph build" in result.output
 
 
 def test_invalid_graph_fails_validation(runner, tmp_path):
