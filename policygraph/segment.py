@@ -4,7 +4,9 @@ Policy plans number their sections with a fixed family of styles. The level of
 a heading comes from its style's rank, not from indentation, so a document
 that jumps from 一、 straight to 1. still nests correctly. An appendix (附件)
 restarts the numbering; its nodes carry ``part="附件"`` so their paths never
-collide with the main text's.
+collide with the main text's. A top-level number seen twice in one part (two
+plans printed in one file) starts an implicit part, ``"部分2"``. A box (专栏) interrupts the outline: the numbered
+lines inside it are the box's list, not sub-items of the surrounding item.
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ HEADING_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _RANK = {name: i for i, (name, _) in enumerate(HEADING_STYLES)}
 
 _APPENDIX_RE = re.compile(r"附\s*件\s*(\d*)\s*[:：]?\s*$|附\s*件\s*(\d*)\s*[:：]")
+_BOX_RE = re.compile(r"专栏\s*[\d一二三四五六七八九十]*\s*(?:[:：]\s*)?(?!\S*[。；;，,])")
 _TITLE_END_RE = re.compile(r"[。\n]")
 _TRAILING_PUNCT = "。，,；;：:、.．！!？? \t　"
 
@@ -51,6 +54,24 @@ def _heading(folded_line: str) -> tuple[str, str, int] | None:
                 return None
             return style, m.group(1), m.end()
     return None
+
+
+def _is_box_heading(folded_line: str) -> bool:
+    """A 专栏 line: the word, an optional number, then a short title without sentence punctuation."""
+    return bool(_BOX_RE.match(folded_line)) and len(folded_line) <= 40
+
+
+def _resumes(stack: list[tuple[str, str]], style: str, number: str, box: list[str]) -> bool:
+    """Whether a numbered line inside a box continues the outline's own list after the box.
+
+    Box lists restart at 1, so a line continues the outline only when its number
+    follows the last outline number of that style and is not the box's next number.
+    """
+    last = next((n for s, n in reversed(stack) if s == style), None)
+    if last is None or not (last.isdigit() and number.isdigit()):
+        return False
+    box_next = int(box[-1]) + 1 if box and box[-1].isdigit() else 1
+    return int(number) == int(last) + 1 and int(number) != box_next
 
 
 def _title(text: str, start: int, line_end: int) -> tuple[str, Span]:
@@ -76,14 +97,22 @@ def segment(text: str) -> tuple[OutlineNode, ...]:
     folded = fold(text)
     stack: list[tuple[str, str]] = []  # (style, number)
     part = ""
+    seen_sections: set[str] = set()
+    restarts = 0
     starts: list[tuple[int, tuple[str, ...], int, str, Span, str]] = []
     boundaries: list[int] = []
+    box: list[str] | None = None  # numbers seen inside the current 专栏 box, None outside one
     for offset, line in iter_lines(folded):
         stripped = line.lstrip(" \t\u3000")
         indent = len(line) - len(stripped)
+        if _is_box_heading(stripped):
+            box = []
+            boundaries.append(offset)
+            continue
         if _APPENDIX_RE.match(stripped) and len(stripped) <= 20:
             part = "附件" + (_APPENDIX_RE.match(stripped).group(1) or _APPENDIX_RE.match(stripped).group(2) or "")
             stack = []
+            seen_sections = set()
             boundaries.append(offset)
             continue
         found = _heading(stripped)
@@ -91,6 +120,18 @@ def segment(text: str) -> tuple[OutlineNode, ...]:
             continue
         style, number, end = found
         rank = _RANK[style]
+        if rank == 0:
+            if number in seen_sections:
+                restarts += 1
+                part = f"部分{restarts + 1}"
+                seen_sections = set()
+                stack = []
+            seen_sections.add(number)
+        if box is not None:
+            if rank > _RANK["item"] and not _resumes(stack, style, number, box):
+                box.append(number)
+                continue
+            box = None
         while stack and _RANK[stack[-1][0]] >= rank:
             stack.pop()
         stack.append((style, number))

@@ -88,20 +88,26 @@ def extract(document: SourceDocument, lexicon=None) -> Extraction:
     generic = lambda s: is_generic(s, lexicon)  # noqa: E731
     clauses = find_clauses(text, lambda s: generic(s) or looks_like_agency(s, lexicon), generic)
     by_node = assign_clauses(outline, clauses)
+    resolved: dict[str, object] = {}
+
+    def resolve(surface: str):
+        if surface not in resolved:
+            resolved[surface] = resolve_mention(surface, meta.jurisdiction, lexicon)
+        return resolved[surface]
+
     tasks = []
     for node in select_tasks(outline, set(by_node)):
         node_clauses = tuple(by_node.get((node.part, node.path), ()))
         seen, assignments = set(), []
         for clause in node_clauses:
             for mention in clause.mentions:
-                agency = None if mention.generic else resolve_mention(mention.surface, meta.jurisdiction, lexicon)
+                agency = None if mention.generic else resolve(mention.surface)
                 key = (agency.name if agency else mention.surface, mention.role)
                 if key in seen:
                     continue
                 seen.add(key)
                 assignments.append(Assignment(mention=mention, clause=clause, agency=agency))
         tasks.append(Task(node=node, clauses=node_clauses, assignments=tuple(assignments)))
-    resolve = lambda s: resolve_mention(s, meta.jurisdiction, lexicon)  # noqa: E731
     mentions = []
     issuer = resolve(meta.issuer) if meta.issuer else None
     if issuer is not None:

@@ -54,9 +54,10 @@ def find_body_mentions(text: str, resolve: Resolver, known: set[str] = frozenset
         agency = resolve(m.group(1))
         if agency is not None and agency.name in known:
             found.append((text[m.start(1):m.end(1)], Span(m.start(1), m.end(1)), agency))
+    by_end = {span.end: agency for _, span, agency in found}
     for m in _SHORT_NAME.finditer(folded):
-        before = [f for f in found if 0 <= m.start() - f[1].end <= 2]
-        if before:
+        agency = next((by_end[m.start() - gap] for gap in (0, 1, 2) if m.start() - gap in by_end), None)
+        if agency is not None:
             start, end = m.span(1)
-            found.append((text[start:end], Span(start, end), before[-1][2]))
+            found.append((text[start:end], Span(start, end), agency))
     return sorted(found, key=lambda f: f[1])

@@ -8,6 +8,7 @@ neither bracketed nor a sentence made only of agencies, so it is left alone.
 """
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Callable
@@ -80,9 +81,9 @@ def _strip_affixes(folded: str, piece: Piece, vocab: dict) -> Piece:
     return _strip(folded, (start, end))
 
 
-def _items(folded: str, piece: Piece, is_agency: AgencyTest, vocab: dict) -> list[Piece] | None:
+def _items(folded: str, piece: Piece, is_agency: AgencyTest, vocab: dict, separators: str = "、") -> list[Piece] | None:
     """Split a list of agencies into items, or None if some item is not an agency."""
-    raw = _split_top_level(folded, _strip_affixes(folded, piece, vocab), "、")
+    raw = _split_top_level(folded, _strip_affixes(folded, piece, vocab), separators)
     merged: list[Piece] = []
     carry: Piece | None = None
     for item in raw:
@@ -148,7 +149,7 @@ def parse_clause_body(folded: str, piece: Piece, is_agency: AgencyTest) -> tuple
         for i, m in enumerate(labels):
             end = labels[i + 1].start() if i + 1 < len(labels) else piece[1]
             group, role_word = _trailing_role(folded, _strip(folded, (m.end(), end)), vocab)
-            items = _items(folded, group, is_agency, vocab)
+            items = _items(folded, group, is_agency, vocab, "、,")
             if items is None:
                 return None
             out.extend((item, vocab["labels"][m.group(1)]) for item in items)
@@ -222,7 +223,12 @@ def find_clauses(text: str, is_agency: AgencyTest, is_generic: Callable[[str], b
         if has_role or _closes_paragraph(folded, body[1] + 1):
             found.append(((body[0] - 1, body[1] + 1), items))
             taken.append((body[0] - 1, body[1] + 1))
-    inside = lambda pos: any(s <= pos < e for s, e in taken)  # noqa: E731
+    starts = [s for s, _ in taken]
+
+    def inside(pos: int) -> bool:
+        i = bisect.bisect_right(starts, pos) - 1
+        return i >= 0 and pos < taken[i][1]
+
     vocab = clause_vocabulary()
     for sentence in _sentences(folded):
         sentence = _strip(folded, sentence, " \t\u3000")
