@@ -48,3 +48,33 @@ def seed_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("seed-build")
     report, dataset = build_corpus(None, out)
     return report, dataset, out
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="Rewrite tests/golden/ from the current output instead of comparing with it.")
+
+
+@pytest.fixture
+def golden(request):
+    """Compare a graph with tests/golden/<name> as graphs (rdflib.compare), or rewrite it with --update-golden."""
+    from rdflib import Graph
+    from rdflib.compare import graph_diff, to_isomorphic
+
+    def check(graph: Graph, name: str) -> None:
+        path = Path(__file__).resolve().parent / "golden" / name
+        if request.config.getoption("--update-golden") or not path.exists():
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(graph.serialize(format="turtle", encoding="utf-8"))
+            if not request.config.getoption("--update-golden"):
+                pytest.fail(f"{path} did not exist and was written; check it and commit it")
+            return
+        expected = Graph().parse(path, format="turtle")
+        got, want = to_isomorphic(graph), to_isomorphic(expected)
+        if got != want:
+            _, only_got, only_want = graph_diff(got, want)
+            lines = [f"+ {t}" for t in sorted(only_got)[:20]] + [f"- {t}" for t in sorted(only_want)[:20]]
+            pytest.fail(f"graph differs from {path} (rerun with --update-golden if the change is intended):\n"
+                        + "\n".join(lines))
+
+    return check
