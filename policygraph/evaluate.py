@@ -665,17 +665,14 @@ def _score_metadata(doc: str, gold: dict, facts: _Facts, present: bool, tally: _
 
 
 def _read_text(path: Path) -> str | None:
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
+    """The document's decoded text, exactly as the build saw it (offsets in the graph index into it)."""
+    from .errors import InputError
+    from .load import load_document
 
-        best = from_bytes(raw).best()
-        return str(best) if best is not None else None
+    try:
+        return load_document(path).text
+    except InputError:
+        return None
 
 
 def evaluate(

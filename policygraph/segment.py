@@ -31,7 +31,7 @@ HEADING_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _RANK = {name: i for i, (name, _) in enumerate(HEADING_STYLES)}
 
 _APPENDIX_RE = re.compile(r"附\s*件\s*(\d*)\s*[:：]?\s*$|附\s*件\s*(\d*)\s*[:：]")
-_BOX_RE = re.compile(r"专栏\s*[\d一二三四五六七八九十]*\s*(?:[:：]\s*)?(?!\S*[。；;，,])")
+_BOX_RE = re.compile(r"专栏(?:\s*[\d一二三四五六七八九十]+|\s*[:：]|\s)")
 _TITLE_END_RE = re.compile(r"[。\n]")
 _TRAILING_PUNCT = "。，,；;：:、.．！!？? \t　"
 
@@ -58,7 +58,7 @@ def _heading(folded_line: str) -> tuple[str, str, int] | None:
 
 def _is_box_heading(folded_line: str) -> bool:
     """A 专栏 line: the word, an optional number, then a short title without sentence punctuation."""
-    return bool(_BOX_RE.match(folded_line)) and len(folded_line) <= 40
+    return bool(_BOX_RE.match(folded_line)) and len(folded_line) <= 40 and not any(c in folded_line for c in "。;；")
 
 
 def _resumes(stack: list[tuple[str, str]], style: str, number: str, box: list[str]) -> bool:

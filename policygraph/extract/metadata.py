@@ -27,6 +27,11 @@ _CITED_RE = re.compile(r"《([^《》\n]{4,120})》\s*\(\s*((?:[\u4e00-\u9fff]{1
                        r"\s*\d{1,4}\s*号)\s*\)")
 _NATIONAL_NUMBER = ("国发", "国办发", "国函", "国办函", "中发", "中办发")
 _HEAD_LINES = 25
+_ISSUING_NOTICE_RE = re.compile(r"^.{2,40}?关于印发《?(.+?)》?的通知$")
+_NOTICE_TITLE_RES = (
+    re.compile(r"《([^《》\n]{6,90})》\s*(?:已经|经).{0,20}(?:同意|通过)"),
+    re.compile(r"(?:现将|将)《([^《》\n]{6,90})》\s*(?:印发|发给|下发)"),
+)
 
 
 @dataclass(frozen=True)
@@ -78,11 +83,23 @@ def find_title(text: str, outline: Sequence[OutlineNode]) -> tuple[str, Span] | 
                 joined = text[start:end] + text[noff + len(nfline) - len(nfline.lstrip(" \t\u3000")):nend]
                 candidates.append((joined, Span(start, nend)))
     if candidates:
-        return candidates[0]
-    m = re.search(r"《([^《》\n]{6,90})》\s*(?:已经|经).{0,20}(?:同意|通过)", folded)
-    if m:
-        return text[m.start(1):m.end(1)], Span(m.start(1), m.end(1))
+        return _issued_plan(text, *candidates[0])
+    for pattern in _NOTICE_TITLE_RES:
+        m = pattern.search(folded)
+        if m:
+            return text[m.start(1):m.end(1)], Span(m.start(1), m.end(1))
     return None
+
+
+def _issued_plan(text: str, title: str, span: Span) -> tuple[str, Span]:
+    """For an issuing notice (…关于印发X的通知), the plan X it issues is the document's title."""
+    m = _ISSUING_NOTICE_RE.match(fold(title))
+    if not m or len(m.group(1)) < 6:
+        return title, span
+    start = span.start + m.start(1)
+    if text[start:start + len(m.group(1))] == title[m.start(1):m.end(1)]:
+        return title[m.start(1):m.end(1)], Span(start, start + len(m.group(1)))
+    return title[m.start(1):m.end(1)], span
 
 
 def _date_part(s: str) -> int:
@@ -137,6 +154,8 @@ def find_number(text: str) -> tuple[str, str, Span] | None:
     folded = fold(text)
     for off, line, fline in _lines(text, folded)[:_HEAD_LINES]:
         stripped = fline.strip(" \t\u3000")
+        if stripped[:1] == "(" and stripped[-1:] == ")":
+            stripped = stripped[1:-1].strip()
         m = DOCUMENT_NUMBER_RE.match(stripped)
         if m and (m.end() == len(stripped) or stripped[m.end():].lstrip().startswith("《")):
             start = off + fline.index(stripped)

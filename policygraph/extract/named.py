@@ -19,7 +19,7 @@ _MAX_NAME = 40
 
 
 def _is_name_char(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or ch.isascii() and (ch.isalnum() or ch in "+·")
+    return "\u4e00" <= ch <= "\u9fff" or ch == "·" or ch.isascii() and (ch.isalnum() or ch == "+")
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ def _place_forms(rows: list[tuple[str, str, str]], conf: dict) -> tuple[set[str]
     excludes = conf["place_name_excludes"]
     suffix_re = re.compile("(?:" + "|".join(sorted(conf["place_suffixes"], key=len, reverse=True)) + ")$")
     ethnic_re = re.compile(conf["place_ethnic_pattern"])
+    generic = {w for words in conf["generic_words"].values() for w in words}
     forms: set[str] = set()
     initials: dict[str, set[str]] = {}
     for code, name, level in rows:
@@ -59,7 +60,9 @@ def _place_forms(rows: list[tuple[str, str, str]], conf: dict) -> tuple[set[str]
         short = suffix_re.sub("", name)
         ethnic = ethnic_re.match(short)
         short = ethnic["short"] if ethnic else short
-        wants_short = level in conf["place_level_short"] or name.endswith("市")
+        wants_short = (level in conf["place_level_short"] or name.endswith("市")
+                       or level == "county" and name.endswith(tuple(conf["county_short_suffixes"]))
+                       and short not in generic)
         if wants_short and len(short) >= 2:
             forms.add(short)
             if level == "prefecture":
@@ -166,7 +169,7 @@ def _is_right_boundary(text: str, end: int, vocab: Vocabulary) -> bool:
         return close < 0 or _is_right_boundary(text, close + 1, vocab)
     if text.startswith(vocab.right_blockers, end):
         return False
-    if not _is_name_char(ch):
+    if not _is_name_char(ch) or ch.isdigit():
         return True
     return text.startswith(vocab.right, end)
 
@@ -229,7 +232,7 @@ def _split(text: str, run: int, start: int, kind: str, vocab: Vocabulary) -> int
                     return p
             if word in vocab.conjunctions:
                 before = text[run : p - size]
-                if _ends_with_suffix(before, vocab) or _starts_with_head(text[p:start], vocab):
+                if _ends_with_suffix(before.rstrip("”’」』"), vocab) or _starts_with_head(text[p:start], vocab):
                     return p
         p -= 1
     return run

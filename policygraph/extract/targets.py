@@ -163,17 +163,31 @@ def _deadlines(folded: str, lex: _Lex) -> list[tuple[int, int, int]]:
     return out
 
 
-def _year_for(pos: int, sent: tuple[int, int], line: tuple[int, int], line_no: int, deadlines, inherited) -> int | None:
-    """The deadline of the sentence, else the nearest earlier one of the line, else the inherited one."""
+def _opens_sentence(folded: str, pos: int, sentences: list[tuple[int, int]]) -> bool:
+    """Whether a deadline starts its sentence (到2020年，…), so that it frames the sentences after it."""
+    start = sentences[_find(sentences, pos)][0]
+    return not folded[start:pos].strip(" \t\u3000")
+
+
+def _year_for(folded: str, pos: int, sentences: list[tuple[int, int]], line: tuple[int, int], line_no: int,
+              deadlines, inherited) -> int | None:
+    """The deadline of the sentence, else the one framing the line, else the inherited one.
+
+    Of a line's earlier deadlines, one that opens a sentence (到2020年，…) frames
+    the sentences after it; one said mid-sentence (…，到2022年突破1万家) covers
+    only its own sentence, unless no deadline frames the line.
+    """
+    sent = sentences[_find(sentences, pos)]
     before = [y for s, e, y in deadlines if sent[0] <= s and e <= pos]
     if before:
         return before[-1]
     after = [y for s, e, y in deadlines if pos <= s and e <= sent[1]]
     if after:
         return after[0]
-    earlier = [y for s, e, y in deadlines if line[0] <= s and e <= pos]
-    if earlier:
-        return earlier[-1]
+    earlier = [(s, y) for s, e, y in deadlines if line[0] <= s and e <= pos]
+    framing = [y for s, y in earlier if _opens_sentence(folded, s, sentences)]
+    if framing or earlier:
+        return (framing or [y for _, y in earlier])[-1]
     return inherited.get(line_no)
 
 
@@ -364,7 +378,7 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, prev, lex
     since = max([e for s, e, _ in deadlines if sent[0] <= s and e <= start], default=sent[0])
     if lex.baseline.search(folded, since, start):
         return None
-    year = _year_for(start, sent, line, line_no, deadlines, inherited)
+    year = _year_for(folded, start, sentences, line, line_no, deadlines, inherited)
     verb = bool(lex.goal_verb.search(prefix))
     continuation = (
         prev is not None and prev["sentence"] == si and prev["clause"] in (ci, ci - 1)
