@@ -125,3 +125,121 @@ def validate(ctx, graph_path):
     click.echo("conforms" if conforms else text)
     if not conforms:
         ctx.exit(1)
+
+
+class _QueryUsageError(click.ClickException):
+    """A malformed query or a missing parameter: a usage error, exit code 2."""
+
+    exit_code = 2
+
+
+def _key_values(pairs) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--param")
+        out[key.strip()] = value
+    return out
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("-g", "--graph", "graph_path", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"Graph to query (TriG or Turtle). Default: {DEFAULT_OUT}/graph.trig.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to VALUE (an IRI, a number or a literal), e.g. agency=省科技厅. Repeatable.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "turtle"]),
+              default="table", show_default=True, help="Output format (turtle for CONSTRUCT/DESCRIBE).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of labels in named queries (English where it exists).")
+@click.option("--list", "list_only", is_flag=True, help="List the named queries and their parameters.")
+def query(query, graph_path, params, fmt, lang, list_only):
+    """Run SPARQL on a built graph: QUERY is a named query, a .rq file or SPARQL text."""
+    from .query import format_result, list_queries, resolve_query, run_query
+    from .errors import QueryError
+    from .store import load_graph_file
+
+    if list_only or not query:
+        for q in list_queries():
+            click.echo(f"{q.name}\n    {q.title}. {q.description}" + "".join(
+                f"\n    --param {k}=…  {v}" for k, v in q.params.items()))
+        return
+    try:
+        named = resolve_query(query)
+        result = run_query(load_graph_file(graph_path or Path(DEFAULT_OUT) / "graph.trig"), named,
+                           _key_values(params), lang=lang)
+    except QueryError as exc:
+        raise _QueryUsageError(str(exc)) from exc
+    click.echo("no results" if result.empty else format_result(result, fmt).rstrip("\n"))
+
+
+@cli.command()
+@click.option("-g", "--graph", "graph_path", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"Graph to rank (TriG or Turtle). Default: {DEFAULT_OUT}/graph.trig.")
+@click.option("--jurisdiction", help="Only tasks of this jurisdiction's documents (name, part of it or IRI).")
+@click.option("--document", help="Only tasks of this document (file name, part of it or IRI).")
+@click.option("--type", "agency_type", help="Only agencies of this type (科学技术, Finance, ScienceTechnology …).")
+@click.option("--by", type=click.Choice(["agency", "type"]), default="agency", show_default=True,
+              help="Rank agencies, or agency types side by side across jurisdictions.")
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Rows to show (types with --by type).")
+@click.option("--sort", help="Measure to sort by (default: score; share with --by type).")
+@click.option("--weights", metavar="ROLE=W,…", help="Role weights of the score (default lead=1,responsible=1,support=0.5).")
+@click.option("--weighting", type=click.Choice(["tasks", "newman"]), default="tasks", show_default=True,
+              help="Co-responsibility edge weight: shared tasks, or Newman's 1/(n-1) per task.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table",
+              show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--explain", "explain_agency", metavar="AGENCY", help="Show the tasks, roles and co-agencies behind one agency's numbers.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also draw a bar chart of the rows shown (.png or .svg).")
+def rank(graph_path, jurisdiction, document, agency_type, by, top, sort, weights, weighting, fmt, lang,
+         explain_agency, plot_path):
+    """Rank agencies by their responsibilities: task counts, roles, score and network measures."""
+    from . import analyse
+    from .store import load_graph_file
+
+    graph = load_graph_file(graph_path or Path(DEFAULT_OUT) / "graph.trig")
+    where = dict(jurisdiction=jurisdiction, document=document, weights=analyse.parse_weights(weights), lang=lang)
+    if explain_agency:
+        exp = analyse.explain(graph, explain_agency, weighting=weighting, **where)
+        return click.echo(analyse.format_explanation(exp, lang))
+    if by == "type":
+        ranking = analyse.rank_by_type(graph, agency_type=agency_type, sort=sort or "share", top=top, **where)
+    else:
+        ranking = analyse.rank(graph, agency_type=agency_type, weighting=weighting, sort=sort or "score", top=top,
+                               **where)
+    click.echo(analyse.format_ranking(ranking, fmt) if ranking.rows else "no results")
+    if plot_path and ranking.rows:
+        from .plot import plot_ranking
+
+        click.echo(f"wrote {plot_ranking(ranking, plot_path)}", err=True)
+
+
+@cli.command()
+@click.option("-g", "--graph", "graph_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=f"Graph to draw (TriG or Turtle). Default: {DEFAULT_OUT}/graph.trig.")
+@click.option("-o", "--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"HTML file to write. Default: {DEFAULT_OUT}/graph.html, or agencies.html with --view agencies.")
+@click.option("--view", type=click.Choice(["whole", "agencies"]), default="whole", show_default=True,
+              help="The whole graph, or the agency co-responsibility network.")
+@click.option("--color", "colour_by", type=click.Choice(["community", "type"]), default="community", show_default=True,
+              help="With --view agencies: colour agencies by community or by agency type.")
+@click.option("--focus", "focus_on", metavar="AGENCY", help="Show only this agency's neighbourhood (name or alias).")
+@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True, help="Steps around --focus.")
+@click.option("--document", metavar="FILE", help="Show only this document's part (its source file name).")
+@click.option("--jurisdiction", metavar="NAME", help="Show only this jurisdiction's part (甘肃省, Gansu, 甘肃).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Label language.")
+def viz(graph_path, out_path, view, colour_by, focus_on, depth, document, jurisdiction, lang):
+    """Write a self-contained, offline HTML explorer of a built graph."""
+    from .render import render_html, write_html
+    from .store import load_graph_file
+    from .viewgraph import build_view
+
+    graph = load_graph_file(graph_path or Path(DEFAULT_OUT) / "graph.trig")
+    shown = build_view(graph, view=view, colour_by=colour_by, document=document, jurisdiction=jurisdiction,
+                       focus_on=focus_on, depth=depth)
+    default = Path(DEFAULT_OUT) / ("graph.html" if view == "whole" else "agencies.html")
+    out = write_html(render_html(shown, lang=lang), out_path or default)
+    click.echo(f"wrote {out} ({len(shown.nodes)} nodes, {len(shown.edges)} edges)")

@@ -78,3 +78,19 @@ def golden(request):
                         + "\n".join(lines))
 
     return check
+
+
+@pytest.fixture(scope="session")
+def seed_graph(seed_build):
+    """The seed build's graph.trig read back as a union dataset, as `policygraph query` and `rank` read it."""
+    from policygraph.store import load_graph_file
+
+    return load_graph_file(seed_build[2] / "graph.trig")
+
+
+@pytest.fixture(scope="session")
+def small_graph():
+    """tests/fixtures/small_graph.ttl: the hand-made graph whose measures test_analyse.py computes by hand."""
+    from policygraph.store import load_graph_file
+
+    return load_graph_file(Path(__file__).resolve().parent / "fixtures" / "small_graph.ttl")

@@ -1,0 +1,447 @@
+"""SPARQL over a built graph: named, file and inline queries, safe parameters, results and their formats."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+from policygraph.errors import QueryError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import rdflib
+
+__all__ = [
+    "NamedQuery",
+    "QueryResult",
+    "FORMATS",
+    "queries_dir",
+    "parse_header",
+    "list_queries",
+    "load_query",
+    "resolve_query",
+    "term_for",
+    "run_query",
+    "cell_text",
+    "format_table",
+    "format_result",
+    "to_table",
+    "to_csv",
+    "to_tsv",
+    "to_json",
+    "to_turtle",
+    "display_width",
+]
+
+#: Output formats of ``format_result``; ``turtle`` is for CONSTRUCT and DESCRIBE.
+FORMATS = ("table", "csv", "tsv", "json", "turtle")
+
+_HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*?)\s*$")
+_PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?:—|–|-{1,2}|:)\s*(.*)$")
+_IRI = re.compile(r"^<?((?:https?|urn|file|mailto):[^\s<>\"{}|^`\\]+)>?$")
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
+_VARIABLE = r"[?$]{name}\b"
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A SPARQL query with the metadata of its comment header.
+
+    ``params`` maps each declared parameter (a variable the query expects to be
+    bound) to its meaning; ``path`` is None for inline queries.
+    """
+
+    name: str
+    text: str
+    title: str = ""
+    description: str = ""
+    params: Mapping[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """What a query returned, as plain data.
+
+    ``kind`` is SELECT, ASK, CONSTRUCT or DESCRIBE; SELECT fills ``variables``
+    and ``rows`` (None for an unbound cell), ASK ``boolean``, CONSTRUCT and
+    DESCRIBE ``graph``.
+    """
+
+    kind: str
+    variables: tuple[str, ...] = ()
+    rows: tuple[tuple, ...] = ()
+    boolean: bool | None = None
+    graph: "rdflib.Graph | None" = None
+
+    def __len__(self) -> int:
+        if self.kind == "ASK":
+            return 1
+        if self.graph is not None:
+            return len(self.graph)
+        return len(self.rows)
+
+    @property
+    def empty(self) -> bool:
+        """True when there is nothing to show: no rows, no triples (ASK always has an answer)."""
+        return self.kind != "ASK" and len(self) == 0
+
+    def dicts(self) -> list[dict]:
+        """The rows as dictionaries from variable name to rdflib term (unbound cells left out)."""
+        return [{v: c for v, c in zip(self.variables, row) if c is not None} for row in self.rows]
+
+
+def queries_dir() -> Path:
+    """The folder of the named queries shipped in the package."""
+    return Path(__file__).resolve().parent / "queries"
+
+
+def parse_header(text: str) -> tuple[str, str, dict[str, str]]:
+    """Title, description and declared parameters from a query's leading comment lines.
+
+    Examples
+    --------
+    >>> parse_header("# title: T\\n# description: D\\n# param: agency — an agency\\nSELECT * {}")
+    ('T', 'D', {'agency': 'an agency'})
+    """
+    title, description, params = "", "", {}
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        match = _HEADER.match(stripped)
+        if not match:
+            continue
+        key, value = match.groups()
+        if key == "title":
+            title = value
+        elif key == "description":
+            description = value
+        else:
+            pm = _PARAM.match(value)
+            if pm:
+                params[pm.group(1)] = pm.group(2)
+    return title, description, params
+
+
+def load_query(path: str | Path, name: str | None = None) -> NamedQuery:
+    """Read a .rq file and its header into a NamedQuery."""
+    path = Path(path)
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(f"{path}: cannot read the query ({exc})") from exc
+    title, description, params = parse_header(text)
+    return NamedQuery(name or path.stem, text, title, description, params, path)
+
+
+def list_queries() -> list[NamedQuery]:
+    """Every named query shipped in the package, sorted by name."""
+    return [load_query(p) for p in sorted(queries_dir().glob("*.rq"))]
+
+
+def resolve_query(spec: str) -> NamedQuery:
+    """A named query, a .rq file or inline SPARQL text, in that order of precedence.
+
+    Why one entry point: the CLI takes a single QUERY argument and the same
+    loader serves names, files and text, so they cannot drift apart.
+    """
+    spec = spec.strip()
+    if re.fullmatch(r"[A-Za-z0-9_-]+", spec):
+        named = queries_dir() / f"{spec}.rq"
+        if named.is_file():
+            return load_query(named)
+    if "\n" not in spec and len(spec) < 4096:
+        candidate = Path(spec)
+        if candidate.suffix.lower() in (".rq", ".sparql") or candidate.is_file():
+            if not candidate.is_file():
+                raise QueryError(f"{spec}: no such query file")
+            return load_query(candidate)
+    if not re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", spec, re.IGNORECASE):
+        names = ", ".join(q.name for q in list_queries())
+        raise QueryError(f"{spec!r} is neither a named query, a .rq file nor SPARQL; named queries: {names}")
+    title, description, params = parse_header(spec)
+    return NamedQuery("inline", spec, title, description, params, None)
+
+
+def term_for(value: str) -> "rdflib.term.Node":
+    """The RDF term a ``--param`` value is bound as: an IRI, an integer, a decimal or a plain literal.
+
+    Values are bound as terms through ``initBindings``, never pasted into the
+    query text, so no value can change what the query does.
+
+    Examples
+    --------
+    >>> term_for("省科技厅")
+    rdflib.term.Literal('省科技厅')
+    >>> term_for("<https://w3id.org/policygraph/id/agency/1>")
+    rdflib.term.URIRef('https://w3id.org/policygraph/id/agency/1')
+    >>> term_for("2020").datatype.endswith("integer")
+    True
+    """
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    value = value.strip()
+    iri = _IRI.match(value)
+    if iri:
+        return URIRef(iri.group(1))
+    if _INTEGER.match(value):
+        return Literal(value, datatype=XSD.integer)
+    if _DECIMAL.match(value):
+        return Literal(value, datatype=XSD.decimal)
+    return Literal(value)
+
+
+def _parse(text: str):
+    """Parse SPARQL once, turning parser errors into a QueryError that names line and column.
+
+    The project's prefixes (pg, rdfs, skos, dcterms, xsd, org, prov) are known without a
+    PREFIX line, so a one-line query on the command line stays short.
+    """
+    from rdflib.plugins.sparql import prepareQuery
+
+    from policygraph.vocab import PREFIXES
+
+    try:
+        return prepareQuery(text, initNs=PREFIXES)
+    except Exception as exc:  # pyparsing's ParseException, or rdflib's plain Exception (unknown prefix)
+        line, col = getattr(exc, "lineno", None), getattr(exc, "col", None)
+        message = getattr(exc, "msg", None) or str(exc)
+        if line is None:
+            raise QueryError(f"malformed query: {message}") from exc
+        source = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        raise QueryError(f"malformed query: line {line}, column {col}: {message}\n  {source}\n  "
+                         f"{' ' * max(col - 1, 0)}^") from exc
+
+
+def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[str, str] | None = None,
+              lang: str = "zh") -> QueryResult:
+    """Run a query on a graph with parameters bound safely, and return the result as plain data.
+
+    Parameters
+    ----------
+    graph : rdflib.Graph or rdflib.Dataset
+        The graph to query (a Dataset with ``default_union=True`` queries all named graphs).
+    query : NamedQuery or str
+        The query; a string is taken as SPARQL text.
+    params : mapping of str to str
+        Values for the query's variables (``agency`` binds ``?agency``), converted by ``term_for``.
+        A named query must get every parameter it declares and no other.
+    lang : str
+        Bound to ``?lang`` when the query uses it: named queries show labels in this
+        language where they exist, else in Chinese.
+    """
+    from rdflib import Literal
+
+    if isinstance(query, str):
+        title, description, declared = parse_header(query)
+        query = NamedQuery("inline", query, title, description, declared)
+    params = dict(params or {})
+    if query.params:
+        unknown = sorted(set(params) - set(query.params))
+        if unknown:
+            raise QueryError(f"query {query.name!r} has no parameter {', '.join(unknown)}; "
+                             f"it takes: {', '.join(query.params)}")
+        missing = [p for p in query.params if p not in params]
+        if missing:
+            raise QueryError("; ".join(f"query {query.name!r} needs --param {p}=VALUE ({query.params[p]})"
+                                       for p in missing))
+    prepared = _parse(query.text)
+    bindings = {k: term_for(v) for k, v in params.items()}
+    if "lang" not in bindings and re.search(_VARIABLE.format(name="lang"), query.text):
+        bindings["lang"] = Literal(lang)
+    try:
+        result = graph.query(prepared, initBindings=bindings)
+    except Exception as exc:  # evaluation errors come as many rdflib types
+        raise QueryError(f"query {query.name!r} failed: {exc}") from exc
+    kind = result.type
+    if kind == "ASK":
+        return QueryResult(kind, boolean=bool(result.askAnswer))
+    if kind in ("CONSTRUCT", "DESCRIBE"):
+        return QueryResult(kind, graph=result.graph)
+    variables = tuple(str(v) for v in result.vars)
+    rows = tuple(tuple(row) for row in result)
+    return QueryResult(kind, variables, rows)
+
+
+def cell_text(term) -> str:
+    """How a term appears in a table or CSV cell: the IRI or the literal's lexical form, '' when unbound.
+
+    Examples
+    --------
+    >>> from rdflib import Literal
+    >>> cell_text(Literal("甘肃省", lang="zh")), cell_text(None)
+    ('甘肃省', '')
+    """
+    return "" if term is None else str(term)
+
+
+def display_width(text: str) -> int:
+    """Terminal columns a string takes: East Asian wide and full-width characters count twice.
+
+    Examples
+    --------
+    >>> display_width("省科技厅"), display_width("abc"), display_width("（１）")
+    (8, 3, 6)
+    """
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text
+               if not unicodedata.combining(ch))
+
+
+def _clip(text: str, width: int) -> str:
+    """Cut a string to at most ``width`` columns, ending with … when cut."""
+    text = " ".join(text.split())
+    if display_width(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = display_width(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def _is_number(term) -> bool:
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    return isinstance(term, (int, float)) or (
+        isinstance(term, Literal) and term.datatype in (XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int))
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence], max_width: int = 60,
+                 numeric: Sequence[bool] | None = None) -> str:
+    """An aligned plain-text table; columns are measured in terminal cells, so Chinese lines up.
+
+    Parameters
+    ----------
+    headers : sequence of str
+    rows : sequence of sequences of cells (str, numbers or rdflib terms; None is blank)
+    max_width : int
+        Longer cells are cut with … (only in this view).
+    numeric : sequence of bool, optional
+        Which columns to right-align; by default those whose cells are all numbers.
+
+    Examples
+    --------
+    >>> print(format_table(["机构", "n"], [["省科技厅", 28], ["省财政厅", 3]]))
+    机构       n
+    --------  --
+    省科技厅  28
+    省财政厅   3
+    """
+    texts = [[_clip(cell_text(c) if not isinstance(c, float) else f"{c:.3f}", max_width) for c in row]
+             for row in rows]
+    if numeric is None:
+        numeric = [bool(rows) and all(r[i] is None or _is_number(r[i]) for r in rows) for i in range(len(headers))]
+    widths = [max([display_width(h), *(display_width(t[i]) for t in texts)]) for i, h in enumerate(headers)]
+
+    def line(cells):
+        parts = []
+        for i, cell in enumerate(cells):
+            pad = " " * (widths[i] - display_width(cell))
+            parts.append(pad + cell if numeric[i] else cell + pad)
+        return "  ".join(parts).rstrip()
+
+    out = [line(list(headers)), "  ".join("-" * w for w in widths)]
+    out.extend(line(t) for t in texts)
+    return "\n".join(out)
+
+
+def to_table(result: QueryResult, max_width: int = 60) -> str:
+    """A SELECT result as an aligned table; ASK as ``true``/``false``."""
+    if result.kind == "ASK":
+        return "true" if result.boolean else "false"
+    if result.graph is not None:
+        return to_turtle(result)
+    return format_table(result.variables, result.rows, max_width=max_width)
+
+
+def _delimited(result: QueryResult, dialect: str) -> str:
+    if result.kind == "ASK":
+        return f"boolean\n{'true' if result.boolean else 'false'}\n"
+    buffer = io.StringIO()
+    if dialect == "csv":
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(result.variables)
+        writer.writerows([cell_text(c) for c in row] for row in result.rows)
+    else:
+        buffer.write("\t".join(result.variables) + "\n")
+        for row in result.rows:
+            cells = (cell_text(c).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n") for c in row)
+            buffer.write("\t".join(cells) + "\n")
+    return buffer.getvalue()
+
+
+def to_csv(result: QueryResult) -> str:
+    """SELECT rows as CSV (the W3C SPARQL 1.1 CSV results form: plain values, CRLF line ends)."""
+    return _delimited(result, "csv")
+
+
+def to_tsv(result: QueryResult) -> str:
+    """SELECT rows as tab-separated values, plain values, tabs and newlines in cells escaped."""
+    return _delimited(result, "tsv")
+
+
+def _json_term(term) -> dict:
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    if isinstance(term, Literal):
+        out = {"type": "literal", "value": str(term)}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype:
+            out["datatype"] = str(term.datatype)
+        return out
+    return {"type": "literal", "value": str(term)}
+
+
+def to_json(result: QueryResult) -> str:
+    """The W3C SPARQL 1.1 Query Results JSON format (``head``/``results.bindings`` or ``boolean``).
+
+    Examples
+    --------
+    >>> from rdflib import Literal
+    >>> print(to_json(QueryResult("SELECT", ("n",), ((Literal(2),),))))  # doctest: +NORMALIZE_WHITESPACE
+    {"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "2",
+     "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}
+    """
+    if result.kind == "ASK":
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)})
+    if result.graph is not None:
+        raise QueryError(f"a {result.kind} query returns a graph: use --format turtle")
+    bindings = [{v: _json_term(c) for v, c in zip(result.variables, row) if c is not None} for row in result.rows]
+    return json.dumps({"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}},
+                      ensure_ascii=False)
+
+
+def to_turtle(result: QueryResult) -> str:
+    """A CONSTRUCT or DESCRIBE result as Turtle with the project's prefixes."""
+    from policygraph.vocab import bind_prefixes
+
+    if result.graph is None:
+        raise QueryError(f"a {result.kind} query returns rows, not a graph: use table, csv, tsv or json")
+    bind_prefixes(result.graph)
+    return result.graph.serialize(format="turtle")
+
+
+def format_result(result: QueryResult, fmt: str = "table") -> str:
+    """Format a result: ``table``, ``csv``, ``tsv``, ``json`` or ``turtle``; a graph is always Turtle in a table."""
+    writers = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json, "turtle": to_turtle}
+    if fmt not in writers:
+        raise QueryError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return writers[fmt](result)

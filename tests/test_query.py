@@ -1,0 +1,399 @@
+"""policygraph.query: loading, safe parameters, formats, and every named query on the seed graph."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from policygraph.errors import QueryError
+from policygraph.normalize import fold, normalize_document_number
+from policygraph.query import (
+    QueryResult, display_width, format_result, format_table, list_queries, parse_header, queries_dir,
+    resolve_query, run_query, term_for, to_csv, to_json, to_tsv,
+)
+
+from .conftest import SEED_FILES, gold
+
+# ---------------------------------------------------------------- gold facts the named queries must reproduce
+
+GANSU = ["000_34f3cba3223de74d.txt", "003_b61f6c7f15dd09ea.txt"]
+QINGHAI = "002_1d37a83bbf4946c8.txt"
+NINGXIA = "004_804e474c68a51211.txt"
+
+
+def _gold_tasks(doc, mentions, role=None):
+    """Outline paths of the gold tasks of ``doc`` that name one of ``mentions`` (in ``role`` if given)."""
+    return {t["path"] for t in gold(doc)["tasks"]
+            if any(a["mention"] in mentions and (role is None or a["role"] == role) for a in t["assignments"])}
+
+
+def _agency_tasks(doc):
+    """Gold tasks of ``doc`` that name at least one specific (non-generic) agency."""
+    return {t["path"] for t in gold(doc)["tasks"] if any(not a.get("generic") for a in t["assignments"])}
+
+
+def _plain(name: str) -> str:
+    return fold(name).strip("“”\"'‘’《》")
+
+
+def _rows(result):
+    return [{k: (v.toPython() if isinstance(v, Literal) else str(v)) for k, v in row.items()}
+            for row in result.dicts()]
+
+
+@pytest.fixture(scope="module")
+def run(seed_graph):
+    cache = {}
+
+    def _run(name, **params):
+        key = (name, tuple(sorted(params.items())))
+        if key not in cache:
+            cache[key] = _rows(run_query(seed_graph, resolve_query(name), params))
+        return cache[key]
+
+    return _run
+
+
+def check_agencies_by_tasks(run):
+    rows = run("agencies-by-tasks")
+    gansu_st = sum(len(_gold_tasks(d, {"省科技厅"})) for d in GANSU)
+    assert (rows[0]["agency"], rows[0]["tasks"]) == ("甘肃省科学技术厅", gansu_st) == ("甘肃省科学技术厅", 28)
+    assert [r["tasks"] for r in rows] == sorted((r["tasks"] for r in rows), reverse=True)
+    ningxia = next(r for r in rows if r["agency"] == "宁夏回族自治区科学技术厅")
+    st = {"自治区科技厅", "科技厅"}
+    assert ningxia["lead"] == len(_gold_tasks(NINGXIA, st, "lead")) == 8
+    assert ningxia["support"] == len(_gold_tasks(NINGXIA, st, "support")) == 3
+    assert ningxia["jurisdiction"] == "宁夏回族自治区"
+    assert all(r["tasks"] >= max(r["lead"], r["support"]) for r in rows)
+
+
+def check_agency_tasks(run):
+    rows = run("agency-tasks", agency="省科技厅")  # one written form, two provinces' departments
+    per = Counter(r["name"] for r in rows)
+    assert per == {"甘肃省科学技术厅": sum(len(_gold_tasks(d, {"省科技厅"})) for d in GANSU),
+                   "青海省科学技术厅": len(_gold_tasks(QINGHAI, {"省科技厅"}))}
+    assert {r["role"] for r in rows} == {"responsible"}
+    assert all("省科技厅" in r["clause"] for r in rows if r.get("clause"))
+    ningxia = run("agency-tasks", agency="宁夏回族自治区科学技术厅")
+    roles = Counter(r["role"] for r in ningxia)
+    st = {"自治区科技厅", "科技厅"}
+    assert roles == {"lead": len(_gold_tasks(NINGXIA, st, "lead")), "support": len(_gold_tasks(NINGXIA, st, "support"))}
+    assert {r["outline"] for r in ningxia} == _gold_tasks(NINGXIA, st)
+
+
+def check_co_agencies(run):
+    rows = run("co-agencies", agency="青海省科学技术厅")
+    shared = {r["partner"]: r["shared"] for r in rows}
+    both = _gold_tasks(QINGHAI, {"省科技厅"}) & _gold_tasks(QINGHAI, {"省财政厅"})
+    assert shared["青海省财政厅"] == len(both) == 12
+    assert "青海省科学技术厅" not in shared
+    jurisdiction = {r["zh"]: r.get("jurisdictionZh") for r in run("agencies")}
+    assert {jurisdiction[p] for p in shared} == {"青海省"}  # only the Qinghai plan names it
+    assert [r["shared"] for r in rows] == sorted((r["shared"] for r in rows), reverse=True)
+
+
+def check_targets_by_year(run):
+    rows = run("targets-by-year")
+    assert len(rows) == sum(len(gold(d)["targets"]) for d in SEED_FILES)
+    years = [r.get("year") for r in rows]
+    dated = [y for y in years if y is not None]
+    assert dated == sorted(dated) and years[:len(dated)] == dated  # undated targets come last
+    assert set(dated) <= {t["year"] for d in SEED_FILES for t in gold(d)["targets"]}
+    jilin = [r for r in rows if r["document"] == "001_af53bcfdcd3fec12.txt"]
+    assert {(r["value"], r.get("unit")) for r in jilin} == {
+        (Decimal(str(t["value"])), t["unit"]) for t in gold("001_af53bcfdcd3fec12.txt")["targets"]}
+
+
+def check_targets_compare(run):
+    rows = run("targets-compare", metric="孵化器")
+    expected = {(gold(d)["jurisdiction"], Decimal(str(t["value"])), t["unit"])
+                for d in SEED_FILES for t in gold(d)["targets"] if "孵化器" in t["text"]}
+    assert expected <= {(r["jurisdiction"], r["value"], r.get("unit")) for r in rows}
+    assert ("甘肃省", Decimal(50), "家") in expected
+    gansu = next(r for r in rows if r["jurisdiction"] == "甘肃省" and r["value"] == 50)
+    assert (gansu["year"], gansu["comparator"]) == (2020, ">=")
+
+
+def _named_check(kind, examples):
+    def check(run):
+        rows = run(kind)
+        by_doc = {}
+        for r in rows:
+            by_doc.setdefault(r["document"], set()).add(_plain(r["name"]))
+        for doc, name in examples:
+            assert _plain(name) in {_plain(n) for n in gold(doc)[kind]}, "example not in gold"
+            assert _plain(name) in by_doc.get(doc, set()), f"{name} missing from {doc}"
+        assert all(r["document"] in SEED_FILES for r in rows)
+        return rows
+    return check
+
+
+def check_parks(run):
+    rows = _named_check("parks", [(GANSU[0], "兰白科技创新改革试验区"), (GANSU[1], "兰白科技创新改革试验区"),
+                                  (GANSU[0], "兰州大学国家大学科技园")])(run)
+    gold_parks = {(d, _plain(p)) for d in SEED_FILES for p in gold(d)["parks"]}
+    assert {(r["document"], _plain(r["name"])) for r in rows} <= gold_parks
+
+
+def check_funds(run):
+    _named_check("funds", [(GANSU[0], "甘肃省战略性新兴产业创业投资引导基金")])(run)
+
+
+def check_programs(run):
+    rows = _named_check("programs", [(GANSU[0], "大学生创业引领计划")])(run)
+    assert any(r.get("task") for r in rows)
+
+
+def check_documents(run):
+    rows = run("documents")
+    assert {r["document"] for r in rows} == set(SEED_FILES)
+    assert {(r["document"], r["implements"]) for r in rows if r.get("implements")} == {
+        (d, normalize_document_number(n)) for d in SEED_FILES for n in gold(d)["implements"]}
+    jilin = next(r for r in rows if r["document"] == "001_af53bcfdcd3fec12.txt")
+    assert jilin["number"] == normalize_document_number(gold("001_af53bcfdcd3fec12.txt")["document_number"])
+    assert jilin["jurisdiction"] == "吉林省"
+
+
+def check_tasks_without_agency(run):
+    rows = run("tasks-without-agency")
+    expected = {(d, t["path"]) for d in SEED_FILES for t in gold(d)["tasks"]
+                if not any(not a.get("generic") for a in t["assignments"])}
+    assert {(r["document"], r["outline"]) for r in rows} == expected
+    assert {r.get("genericBody") for r in rows if r["document"] == QINGHAI} == {"相关行业主管部门"}
+
+
+def check_agency_type_compare(run):
+    rows = run("agency-type-compare", type="ScienceTechnology")
+    got = {r["jurisdiction"]: (r["agency"], r["tasks"], r["jurisdictionTasks"]) for r in rows}
+    assert got == {
+        "甘肃省": ("甘肃省科学技术厅", 28, sum(len(_agency_tasks(d)) for d in GANSU)),
+        "青海省": ("青海省科学技术厅", len(_gold_tasks(QINGHAI, {"省科技厅"})), len(_agency_tasks(QINGHAI))),
+        "宁夏回族自治区": ("宁夏回族自治区科学技术厅", len(_gold_tasks(NINGXIA, {"自治区科技厅", "科技厅"})),
+                    len(_agency_tasks(NINGXIA))),
+    }
+    assert all(abs(float(r["share"]) - r["tasks"] / r["jurisdictionTasks"]) < 1e-3 for r in rows)
+    assert run("agency-type-compare", type="科学技术") == run("agency-type-compare", type="science and technology") \
+        == rows
+
+
+def check_generic_bodies(run):
+    rows = run("generic-bodies")
+    expected = {(d, t["path"], a["mention"]) for d in SEED_FILES for t in gold(d)["tasks"]
+                for a in t["assignments"] if a.get("generic")}
+    assert {(r["document"], r["outline"], r["body"]) for r in rows} == expected
+    assert all(r["body"] in r["clause"] for r in rows)
+
+
+def check_jurisdictions(run):
+    rows = {r["zh"]: r for r in run("jurisdictions")}
+    per = Counter(gold(d)["jurisdiction"] for d in SEED_FILES)
+    for name, documents in per.items():
+        assert rows[name]["documents"] == documents
+        assert rows[name]["tasks"] == sum(len(gold(d)["tasks"]) for d in SEED_FILES if gold(d)["jurisdiction"] == name)
+    assert rows["甘肃省"]["en"] == "Gansu Province"
+
+
+def check_agencies(run):
+    rows = {r["zh"]: r for r in run("agencies")}
+    assert "省科技厅" in rows["甘肃省科学技术厅"]["written"].split("|")
+    assert {"自治区科技厅", "科技厅"} <= set(rows["宁夏回族自治区科学技术厅"]["written"].split("|"))
+    assert rows["甘肃省科学技术厅"]["typeEn"] == "Science and technology"
+    assert "相关行业主管部门" not in rows
+
+
+def check_task_agency_roles(run):
+    rows = run("task-agency-roles")
+    pairs = {(r["task"], r["agency"]) for r in rows}
+    assignments = [a for d in SEED_FILES for t in gold(d)["tasks"] for a in t["assignments"] if not a.get("generic")]
+    assert len(pairs) == len(assignments)
+    leads = {(r["task"], r["agency"]) for r in rows if r.get("lead")}
+    supports = {(r["task"], r["agency"]) for r in rows if r.get("support")}
+    assert len(leads) == sum(a["role"] == "lead" for a in assignments)
+    assert len(supports) == sum(a["role"] == "support" for a in assignments)
+
+
+CHECKS = {
+    "agencies-by-tasks": check_agencies_by_tasks,
+    "agency-tasks": check_agency_tasks,
+    "co-agencies": check_co_agencies,
+    "targets-by-year": check_targets_by_year,
+    "targets-compare": check_targets_compare,
+    "parks": check_parks,
+    "funds": check_funds,
+    "programs": check_programs,
+    "documents": check_documents,
+    "tasks-without-agency": check_tasks_without_agency,
+    "agency-type-compare": check_agency_type_compare,
+    "generic-bodies": check_generic_bodies,
+    "jurisdictions": check_jurisdictions,
+    "agencies": check_agencies,
+    "task-agency-roles": check_task_agency_roles,
+}
+
+
+def test_every_named_query_has_a_content_test():
+    assert {q.name for q in list_queries()} == set(CHECKS)
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_named_query_on_seed_graph(run, name):
+    CHECKS[name](run)
+
+
+@pytest.mark.parametrize("query", list_queries(), ids=lambda q: q.name)
+def test_named_queries_have_a_title_description_and_declared_params(query):
+    first = query.text.lstrip().splitlines()
+    assert first[0].startswith("# title:") and first[1].startswith("# description:")
+    assert query.title and query.description.endswith(".")
+    for param in query.params:
+        assert f"?{param}" in query.text
+
+
+# ---------------------------------------------------------------- parameters, loading, errors
+
+
+def test_agency_parameter_accepts_full_name_written_form_and_iri(run, seed_graph):
+    by_name = run("agency-tasks", agency="宁夏回族自治区科学技术厅")
+    by_written = run("agency-tasks", agency="自治区科技厅")
+    iri = next(r["agency"] for r in run("agencies") if r["zh"] == "宁夏回族自治区科学技术厅")
+    by_iri = run("agency-tasks", agency=iri)
+    by_bracketed_iri = run("agency-tasks", agency=f"<{iri}>")
+    assert by_name == by_written == by_iri == by_bracketed_iri and len(by_name) == 11
+
+
+def test_parameters_are_bound_not_pasted(seed_graph):
+    hostile = '省科技厅" ) } } SELECT * WHERE { ?s ?p ?o } #'
+    result = run_query(seed_graph, resolve_query("agency-tasks"), {"agency": hostile})
+    assert result.empty
+
+
+def test_english_labels_where_they_exist(seed_graph):
+    rows = _rows(run_query(seed_graph, resolve_query("agencies-by-tasks"), lang="en"))
+    assert (rows[0]["agency"], rows[0]["jurisdiction"]) == (
+        "Gansu Provincial Department of Science and Technology", "Gansu Province")
+    titles = _rows(run_query(seed_graph, resolve_query("tasks-without-agency"), lang="en"))
+    assert titles[0]["task"] == "加快构建众创空间"  # no English title exists: the Chinese one stays
+
+
+def test_named_query_parameters_are_checked(seed_graph):
+    with pytest.raises(QueryError, match=r"needs --param agency="):
+        run_query(seed_graph, resolve_query("co-agencies"))
+    with pytest.raises(QueryError, match=r"has no parameter colour"):
+        run_query(seed_graph, resolve_query("co-agencies"), {"agency": "x", "colour": "red"})
+
+
+def test_malformed_query_names_line_and_column(seed_graph):
+    text = "PREFIX pg: <https://w3id.org/policygraph/ontology#>\nSELECT ?x WHERE {\n  ?x pg:leadAgency \n}"
+    with pytest.raises(QueryError, match=r"line \d+, column \d+") as info:
+        run_query(seed_graph, text)
+    assert "^" in str(info.value)
+    with pytest.raises(QueryError, match="Unknown namespace prefix"):
+        run_query(seed_graph, "SELECT ?x WHERE { ?x nope:p ?y }")
+
+
+def test_resolve_query_name_file_and_text(tmp_path):
+    assert resolve_query("parks").path == queries_dir() / "parks.rq"
+    f = tmp_path / "mine.rq"
+    f.write_text("# title: Mine\n# param: year — a year\nSELECT ?y WHERE { BIND(?year AS ?y) }\n", "utf-8")
+    q = resolve_query(str(f))
+    assert (q.name, q.title, dict(q.params)) == ("mine", "Mine", {"year": "a year"})
+    assert resolve_query("ASK { ?s ?p ?o }").name == "inline"
+    with pytest.raises(QueryError, match="neither a named query"):
+        resolve_query("no-such-query")
+    with pytest.raises(QueryError, match="no such query file"):
+        resolve_query(str(tmp_path / "absent.rq"))
+
+
+def test_file_query_with_typed_parameter(seed_graph, tmp_path):
+    f = tmp_path / "year.rq"
+    f.write_text("PREFIX pg: <https://w3id.org/policygraph/ontology#>\n"
+                 "SELECT (COUNT(?g) AS ?n) WHERE { ?g pg:targetYear ?year }\n", "utf-8")
+    n = run_query(seed_graph, resolve_query(str(f)), {"year": "2017"}).rows[0][0].toPython()
+    assert n == sum(t["year"] == 2017 for d in SEED_FILES for t in gold(d)["targets"])
+
+
+def test_term_for():
+    assert term_for("https://x.org/a") == URIRef("https://x.org/a")
+    assert term_for("2020") == Literal(2020)
+    assert term_for("0.5").datatype == XSD.decimal
+    assert term_for("省财政厅") == Literal("省财政厅")
+
+
+def test_parse_header_stops_at_first_non_comment():
+    assert parse_header("# title: A\nSELECT * {}\n# title: B") == ("A", "", {})
+
+
+def test_ask_construct_and_describe(seed_graph):
+    ask = run_query(seed_graph, "PREFIX pg: <https://w3id.org/policygraph/ontology#> ASK { ?t pg:leadAgency ?a }")
+    assert ask.boolean is True and format_result(ask) == "true"
+    assert json.loads(format_result(ask, "json")) == {"head": {}, "boolean": True}
+    construct = run_query(seed_graph, "PREFIX pg: <https://w3id.org/policygraph/ontology#> "
+                                      "CONSTRUCT { ?d pg:documentNumber ?n } WHERE { ?d pg:documentNumber ?n }")
+    numbers = {normalize_document_number(n) for d in SEED_FILES
+               for n in [gold(d)["document_number"], *gold(d)["implements"]] if n}
+    assert construct.kind == "CONSTRUCT" and {str(o) for o in construct.graph.objects()} == numbers
+    assert "pg:documentNumber" in format_result(construct, "turtle")
+    with pytest.raises(QueryError, match="use --format turtle"):
+        format_result(construct, "json")
+
+
+# ---------------------------------------------------------------- formats (pure)
+
+RESULT = QueryResult("SELECT", ("agency", "tasks", "note"), (
+    (Literal("甘肃省科学技术厅", lang="zh"), Literal(28), None),
+    (URIRef("https://example.org/a"), Literal(3), Literal("a,b\tc")),
+))
+
+
+def test_table_lines_up_wide_characters():
+    header, rule, gansu, other = format_table(RESULT.variables, RESULT.rows).splitlines()
+    end = display_width("https://example.org/a") + 2 + len("tasks")  # numbers are right-aligned under "tasks"
+    assert display_width(header[:header.index("tasks") + 5]) == end
+    assert display_width(gansu[:gansu.index("28") + 2]) == end
+    assert display_width(other[:other.index(" 3 ") + 2]) == end
+    assert rule.split("  ")[0] == "-" * display_width("https://example.org/a")
+
+
+def test_table_clips_long_cells():
+    table = format_table(["x"], [["很" * 100]], max_width=10)
+    assert table.splitlines()[-1] == "很" * 4 + "…"
+
+
+def test_csv_and_tsv():
+    rows = list(csv.reader(io.StringIO(to_csv(RESULT))))
+    assert rows == [["agency", "tasks", "note"], ["甘肃省科学技术厅", "28", ""], ["https://example.org/a", "3", "a,b\tc"]]
+    assert to_tsv(RESULT).splitlines()[2] == "https://example.org/a\t3\ta,b\\tc"
+
+
+def test_json_is_sparql_results_json():
+    data = json.loads(to_json(RESULT))
+    assert data["head"]["vars"] == ["agency", "tasks", "note"]
+    first, second = data["results"]["bindings"]
+    assert first == {"agency": {"type": "literal", "value": "甘肃省科学技术厅", "xml:lang": "zh"},
+                     "tasks": {"type": "literal", "value": "28", "datatype": str(XSD.integer)}}
+    assert second["agency"] == {"type": "uri", "value": "https://example.org/a"}
+
+
+@pytest.mark.parametrize("query", list_queries(), ids=lambda q: q.name)
+def test_named_queries_return_nothing_on_an_empty_graph(query):
+    from rdflib import Dataset
+
+    assert run_query(Dataset(default_union=True), query, {k: "x" for k in query.params}).empty
+
+
+@pytest.mark.parametrize("name,param", [("co-agencies", "agency"), ("agency-tasks", "agency"),
+                                        ("agency-type-compare", "type"), ("targets-compare", "metric")])
+def test_unknown_parameter_value_gives_no_rows(seed_graph, name, param):
+    assert run_query(seed_graph, resolve_query(name), {param: "不存在的机构"}).empty
+
+
+def test_project_prefixes_need_no_declaration(seed_graph):
+    result = run_query(seed_graph, "SELECT (COUNT(*) AS ?n) WHERE { ?t pg:leadAgency ?a }")
+    leads = sum(a["role"] == "lead" for d in SEED_FILES for t in gold(d)["tasks"] for a in t["assignments"])
+    assert result.rows[0][0].toPython() == leads
