@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from .model import OutlineNode, Span
 from .normalize import fold
 
-__all__ = ["segment", "iter_lines", "HEADING_STYLES"]
+__all__ = ["segment", "iter_lines", "appendix_part", "HEADING_STYLES"]
 
 _CN_NUM = "一二三四五六七八九十百零〇"
 
@@ -74,6 +74,19 @@ def _resumes(stack: list[tuple[str, str]], style: str, number: str, box: list[st
     return int(number) == int(last) + 1 and int(number) != box_next
 
 
+def appendix_part(folded_line: str) -> str | None:
+    """The part an appendix heading line opens ("附件", "附件2"), or None for any other line.
+
+    >>> appendix_part("附件2：重点任务分工表"), appendix_part("附件：")
+    ('附件2', '附件')
+    """
+    stripped = folded_line.strip(" \t\u3000")
+    m = _APPENDIX_RE.match(stripped)
+    if m is None or len(stripped) > 20:
+        return None
+    return "附件" + (m.group(1) or m.group(2) or "")
+
+
 def _title(text: str, start: int, line_end: int) -> tuple[str, Span]:
     """The heading words after the number: up to the first 。 or the end of the line."""
     m = _TITLE_END_RE.search(text, start, line_end + 1)
@@ -107,10 +120,10 @@ def segment(text: str) -> tuple[OutlineNode, ...]:
         indent = len(line) - len(stripped)
         if _is_box_heading(stripped):
             box = []
-            boundaries.append(offset)
             continue
-        if _APPENDIX_RE.match(stripped) and len(stripped) <= 20:
-            part = "附件" + (_APPENDIX_RE.match(stripped).group(1) or _APPENDIX_RE.match(stripped).group(2) or "")
+        appendix = appendix_part(stripped)
+        if appendix is not None:
+            part = appendix
             stack = []
             seen_sections = set()
             boundaries.append(offset)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-import re
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 
@@ -10,7 +10,8 @@ from ..model import AgencyMention, Assignment, Clause, Extraction, OutlineNode, 
 from ..segment import segment
 from .bodies import find_body_mentions
 from .clauses import find_clauses
-from .metadata import JurisdictionName, extract_metadata
+from .metadata import NATIONAL, JurisdictionName, extract_metadata, issuer_names
+from .tables import find_table_tasks
 
 __all__ = ["extract", "assign_clauses", "select_tasks"]
 
@@ -31,29 +32,51 @@ def _innermost(nodes: tuple[OutlineNode, ...], position: int) -> OutlineNode | N
     return found
 
 
-def assign_clauses(outline: tuple[OutlineNode, ...], clauses: tuple[Clause, ...]) -> dict[tuple, list[Clause]]:
-    """Group clauses by the outline node (keyed by (part, path)) whose text they close."""
+def _alone_on_its_line(text: str, span) -> bool:
+    line_start = text.rfind("\n", 0, span.start) + 1
+    line_end = text.find("\n", span.end)
+    line_end = len(text) if line_end < 0 else line_end
+    return not text[line_start:span.start].strip(" \t\u3000") and not text[span.end:line_end].strip(" \t\u3000。；;")
+
+
+def assign_clauses(outline: tuple[OutlineNode, ...], clauses: tuple[Clause, ...], text: str = "") -> dict[tuple, list[Clause]]:
+    """Group clauses by the outline node (keyed by (part, path)) they belong to.
+
+    A clause belongs to the node whose text it closes — except a clause on a
+    line of its own after a run of sub-points (①②③) none of which has a clause
+    of its own: it closes the item that the points detail.
+    """
+    placed = [(clause, _innermost(outline, clause.span.start)) for clause in clauses]
+    has_clause = {(n.part, n.path) for _, n in placed if n is not None}
+    children: dict[tuple, list[OutlineNode]] = {}
+    for node in outline:
+        if len(node.path) > 1:
+            children.setdefault((node.part, node.path[:-1]), []).append(node)
     by_node: dict[tuple, list[Clause]] = {}
-    for clause in clauses:
-        node = _innermost(outline, clause.span.start)
-        if node is not None:
-            by_node.setdefault((node.part, node.path), []).append(clause)
+    for clause, node in placed:
+        if node is None:
+            continue
+        key = (node.part, node.path)
+        parent = (node.part, node.path[:-1])
+        siblings = children.get(parent, [])
+        if (text and len(node.path) > 1 and siblings and siblings[-1] is node and _alone_on_its_line(text, clause.span)
+                and sum(1 for c, n in placed if n is node) == 1
+                and not any((s.part, s.path) in has_clause for s in siblings if s is not node)
+                and (node.part, node.path) not in children):
+            key = parent
+        by_node.setdefault(key, []).append(clause)
     return by_node
 
 
 def select_tasks(outline: tuple[OutlineNode, ...], with_clauses: set[tuple]) -> list[OutlineNode]:
-    """Items that carry a clause, and leaf items of a task section (重点任务, 主要任务 …)."""
+    """The items that carry a clause; in a document without any, the leaf items of its task section (重点任务 …)."""
+    if with_clauses:
+        return [node for node in outline if (node.part, node.path) in with_clauses]
     words = tuple(_outline_vocabulary()["task_section_titles"])
     task_sections = {(n.part, n.path) for n in outline if len(n.path) == 1 and n.title.strip().endswith(words)}
     parents = {(n.part, n.path[:-1]) for n in outline if len(n.path) > 1}
-    tasks = []
-    for node in outline:
-        key = (node.part, node.path)
-        if key in with_clauses:
-            tasks.append(node)
-        elif len(node.path) > 1 and (node.part, node.path[:1]) in task_sections and key not in parents:
-            tasks.append(node)
-    return tasks
+    return [node for node in outline
+            if len(node.path) > 1 and (node.part, node.path[:1]) in task_sections and (node.part, node.path) not in parents]
 
 
 _NAMES_CACHE: dict[int, tuple[tuple[JurisdictionName, ...], tuple[JurisdictionName, ...]]] = {}
@@ -85,9 +108,25 @@ def extract(document: SourceDocument, lexicon=None) -> Extraction:
     text = document.text
     outline = segment(text)
     meta = extract_metadata(text, outline, *_names(lexicon))
+    joint = issuer_names(meta.title)
+    if len(joint) > 1 and all((a := resolve_mention(n, NATIONAL, lexicon)) is not None and a.jurisdiction == NATIONAL
+                              for n in joint):
+        meta = replace(meta, jurisdiction=NATIONAL, issuer=meta.issuer or joint[0])
     generic = lambda s: is_generic(s, lexicon)  # noqa: E731
-    clauses = find_clauses(text, lambda s: generic(s) or looks_like_agency(s, lexicon), generic)
-    by_node = assign_clauses(outline, clauses)
+    is_agency = lambda s: generic(s) or looks_like_agency(s, lexicon)  # noqa: E731
+    clauses = find_clauses(text, is_agency, generic)
+    by_node = assign_clauses(outline, clauses, text)
+    taken = {(n.part, n.path) for n in outline}
+    for row in find_table_tasks(text, is_agency, generic):
+        node = row.node if (row.node.part, row.node.path) not in taken else replace(row.node, part=row.node.part or "表")
+        if (node.part, node.path) in taken:
+            continue
+        taken.add((node.part, node.path))
+        outline = outline + (node,)
+        if row.clause is not None:
+            clauses = clauses + (row.clause,)
+            by_node[(node.part, node.path)] = [row.clause]
+    outline = tuple(sorted(outline, key=lambda n: n.span.start))
     resolved: dict[str, object] = {}
 
     def resolve(surface: str):
@@ -109,9 +148,13 @@ def extract(document: SourceDocument, lexicon=None) -> Extraction:
                 assignments.append(Assignment(mention=mention, clause=clause, agency=agency))
         tasks.append(Task(node=node, clauses=node_clauses, assignments=tuple(assignments)))
     mentions = []
-    issuer = resolve(meta.issuer) if meta.issuer else None
-    if issuer is not None:
-        mentions.append(AgencyMention(surface=meta.issuer, span=None, agency=issuer, issuer=True))
+    issuers = [meta.issuer] if meta.issuer else []
+    if len(issuer_names(meta.title)) > 1:
+        issuers = [name for name in issuer_names(meta.title) if resolve(name) is not None]
+    for name in issuers:
+        agency = resolve(name)
+        if agency is not None:
+            mentions.append(AgencyMention(surface=name, span=None, agency=agency, issuer=True))
     known = {a.agency.name for t in tasks for a in t.assignments if a.agency} | {m.agency.name for m in mentions}
     info = lexicon.jurisdiction(meta.jurisdiction)
     names = (info.name, info.short) if info is not None else (meta.jurisdiction,)

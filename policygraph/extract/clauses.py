@@ -18,7 +18,7 @@ from importlib import resources
 from ..model import Clause, Mention, Span
 from ..normalize import fold
 
-__all__ = ["find_clauses", "parse_clause_body", "clause_vocabulary"]
+__all__ = ["find_clauses", "parse_clause_body", "parse_agency_list", "clause_vocabulary"]
 
 Piece = tuple[int, int]  # [start, end) into the folded document text
 AgencyTest = Callable[[str], bool]
@@ -110,6 +110,19 @@ def _items(folded: str, piece: Piece, is_agency: AgencyTest, vocab: dict, separa
             return None
         out.extend(split)
     return out or None
+
+
+def parse_agency_list(folded: str, piece: Piece, is_agency: AgencyTest) -> list[Piece] | None:
+    """Split a list of agencies (a table cell, a labelled list) into item ranges, or None if one is not an agency."""
+    vocab = clause_vocabulary()
+    piece = _strip(folded, piece)
+    items: list[Piece] = []
+    for group in _split_top_level(folded, piece, ",，;；"):
+        found = _items(folded, group, is_agency, vocab)
+        if found is None:
+            return None
+        items.extend(found)
+    return items
 
 
 def _split_conjunction(folded: str, item: Piece, is_agency: AgencyTest, vocab: dict) -> list[Piece] | None:

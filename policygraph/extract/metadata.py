@@ -11,7 +11,7 @@ from ..model import CitedPolicy, DocumentMeta, OutlineNode, Span
 from ..normalize import DOCUMENT_NUMBER_RE, fold, normalize_document_number
 from ..segment import iter_lines
 
-__all__ = ["JurisdictionName", "extract_metadata", "find_title", "find_issued", "find_implements",
+__all__ = ["JurisdictionName", "extract_metadata", "issuer_names", "find_title", "find_issued", "find_implements",
            "infer_jurisdiction", "NATIONAL"]
 
 NATIONAL = "中华人民共和国"
@@ -53,6 +53,28 @@ def _is_furniture(line: str) -> bool:
     return is_furniture_line(line)
 
 
+_PERIOD_SUFFIX_RE = re.compile(r"[(（]\s*(?:19|20)\d\d\s*[-—–－~～至]+\s*(?:19|20)\d\d\s*年?\s*[)）]$")
+
+
+def _ends_with_genre(line: str) -> bool:
+    """Whether a line ends like a title: a genre word, possibly followed by the plan period （2019—2022年）."""
+    return _PERIOD_SUFFIX_RE.sub("", line).rstrip().endswith(_GENRE)
+
+
+def issuer_names(title: str | None) -> list[str]:
+    """The bodies named before 关于 in a title: one for most documents, several for joint ones.
+
+    >>> issuer_names("科技部 财政部 教育部 国资委关于推进科技成果转移转化若干工作的通知")
+    ['科技部', '财政部', '教育部', '国资委']
+    """
+    if not title:
+        return []
+    m = re.match(r"^(.{2,60}?)关于", title)
+    if not m:
+        return []
+    return [name for name in re.split(r"[\s、，,]+", m.group(1)) if name]
+
+
 def find_title(text: str, outline: Sequence[OutlineNode]) -> tuple[str, Span] | None:
     """The document's own title: a heading line before the body that ends with a genre word.
 
@@ -72,13 +94,13 @@ def find_title(text: str, outline: Sequence[OutlineNode]) -> tuple[str, Span] | 
             continue
         lead = len(fline) - len(fline.lstrip(" \t\u3000"))
         start, end = off + lead, off + len(fline.rstrip(" \t\u3000"))
-        if stripped.endswith(_GENRE) and 6 <= len(stripped) <= 90:
+        if _ends_with_genre(stripped) and 6 <= len(stripped) <= 90:
             candidates.append((text[start:end], Span(start, end)))
             continue
         if i + 1 < len(lines) and 4 <= len(stripped) <= 60:
             noff, nline, nfline = lines[i + 1]
             nstripped = nfline.strip(" \t\u3000")
-            if nstripped.endswith(_GENRE) and not any(c in nstripped for c in "。:：,，;；《") and nstripped:
+            if _ends_with_genre(nstripped) and not any(c in nstripped for c in "。:：,，;；《") and nstripped:
                 nend = noff + len(nfline.rstrip(" \t\u3000"))
                 joined = text[start:end] + text[noff + len(nfline) - len(nfline.lstrip(" \t\u3000")):nend]
                 candidates.append((joined, Span(start, nend)))
@@ -204,7 +226,7 @@ def infer_jurisdiction(text: str, title: str | None, issuer: str | None, number:
     if number:
         prefix = DOCUMENT_NUMBER_RE.match(number)
         prefix = prefix.group("prefix") if prefix else ""
-        if prefix.startswith(_NATIONAL_NUMBER):
+        if prefix.startswith(_NATIONAL_NUMBER) or prefix.startswith(("国", "中")) or "部" in prefix:
             return NATIONAL
         for n in names:
             if n.abbr and prefix.startswith(n.abbr + "政"):
