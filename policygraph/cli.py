@@ -215,3 +215,31 @@ def rank(graph_path, jurisdiction, document, agency_type, by, top, sort, weights
         from .plot import plot_ranking
 
         click.echo(f"wrote {plot_ranking(ranking, plot_path)}", err=True)
+
+
+@cli.command()
+@click.option("-g", "--graph", "graph_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=f"Graph to draw (TriG or Turtle). Default: {DEFAULT_OUT}/graph.trig.")
+@click.option("-o", "--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"HTML file to write. Default: {DEFAULT_OUT}/graph.html, or agencies.html with --view agencies.")
+@click.option("--view", type=click.Choice(["whole", "agencies"]), default="whole", show_default=True,
+              help="The whole graph, or the agency co-responsibility network.")
+@click.option("--color", "colour_by", type=click.Choice(["community", "type"]), default="community", show_default=True,
+              help="With --view agencies: colour agencies by community or by agency type.")
+@click.option("--focus", "focus_on", metavar="AGENCY", help="Show only this agency's neighbourhood (name or alias).")
+@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True, help="Steps around --focus.")
+@click.option("--document", metavar="FILE", help="Show only this document's part (its source file name).")
+@click.option("--jurisdiction", metavar="NAME", help="Show only this jurisdiction's part (甘肃省, Gansu, 甘肃).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Label language.")
+def viz(graph_path, out_path, view, colour_by, focus_on, depth, document, jurisdiction, lang):
+    """Write a self-contained, offline HTML explorer of a built graph."""
+    from .render import render_html, write_html
+    from .store import load_graph_file
+    from .viewgraph import build_view
+
+    graph = load_graph_file(graph_path or Path(DEFAULT_OUT) / "graph.trig")
+    shown = build_view(graph, view=view, colour_by=colour_by, document=document, jurisdiction=jurisdiction,
+                       focus_on=focus_on, depth=depth)
+    default = Path(DEFAULT_OUT) / ("graph.html" if view == "whole" else "agencies.html")
+    out = write_html(render_html(shown, lang=lang), out_path or default)
+    click.echo(f"wrote {out} ({len(shown.nodes)} nodes, {len(shown.edges)} edges)")

@@ -1,0 +1,573 @@
+"""What the HTML explorer draws: nodes and edges read from a built graph by SPARQL, views, measures and layout."""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict, deque
+from dataclasses import dataclass, field, replace
+from pathlib import PurePath
+
+from .errors import InputError
+
+__all__ = ["ViewNode", "ViewEdge", "ViewGraph", "NODE_KINDS", "ROLE_WEIGHTS", "build_view", "read_view_graph",
+           "agency_measures",
+           "agency_network", "select_document", "select_jurisdiction", "focus", "layout"]
+
+#: Node kinds in drawing order of the legend.
+NODE_KINDS = ("document", "cited", "task", "agency", "body", "target", "park", "fund", "program")
+
+#: Weight of one task in an agency's responsibility score, by the agency's role in it.
+ROLE_WEIGHTS = {"lead": 1.0, "responsible": 1.0, "support": 0.5}
+
+_PG = "https://w3id.org/policygraph/ontology#"
+_RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_DCT = "http://purl.org/dc/terms/"
+_CLASSES = {"document": "PolicyDocument", "task": "Task", "agency": "Agency", "body": "UnspecifiedBody",
+            "target": "Target", "park": "Park", "fund": "Fund", "program": "Program", "jurisdiction": "Jurisdiction"}
+_DESCRIBE = """SELECT DISTINCT ?s ?p ?o WHERE { ?s a ?class ; ?p ?o }"""
+_TYPE_LABELS = f"""SELECT DISTINCT ?type ?label WHERE {{
+  ?a a <{_PG}Agency> ; <{_PG}agencyType> ?type . ?type <{_SKOS}prefLabel> ?label }}"""
+
+
+@dataclass(frozen=True)
+class ViewNode:
+    """One node of the explorer, with everything the page shows about it as plain strings."""
+
+    id: str
+    kind: str
+    label_zh: str
+    label_en: str = ""
+    names: tuple[str, ...] = ()
+    jurisdictions: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    info: tuple[tuple[str, str], ...] = ()
+    group: str = ""
+    score: float = 0.0
+
+
+@dataclass(frozen=True, order=True)
+class ViewEdge:
+    """An edge of the explorer; ``kind`` is a role (lead, support, responsible) or a structural link."""
+
+    source: str
+    target: str
+    kind: str
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class ViewGraph:
+    """
+    Nodes sorted by id and edges sorted by (source, target, kind).
+
+    ``colour_by`` is ``"kind"`` (colour and shape by node kind) or ``"group"`` (by ``ViewNode.group``, labelled by
+    ``groups`` as (key, zh, en)); ``scope`` records how the view was narrowed, as (what, zh, en), for the page title.
+    """
+
+    nodes: tuple[ViewNode, ...] = ()
+    edges: tuple[ViewEdge, ...] = ()
+    groups: tuple[tuple[str, str, str], ...] = ()
+    colour_by: str = "kind"
+    scope: tuple[tuple[str, str, str], ...] = ()
+    extra: dict = field(default_factory=dict, compare=False)
+
+    def node_ids(self) -> set[str]:
+        return {n.id for n in self.nodes}
+
+
+def _describe(ds, kind: str) -> dict[str, dict[str, list]]:
+    """Every (predicate, object) of every resource of one class, grouped by subject then predicate."""
+    from rdflib import URIRef
+
+    out: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for s, p, o in ds.query(_DESCRIBE, initBindings={"class": URIRef(_PG + _CLASSES[kind])}):
+        out[str(s)][str(p)].append(o)
+    for props in out.values():
+        for values in props.values():
+            values.sort(key=lambda o: (str(o), getattr(o, "language", None) or ""))
+    return out
+
+
+def _first(props: dict, pred: str, lang: str | None = None) -> str:
+    for o in props.get(pred, ()):
+        if lang is None or getattr(o, "language", None) == lang:
+            return str(o)
+    return ""
+
+
+def _all(props: dict, pred: str) -> list[str]:
+    return [str(o) for o in props.get(pred, ())]
+
+
+def _labels(props: dict) -> tuple[str, str]:
+    zh = _first(props, _RDFS_LABEL, "zh") or _first(props, _RDFS_LABEL)
+    en = _first(props, _RDFS_LABEL, "en")
+    return zh, ("" if en == zh else en)
+
+
+def _number(text: str) -> str:
+    """``20.0`` → ``20``; big decimals keep their digits."""
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return str(int(value)) if value.is_integer() and abs(value) < 1e18 else text
+
+
+def _names(*names) -> tuple[str, ...]:
+    return tuple(sorted({n for n in names if n}))
+
+
+def read_view_graph(ds) -> ViewGraph:
+    """
+    Read the nodes and edges of the whole-graph view from a built dataset.
+
+    Documents, cited policies, tasks, agencies, unspecified bodies, targets, parks, funds and programs become nodes;
+    a task's link to an agency carries its strongest role (lead, then support, then responsible). A task hangs from
+    its parent task when it has one, else from its document; a target from its task, else its document.
+
+    Parameters
+    ----------
+    ds : rdflib.Dataset or rdflib.Graph
+        A built graph (``policygraph.store.load_graph_file``), queried as the union of its named graphs.
+
+    Returns
+    -------
+    ViewGraph
+        Nodes coloured by kind; agencies carry their responsibility score.
+
+    Examples
+    --------
+    >>> from rdflib import Dataset
+    >>> read_view_graph(Dataset(default_union=True)).nodes
+    ()
+    """
+    d = {kind: _describe(ds, kind) for kind in _CLASSES}
+    pg = _PG
+    jur = {iri: _labels(props) for iri, props in d["jurisdiction"].items()}
+    type_labels: dict[str, dict[str, str]] = defaultdict(dict)
+    for t, label in ds.query(_TYPE_LABELS):
+        type_labels[str(t)].setdefault(getattr(label, "language", None) or "zh", str(label))
+
+    def jur_name(iri: str) -> str:
+        return jur.get(iri, ("", ""))[0]
+
+    nodes: dict[str, dict] = {}
+    edges: dict[tuple[str, str], str] = {}
+    docs_of: dict[str, set[str]] = defaultdict(set)
+    jurs_of: dict[str, set[str]] = defaultdict(set)
+
+    def occurs(node: str, doc: str) -> None:
+        if doc in d["document"]:
+            docs_of[node].add(_first(d["document"][doc], pg + "sourceFile") or doc)
+            jurs_of[node].update(jur_name(j) for j in _all(d["document"][doc], pg + "jurisdiction"))
+
+    for iri, p in d["document"].items():
+        source = _first(p, pg + "sourceFile")
+        number = _first(p, pg + "documentNumber")
+        title = _first(p, _DCT + "title")
+        info = [("title", title), ("documentNumber", number), ("issued", _first(p, _DCT + "issued")),
+                ("sourceFile", source), ("jurisdiction", ", ".join(jur_name(j) for j in _all(p, pg + "jurisdiction")))]
+        nodes[iri] = dict(kind="document" if source else "cited", label_zh=title or number or source or iri,
+                          names=_names(title, number, source), info=info)
+        if source:
+            occurs(iri, iri)
+        for cited in _all(p, pg + "implements"):
+            edges[(iri, cited)] = "implements"
+        for agency in _all(p, pg + "issuedBy"):
+            edges[(iri, agency)] = "issued"
+    for iri, p in d["document"].items():
+        for cited in _all(p, pg + "implements"):
+            occurs(cited, iri)
+
+    for iri, p in d["agency"].items():
+        zh, en = _labels(p)
+        types = _all(p, pg + "agencyType")
+        type_key = types[0].rsplit("#", 1)[-1] if types else ""
+        tl = type_labels.get(types[0], {}) if types else {}
+        nodes[iri] = dict(kind="agency", label_zh=zh, label_en=en, names=_names(zh, en, *_all(p, _SKOS + "altLabel")),
+                          group=type_key, type_zh=tl.get("zh", type_key), type_en=tl.get("en", type_key),
+                          info=[("agencyType", tl.get("zh", type_key)), ("agencyTypeEn", tl.get("en", "")),
+                                ("aliases", "、".join(_all(p, _SKOS + "altLabel")))])
+        jurs_of[iri].update(jur_name(j) for j in _all(p, pg + "jurisdiction"))
+        for park in _all(p, pg + "manages"):
+            edges[(iri, park)] = "manages"
+    for iri, p in d["body"].items():
+        zh, en = _labels(p)
+        nodes[iri] = dict(kind="body", label_zh=zh, label_en=en, names=_names(zh, en), info=[])
+        jurs_of[iri].update(jur_name(j) for j in _all(p, pg + "jurisdiction"))
+    for kind in ("park", "fund", "program"):
+        for iri, p in d[kind].items():
+            zh, en = _labels(p)
+            nodes[iri] = dict(kind=kind, label_zh=zh, label_en=en, names=_names(zh, en), info=[])
+
+    roles: dict[tuple[str, str], str] = {}
+    rank = {"lead": 0, "support": 1, "responsible": 2}
+    for iri, p in d["task"].items():
+        doc = _first(p, pg + "inDocument")
+        title = _first(p, _DCT + "title")
+        outline = _first(p, pg + "outline")
+        doc_props = d["document"].get(doc, {})
+        doc_label = _first(doc_props, _DCT + "title") or _first(doc_props, pg + "sourceFile")
+        info = [("title", title), ("outline", outline), ("document", doc_label),
+                ("sourceFile", _first(doc_props, pg + "sourceFile"))]
+        info += [("sourceText", text) for text in _all(p, pg + "sourceText")]
+        nodes[iri] = dict(kind="task", label_zh=title or outline, names=_names(title), info=info, outline=outline)
+        occurs(iri, doc)
+        parents = [x for x in _all(p, pg + "subTaskOf") if x in d["task"]]
+        edges[(parents[0] if parents else doc, iri)] = "subtask" if parents else "contains"
+        for pred, role in (("responsibleAgency", "responsible"), ("supportingAgency", "support"),
+                           ("leadAgency", "lead")):
+            for agency in _all(p, pg + pred):
+                current = roles.get((iri, agency))
+                if current is None or rank[role] < rank[current]:
+                    roles[(iri, agency)] = role
+                occurs(agency, doc)
+        for body in _all(p, pg + "unspecifiedBody"):
+            roles[(iri, body)] = "responsible"
+            occurs(body, doc)
+        for named in _all(p, pg + "mentions"):
+            edges[(iri, named)] = "mentions"
+            occurs(named, doc)
+    edges.update(roles)
+    for iri, p in d["document"].items():
+        for named in _all(p, pg + "mentions"):
+            edges.setdefault((iri, named), "mentions")
+            occurs(named, iri)
+
+    for iri, p in d["target"].items():
+        doc = _first(p, pg + "inDocument")
+        surface = _first(p, pg + "surface")
+        value = _number(_first(p, pg + "value"))
+        vmax = _number(_first(p, pg + "valueMax"))
+        unit = _first(p, pg + "unit")
+        comparator = _first(p, pg + "comparator")
+        year = _first(p, pg + "targetYear")
+        metric = _first(p, pg + "metric")
+        amount = f"{comparator} {value}{'-' + vmax if vmax else ''} {unit}".strip()
+        label = f"{metric} {amount}".strip() if metric else surface
+        info = [("metric", metric), ("value", amount), ("targetYear", year),
+                ("annual", "✓" if _first(p, pg + "annual").lower() == "true" else ""),
+                ("surface", surface), ("sentence", _first(p, pg + "sourceText"))]
+        nodes[iri] = dict(kind="target", label_zh=label, names=_names(surface, metric), info=info)
+        occurs(iri, doc)
+        tasks = [t for t in _all(p, pg + "inTask") if t in d["task"]]
+        edges[(tasks[0] if tasks else doc, iri)] = "goal"
+
+    for (a, b) in list(edges):
+        if a not in nodes or b not in nodes:
+            del edges[(a, b)]
+    pairs = [(t, a, role) for (t, a), role in roles.items() if t in nodes and nodes.get(a, {}).get("kind") == "agency"]
+    scores, _, _ = agency_measures(pairs)
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for _, a, role in pairs:
+        counts[a][role] += 1
+
+    out = []
+    for iri in sorted(nodes):
+        n = nodes[iri]
+        info = [kv for kv in n["info"] if kv[1]]
+        if n["kind"] == "agency":
+            c = counts[iri]
+            info += [("lead", str(c["lead"])), ("support", str(c["support"])), ("responsible", str(c["responsible"])),
+                     ("score", _fmt_score(scores.get(iri, 0.0)))]
+        info.append(("iri", iri))
+        out.append(ViewNode(id=iri, kind=n["kind"], label_zh=n["label_zh"], label_en=n.get("label_en", ""),
+                            names=n["names"], jurisdictions=tuple(sorted(j for j in jurs_of[iri] if j)),
+                            documents=tuple(sorted(docs_of[iri])), info=tuple(info), group=n.get("group", ""),
+                            score=scores.get(iri, 0.0)))
+    agency_types = sorted({(n["group"], n["type_zh"], n["type_en"]) for n in nodes.values() if n["kind"] == "agency"})
+    edge_list = tuple(sorted(ViewEdge(a, b, kind) for (a, b), kind in edges.items()))
+    return ViewGraph(nodes=tuple(out), edges=edge_list, colour_by="kind",
+                     extra={"agency_types": tuple(agency_types),
+                            "jurisdictions": {zh: en for zh, en in jur.values() if zh}})
+
+
+def _fmt_score(score: float) -> str:
+    return f"{score:g}"
+
+
+def agency_measures(pairs) -> tuple[dict[str, float], dict[str, int], dict[tuple[str, str], int]]:
+    """
+    Responsibility score, community and co-responsibility edges of agencies, from (task, agency, role) triples.
+
+    Kept in one function so that ``policygraph.analyse``'s measures can replace it. The score sums, over the tasks an
+    agency is named for, 1.0 when it leads or is plainly responsible and 0.5 when it supports. Two agencies are linked
+    when they share a task, weighted by the number of tasks they share; communities are Louvain's (seed 1), numbered
+    from 1 by decreasing size.
+
+    Examples
+    --------
+    >>> pairs = [("t1", "a", "lead"), ("t1", "b", "support"), ("t2", "a", "responsible")]
+    >>> scores, comms, shared = agency_measures(pairs)
+    >>> scores
+    {'a': 2.0, 'b': 0.5}
+    >>> shared
+    {('a', 'b'): 1}
+    >>> comms
+    {'a': 1, 'b': 1}
+    """
+    import networkx as nx
+
+    scores: dict[str, float] = defaultdict(float)
+    by_task: dict[str, set[str]] = defaultdict(set)
+    for task, agency, role in sorted(set(pairs)):
+        scores[agency] += ROLE_WEIGHTS.get(role, 1.0)
+        by_task[task].add(agency)
+    shared: Counter = Counter()
+    for agencies in by_task.values():
+        ordered = sorted(agencies)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1:]:
+                shared[(a, b)] += 1
+    g = nx.Graph()
+    g.add_nodes_from(sorted(scores))
+    g.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(shared.items()))
+    communities = sorted((sorted(c) for c in nx.community.louvain_communities(g, weight="weight", seed=1)),
+                         key=lambda c: (-len(c), c[0]))
+    community = {a: i for i, members in enumerate(communities, 1) for a in members}
+    return dict(sorted(scores.items())), dict(sorted(community.items())), dict(sorted(shared.items()))
+
+
+def agency_network(view: ViewGraph, colour_by: str = "community") -> ViewGraph:
+    """
+    The agency co-responsibility network of a whole-graph view: agencies that carry at least one task, linked by the
+    number of tasks they share; sized by responsibility score, coloured by community or agency type.
+
+    Examples
+    --------
+    >>> v = ViewGraph(nodes=(ViewNode("a", "agency", "甲"), ViewNode("b", "agency", "乙"), ViewNode("t", "task", "任务")),
+    ...               edges=(ViewEdge("t", "a", "lead"), ViewEdge("t", "b", "support")))
+    >>> net = agency_network(v)
+    >>> [(n.id, n.score, n.group) for n in net.nodes], [(e.source, e.target, e.weight) for e in net.edges]
+    ([('a', 1.0, '1'), ('b', 0.5, '1')], [('a', 'b', 1.0)])
+    """
+    if colour_by not in ("community", "type"):
+        raise ValueError(f"colour_by must be 'community' or 'type', not {colour_by!r}")
+    kinds = {n.id: n.kind for n in view.nodes}
+    pairs = [(e.source, e.target, e.kind) for e in view.edges
+             if e.kind in ROLE_WEIGHTS and kinds.get(e.source) == "task" and kinds.get(e.target) == "agency"]
+    scores, communities, shared = agency_measures(pairs)
+    sizes = Counter(communities.values())
+    nodes = []
+    for n in view.nodes:
+        if n.id not in scores:
+            continue
+        group = str(communities[n.id]) if colour_by == "community" else n.group
+        info = tuple(kv for kv in n.info if kv[0] != "iri") + (("community", str(communities[n.id])), ("iri", n.id))
+        nodes.append(replace(n, group=group, score=scores[n.id], info=info))
+    edges = tuple(ViewEdge(a, b, "shared", float(w)) for (a, b), w in shared.items())
+    if colour_by == "community":
+        groups = tuple((str(c), f"社区 {c}", f"Community {c}") for c in sorted(sizes))
+    else:
+        present = {n.group for n in nodes}
+        groups = tuple(t for t in view.extra.get("agency_types", ()) if t[0] in present)
+    return ViewGraph(nodes=tuple(nodes), edges=edges, groups=groups, colour_by="group",
+                     scope=view.scope + (("agencies", colour_by, colour_by),), extra=view.extra)
+
+
+def _restrict(view: ViewGraph, keep: set[str], scope: tuple[str, str, str]) -> ViewGraph:
+    return replace(view, nodes=tuple(n for n in view.nodes if n.id in keep),
+                   edges=tuple(e for e in view.edges if e.source in keep and e.target in keep),
+                   scope=view.scope + (scope,))
+
+
+def select_document(view: ViewGraph, name: str) -> ViewGraph:
+    """
+    One document's part of a view: the nodes that occur in the document whose source file is ``name`` (a path, a
+    file name, or a unique prefix of it).
+
+    Examples
+    --------
+    >>> v = ViewGraph(nodes=(ViewNode("d", "document", "方案", documents=("001_x.txt",)), ViewNode("e", "agency", "乙")))
+    >>> [n.id for n in select_document(v, "data/001_x.txt").nodes]
+    ['d']
+    """
+    files = sorted({f for n in view.nodes for f in n.documents})
+    base = PurePath(name).name
+    matches = [f for f in files if f == base] or [f for f in files if f.startswith(base)]
+    if len(matches) != 1:
+        known = ", ".join(files[:8]) + (" …" if len(files) > 8 else "")
+        reason = "matches several documents" if matches else "no document of the graph has this file name"
+        raise InputError(name, f"{reason} (documents: {known or 'none'})")
+    doc = matches[0]
+    titles = [n.label_zh for n in view.nodes if n.kind == "document" and doc in n.documents]
+    label = f"{doc}（{titles[0]}）" if titles and titles[0] != doc else doc
+    return _restrict(view, {n.id for n in view.nodes if doc in n.documents}, ("document", label, label))
+
+
+def select_jurisdiction(view: ViewGraph, name: str) -> ViewGraph:
+    """
+    The part of a view that belongs to a jurisdiction (its agencies and everything in its documents); ``name`` is
+    its Chinese or English label or a unique part of it (``甘肃`` finds 甘肃省).
+
+    Examples
+    --------
+    >>> v = ViewGraph(nodes=(ViewNode("a", "agency", "甲", jurisdictions=("甘肃省",)), ViewNode("b", "agency", "乙")),
+    ...               extra={"jurisdictions": {"甘肃省": "Gansu Province"}})
+    >>> [n.id for n in select_jurisdiction(v, "gansu").nodes]
+    ['a']
+    """
+    labels = dict(view.extra.get("jurisdictions", {}))
+    for n in view.nodes:
+        for j in n.jurisdictions:
+            labels.setdefault(j, "")
+    wanted = name.strip().casefold()
+    exact = [zh for zh, en in labels.items() if wanted in (zh.casefold(), en.casefold())]
+    partial = [zh for zh, en in labels.items() if wanted and (wanted in zh.casefold() or wanted in en.casefold())]
+    matches = sorted(exact or partial)
+    if len(matches) != 1:
+        reason = "matches several jurisdictions" if matches else "no jurisdiction of the graph has this name"
+        raise InputError(name, f"{reason} (jurisdictions: {', '.join(sorted(labels)) or 'none'})")
+    zh = matches[0]
+    return _restrict(view, {n.id for n in view.nodes if zh in n.jurisdictions},
+                     ("jurisdiction", zh, labels.get(zh) or zh))
+
+
+def focus(view: ViewGraph, agency: str, depth: int = 1) -> ViewGraph:
+    """
+    The neighbourhood of the agencies whose label or alias is ``agency`` (or, when none is, contains it), up to
+    ``depth`` edges away.
+
+    Examples
+    --------
+    >>> v = ViewGraph(nodes=(ViewNode("a", "agency", "甘肃省科学技术厅", names=("省科技厅",)), ViewNode("t", "task", "任务"),
+    ...                      ViewNode("b", "agency", "乙")),
+    ...               edges=(ViewEdge("t", "a", "lead"), ViewEdge("t", "b", "support")))
+    >>> [n.id for n in focus(v, "省科技厅", 1).nodes]
+    ['a', 't']
+    """
+    if depth < 0:
+        raise ValueError("depth must be 0 or more")
+    wanted = agency.strip().casefold()
+    agencies = [n for n in view.nodes if n.kind == "agency"]
+
+    def names(n: ViewNode) -> set[str]:
+        return {x.casefold() for x in (n.label_zh, n.label_en, *n.names) if x}
+
+    starts = [n for n in agencies if wanted in names(n)] or \
+             [n for n in agencies if wanted and any(wanted in x for x in names(n))]
+    if not starts:
+        raise InputError(agency, "no agency of this view has this name or alias; try a shorter part of it")
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for e in view.edges:
+        neighbours[e.source].add(e.target)
+        neighbours[e.target].add(e.source)
+    seen = {n.id: 0 for n in starts}
+    queue = deque(sorted(seen))
+    while queue:
+        node = queue.popleft()
+        if seen[node] < depth:
+            for nb in sorted(neighbours[node]):
+                if nb not in seen:
+                    seen[nb] = seen[node] + 1
+                    queue.append(nb)
+    zh = "、".join(n.label_zh for n in starts[:3]) + ("…" if len(starts) > 3 else "")
+    en = ", ".join(n.label_en or n.label_zh for n in starts[:3]) + ("…" if len(starts) > 3 else "")
+    return _restrict(view, set(seen), (f"focus:{depth}", zh, en))
+
+
+def build_view(ds, view: str = "whole", colour_by: str = "community", document: str | None = None,
+               jurisdiction: str | None = None, focus_on: str | None = None, depth: int = 1) -> ViewGraph:
+    """
+    Read a built graph and narrow it as the ``viz`` command's options say: one document, one jurisdiction, the
+    agency network instead of the whole graph, then the neighbourhood of an agency.
+
+    Examples
+    --------
+    >>> from rdflib import Dataset
+    >>> build_view(Dataset(default_union=True), view="agencies").scope
+    (('agencies', 'community', 'community'),)
+    """
+    if view not in ("whole", "agencies"):
+        raise ValueError(f"view must be 'whole' or 'agencies', not {view!r}")
+    graph = read_view_graph(ds)
+    if document:
+        graph = select_document(graph, document)
+    if jurisdiction:
+        graph = select_jurisdiction(graph, jurisdiction)
+    if view == "agencies":
+        graph = agency_network(graph, colour_by)
+    if focus_on:
+        graph = focus(graph, focus_on, depth)
+    return graph
+
+
+_SMALL = 400
+
+
+def layout(node_ids, edges, seed: int = 1) -> dict[str, tuple[int, int]]:
+    """
+    Deterministic positions in pixels. Each connected component is laid out alone — a spring layout (networkx, fixed
+    seed) when small; above a few hundred nodes its Louvain communities are laid out one by one and placed by a spring
+    layout of the community graph, so no spring layout is large and the cost grows with the sum of squared community
+    sizes rather than the square of the graph's size — and the components are packed in rows, largest first, each
+    given room in proportion to the square root of its size.
+
+    Examples
+    --------
+    >>> list(layout(["a"], []))
+    ['a']
+    >>> pos = layout(["a", "b", "c"], [("a", "b", 1.0)])
+    >>> pos == layout(["a", "b", "c"], [("a", "b", 1.0)]) and len(set(pos.values())) == 3
+    True
+    """
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_nodes_from(sorted(node_ids))
+    for a, b, w in sorted(edges):
+        if a != b and a in g and b in g:
+            g.add_edge(a, b, weight=w)
+    components = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0]))
+    unit = 60.0
+    width = 2.3 * unit * math.sqrt(sum(len(c) for c in components)) * 1.15
+    out: dict[str, tuple[int, int]] = {}
+    x = y = row_height = 0.0
+    for members in components:
+        radius = unit * math.sqrt(len(members)) if len(members) > 1 else unit * 0.5
+        side = 2.3 * radius
+        if x > 0 and x + side > width:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        inner = _layout_unit(g.subgraph(members), seed)
+        for v, (px, py) in inner.items():
+            out[v] = (round(x + side / 2 + px * radius), round(y + side / 2 + py * radius))
+        x += side
+        row_height = max(row_height, side)
+    return dict(sorted(out.items()))
+
+
+def _layout_unit(g, seed: int) -> dict:
+    """Positions in about [-1, 1]², with sub-layouts scaled by the square root of their size."""
+    import networkx as nx
+
+    n = len(g)
+    if n == 0:
+        return {}
+    if n == 1:
+        return {next(iter(g)): (0.0, 0.0)}
+    if n <= _SMALL:
+        pos = nx.spring_layout(g, seed=seed, iterations=80, weight=None, method="force")
+        return {k: (float(v[0]), float(v[1])) for k, v in pos.items()}
+    parts = [sorted(c) for c in nx.community.louvain_communities(g, seed=seed)]
+    if len(parts) == 1:
+        members = parts[0]
+        parts = [members[i:i + _SMALL // 2] for i in range(0, len(members), _SMALL // 2)]
+    parts.sort(key=lambda c: (-len(c), c[0]))
+    owner = {v: i for i, c in enumerate(parts) for v in c}
+    meta = nx.Graph()
+    meta.add_nodes_from(range(len(parts)))
+    for a, b in g.edges():
+        if owner[a] != owner[b]:
+            key = tuple(sorted((owner[a], owner[b])))
+            meta.add_edge(*key, weight=meta.get_edge_data(*key, {"weight": 0})["weight"] + 1)
+    centres = _layout_unit(meta, seed)
+    spread = math.sqrt(n)
+    out = {}
+    for i, members in enumerate(parts):
+        inner = _layout_unit(g.subgraph(members), seed)
+        radius = 0.55 * math.sqrt(len(members)) / spread
+        cx, cy = centres[i]
+        for v, (x, y) in inner.items():
+            out[v] = (cx + x * radius, cy + y * radius)
+    return out
