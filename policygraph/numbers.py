@@ -47,6 +47,20 @@ def tidy(value: Decimal) -> Decimal:
     return value.normalize()
 
 
+def _multiplier_alternatives() -> list[str]:
+    """Arabic multipliers as regex alternatives, each barred from eating the head of a unit.
+
+    A unit that begins with a multiplier character (千瓦, 千米) must not lose
+    it to the number: 800千瓦 is 800 of 千瓦, not 800000 of 瓦.
+    """
+    units = [u["surface"] for u in lexicon()["units"]]
+    out = []
+    for mult in sorted(lexicon()["arabic_multipliers"], key=len, reverse=True):
+        tails = sorted({u[k:] for u in units for k in range(1, len(u)) if mult.endswith(u[:k])}, key=len, reverse=True)
+        out.append(re.escape(mult) + (f"(?!{'|'.join(map(re.escape, tails))})" if tails else ""))
+    return out
+
+
 @lru_cache(maxsize=1)
 def number_pattern() -> str:
     """Regex source for one number on folded text, with an optional trailing multiplier.
@@ -58,7 +72,7 @@ def number_pattern() -> str:
     digits = "".join(_digits())
     mults = "".join(_multipliers())
     first = "".join(d for d in _digits() if _digits()[d] > 0) + "十"
-    arabic_mult = "|".join(sorted(lexicon()["arabic_multipliers"], key=len, reverse=True))
+    arabic_mult = "|".join(_multiplier_alternatives())
     arabic = rf"\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?"
     chinese = rf"[{first}][{digits}{mults}]*"
     return (

@@ -71,6 +71,8 @@ def looks_like_agency(surface: str, lexicon: Lexicon | None = None) -> bool:
 
 def _is_list(text: str) -> bool:
     """Whether ``text`` holds a list separator outside brackets (省科技厅、省财政厅), so it is no single name."""
+    if text.startswith("各") and text.endswith("政府"):
+        return False  # one collective body: 各市、县（区）人民政府
     return bool(re.search(r"[、,;，；]", re.sub(r"\([^()]*\)", "", text)))
 
 

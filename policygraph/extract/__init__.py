@@ -39,12 +39,17 @@ def _alone_on_its_line(text: str, span) -> bool:
     return not text[line_start:span.start].strip(" \t\u3000") and not text[span.end:line_end].strip(" \t\u3000。；;")
 
 
+def _is_point(node: OutlineNode) -> bool:
+    """A ①②③ point: it details its item rather than being a task of its own."""
+    return len(node.path) > 1 and "\u2460" <= node.path[-1][0] <= "\u2473"
+
+
 def assign_clauses(outline: tuple[OutlineNode, ...], clauses: tuple[Clause, ...], text: str = "") -> dict[tuple, list[Clause]]:
     """Group clauses by the outline node (keyed by (part, path)) they belong to.
 
     A clause belongs to the node whose text it closes — except a clause on a
-    line of its own after a run of sub-points (①②③) none of which has a clause
-    of its own: it closes the item that the points detail.
+    line of its own after a run of points (①②③) none of which has a clause of
+    its own: it closes the item that the points detail.
     """
     placed = [(clause, _innermost(outline, clause.span.start)) for clause in clauses]
     has_clause = {(n.part, n.path) for _, n in placed if n is not None}
@@ -59,7 +64,7 @@ def assign_clauses(outline: tuple[OutlineNode, ...], clauses: tuple[Clause, ...]
         key = (node.part, node.path)
         parent = (node.part, node.path[:-1])
         siblings = children.get(parent, [])
-        if (text and len(node.path) > 1 and siblings and siblings[-1] is node and _alone_on_its_line(text, clause.span)
+        if (text and _is_point(node) and siblings and siblings[-1] is node and _alone_on_its_line(text, clause.span)
                 and sum(1 for c, n in placed if n is node) == 1
                 and not any((s.part, s.path) in has_clause for s in siblings if s is not node)
                 and (node.part, node.path) not in children):

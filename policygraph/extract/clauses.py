@@ -85,15 +85,13 @@ def _items(folded: str, piece: Piece, is_agency: AgencyTest, vocab: dict, separa
     """Split a list of agencies into items, or None if some item is not an agency."""
     raw = _split_top_level(folded, _strip_affixes(folded, piece, vocab), separators)
     merged: list[Piece] = []
-    carry: Piece | None = None
+    carry: Piece | None = None  # leading fragments of one collective body: 各市、州、县人民政府
     for item in raw:
-        if carry is not None:
-            item = (carry[0], item[1])
-            carry = None
         if vocab["place_fragment"].match(folded[item[0]:item[1]]):
-            carry = item
+            carry = (carry[0] if carry else item[0], item[1])
             continue
-        merged.append(item)
+        merged.append((carry[0], item[1]) if carry else item)
+        carry = None
     if carry is not None:
         merged.append(carry)
     out: list[Piece] = []

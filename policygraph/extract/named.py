@@ -29,6 +29,16 @@ class Vocabulary:
     suffix_kind: dict[str, str]
     suffixes: tuple[str, ...]  # longest first
     plural_park_types: frozenset[str]
+    formal_park_types: tuple[str, ...]  # longest first
+    park_patterns: tuple[re.Pattern, ...]
+    agency_words: tuple[str, ...]
+    area_suffixes: tuple[str, ...]
+    province_head_suffixes: tuple[str, ...]
+    province_heads: frozenset[str]  # provinces (full and short) and the zone brands of ``known_heads``
+    level_prefixes: tuple[str, ...]  # longest first
+    level_fund_types: tuple[str, ...]
+    plan_quota_words: tuple[str, ...]
+    sector_markers: tuple[str, ...]
     left: frozenset[str]
     weak_left: frozenset[str]
     leading: tuple[str, ...]
@@ -42,6 +52,7 @@ class Vocabulary:
     place_initials: tuple[frozenset[str], ...]  # per province: first characters of its prefectures
     generic_quoted: frozenset[str]
     generic_words: dict[str, frozenset[str]]
+    common_words: frozenset[str]
     max_boundary: int
 
 
@@ -92,6 +103,16 @@ def load_vocabulary() -> Vocabulary:
         suffix_kind=suffix_kind,
         suffixes=tuple(sorted(suffix_kind, key=len, reverse=True)),
         plural_park_types=frozenset(conf["plural_park_types"]),
+        formal_park_types=tuple(sorted(conf["formal_park_types"], key=len, reverse=True)),
+        park_patterns=tuple(re.compile(p) for p in conf["park_patterns"]),
+        agency_words=tuple(conf["agency_words"]),
+        area_suffixes=tuple(conf["area_suffixes"]),
+        province_head_suffixes=tuple(conf["province_head_suffixes"]),
+        province_heads=frozenset(_place_forms([r for r in rows if r[2] == "province"], conf)[0] | set(conf["known_heads"])),
+        level_prefixes=tuple(sorted(conf["level_prefixes"], key=len, reverse=True)),
+        level_fund_types=tuple(conf["level_fund_types"]),
+        plan_quota_words=tuple(conf["plan_quota_words"]),
+        sector_markers=tuple(conf["sector_markers"]),
         left=frozenset(conf["left_boundaries"]),
         weak_left=frozenset(conf["weak_left_boundaries"]),
         leading=tuple(conf["weak_left_boundaries"] + conf["leading_words"]),
@@ -107,6 +128,7 @@ def load_vocabulary() -> Vocabulary:
         generic_words={
             kind: frozenset(common | set(words)) for kind, words in conf["generic_words"].items() if kind != "common"
         },
+        common_words=frozenset(common),
         max_boundary=max(len(w) for w in boundaries),
     )
 
@@ -308,14 +330,50 @@ def is_named(name: str, kind: str, suffix: str, vocab: Vocabulary | None = None,
         if quoted and not _covered(modifier, vocab.generic_words["park"], vocab):
             return True
         if not head:
+            return _formal_zone(name, vocab)
+        if suffix in vocab.province_head_suffixes and name[:head] not in vocab.province_heads:
             return False
         if suffix in vocab.plural_park_types:
             rest = name[head : len(name) - len(suffix)]
             return bool(rest) and not _covered(rest, vocab.generic_words["park"], vocab)
         return True
+    if kind == "program" and suffix == "计划" and not quoted and modifier.endswith(vocab.plan_quota_words):
+        return False
     if head and name[:1] not in _OPEN_QUOTES:
         return True
+    if kind == "fund" and _level_budget_line(modifier, suffix, vocab):
+        return True
+    if kind == "program":
+        modifier = _after_sector(modifier, vocab)
     return not _covered(modifier, vocab.generic_words[kind], vocab)
+
+
+def _after_sector(modifier: str, vocab: Vocabulary) -> str:
+    """能源领域碳达峰 → 碳达峰: the words before 领域 name the sector taking part, not the program."""
+    cut = max((modifier.rfind(m) + len(m) for m in vocab.sector_markers if m in modifier), default=0)
+    return modifier[cut:] if cut < len(modifier) else modifier
+
+
+def _formal_zone(name: str, vocab: Vocabulary) -> bool:
+    """A zone of a state-granted type (经济技术开发区, 保税港区, 新片区) with a modifier that is not generic.
+
+    Such a type is granted to one named place at a time, so 金桥经济技术开发区
+    is a park even though 金桥 is in no gazetteer.
+    """
+    zone = next((t for t in vocab.formal_park_types if name.endswith(t)), None)
+    if zone is None:
+        return False
+    modifier = name[: len(name) - len(zone)]
+    return len(modifier) >= 2 and not _covered(modifier, vocab.generic_words["park"], vocab)
+
+
+def _level_budget_line(modifier: str, suffix: str, vocab: Vocabulary) -> bool:
+    """省级就业创业专项资金: a level of government plus a purpose names one budget line."""
+    if suffix not in vocab.level_fund_types:
+        return False
+    level = next((w for w in vocab.level_prefixes if modifier.startswith(w)), None)
+    purpose = modifier[len(level):] if level else ""
+    return bool(purpose) and not _covered(purpose, vocab.common_words, vocab)
 
 
 def _candidates(folded: str, vocab: Vocabulary):
@@ -354,6 +412,42 @@ def _elided(folded: str, start: int, kind: str, vocab: Vocabulary) -> tuple[int,
     return (first, end) if _ELIDED_RE.fullmatch(folded[first:end]) else None
 
 
+def _in_agency_name(folded: str, end: int, vocab: Vocabulary) -> bool:
+    """兰州新区管委会: the name is part of an agency's name."""
+    return folded.startswith(vocab.agency_words, end)
+
+
+def _is_title(folded: str, start: int, end: int) -> bool:
+    """《…三年行动计划（2021—2023年）》 or a line of its own: the title of a document, not a program."""
+    if folded[start - 1 : start] == "《":
+        return True
+    line_start = folded.rfind("\n", 0, start) + 1
+    line_end = folded.find("\n", end)
+    rest = re.sub(r"^\([^()]*\)", "", folded[end : len(folded) if line_end < 0 else line_end].strip())
+    return not folded[line_start:start].strip() and not rest
+
+
+def _descriptor(folded: str, start: int, end: int, kind: str, vocab: Vocabulary) -> int:
+    """Start of the descriptor before a program quoted whole: 乡村人才振兴“领雁计划” is one name.
+
+    Returns ``start`` when the quotation follows a boundary word (实施“育英计划”).
+    """
+    if folded[start - 1 : start] != "“" or folded[end : end + 1] != "”":
+        return start
+    run = _run_start(folded, start - 1, vocab)
+    first = _strip_scope(folded, _split(folded, run, start - 1, kind, vocab), start - 1, vocab)
+    described = first < start - 1 and not vocab.count_re.fullmatch(folded[first : start - 1])
+    return first if described and start - 1 - first >= 2 else start
+
+
+def _brand_parks(folded: str, vocab: Vocabulary):
+    """Yield ``(start, end)`` of national brand parks matched by a pattern (中国声谷)."""
+    for pattern in vocab.park_patterns:
+        for m in pattern.finditer(folded):
+            if _is_right_boundary(folded, m.end(), vocab):
+                yield m.start(), m.end()
+
+
 def extract_named(text: str) -> tuple[NamedEntity, ...]:
     """Every occurrence of a named park, fund or program in a document, sorted by span.
 
@@ -363,6 +457,8 @@ def extract_named(text: str) -> tuple[NamedEntity, ...]:
     [('fund', '甘肃省战略性新兴产业创业投资引导基金'), ('fund', '兰白科技创新改革试验区技术创新驱动基金')]
     >>> extract_named("依托国家高新区、大学科技园建设众创空间。")
     ()
+    >>> [e.name for e in extract_named("实施青年人才“启航计划”，支持金桥经济技术开发区发展。")]
+    ['青年人才“启航计划”', '金桥经济技术开发区']
     """
     vocab = load_vocabulary()
     folded = fold(text)
@@ -372,10 +468,23 @@ def extract_named(text: str) -> tuple[NamedEntity, ...]:
         quoted = folded[start - 1 : start] == "“" and folded[end : end + 1] == "”"
         if _is_appositive(name, suffix, vocab) or not is_named(name, kind, suffix, vocab, quoted):
             continue
+        if suffix in vocab.area_suffixes and _in_agency_name(folded, end, vocab):
+            continue
+        if kind == "program":
+            if _is_title(folded, start, end):
+                continue
+            first = _descriptor(folded, start, end, kind, vocab)
+            if first < start:
+                start, end = first, end + 1
+                name = folded[start:end]
         surface = text[start:end]
         found.append(NamedEntity(kind=kind, name=surface.strip(), surface=surface, span=Span(start, end)))
         elided = _ELIDED_SHAPE_RE.fullmatch(name) and _elided(folded, start, kind, vocab)
         if elided:
             surface = text[elided[0] : elided[1]]
             found.append(NamedEntity(kind=kind, name=surface, surface=surface, span=Span(*elided)))
+    for start, end in _brand_parks(folded, vocab):
+        if not any(e.span.start <= start and end <= e.span.end for e in found):
+            surface = text[start:end]
+            found.append(NamedEntity(kind="park", name=surface, surface=surface, span=Span(start, end)))
     return tuple(sorted(found, key=lambda e: (e.span, e.kind)))

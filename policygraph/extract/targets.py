@@ -28,6 +28,9 @@ class _Lex:
     non_unit: re.Pattern
     deadline: re.Pattern
     deadline_blockers: tuple
+    bare_year: re.Pattern
+    bare_openers: tuple
+    bare_not_followed: re.Pattern
     goal_verb: re.Pattern
     level_verb: re.Pattern
     exclusion: re.Pattern
@@ -46,6 +49,21 @@ class _Lex:
     tail_stop: re.Pattern
     strip_suffixes: tuple
     units: dict
+    unit_names: dict
+    level_units: frozenset
+    dated_units: frozenset
+
+
+def _exclusion(lx: dict) -> re.Pattern:
+    """Parameter cues (补贴, 比例 …), except as an adjective (补贴性) or as the subject of a level (比例达到80%)."""
+    exempt = lx["exclusion_exempt"]
+    after = _alternation(exempt["after"])
+    subjects = set(exempt["level_subjects"])
+    plain = [c for c in lx["exclusion_cues"] if c not in subjects]
+    return re.compile(
+        rf"(?:{_alternation(plain)})(?!{after})"
+        rf"|(?:{_alternation(subjects)})(?!{after}|{_alternation(lx['level_verbs'])})"
+    )
 
 
 @lru_cache(maxsize=1)
@@ -72,9 +90,12 @@ def _lex() -> _Lex:
         non_unit=re.compile(rf"\s*(?:以上|以下|以内)?(?:{_alternation(lx['non_units'])})"),
         deadline=deadline,
         deadline_blockers=tuple(dl.get("blockers", ())),
+        bare_year=re.compile(r"(?:19|20)\d\d\s*年"),
+        bare_openers=tuple(sorted((fold(w) for w in dl["bare_openers"]), key=len, reverse=True)),
+        bare_not_followed=re.compile("|".join(dl["bare_not_followed_by"])),
         goal_verb=re.compile(_alternation(lx["goal_verbs"])),
         level_verb=re.compile(_alternation(lx["level_verbs"])),
-        exclusion=re.compile(_alternation(lx["exclusion_cues"])),
+        exclusion=_exclusion(lx),
         baseline=re.compile(_alternation(lx["baseline_cues"])),
         annual=re.compile(_alternation(lx["annual_cues"])),
         suffix_cmp=suffix,
@@ -92,6 +113,9 @@ def _lex() -> _Lex:
         strip_prefixes=tuple(sorted(lx["metric_strip_prefixes"], key=len, reverse=True)),
         strip_suffixes=tuple(sorted(lx["metric_strip_suffixes"], key=len, reverse=True)),
         units=units,
+        unit_names={s: u["unit"] for s, u in units.items() if "unit" in u},
+        level_units=frozenset(s for s, u in units.items() if u.get("needs_level_verb")),
+        dated_units=frozenset(s for s, u in units.items() if u.get("needs_deadline")),
     )
 
 
@@ -160,22 +184,48 @@ def _deadlines(folded: str, lex: _Lex) -> list[tuple[int, int, int]]:
         if any(b in head for b in lex.deadline_blockers):
             continue
         out.append((m.start(), m.end(), int(m["a"] or m["b"])))
+    taken = {s for s, _, _ in out}
+    out.extend(d for d in _bare_deadlines(folded, lex) if not any(d[0] <= s < d[1] for s in taken))
+    return sorted(out)
+
+
+def _bare_deadlines(folded: str, lex: _Lex) -> list[tuple[int, int, int]]:
+    """Years stated without 到 that open a paragraph or clause (2020年，全省… / …，2020年全省开展…).
+
+    A plan written for the current year states its goals that way. Dates
+    (2020年5月), periods (2020年以来), baselines (较2020年) and the end of a
+    span (2021—2023年) do not open a clause, so they are not deadlines.
+    """
+    out = []
+    for m in lex.bare_year.finditer(folded):
+        if lex.bare_not_followed.match(folded, m.end()):
+            continue
+        head = folded[max(0, m.start() - 8):m.start()]
+        line_start = not head.rpartition("\n")[2].strip()
+        opener = next((w for w in lex.bare_openers if head.endswith(w)), None)
+        if not line_start and opener is None:
+            continue
+        before = head[: len(head) - len(opener)] if opener else ""
+        if before[-1:].isdigit():
+            continue
+        out.append((m.start(), m.end(), int(m.group(0)[:4])))
     return out
 
 
-def _opens_sentence(folded: str, pos: int, sentences: list[tuple[int, int]]) -> bool:
-    """Whether a deadline starts its sentence (到2020年，…), so that it frames the sentences after it."""
+def _opens_sentence(folded: str, pos: int, sentences: list[tuple[int, int]], lex: _Lex) -> bool:
+    """Whether a deadline starts its sentence (到2020年，… or ——到2022年，…), so that it frames the sentences after it."""
     start = sentences[_find(sentences, pos)][0]
-    return not folded[start:pos].strip(" \t\u3000")
+    return _clean_start(folded, start, pos, lex) >= pos
 
 
 def _year_for(folded: str, pos: int, sentences: list[tuple[int, int]], line: tuple[int, int], line_no: int,
-              deadlines, inherited) -> int | None:
+              deadlines, inherited, lex: _Lex) -> int | None:
     """The deadline of the sentence, else the one framing the line, else the inherited one.
 
-    Of a line's earlier deadlines, one that opens a sentence (到2020年，…) frames
-    the sentences after it; one said mid-sentence (…，到2022年突破1万家) covers
-    only its own sentence, unless no deadline frames the line.
+    Of a line's earlier deadlines, one that opens a sentence (到2020年，… or
+    ——到2022年，…) frames the sentences after it; one said mid-sentence
+    (…，到2025年，覆盖率达到80%) covers only its own sentence, so a goal of a
+    later sentence of the same task paragraph states no year.
     """
     sent = sentences[_find(sentences, pos)]
     before = [y for s, e, y in deadlines if sent[0] <= s and e <= pos]
@@ -185,9 +235,9 @@ def _year_for(folded: str, pos: int, sentences: list[tuple[int, int]], line: tup
     if after:
         return after[0]
     earlier = [(s, y) for s, e, y in deadlines if line[0] <= s and e <= pos]
-    framing = [y for s, y in earlier if _opens_sentence(folded, s, sentences)]
-    if framing or earlier:
-        return (framing or [y for _, y in earlier])[-1]
+    framing = [y for s, y in earlier if _opens_sentence(folded, s, sentences, lex)]
+    if framing:
+        return framing[-1]
     return inherited.get(line_no)
 
 
@@ -284,7 +334,9 @@ def extract_targets(text: str) -> tuple[Target, ...]:
 
     A goal is a count, amount or level with a measure word (家 个 人 项 元 ...)
     or a fraction, stated with a goal verb (建成 培育 达到 ...), inside a goal
-    paragraph that names a deadline, or listed right after another goal.
+    paragraph that names a deadline (到2020年, 2020年底前, or a bare 2020年
+    opening a line or clause), or listed right after another goal. A duration
+    (3个工作日) is a goal only as a level with a deadline.
     Policy parameters (subsidies, caps, tax rates, shares, durations) are
     rejected by the exclusion cues of ``units.json``.
 
@@ -378,13 +430,15 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, prev, lex
     since = max([e for s, e, _ in deadlines if sent[0] <= s and e <= start], default=sent[0])
     if lex.baseline.search(folded, since, start):
         return None
-    year = _year_for(folded, start, sentences, line, line_no, deadlines, inherited)
+    year = _year_for(folded, start, sentences, line, line_no, deadlines, inherited, lex)
     verb = bool(lex.goal_verb.search(prefix))
     continuation = (
         prev is not None and prev["sentence"] == si and prev["clause"] in (ci, ci - 1)
     )
-    if percent:
+    if percent or unit in lex.level_units:
         if not lex.level_verb.search(prefix):
+            return None
+        if unit in lex.dated_units and year is None:
             return None
     elif fraction:
         if not verb:
@@ -429,7 +483,7 @@ def _build(text, folded, accepted, clauses, sentences, lex):
             se -= 1
         unit = info["unit"]
         if unit and unit != "%":
-            unit = text[m.start("unit"):m.end("unit")]
+            unit = lex.unit_names.get(unit, text[m.start("unit"):m.end("unit")])
         out.append(Target(
             value=info["value"],
             unit=unit,
