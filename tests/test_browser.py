@@ -187,7 +187,8 @@ def test_type_and_jurisdiction_filters_hide_and_show(whole_page, whole):
     assert whole_page.errors == []
 
 
-def test_agency_network_page_and_screenshot(browser, whole, tmp_path):
+def test_agency_network_page_and_screenshot(browser, whole, tmp_path, request):
+    """The screenshot goes to tmp_path; with --update-golden it refreshes docs/agencies.png for the README."""
     net = agency_network(whole)
     path = write_html(render_html(net), tmp_path / "agencies.html")
     opened = Opened(browser, path)
@@ -197,7 +198,7 @@ def test_agency_network_page_and_screenshot(browser, whole, tmp_path):
         assert opened.page.title() == "policygraph · 机构协同网络"
         legend = opened.page.locator("#pg-categories li").all_inner_texts()
         assert legend and all("社区" in text for text in legend)
-        shot = ROOT / "docs" / "agencies.png"
+        shot = ROOT / "docs" / "agencies.png" if request.config.getoption("--update-golden") else tmp_path / "agencies.png"
         shot.parent.mkdir(exist_ok=True)
         opened.page.screenshot(path=str(shot))
         assert shot.stat().st_size > 20_000
