@@ -84,6 +84,24 @@ def select_tasks(outline: tuple[OutlineNode, ...], with_clauses: set[tuple]) -> 
             if len(node.path) > 1 and (node.part, node.path[:1]) in task_sections and (node.part, node.path) not in parents]
 
 
+_MEMO: dict[tuple, dict[str, bool]] = {}
+
+
+def _memoised(key: tuple, test):
+    """A string predicate that remembers its answers (clause items repeat across a corpus)."""
+    seen = _MEMO.setdefault(key, {})
+
+    def cached(surface: str) -> bool:
+        if surface not in seen:
+            seen[surface] = test(surface)
+        return seen[surface]
+
+    return cached
+
+
+#: Resolved mentions per lexicon: (surface, jurisdiction) → agency. Corpora repeat the same few hundred forms.
+_RESOLVED: dict[int, dict[tuple[str, str], object]] = {}
+
 _NAMES_CACHE: dict[int, tuple[tuple[JurisdictionName, ...], tuple[JurisdictionName, ...]]] = {}
 
 
@@ -117,8 +135,8 @@ def extract(document: SourceDocument, lexicon=None) -> Extraction:
     if len(joint) > 1 and all((a := resolve_mention(n, NATIONAL, lexicon)) is not None and a.jurisdiction == NATIONAL
                               for n in joint):
         meta = replace(meta, jurisdiction=NATIONAL, issuer=meta.issuer or joint[0])
-    generic = lambda s: is_generic(s, lexicon)  # noqa: E731
-    is_agency = lambda s: generic(s) or looks_like_agency(s, lexicon)  # noqa: E731
+    generic = _memoised(("generic", id(lexicon)), lambda s: is_generic(s, lexicon))
+    is_agency = _memoised(("agency", id(lexicon)), lambda s: generic(s) or looks_like_agency(s, lexicon))
     clauses = find_clauses(text, is_agency, generic)
     by_node = assign_clauses(outline, clauses, text)
     taken = {(n.part, n.path) for n in outline}
@@ -132,12 +150,13 @@ def extract(document: SourceDocument, lexicon=None) -> Extraction:
             clauses = clauses + (row.clause,)
             by_node[(node.part, node.path)] = [row.clause]
     outline = tuple(sorted(outline, key=lambda n: n.span.start))
-    resolved: dict[str, object] = {}
+    resolved = _RESOLVED.setdefault(id(lexicon), {})
 
     def resolve(surface: str):
-        if surface not in resolved:
-            resolved[surface] = resolve_mention(surface, meta.jurisdiction, lexicon)
-        return resolved[surface]
+        key = (surface, meta.jurisdiction)
+        if key not in resolved:
+            resolved[key] = resolve_mention(surface, meta.jurisdiction, lexicon)
+        return resolved[key]
 
     tasks = []
     for node in select_tasks(outline, set(by_node)):

@@ -376,11 +376,18 @@ def _level_budget_line(modifier: str, suffix: str, vocab: Vocabulary) -> bool:
     return bool(purpose) and not _covered(purpose, vocab.common_words, vocab)
 
 
+@lru_cache(maxsize=8)
+def _suffix_finder(suffixes: tuple[str, ...]) -> re.Pattern[str]:
+    """Finds, in the reversed text, the longest type word ending at each position of the text."""
+    return re.compile("(?=(" + "|".join(re.escape(s[::-1]) for s in suffixes) + "))")
+
+
 def _candidates(folded: str, vocab: Vocabulary):
     """Yield ``(start, end, kind, suffix)`` for every name-like run that ends in a type word."""
-    for end in range(1, len(folded) + 1):
-        suffix = next((s for s in vocab.suffixes if folded.endswith(s, 0, end)), None)
-        if suffix is None or not _is_right_boundary(folded, end, vocab):
+    n = len(folded)
+    ends = sorted((n - m.start(), m.group(1)[::-1]) for m in _suffix_finder(vocab.suffixes).finditer(folded[::-1]))
+    for end, suffix in ends:
+        if not _is_right_boundary(folded, end, vocab):
             continue
         s_start = end - len(suffix)
         run = _run_start(folded, s_start, vocab)
