@@ -17,7 +17,7 @@ from .iri import DEFAULT_BASE, mint
 from .model import Agency, Extraction, OutlineNode, Span
 from .vocab import PG, bind_prefixes
 
-__all__ = ["build_dataset", "decimal_literal", "document_graph", "document_graph_iri", "vocabulary_graph_iri", "outline_string"]
+__all__ = ["build_dataset", "decimal_literal", "document_ntriples", "vocabulary_ntriples", "ntriples", "document_graph", "document_graph_iri", "vocabulary_graph_iri", "outline_string"]
 
 PG_NS = Namespace(str(PG._NS))
 _ROLE = {"lead": PG.LeadRole, "support": PG.SupportRole, "responsible": PG.ResponsibleRole}
@@ -229,6 +229,43 @@ class _DocumentGraphBuilder:
         for entity in self.x.named:
             n = self.named(entity.kind, entity.name)
             self.g.add((self.task_at(entity.span.start) or self.doc, PG.mentions, n))
+
+
+class _TripleSet:
+    """The two Graph methods the builder uses, over a plain set: building a store's input needs no index."""
+
+    def __init__(self) -> None:
+        self.triples: set[tuple] = set()
+        self._by_subject_predicate: dict[tuple, list] = {}
+
+    def add(self, triple: tuple) -> None:
+        if triple not in self.triples:
+            self.triples.add(triple)
+            self._by_subject_predicate.setdefault(triple[:2], []).append(triple[2])
+
+    def objects(self, subject, predicate):
+        return iter(self._by_subject_predicate.get((subject, predicate), ()))
+
+
+def ntriples(triples) -> str:
+    """N-Triples text of some triples, lines sorted, so the same triples always give the same text."""
+    from rdflib.plugins.serializers.nt import _nt_row
+
+    return "".join(sorted(_nt_row(t) for t in triples))
+
+
+def document_ntriples(extraction: Extraction, *, base: str = DEFAULT_BASE, lexicon=None) -> str:
+    """One document's graph as sorted N-Triples, built without an rdflib Graph (the store's bulk path)."""
+    sink = _TripleSet()
+    _DocumentGraphBuilder(sink, extraction, base, lexicon).build()
+    return ntriples(sink.triples)
+
+
+def vocabulary_ntriples() -> str:
+    """The ontology and the agency-type scheme as sorted N-Triples (blank nodes of OWL lists included)."""
+    from .ontology import load_ontology
+
+    return ntriples(load_ontology())
 
 
 def document_graph(extraction: Extraction, *, base: str = DEFAULT_BASE, lexicon=None, graph: Graph | None = None) -> Graph:

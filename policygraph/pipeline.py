@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -13,8 +14,8 @@ from .errors import InputError
 from .iri import DEFAULT_BASE
 from .model import Extraction
 
-__all__ = ["BuildReport", "DocumentSummary", "extract_paths", "build_corpus", "summarize", "OUTPUT_FILES",
-           "embedded_corpus"]
+__all__ = ["BuildReport", "DocumentSummary", "extract_paths", "build_corpus", "remove_documents", "summarize",
+           "store_counts", "OUTPUT_FILES", "embedded_corpus"]
 
 #: Files written by :func:`build_corpus` into the output folder.
 OUTPUT_FILES = {"trig": "graph.trig", "turtle": "graph.ttl", "report": "build-report.json"}
@@ -123,42 +124,205 @@ def summarize(extractions: Sequence[Extraction]) -> dict[str, int]:
     }
 
 
-def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, base: str = DEFAULT_BASE,
-                 lexicon_dirs: Sequence[Path] = (),
-                 on_document: Callable[[Path, Extraction | None, InputError | None], None] | None = None,
-                 ) -> tuple[BuildReport, Dataset]:
-    """Build the graph of ``paths`` (the embedded corpus when None) and write it to ``out_dir``.
+@dataclass(frozen=True)
+class _Processed:
+    """What a worker hands back for one input file."""
 
-    Writes ``graph.trig`` (one named graph per document), ``graph.ttl`` (all
-    merged) and ``build-report.json``, each atomically.
-    """
-    from .build import build_dataset
+    path: str
+    source_file: str
+    content_hash: str
+    ntriples: str | None
+    summary: DocumentSummary | None
+    error: str | None = None
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(base: str, lexicon_dirs: tuple[str, ...]) -> None:
     from .lexicon import load_lexicon
-    from .serialize import dataset_bytes, write_atomic
 
-    lexicon = load_lexicon(tuple(Path(d) for d in lexicon_dirs))
-    extractions, errors = extract_paths(paths if paths else [embedded_corpus()], lexicon=lexicon,
-                                        on_document=on_document)
-    ds = build_dataset(extractions, base=base, lexicon=lexicon)
+    _WORKER.update(base=base, lexicon=load_lexicon(tuple(Path(d) for d in lexicon_dirs)))
+
+
+def _process(path: str) -> _Processed:
+    """Load, extract and serialise one document (runs in a worker process)."""
+    from .build import document_ntriples
+    from .extract import extract
+    from .load import load_document
+
+    try:
+        document = load_document(path)
+        x = extract(document, _WORKER["lexicon"])
+    except InputError as exc:
+        return _Processed(path, Path(path).name, "", None, None, exc.reason)
+    summary = DocumentSummary(
+        source_file=document.source_file, encoding=document.encoding, jurisdiction=x.meta.jurisdiction,
+        title=x.meta.title, tasks=len(x.tasks), assignments=sum(len(t.assignments) for t in x.tasks),
+        targets=len(x.targets), warnings=x.warnings)
+    return _Processed(path, document.source_file, document.content_hash,
+                      document_ntriples(x, base=_WORKER["base"], lexicon=_WORKER["lexicon"]), summary)
+
+
+def _fingerprint(base: str, lexicon_dirs: Sequence[Path]) -> str:
+    """Identifies everything besides a file's bytes that decides its graph: code, data files, base IRI."""
+    import hashlib
+    from importlib import resources
+
+    from . import __version__
+    from .ontology import ontology_files
+
+    digest = hashlib.sha256(f"{__version__}\x1f{base}".encode())
+    package = Path(str(resources.files("policygraph")))
+    files = sorted(package.rglob("*.py")) + sorted((package / "resources").iterdir()) + list(ontology_files())
+    for directory in lexicon_dirs:
+        files += sorted(Path(directory).iterdir())
+    for f in files:
+        if f.is_file():
+            digest.update(f.name.encode() + b"\x1f" + f.read_bytes())
+    return digest.hexdigest()
+
+
+_COUNTS = {
+    "documents": "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d pg:sourceFile ?f }",
+    "tasks": "SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a pg:Task }",
+    "agencies": "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?t pg:responsibleAgency ?a }",
+    "assignments": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pg:Assignment }",
+    "lead": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x pg:role pg:LeadRole }",
+    "support": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x pg:role pg:SupportRole }",
+    "responsible": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x pg:role pg:ResponsibleRole }",
+    "unspecified bodies": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x pg:agent ?b . ?b a pg:UnspecifiedBody }",
+    "targets": "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g a pg:Target }",
+    "parks": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?x pg:mentions ?p . ?p a pg:Park }",
+    "funds": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?x pg:mentions ?p . ?p a pg:Fund }",
+    "programs": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?x pg:mentions ?p . ?p a pg:Program }",
+}
+
+
+def store_counts(store) -> dict[str, int]:
+    """Totals over everything in the store (all documents, not just those of the last run)."""
+    prefix = "PREFIX pg: <https://w3id.org/policygraph/ontology#>\n"
+    return {key: store.count(prefix + query) for key, query in _COUNTS.items()}
+
+
+def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, base: str = DEFAULT_BASE,
+                 lexicon_dirs: Sequence[Path] = (), jobs: int | None = None, export: bool = True,
+                 wait: float = 60.0,
+                 on_document: Callable[[Path, "DocumentSummary | None", InputError | None], None] | None = None,
+                 ) -> tuple[BuildReport, Dataset | None]:
+    """Build (or update) the store in ``out_dir`` from ``paths`` (the embedded corpus when None).
+
+    Documents whose bytes, and whose pipeline, are unchanged since the last
+    build are skipped; a changed document's named graph is replaced in one
+    transaction. Extraction runs in ``jobs`` processes (default: all cores).
+    With ``export``, ``graph.trig`` and ``graph.ttl`` are written from the
+    store; ``build-report.json`` always. Returns the report and, with
+    ``export``, the whole graph as an in-memory dataset.
+    """
+    import hashlib
+
+    from .build import document_graph_iri, vocabulary_graph_iri, vocabulary_ntriples
+    from .load import iter_input_files
+    from .serialize import dataset_bytes, write_atomic
+    from .store import STORE_DIR, GraphStore, StoreLock
+
     out = Path(out_dir)
-    outputs = dict(OUTPUT_FILES)
-    report = BuildReport(
-        documents=tuple(
-            DocumentSummary(
-                source_file=x.document.source_file, encoding=x.document.encoding,
-                jurisdiction=x.meta.jurisdiction, title=x.meta.title, tasks=len(x.tasks),
-                assignments=sum(len(t.assignments) for t in x.tasks), targets=len(x.targets),
-                warnings=x.warnings)
-            for x in sorted(extractions, key=lambda x: x.document.source_file)),
-        errors=tuple((e.path, e.reason) for e in errors),
-        counts=summarize(extractions),
-        outputs=outputs,
-    )
-    payloads = {  # serialised before anything is written, so a failure leaves the previous outputs as they were
-        "trig": dataset_bytes(ds, "trig"),
-        "turtle": dataset_bytes(ds, "turtle"),
-        "report": (json.dumps(report.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"),
-    }
+    store_dir = out / STORE_DIR
+    inputs = iter_input_files(paths if paths else [embedded_corpus()])
+    errors: list[tuple[str, str]] = []
+    summaries: list[DocumentSummary] = []
+    todo: list[Path] = []
+    names: dict[str, Path] = {}
+    unchanged = 0
+    with StoreLock(store_dir, timeout=wait), GraphStore(store_dir) as store:
+        fingerprint = _fingerprint(base, lexicon_dirs)
+        build_graph = f"{base.rstrip('/')}/graph/build"
+        fingerprint_term = "https://w3id.org/policygraph/ontology#buildFingerprint"
+        same_pipeline = store.value(build_graph, fingerprint_term) == fingerprint
+        records = store.records() if same_pipeline else {}
+        for path, error in inputs:
+            if error is None and path.name in names:
+                error = InputError(str(path), f"another input has the same file name ({names[path.name]})")
+            if error is not None:
+                errors.append((error.path, error.reason))
+                if on_document is not None:
+                    on_document(path, None, error)
+                continue
+            names[path.name] = path
+            record = records.get(path.name)
+            if record is not None and path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == record.content_hash:
+                unchanged += 1
+                if on_document is not None:
+                    on_document(path, None, None)
+                continue
+            todo.append(path)
+        if not same_pipeline:
+            store.replace(str(vocabulary_graph_iri(base)), vocabulary_ntriples())
+        for done in _run(todo, base, lexicon_dirs, jobs):
+            if done.error is not None:
+                errors.append((done.path, done.error))
+                if on_document is not None:
+                    on_document(Path(done.path), None, InputError(done.path, done.error))
+                continue
+            graph = str(document_graph_iri(done.source_file, base))
+            store.replace(graph, done.ntriples)
+            summaries.append(done.summary)
+            if on_document is not None:
+                on_document(Path(done.path), done.summary, None)
+        if not same_pipeline:
+            store.replace(build_graph, f'<{build_graph}> <{fingerprint_term}> "{fingerprint}" .')
+        counts = store_counts(store)
+        counts.update({"processed": len(summaries), "unchanged": unchanged, "failed": len(errors),
+                       "warnings": sum(len(s.warnings) for s in summaries)})
+        dataset = store.dataset() if export else None
+    outputs = dict(OUTPUT_FILES) if export else {"report": OUTPUT_FILES["report"]}
+    report = BuildReport(documents=tuple(sorted(summaries, key=lambda d: d.source_file)),
+                         errors=tuple(errors), counts=counts, outputs=outputs)
+    payloads = {}  # serialised before anything is written, so a failure leaves the previous outputs as they were
+    if export:
+        payloads["trig"] = dataset_bytes(dataset, "trig")
+        payloads["turtle"] = dataset_bytes(dataset, "turtle")
+    payloads["report"] = (json.dumps(report.to_dict(), ensure_ascii=False, indent=2, sort_keys=True)
+                          + "\n").encode("utf-8")
     for kind, data in payloads.items():
         write_atomic(out / OUTPUT_FILES[kind], data)
-    return report, ds
+    return report, dataset
+
+
+def _run(paths: list[Path], base: str, lexicon_dirs: Sequence[Path], jobs: int | None):
+    """Process documents in order, in worker processes when there are enough of them to pay for it."""
+    jobs = jobs or os.cpu_count() or 1
+    dirs = tuple(str(d) for d in lexicon_dirs)
+    if jobs <= 1 or len(paths) < 4 * jobs:
+        _init_worker(base, dirs)
+        yield from (_process(str(p)) for p in paths)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(base, dirs)) as pool:
+        yield from pool.map(_process, [str(p) for p in paths], chunksize=8)
+
+
+def remove_documents(names: Sequence[str], out_dir: str | Path, *, base: str = DEFAULT_BASE,
+                     wait: float = 60.0) -> list[str]:
+    """Delete the named graphs of the given source files from the store; returns the names removed.
+
+    Agencies, places and parks that other documents also name survive: each
+    document's graph holds its own copy of their descriptions.
+    """
+    from .build import document_graph_iri
+    from .store import STORE_DIR, GraphStore, StoreLock, is_store
+
+    store_dir = Path(out_dir) / STORE_DIR
+    if not is_store(store_dir):
+        raise InputError(str(store_dir), "no store here (run `policygraph build` first)")
+    removed = []
+    with StoreLock(store_dir, timeout=wait), GraphStore(store_dir) as store:
+        records = store.records()
+        for name in names:
+            record = records.get(Path(name).name)
+            if record is None:
+                raise InputError(name, "not in the store (`policygraph query documents` lists what is)")
+            store.remove(record.graph)
+            removed.append(record.source_file)
+    return removed

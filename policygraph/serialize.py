@@ -36,13 +36,24 @@ def _umask() -> int:
     return mask
 
 
+def _canonical_blank_nodes(triples) -> list[tuple]:
+    """The triples with blank nodes renamed canonically (rdflib.compare), so their order never varies."""
+    from rdflib import BNode
+    from rdflib.compare import to_canonical_graph
+
+    plain, with_blank = [], Graph()
+    for t in triples:
+        (with_blank.add(t) if isinstance(t[0], BNode) or isinstance(t[2], BNode) else plain.append(t))
+    return plain + (list(to_canonical_graph(with_blank)) if len(with_blank) else [])
+
+
 def merged_graph(ds: Dataset) -> Graph:
     """The union of every named graph, with the dataset's prefixes."""
     g = Graph()
     for prefix, ns in ds.namespaces():
         g.bind(prefix, ns, override=True)
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        g.add((s, p, o))
+    for triple in _canonical_blank_nodes((s, p, o) for s, p, o, _ in ds.quads((None, None, None, None))):
+        g.add(triple)
     return g
 
 
@@ -66,7 +77,7 @@ def _trig(ds: Dataset) -> bytes:
         g = Graph()
         for p, ns in namespaces:
             g.bind(p, ns, override=True, replace=True)
-        for triple in graph:
+        for triple in _canonical_blank_nodes(graph):
             g.add(triple)
         body = g.serialize(format="turtle", encoding="utf-8").decode("utf-8")
         body = "\n".join(line for line in body.splitlines() if not line.startswith("@prefix")).strip("\n")

@@ -1,21 +1,75 @@
-"""Reading built graphs back from files."""
+"""Where built graphs live: a persistent Oxigraph store (one named graph per document), and graph files.
+
+The store is the default home of a build: it keeps each document's named
+graph with the content hash of the file it was read from, so a rebuild only
+re-extracts what changed. Each document's graph is replaced in one store
+transaction, so an interrupted build leaves every document either as it was
+or fully updated. One writer at a time: a build takes a lock file beside the
+store and waits for it, or refuses, with a message saying why.
+"""
 from __future__ import annotations
 
+import errno
+import fcntl
+import os
+import re
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Dataset
 
-from .errors import InputError
+from .errors import InputError, PolicyGraphError
 
-__all__ = ["load_graph_file", "FORMATS"]
+__all__ = ["load_graph_file", "open_graph", "default_graph_path", "GraphStore", "StoreLock", "StoreBusy",
+           "DocumentRecord", "FORMATS", "DEFAULT_OUT", "DEFAULT_STORE", "STORE_DIR"]
 
 FORMATS = {".trig": "trig", ".ttl": "turtle", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml",
            ".owl": "xml"}
+DEFAULT_OUT = Path("policygraph-out")
+STORE_DIR = "store"
+DEFAULT_STORE = DEFAULT_OUT / STORE_DIR
+_PG = "https://w3id.org/policygraph/ontology#"
+#: Oxigraph writes the decimal 50 as "50"; the graph (and Turtle) write it "50.0".
+_INTEGRAL_DECIMAL = re.compile(r'"(-?\d+)"\^\^<http://www\.w3\.org/2001/XMLSchema#decimal>')
+
+
+class StoreBusy(PolicyGraphError):
+    """Another process is writing to the store."""
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """What the store knows of one source document."""
+
+    source_file: str
+    graph: str  # named graph IRI
+    content_hash: str
+
+
+def is_store(path: Path) -> bool:
+    """Whether ``path`` is an Oxigraph store directory."""
+    return path.is_dir() and (path / "CURRENT").is_file()
+
+
+def default_graph_path(out_dir: str | Path = DEFAULT_OUT) -> Path:
+    """The graph the read commands use by default: the build's store, else its graph.trig."""
+    out = Path(out_dir)
+    return out / STORE_DIR if is_store(out / STORE_DIR) else out / "graph.trig"
 
 
 def load_graph_file(path: str | Path) -> Dataset:
-    """Load a TriG, N-Quads, Turtle or N-Triples file as a dataset whose default graph is the union."""
+    """Open a built graph as a dataset whose default graph is the union of its named graphs.
+
+    ``path`` may be a TriG, N-Quads, Turtle or N-Triples file, a store
+    directory, or a build's output folder (its store is used).
+    """
     path = Path(path)
+    if path.is_dir():
+        store_dir = path if is_store(path) else path / STORE_DIR
+        if is_store(store_dir):
+            return open_graph(store_dir)
+        raise InputError(str(path), "not a policygraph store or output folder (run `policygraph build` first)")
     if not path.is_file():
         raise InputError(str(path), "no such graph file (run `policygraph build` first or pass --graph)")
     fmt = FORMATS.get(path.suffix.lower())
@@ -30,3 +84,128 @@ def load_graph_file(path: str | Path) -> Dataset:
     except Exception as exc:  # rdflib raises many parser-specific types
         raise InputError(str(path), f"cannot parse as {fmt}: {exc}") from exc
     return ds
+
+
+def open_graph(store_dir: str | Path) -> Dataset:
+    """A read-only rdflib view of a store; SPARQL runs in Oxigraph over the union of the named graphs."""
+    import pyoxigraph as ox
+    from oxrdflib import OxigraphStore
+
+    try:
+        store = ox.Store.read_only(str(store_dir))
+    except OSError as exc:
+        raise InputError(str(store_dir), f"cannot open the store: {exc}") from exc
+    return Dataset(store=OxigraphStore(store=store), default_union=True)
+
+
+class StoreLock:
+    """An exclusive lock file beside a store, held while a build or a removal writes to it."""
+
+    def __init__(self, store_dir: str | Path, timeout: float = 60.0):
+        self.path = Path(str(store_dir).rstrip("/") + ".lock")
+        self.timeout = timeout
+        self._fd: int | None = None
+
+    def __enter__(self) -> "StoreLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    os.close(fd)
+                    raise
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "another process"
+                    os.close(fd)
+                    raise StoreBusy(f"{self.path.parent / self.path.stem}: another build (pid {holder}) is writing to "
+                                    f"this store; waited {self.timeout:g} s. Try again when it has finished, or pass "
+                                    "--wait SECONDS to wait longer.") from None
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._fd is not None:
+            os.ftruncate(self._fd, 0)
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+class GraphStore:
+    """A writable Oxigraph store of per-document named graphs.
+
+    Use it inside :class:`StoreLock`; :func:`policygraph.pipeline.build_corpus`
+    does both.
+    """
+
+    def __init__(self, store_dir: str | Path):
+        import pyoxigraph as ox
+
+        self.path = Path(store_dir)
+        self.path.mkdir(parents=True, exist_ok=True)
+        try:
+            self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreBusy(f"{self.path}: cannot open the store for writing: {exc}") from exc
+
+    def close(self) -> None:
+        self._store.flush()
+        del self._store
+
+    def __enter__(self) -> "GraphStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def records(self) -> dict[str, DocumentRecord]:
+        """Every read document in the store, by source file name."""
+        rows = self._store.query(
+            f"SELECT ?g ?file ?hash WHERE {{ GRAPH ?g {{ ?d <{_PG}sourceFile> ?file ; <{_PG}contentHash> ?hash }} }}")
+        return {r["file"].value: DocumentRecord(r["file"].value, r["g"].value, r["hash"].value) for r in rows}
+
+    def value(self, graph: str, predicate: str) -> str | None:
+        """One literal value stored in ``graph`` (the build fingerprint, for instance)."""
+        rows = list(self._store.query(f"SELECT ?v WHERE {{ GRAPH <{graph}> {{ ?s <{predicate}> ?v }} }} LIMIT 1"))
+        return rows[0]["v"].value if rows else None
+
+    def replace(self, graph: str, ntriples: str) -> None:
+        """Replace one named graph by the given N-Triples, in a single transaction."""
+        self._store.update(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }}")
+
+    def remove(self, graph: str) -> None:
+        self._store.update(f"DROP SILENT GRAPH <{graph}>")
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs())
+
+    def graph_ntriples(self, graph: str) -> bytes:
+        """One named graph as N-Triples, lines sorted (deterministic bytes)."""
+        import pyoxigraph as ox
+
+        data = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+        return b"".join(sorted(data.splitlines(keepends=True)))
+
+    def count(self, query: str) -> int:
+        """The single integer a ``SELECT (COUNT(…) AS ?n)`` query returns, over the union of the graphs."""
+        rows = list(self._store.query(query, use_default_graph_as_union=True))
+        return int(rows[0]["n"].value) if rows else 0
+
+    def dataset(self) -> Dataset:
+        """The whole store copied into an in-memory rdflib dataset (for exports and validation)."""
+        import pyoxigraph as ox
+
+        from .vocab import bind_prefixes
+
+        ds = Dataset(default_union=True)
+        bind_prefixes(ds)
+        data = self._store.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8")
+        ds.parse(data=_INTEGRAL_DECIMAL.sub(r'"\1.0"^^<http://www.w3.org/2001/XMLSchema#decimal>', data), format="nquads")
+        return ds

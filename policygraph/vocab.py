@@ -60,6 +60,7 @@ class PG(DefinedNamespace):
     leadAgency: URIRef  # Links a task to its lead agency.
     manages: URIRef  # Links a managing agency to its park.
     mentions: URIRef  # Links a task or document to a named entity it mentions.
+    buildFingerprint: URIRef  # A digest of the code and data that built a store.
     mentionsAgency: URIRef  # Links a document to an agency it names outside its clauses.
     responsibleAgency: URIRef  # Links a task to a specific agency responsible for it.
     role: URIRef  # Links an assignment to a role concept.

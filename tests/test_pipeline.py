@@ -84,7 +84,7 @@ def test_failed_build_leaves_earlier_outputs_untouched(tmp_path, monkeypatch):
 
     out = tmp_path / "out"
     build_corpus([NINGXIA], out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     real = serialize_module.dataset_bytes
 
     def failing(ds, fmt):
@@ -95,7 +95,7 @@ def test_failed_build_leaves_earlier_outputs_untouched(tmp_path, monkeypatch):
     monkeypatch.setattr(serialize_module, "dataset_bytes", failing)
     with pytest.raises(MemoryError):
         build_corpus(None, out)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
 
 
 def test_wheel_ships_ontology_seeds_and_gold(tmp_path):
