@@ -40,18 +40,31 @@ def cli(ctx: click.Context, debug: bool, verbose: bool) -> None:
 
 
 def _progress_callback(total: int, verbose: bool):
-    """Per-document reporting: errors always, details with --verbose, a progress bar on long runs."""
-    bar = click.progressbar(length=total, label="Extracting", file=sys.stderr) if total >= 20 else None
+    """Per-document reporting: errors always, details with --verbose, a progress bar (with documents/s) on long runs."""
+    import time
+
+    started = time.monotonic()
+    done = [0]
+
+    def rate(_item) -> str:
+        elapsed = time.monotonic() - started
+        return f"{done[0] / elapsed:.0f} docs/s" if elapsed > 0 and done[0] else ""
+
+    bar = (click.progressbar(length=total, label="Building", file=sys.stderr, show_eta=True, item_show_func=rate)
+           if total >= 20 else None)
     if bar is not None:
         bar.__enter__()
 
-    def on_document(path, extraction, error):
+    def on_document(path, summary, error):
+        done[0] += 1
         if error is not None:
             click.echo(f"Error: {error}", err=True)
-        elif extraction is not None and verbose:
-            warnings = "".join(f"; warning: {w}" for w in extraction.warnings)
-            click.echo(f"{path}: decoded as {extraction.document.encoding}; {len(extraction.tasks)} tasks, "
-                       f"{len(extraction.targets)} targets{warnings}", err=True)
+        elif summary is not None and verbose:
+            warnings = "".join(f"; warning: {w}" for w in summary.warnings)
+            click.echo(f"{path}: decoded as {summary.encoding}; {summary.tasks} tasks, "
+                       f"{summary.targets} targets{warnings}", err=True)
+        elif verbose:
+            click.echo(f"{path}: unchanged since the last build", err=True)
         if bar is not None:
             bar.update(1)
 
@@ -65,23 +78,36 @@ def _progress_callback(total: int, verbose: bool):
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the resources.")
 @click.option("--lexicon", "lexicon_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder with extra agencies.csv / jurisdictions.csv / generic_bodies.txt rows (repeatable).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for extraction. Default: all cores.")
+@click.option("--export/--no-export", default=True, show_default=True,
+              help="Also write graph.trig and graph.ttl from the store.")
+@click.option("--wait", type=click.FloatRange(min=0), default=60, show_default=True,
+              help="Seconds to wait for another build writing to the same store before giving up.")
+@click.option("--push", "push_url", metavar="URL",
+              help="Also send the graphs this run wrote to a SPARQL Graph Store Protocol URL (PUT per graph).")
 @click.pass_context
-def build(ctx, paths, out_dir, base, lexicon_dirs):
-    """Build the graph of PATHS (files or folders; the embedded corpus when none are given)."""
+def build(ctx, paths, out_dir, base, lexicon_dirs, jobs, export, wait, push_url):
+    """Build or update the graph of PATHS (files or folders; the embedded corpus when none are given).
+
+    The graph lives in OUT/store (an Oxigraph store, one named graph per
+    document); files unchanged since the last build are skipped.
+    """
     from .load import iter_input_files
     from .pipeline import build_corpus, embedded_corpus
 
     total = len(iter_input_files(list(paths) or [embedded_corpus()]))
     on_document, bar = _progress_callback(total, ctx.meta.get("policygraph.verbose", False))
     try:
-        report, _ = build_corpus(list(paths) or None, out_dir, base=base, lexicon_dirs=lexicon_dirs,
-                                 on_document=on_document)
+        report, _ = build_corpus(list(paths) or None, out_dir, base=base, lexicon_dirs=lexicon_dirs, jobs=jobs,
+                                 export=export, wait=wait, push=push_url, on_document=on_document)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
     width = max(len(k) for k in report.counts)
     for key, value in report.counts.items():
         click.echo(f"{key:<{width}}  {value}")
+    click.echo(f"store {out_dir / 'store'}")
     for name in report.outputs.values():
         click.echo(f"wrote {out_dir / name}")
     if report.errors:
@@ -90,10 +116,41 @@ def build(ctx, paths, out_dir, base, lexicon_dirs):
 
 
 @cli.command()
+@click.argument("names", nargs=-1, required=True)
+@click.option("-o", "--out", "out_dir", default=DEFAULT_OUT, show_default=True, type=click.Path(path_type=Path),
+              help="Build folder whose store to change.")
+@click.option("--wait", type=click.FloatRange(min=0), default=60, show_default=True,
+              help="Seconds to wait for a build writing to the same store.")
+def remove(names, out_dir, wait):
+    """Delete documents (by file name) from the store; agencies other documents name stay."""
+    from .pipeline import remove_documents
+
+    for name in remove_documents(names, out_dir, wait=wait):
+        click.echo(f"removed {name}")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--out", "out_dir", default=DEFAULT_OUT, show_default=True, type=click.Path(path_type=Path),
+              help="Build folder whose store to export.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["trig", "turtle", "nquads", "nt"]), default=None,
+              help="RDF format. Default: from PATH's suffix (.trig, .ttl, .nq, .nt).")
+def export(path, out_dir, fmt):
+    """Write the store to one file: TriG or N-Quads keep the named graphs, Turtle or N-Triples merge them."""
+    from .pipeline import export_store
+    from .store import FORMATS
+
+    fmt = fmt or FORMATS.get(path.suffix.lower())
+    if fmt not in ("trig", "turtle", "nquads", "nt"):
+        raise click.BadParameter(f"cannot tell the format of {path}; pass --format", param_hint="PATH")
+    click.echo(f"wrote {export_store(out_dir, path, fmt)}")
+
+
+@cli.command()
 @click.option("--gold", "gold_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder of hand annotations (one JSON per document). Default: the embedded corpus's.")
-@click.option("-g", "--graph", "graph_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help=f"Graph to evaluate (TriG or Turtle). Default: {DEFAULT_OUT}/graph.trig.")
+@click.option("-g", "--graph", "graph_path", type=click.Path(exists=True, path_type=Path),
+              help=f"Graph to evaluate: a store folder, a build folder, or a TriG/Turtle file. Default: {DEFAULT_OUT}/store, else {DEFAULT_OUT}/graph.trig.")
 @click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder of the source documents, to locate target texts. Default: the embedded corpus.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -102,9 +159,9 @@ def evaluate(gold_dir, graph_path, corpus_dir, as_json, no_misses):
     """Score a built graph against hand annotations: precision, recall and F1 per field."""
     from .evaluate import evaluate as run_evaluation, format_report
     from .ontology import embedded_dir
-    from .store import load_graph_file
+    from .store import default_graph_path, load_graph_file
 
-    graph = load_graph_file(graph_path or Path(DEFAULT_OUT) / "graph.trig")
+    graph = load_graph_file(graph_path or default_graph_path())
     report = run_evaluation(graph, gold_dir or embedded_dir("gold"), corpus_dir=corpus_dir or embedded_dir("seeds"))
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -113,15 +170,15 @@ def evaluate(gold_dir, graph_path, corpus_dir, as_json, no_misses):
 
 
 @cli.command()
-@click.option("-g", "--graph", "graph_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help=f"Graph to validate (TriG or Turtle). Default: {DEFAULT_OUT}/graph.trig.")
+@click.option("-g", "--graph", "graph_path", type=click.Path(exists=True, path_type=Path),
+              help=f"Graph to validate: a store folder, a build folder, or a TriG/Turtle file. Default: {DEFAULT_OUT}/store, else {DEFAULT_OUT}/graph.trig.")
 @click.pass_context
 def validate(ctx, graph_path):
     """Check a graph against the SHACL shapes of the contract (needs pyshacl)."""
-    from .store import load_graph_file
+    from .store import default_graph_path, load_graph_file
     from .validate import validate_graph
 
-    conforms, text = validate_graph(load_graph_file(graph_path or Path(DEFAULT_OUT) / "graph.trig"))
+    conforms, text = validate_graph(load_graph_file(graph_path or default_graph_path()))
     click.echo("conforms" if conforms else text)
     if not conforms:
         ctx.exit(1)
@@ -145,8 +202,9 @@ def _key_values(pairs) -> dict[str, str]:
 
 @cli.command()
 @click.argument("query", required=False)
-@click.option("-g", "--graph", "graph_path", type=click.Path(dir_okay=False, path_type=Path),
-              help=f"Graph to query (TriG or Turtle). Default: {DEFAULT_OUT}/graph.trig.")
+@click.option("-g", "--graph", "graph_path", type=click.Path(path_type=Path),
+              help=f"Graph to query: a store folder, a build folder, or a TriG/Turtle file. Default: {DEFAULT_OUT}/store, else {DEFAULT_OUT}/graph.trig.")
+@click.option("--endpoint", metavar="URL", help="Read from this SPARQL 1.1 endpoint instead of a graph file.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind ?NAME to VALUE (an IRI, a number or a literal), e.g. agency=省科技厅. Repeatable.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "turtle"]),
@@ -154,11 +212,10 @@ def _key_values(pairs) -> dict[str, str]:
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of labels in named queries (English where it exists).")
 @click.option("--list", "list_only", is_flag=True, help="List the named queries and their parameters.")
-def query(query, graph_path, params, fmt, lang, list_only):
+def query(query, graph_path, params, fmt, lang, list_only, endpoint):
     """Run SPARQL on a built graph: QUERY is a named query, a .rq file or SPARQL text."""
     from .query import format_result, list_queries, resolve_query, run_query
     from .errors import QueryError
-    from .store import load_graph_file
 
     if list_only or not query:
         for q in list_queries():
@@ -167,7 +224,7 @@ def query(query, graph_path, params, fmt, lang, list_only):
         return
     try:
         named = resolve_query(query)
-        result = run_query(load_graph_file(graph_path or Path(DEFAULT_OUT) / "graph.trig"), named,
+        result = run_query(_read_graph(graph_path, endpoint), named,
                            _key_values(params), lang=lang)
     except QueryError as exc:
         raise _QueryUsageError(str(exc)) from exc
@@ -175,8 +232,9 @@ def query(query, graph_path, params, fmt, lang, list_only):
 
 
 @cli.command()
-@click.option("-g", "--graph", "graph_path", type=click.Path(dir_okay=False, path_type=Path),
-              help=f"Graph to rank (TriG or Turtle). Default: {DEFAULT_OUT}/graph.trig.")
+@click.option("-g", "--graph", "graph_path", type=click.Path(path_type=Path),
+              help=f"Graph to rank: a store folder, a build folder, or a TriG/Turtle file. Default: {DEFAULT_OUT}/store, else {DEFAULT_OUT}/graph.trig.")
+@click.option("--endpoint", metavar="URL", help="Read from this SPARQL 1.1 endpoint instead of a graph file.")
 @click.option("--jurisdiction", help="Only tasks of this jurisdiction's documents (name, part of it or IRI).")
 @click.option("--document", help="Only tasks of this document (file name, part of it or IRI).")
 @click.option("--type", "agency_type", help="Only agencies of this type (科学技术, Finance, ScienceTechnology …).")
@@ -195,12 +253,11 @@ def query(query, graph_path, params, fmt, lang, list_only):
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also draw a bar chart of the rows shown (.png or .svg).")
 def rank(graph_path, jurisdiction, document, agency_type, by, top, sort, weights, weighting, fmt, lang,
-         explain_agency, plot_path):
+         explain_agency, plot_path, endpoint):
     """Rank agencies by their responsibilities: task counts, roles, score and network measures."""
     from . import analyse
-    from .store import load_graph_file
 
-    graph = load_graph_file(graph_path or Path(DEFAULT_OUT) / "graph.trig")
+    graph = _read_graph(graph_path, endpoint)
     where = dict(jurisdiction=jurisdiction, document=document, weights=analyse.parse_weights(weights), lang=lang)
     if explain_agency:
         exp = analyse.explain(graph, explain_agency, weighting=weighting, **where)
@@ -218,8 +275,9 @@ def rank(graph_path, jurisdiction, document, agency_type, by, top, sort, weights
 
 
 @cli.command()
-@click.option("-g", "--graph", "graph_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help=f"Graph to draw (TriG or Turtle). Default: {DEFAULT_OUT}/graph.trig.")
+@click.option("-g", "--graph", "graph_path", type=click.Path(exists=True, path_type=Path),
+              help=f"Graph to draw: a store folder, a build folder, or a TriG/Turtle file. Default: {DEFAULT_OUT}/store, else {DEFAULT_OUT}/graph.trig.")
+@click.option("--endpoint", metavar="URL", help="Read from this SPARQL 1.1 endpoint instead of a graph file.")
 @click.option("-o", "--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
               help=f"HTML file to write. Default: {DEFAULT_OUT}/graph.html, or agencies.html with --view agencies.")
 @click.option("--view", type=click.Choice(["whole", "agencies"]), default="whole", show_default=True,
@@ -231,15 +289,63 @@ def rank(graph_path, jurisdiction, document, agency_type, by, top, sort, weights
 @click.option("--document", metavar="FILE", help="Show only this document's part (its source file name).")
 @click.option("--jurisdiction", metavar="NAME", help="Show only this jurisdiction's part (甘肃省, Gansu, 甘肃).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Label language.")
-def viz(graph_path, out_path, view, colour_by, focus_on, depth, document, jurisdiction, lang):
+def viz(graph_path, out_path, view, colour_by, focus_on, depth, document, jurisdiction, lang, endpoint):
     """Write a self-contained, offline HTML explorer of a built graph."""
     from .render import render_html, write_html
-    from .store import load_graph_file
     from .viewgraph import build_view
 
-    graph = load_graph_file(graph_path or Path(DEFAULT_OUT) / "graph.trig")
+    graph = _read_graph(graph_path, endpoint)
     shown = build_view(graph, view=view, colour_by=colour_by, document=document, jurisdiction=jurisdiction,
                        focus_on=focus_on, depth=depth)
     default = Path(DEFAULT_OUT) / ("graph.html" if view == "whole" else "agencies.html")
     out = write_html(render_html(shown, lang=lang), out_path or default)
     click.echo(f"wrote {out} ({len(shown.nodes)} nodes, {len(shown.edges)} edges)")
+
+
+@cli.command()
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path),
+              help="Store to serve (written by `policygraph build`). Default: policygraph-out/store.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (0.0.0.0 opens it to the network).")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=7878, show_default=True,
+              help="Port (0 picks a free one).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds a query may run before it is stopped (HTTP 503).")
+@click.option("--max-results", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Rows or triples per answer; longer results are cut (header X-Results-Truncated: true).")
+@click.option("--workers", type=click.IntRange(min=1), help="Query worker processes. Default: the cores, at least 2.")
+def serve(store_path, host, port, timeout, max_results, workers):
+    """Serve a store read-only: SPARQL endpoint /sparql, query page /, explorer /explorer."""
+    from .serve import serve as run_server
+
+    def ready(server):
+        click.echo(f"policygraph serving {server.store_path} at {server.url} (SPARQL: {server.url}sparql); "
+                   "Ctrl-C stops", err=True)
+
+    run_server(store_path, host, port, timeout, max_results, workers, on_ready=ready)
+
+
+def _read_graph(graph_path, endpoint):
+    """The graph query, rank and viz read: a remote SPARQL endpoint with --endpoint, else the graph file."""
+    if endpoint:
+        from .remote import endpoint_graph
+
+        return endpoint_graph(endpoint)
+    from .store import default_graph_path, load_graph_file
+
+    return load_graph_file(graph_path or default_graph_path())
+
+
+@cli.command()
+@click.argument("url")
+@click.option("-g", "--graph", "graph_path", type=click.Path(exists=True, path_type=Path),
+              help=f"Built graph whose named graphs to push: a store folder, TriG or N-Quads. "
+                   f"Default: the store in {DEFAULT_OUT}, else {DEFAULT_OUT}/graph.trig.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60, show_default=True,
+              help="Seconds to wait for the store to answer each graph.")
+def push(url, graph_path, timeout):
+    """Write each document's named graph to a remote store (SPARQL 1.1 Graph Store Protocol, PUT per graph)."""
+    from .remote import push_dataset
+    from .store import default_graph_path, load_graph_file
+
+    report = push_dataset(load_graph_file(graph_path or default_graph_path()), url, timeout=timeout)
+    click.echo(f"pushed {len(report.graphs)} graphs, {report.triples} triples to {url} in {report.seconds:.2f} s")

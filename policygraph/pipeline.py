@@ -15,7 +15,7 @@ from .iri import DEFAULT_BASE
 from .model import Extraction
 
 __all__ = ["BuildReport", "DocumentSummary", "extract_paths", "build_corpus", "remove_documents", "summarize",
-           "store_counts", "OUTPUT_FILES", "embedded_corpus"]
+           "store_counts", "export_store", "OUTPUT_FILES", "embedded_corpus"]
 
 #: Files written by :func:`build_corpus` into the output folder.
 OUTPUT_FILES = {"trig": "graph.trig", "turtle": "graph.ttl", "report": "build-report.json"}
@@ -207,7 +207,7 @@ def store_counts(store) -> dict[str, int]:
 
 def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, base: str = DEFAULT_BASE,
                  lexicon_dirs: Sequence[Path] = (), jobs: int | None = None, export: bool = True,
-                 wait: float = 60.0,
+                 wait: float = 60.0, push: str | None = None,
                  on_document: Callable[[Path, "DocumentSummary | None", InputError | None], None] | None = None,
                  ) -> tuple[BuildReport, Dataset | None]:
     """Build (or update) the store in ``out_dir`` from ``paths`` (the embedded corpus when None).
@@ -216,8 +216,10 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
     build are skipped; a changed document's named graph is replaced in one
     transaction. Extraction runs in ``jobs`` processes (default: all cores).
     With ``export``, ``graph.trig`` and ``graph.ttl`` are written from the
-    store; ``build-report.json`` always. Returns the report and, with
-    ``export``, the whole graph as an in-memory dataset.
+    store; ``build-report.json`` always. With ``push``, the graphs written
+    by this run are sent to that Graph Store Protocol URL (one PUT each).
+    Returns the report and, with ``export``, the whole graph as an in-memory
+    dataset.
     """
     import hashlib
 
@@ -256,8 +258,10 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
                     on_document(path, None, None)
                 continue
             todo.append(path)
+        written: list[str] = []
         if not same_pipeline:
             store.replace(str(vocabulary_graph_iri(base)), vocabulary_ntriples())
+            written.append(str(vocabulary_graph_iri(base)))
         for done in _run(todo, base, lexicon_dirs, jobs):
             if done.error is not None:
                 errors.append((done.path, done.error))
@@ -266,14 +270,21 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
                 continue
             graph = str(document_graph_iri(done.source_file, base))
             store.replace(graph, done.ntriples)
+            written.append(graph)
             summaries.append(done.summary)
             if on_document is not None:
                 on_document(Path(done.path), done.summary, None)
         if not same_pipeline:
             store.replace(build_graph, f'<{build_graph}> <{fingerprint_term}> "{fingerprint}" .')
+        if push:
+            from .remote import push_dataset
+
+            pushed = push_dataset(((g, store.graph_ntriples(g)) for g in written), push)
         counts = store_counts(store)
         counts.update({"processed": len(summaries), "unchanged": unchanged, "failed": len(errors),
                        "warnings": sum(len(s.warnings) for s in summaries)})
+        if push:
+            counts["pushed graphs"] = len(pushed.graphs)
         dataset = store.dataset() if export else None
     outputs = dict(OUTPUT_FILES) if export else {"report": OUTPUT_FILES["report"]}
     report = BuildReport(documents=tuple(sorted(summaries, key=lambda d: d.source_file)),
@@ -326,3 +337,17 @@ def remove_documents(names: Sequence[str], out_dir: str | Path, *, base: str = D
             store.remove(record.graph)
             removed.append(record.source_file)
     return removed
+
+
+def export_store(out_dir: str | Path, path: str | Path, fmt: str = "trig", *, wait: float = 60.0) -> Path:
+    """Write the whole store as one file (TriG keeps the named graphs; Turtle merges them), atomically."""
+    from .serialize import dataset_bytes, write_atomic
+    from .store import STORE_DIR, GraphStore, StoreLock, is_store
+
+    store_dir = Path(out_dir) / STORE_DIR
+    if not is_store(store_dir):
+        raise InputError(str(store_dir), "no store here (run `policygraph build` first)")
+    with StoreLock(store_dir, timeout=wait), GraphStore(store_dir) as store:
+        data = dataset_bytes(store.dataset(), fmt)
+    write_atomic(Path(path), data)
+    return Path(path)

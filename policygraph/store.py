@@ -1,7 +1,8 @@
 """Where built graphs live: a persistent Oxigraph store (one named graph per document), and graph files.
 
 The store is the default home of a build: it keeps each document's named
-graph with the content hash of the file it was read from, so a rebuild only
+graph with the content hash of the file it was read from (and, as its default
+graph, the union of all of them), so a rebuild only
 re-extracts what changed. Each document's graph is replaced in one store
 transaction, so an interrupted build leaves every document either as it was
 or fully updated. One writer at a time: a build takes a lock file beside the
@@ -87,7 +88,7 @@ def load_graph_file(path: str | Path) -> Dataset:
 
 
 def open_graph(store_dir: str | Path) -> Dataset:
-    """A read-only rdflib view of a store; SPARQL runs in Oxigraph over the union of the named graphs."""
+    """A read-only rdflib view of a store; SPARQL runs in Oxigraph over its default graph, the union of the documents."""
     import pyoxigraph as ox
     from oxrdflib import OxigraphStore
 
@@ -95,7 +96,7 @@ def open_graph(store_dir: str | Path) -> Dataset:
         store = ox.Store.read_only(str(store_dir))
     except OSError as exc:
         raise InputError(str(store_dir), f"cannot open the store: {exc}") from exc
-    return Dataset(store=OxigraphStore(store=store), default_union=True)
+    return Dataset(store=OxigraphStore(store=store))
 
 
 class StoreLock:
@@ -177,11 +178,26 @@ class GraphStore:
         return rows[0]["v"].value if rows else None
 
     def replace(self, graph: str, ntriples: str) -> None:
-        """Replace one named graph by the given N-Triples, in a single transaction."""
-        self._store.update(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }}")
+        """Replace one named graph by the given N-Triples, and update the union, in a single transaction."""
+        self._store.update(f"{self._withdraw(graph)} ;\n"
+                           f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }} ;\n"
+                           f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
 
     def remove(self, graph: str) -> None:
-        self._store.update(f"DROP SILENT GRAPH <{graph}>")
+        """Remove one named graph, and from the union the triples no other graph holds, in one transaction."""
+        self._store.update(self._withdraw(graph))
+
+    @staticmethod
+    def _withdraw(graph: str) -> str:
+        """SPARQL Update that takes a named graph out of the store and out of the default graph.
+
+        The default graph holds the union of the named graphs as a set, so
+        plain SPARQL sees each fact once however many documents repeat it; a
+        triple leaves it only when no other named graph still holds it.
+        """
+        return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }} }} ;\n"
+                f"DROP SILENT GRAPH <{graph}>")
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs())
@@ -194,8 +210,8 @@ class GraphStore:
         return b"".join(sorted(data.splitlines(keepends=True)))
 
     def count(self, query: str) -> int:
-        """The single integer a ``SELECT (COUNT(…) AS ?n)`` query returns, over the union of the graphs."""
-        rows = list(self._store.query(query, use_default_graph_as_union=True))
+        """The single integer a ``SELECT (COUNT(…) AS ?n)`` query returns, over the default graph (the union)."""
+        rows = list(self._store.query(query))
         return int(rows[0]["n"].value) if rows else 0
 
     def dataset(self) -> Dataset:

@@ -25,12 +25,18 @@ def union_graph(data):
     from rdflib import Graph
     from rdflib.graph import ConjunctiveGraph
 
-    if not isinstance(data, ConjunctiveGraph):
+    from rdflib import XSD, Literal
+
+    if not isinstance(data, ConjunctiveGraph) and type(data.store).__name__ == "Memory":
         return data
     union = Graph()
     for prefix, namespace in data.namespaces():
         union.bind(prefix, namespace)
-    for s, p, o, _ in data.quads((None, None, None, None)):
+    quads = data.quads((None, None, None, None)) if isinstance(data, ConjunctiveGraph) else \
+        ((s, p, o, None) for s, p, o in data)
+    for s, p, o, _ in quads:
+        if isinstance(o, Literal) and o.datatype == XSD.string:
+            o = Literal(str(o))  # a store may spell a plain literal "x" as "x"^^xsd:string (RDF 1.1: the same)
         union.add((s, p, o))
     return union
 

@@ -1,0 +1,182 @@
+"""The persistent store: incremental builds, removal, the writer lock, and safety against a killed build."""
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from policygraph.cli import cli
+from policygraph.pipeline import build_corpus, remove_documents
+from policygraph.store import GraphStore, StoreBusy, StoreLock, load_graph_file
+
+from .conftest import ROOT, SEEDS
+
+Q = "PREFIX pg: <https://w3id.org/policygraph/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+
+
+def rows(graph, query):
+    return [tuple(str(v) for v in r) for r in graph.query(Q + query)]
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+def test_rebuild_skips_unchanged_and_replaces_changed(corpus, tmp_path):
+    out = tmp_path / "out"
+    first, _ = build_corpus([corpus], out, export=False)
+    assert first.counts["processed"] == 5 and first.counts["tasks"] == 81
+    again, _ = build_corpus([corpus], out, export=False)
+    assert (again.counts["processed"], again.counts["unchanged"], again.counts["tasks"]) == (0, 5, 81)
+    ningxia = corpus / "004_804e474c68a51211.txt"
+    ningxia.write_text(ningxia.read_text("utf-8").replace(
+        "（四）筹集专项资金。", "（五）加强督查。各地定期报告进展。（自治区科技厅牵头，自治区财政厅配合）\n（四）筹集专项资金。"), "utf-8")
+    changed, _ = build_corpus([corpus], out, export=False)
+    assert (changed.counts["processed"], changed.counts["unchanged"]) == (1, 4)
+    assert changed.counts["tasks"] == 82
+    assert [d.source_file for d in changed.documents] == [ningxia.name]
+
+
+def test_changing_the_base_iri_rebuilds_everything(tmp_path):
+    out = tmp_path / "out"
+    build_corpus(None, out, export=False)
+    report, _ = build_corpus(None, out, export=False, base="https://example.org/pg/")
+    assert report.counts["processed"] == 5
+
+
+def test_remove_keeps_what_other_documents_share(tmp_path):
+    out = tmp_path / "out"
+    build_corpus(None, out, export=False)
+    assert remove_documents(["003_b61f6c7f15dd09ea.txt"], out) == ["003_b61f6c7f15dd09ea.txt"]
+    graph = load_graph_file(out)
+    files = rows(graph, "SELECT ?f WHERE { ?d pg:sourceFile ?f } ORDER BY ?f")
+    assert ("003_b61f6c7f15dd09ea.txt",) not in files and len(files) == 4
+    # 甘肃省科学技术厅 is named by 000 as well: it survives, with the tasks of 000 only.
+    assert rows(graph, """SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t pg:responsibleAgency ?a .
+                          ?a rdfs:label "甘肃省科学技术厅"@zh }""") == [("9",)]
+    # 省委宣传部 appears only in 003: it is gone from the union.
+    assert rows(graph, 'SELECT ?a WHERE { ?a rdfs:label "中共甘肃省委员会宣传部"@zh }') == []
+    assert rows(graph, 'SELECT ?a WHERE { ?a rdfs:label ?l FILTER(CONTAINS(STR(?l), "宣传部")) FILTER(lang(?l)="zh") }')
+    with pytest.raises(Exception, match="not in the store"):
+        remove_documents(["003_b61f6c7f15dd09ea.txt"], out)
+
+
+def test_union_default_graph_is_a_set(tmp_path):
+    out = tmp_path / "out"
+    build_corpus(None, out, export=False)
+    graph = load_graph_file(out)
+    labels = rows(graph, 'SELECT ?l WHERE { ?a rdfs:label "甘肃省科学技术厅"@zh ; rdfs:label ?l }')
+    assert sorted(labels) == [("Gansu Provincial Department of Science and Technology",), ("甘肃省科学技术厅",)]
+
+
+def test_a_second_writer_waits_then_refuses(tmp_path):
+    out = tmp_path / "out"
+    build_corpus(None, out, export=False)
+    with StoreLock(out / "store", timeout=0):
+        started = time.monotonic()
+        with pytest.raises(StoreBusy, match="another build .* is writing to this store; waited 0.5 s"):
+            build_corpus(None, out, export=False, wait=0.5)
+        assert time.monotonic() - started >= 0.5
+        result = CliRunner().invoke(cli, ["build", "-o", str(out), "--wait", "0"])
+        assert result.exit_code == 1 and "another build" in result.output
+    report, _ = build_corpus(None, out, export=False, wait=0)
+    assert report.counts["unchanged"] == 5
+
+
+def _expected_graphs(corpus: Path) -> dict[str, set[str]]:
+    """Each document's N-Triples lines as a clean build writes them."""
+    from policygraph.build import document_ntriples
+    from policygraph.extract import extract
+    from policygraph.lexicon import load_lexicon
+    from policygraph.load import load_document
+
+    lexicon = load_lexicon()
+    return {p.name: set(document_ntriples(extract(load_document(p), lexicon), lexicon=lexicon).splitlines())
+            for p in sorted(corpus.iterdir())}
+
+
+def _store_graphs(store_dir: Path) -> dict[str, set[str]]:
+    from policygraph.build import document_graph_iri
+
+    with GraphStore(store_dir) as store:
+        records = store.records()
+        graphs = {name: set(store.graph_ntriples(rec.graph).decode("utf-8").splitlines()) for name, rec in records.items()}
+        assert all(rec.graph == str(document_graph_iri(name)) for name, rec in records.items())
+    return graphs
+
+
+def _stored_documents(store_dir: Path) -> int:
+    """How many document graphs a reader sees now (a read-only view beside the running writer)."""
+    import pyoxigraph as ox
+
+    try:
+        store = ox.Store.read_only(str(store_dir))
+        return sum(1 for g in store.named_graphs() if "/graph/" in g.value) - 1
+    except (OSError, RuntimeError):  # the writer may be compacting the files the reader is opening
+        return 0
+
+
+def _canonical(lines: set[str]) -> set[str]:
+    """N-Triples lines with integral decimals written as the graph writes them ("50.0")."""
+    import re
+
+    return {re.sub(r'"(-?\d+)"\^\^<http://www\.w3\.org/2001/XMLSchema#decimal>',
+                   r'"\1.0"^^<http://www.w3.org/2001/XMLSchema#decimal>', line) for line in lines}
+
+
+def test_killed_build_leaves_every_document_whole(tmp_path):
+    generated = tmp_path / "generated"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "60", str(generated), "--seed", "5",
+                    "--gold-dir", str(tmp_path / "gold")], check=True, capture_output=True)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    files = sorted(generated.glob("*.txt"))
+    for f in files[:10]:
+        shutil.copy(f, corpus)
+    out = tmp_path / "out"
+    build_corpus([corpus], out, export=False)  # a store built by this pipeline: the next build is incremental
+    for f in files[10:]:
+        shutil.copy(f, corpus)
+    proc = subprocess.Popen([sys.executable, "-m", "policygraph", "build", str(corpus), "-o", str(out), "--no-export",
+                             "--jobs", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    store_dir = out / "store"
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            if _stored_documents(store_dir) >= 15:
+                break
+            time.sleep(0.05)
+        time.sleep(0.3)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    expected = _expected_graphs(corpus)
+    stored = _store_graphs(store_dir)
+    assert 10 < len(stored) < len(expected), "the build should have been killed midway"
+    for name, lines in stored.items():
+        assert _canonical(lines) == expected[name], name
+    report, _ = build_corpus([corpus], out, export=False)
+    assert report.counts["processed"] == len(expected) - len(stored)
+    assert report.counts["documents"] == len(expected)
+    assert {k: _canonical(v) for k, v in _store_graphs(store_dir).items()} == expected
+
+
+def test_export_command_writes_the_store(tmp_path):
+    out = tmp_path / "out"
+    build_corpus(None, out)
+    result = CliRunner().invoke(cli, ["export", str(tmp_path / "all.trig"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "all.trig").read_bytes() == (out / "graph.trig").read_bytes()
+    result = CliRunner().invoke(cli, ["export", str(tmp_path / "all.nq"), "-o", str(out)])
+    assert result.exit_code == 0
+    lines = (tmp_path / "all.nq").read_text("utf-8").splitlines()
+    assert lines == sorted(lines) and len(lines) > 9000
