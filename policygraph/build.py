@@ -247,11 +247,30 @@ class _TripleSet:
         return iter(self._by_subject_predicate.get((subject, predicate), ()))
 
 
-def ntriples(triples) -> str:
-    """N-Triples text of some triples, lines sorted, so the same triples always give the same text."""
-    from rdflib.plugins.serializers.nt import _nt_row
+_NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
-    return "".join(sorted(_nt_row(t) for t in triples))
+
+def _nt_term(term) -> str:
+    """One term in N-Triples syntax (IRIs, literals; blank nodes as _:labels)."""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        text = f'"{str(term).translate(_NT_ESCAPES)}"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype is not None and term.datatype != XSD.string:
+            return f"{text}^^<{term.datatype}>"
+        return text
+    return f"_:{term}"
+
+
+def ntriples(triples) -> str:
+    """N-Triples text of some triples, lines sorted, so the same triples always give the same text.
+
+    >>> print(ntriples([(URIRef("urn:a"), URIRef("urn:p"), Literal('x"y', lang="zh"))]), end="")
+    <urn:a> <urn:p> "x\\"y"@zh .
+    """
+    return "".join(sorted(f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} .\n" for s, p, o in triples))
 
 
 def document_ntriples(extraction: Extraction, *, base: str = DEFAULT_BASE, lexicon=None) -> str:

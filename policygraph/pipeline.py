@@ -308,10 +308,18 @@ def _run(paths: list[Path], base: str, lexicon_dirs: Sequence[Path], jobs: int |
         _init_worker(base, dirs)
         yield from (_process(str(p)) for p in paths)
         return
+    from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
+    window = 4 * jobs  # documents in flight: workers stay busy, finished graphs never pile up in memory
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(base, dirs)) as pool:
-        yield from pool.map(_process, [str(p) for p in paths], chunksize=8)
+        pending: deque = deque()
+        for path in paths:
+            pending.append(pool.submit(_process, str(path)))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def remove_documents(names: Sequence[str], out_dir: str | Path, *, base: str = DEFAULT_BASE,
