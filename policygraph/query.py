@@ -268,8 +268,26 @@ def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[st
     if kind in ("CONSTRUCT", "DESCRIBE"):
         return QueryResult(kind, graph=result.graph)
     variables = tuple(str(v) for v in result.vars)
-    rows = tuple(tuple(row) for row in result)
+    rows = tuple(tuple(_plain(term) for term in row) for row in result)
     return QueryResult(kind, variables, rows)
+
+
+def _plain(term):
+    """One spelling per value, whatever the engine: "x"^^xsd:string is "x", the decimal 5 is "5.0".
+
+    Oxigraph returns simple literals typed xsd:string and decimals in its own
+    canonical form; rdflib's in-memory engine does neither.
+    """
+    from rdflib import XSD, Literal
+
+    if isinstance(term, Literal) and term.datatype is not None:
+        if term.datatype == XSD.string:
+            return Literal(str(term))
+        if term.datatype == XSD.decimal:
+            from .build import decimal_literal
+
+            return decimal_literal(term.toPython())
+    return term
 
 
 def cell_text(term) -> str:

@@ -255,24 +255,10 @@ def open_read_only(path: str | Path):
 
 
 def rdflib_dataset(ox_store):
-    """
-    An rdflib Dataset over a pyoxigraph store (oxrdflib), its default graph the union of the named graphs.
+    """An rdflib Dataset over a pyoxigraph store, its default graph the union of the documents."""
+    from .store import rdflib_view
 
-    Bound variables (``initBindings``) are written into the query text as terms: oxigraph's own
-    substitution only accepts variables that the SELECT projects, which the explorer's queries don't.
-    """
-    import rdflib
-    from oxrdflib import OxigraphStore
-
-    from .remote import bind_values
-
-    class _BindingStore(OxigraphStore):
-        def query(self, query, initNs, initBindings, queryGraph, **kwargs):  # noqa: N803
-            if initBindings and isinstance(query, str):
-                query, initBindings = bind_values(query, initBindings), {}
-            return super().query(query, initNs, initBindings, queryGraph, **kwargs)
-
-    return rdflib.Dataset(store=_BindingStore(store=ox_store))
+    return rdflib_view(ox_store)
 
 
 def _worker(conn, store_path: str) -> None:

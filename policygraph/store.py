@@ -22,7 +22,7 @@ from rdflib import Dataset
 
 from .errors import InputError, PolicyGraphError
 
-__all__ = ["load_graph_file", "open_graph", "default_graph_path", "GraphStore", "StoreLock", "StoreBusy",
+__all__ = ["load_graph_file", "open_graph", "rdflib_view", "default_graph_path", "GraphStore", "StoreLock", "StoreBusy",
            "DocumentRecord", "FORMATS", "DEFAULT_OUT", "DEFAULT_STORE", "STORE_DIR"]
 
 FORMATS = {".trig": "trig", ".ttl": "turtle", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml",
@@ -90,13 +90,32 @@ def load_graph_file(path: str | Path) -> Dataset:
 def open_graph(store_dir: str | Path) -> Dataset:
     """A read-only rdflib view of a store; SPARQL runs in Oxigraph over its default graph, the union of the documents."""
     import pyoxigraph as ox
-    from oxrdflib import OxigraphStore
 
     try:
         store = ox.Store.read_only(str(store_dir))
     except OSError as exc:
         raise InputError(str(store_dir), f"cannot open the store: {exc}") from exc
-    return Dataset(store=OxigraphStore(store=store))
+    return rdflib_view(store)
+
+
+def rdflib_view(ox_store) -> Dataset:
+    """An rdflib Dataset over a pyoxigraph store (oxrdflib), its default graph the store's (the union).
+
+    Bound variables (``initBindings``) are written into the query text as
+    terms: Oxigraph's own substitution accepts only variables that the SELECT
+    projects, which many queries don't.
+    """
+    from oxrdflib import OxigraphStore
+
+    from .remote import bind_values
+
+    class BindingStore(OxigraphStore):
+        def query(self, query, initNs, initBindings, queryGraph, **kwargs):  # noqa: N803
+            if initBindings and isinstance(query, str):
+                query, initBindings = bind_values(query, initBindings), {}
+            return super().query(query, initNs, initBindings, queryGraph, **kwargs)
+
+    return Dataset(store=BindingStore(store=ox_store))
 
 
 class StoreLock:

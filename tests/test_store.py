@@ -180,3 +180,18 @@ def test_export_command_writes_the_store(tmp_path):
     assert result.exit_code == 0
     lines = (tmp_path / "all.nq").read_text("utf-8").splitlines()
     assert lines == sorted(lines) and len(lines) > 9000
+
+
+def test_read_commands_give_the_same_answers_from_the_store_and_the_export(tmp_path):
+    out = tmp_path / "out"
+    build_corpus(None, out)
+    runner = CliRunner()
+    for args in (["query", "agencies-by-tasks", "-f", "csv"], ["query", "agency-tasks", "-p", "agency=省科技厅"],
+                 ["query", "targets-by-year", "-f", "json"], ["rank", "--top", "10"], ["rank", "--by", "type"]):
+        from_store = runner.invoke(cli, args + ["-g", str(out)])
+        from_file = runner.invoke(cli, args + ["-g", str(out / "graph.trig")])
+        assert from_store.exit_code == 0, from_store.output
+        assert from_store.output == from_file.output, args
+    html = tmp_path / "agencies.html"
+    result = runner.invoke(cli, ["viz", "--view", "agencies", "-g", str(out), "-o", str(html)])
+    assert result.exit_code == 0 and "(99 nodes, 644 edges)" in result.output
