@@ -200,6 +200,13 @@ def term_for(value: str) -> "rdflib.term.Node":
     return Literal(value)
 
 
+def _with_prefixes(text: str) -> str:
+    """The query text with PREFIX lines for the project's prefixes (a later declaration in the text wins)."""
+    from policygraph.vocab import PREFIXES
+
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items()) + text
+
+
 def _parse(text: str):
     """Parse SPARQL once, turning parser errors into a QueryError that names line and column.
 
@@ -258,8 +265,11 @@ def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[st
     bindings = {k: term_for(v) for k, v in params.items()}
     if "lang" not in bindings and re.search(_VARIABLE.format(name="lang"), query.text):
         bindings["lang"] = Literal(lang)
+    # A store with its own SPARQL engine (Oxigraph, a remote endpoint) takes the text; the prepared
+    # algebra would make rdflib evaluate the query itself, triple pattern by triple pattern.
+    native = type(graph.store).__name__ != "Memory"
     try:
-        result = graph.query(prepared, initBindings=bindings)
+        result = graph.query(_with_prefixes(query.text) if native else prepared, initBindings=bindings)
     except Exception as exc:  # evaluation errors come as many rdflib types
         raise QueryError(f"query {query.name!r} failed: {exc}") from exc
     kind = result.type
