@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,7 @@ from .errors import InputError
 from .iri import DEFAULT_BASE
 from .model import Extraction
 
-__all__ = ["BuildReport", "DocumentSummary", "extract_paths", "build_corpus", "remove_documents", "summarize",
+__all__ = ["BuildReport", "DocumentSummary", "extract_paths", "build_corpus", "remove_documents",
            "store_counts", "export_store", "OUTPUT_FILES", "embedded_corpus"]
 
 #: Files written by :func:`build_corpus` into the output folder.
@@ -91,37 +90,6 @@ def extract_paths(paths: Sequence[str | Path], *, lexicon=None,
         if on_document is not None:
             on_document(path, extraction, error)
     return extractions, errors
-
-
-def summarize(extractions: Sequence[Extraction]) -> dict[str, int]:
-    """Counts for the end-of-build summary."""
-    roles: Counter[str] = Counter()
-    agencies, named = set(), Counter()
-    for x in extractions:
-        for task in x.tasks:
-            for a in task.assignments:
-                roles[a.mention.role] += 1
-                if a.agency is not None:
-                    agencies.add((a.agency.jurisdiction, a.agency.name))
-                else:
-                    roles["unspecified"] += 1
-        named.update({(e.kind, e.name) for e in x.named})
-    kinds = Counter(kind for kind, _ in named)
-    return {
-        "documents": len(extractions),
-        "tasks": sum(len(x.tasks) for x in extractions),
-        "agencies": len(agencies),
-        "assignments": sum(roles[r] for r in ("lead", "support", "responsible")),
-        "lead": roles["lead"],
-        "support": roles["support"],
-        "responsible": roles["responsible"],
-        "unspecified bodies": roles["unspecified"],
-        "targets": sum(len(x.targets) for x in extractions),
-        "parks": kinds["park"],
-        "funds": kinds["fund"],
-        "programs": kinds["program"],
-        "warnings": sum(len(x.warnings) for x in extractions),
-    }
 
 
 @dataclass(frozen=True)
