@@ -94,3 +94,14 @@ def small_graph():
     from policygraph.store import load_graph_file
 
     return load_graph_file(Path(__file__).resolve().parent / "fixtures" / "small_graph.ttl")
+
+
+def corpus_report(folder: Path, out: Path):
+    """Build every document of a test corpus into ``out`` and score it against ``folder/gold``."""
+    from policygraph.evaluate import evaluate
+    from policygraph.load import load_document
+    from policygraph.pipeline import build_corpus
+
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".txt", ".html"))
+    _, dataset = build_corpus(files, out)
+    return evaluate(dataset, folder / "gold", texts={p.name: load_document(p).text for p in files})

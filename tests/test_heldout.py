@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from policygraph.evaluate import evaluate, format_report
-from policygraph.load import load_document
-from policygraph.pipeline import build_corpus
+from policygraph.evaluate import format_report
+
+from .conftest import corpus_report
 
 HELDOUT = Path(__file__).parent / "fixtures" / "heldout"
 FILES = sorted(p for p in HELDOUT.iterdir() if p.is_file() and p.suffix in (".txt", ".html"))
@@ -44,10 +44,7 @@ FLOORS = {
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    out = tmp_path_factory.mktemp("heldout")
-    _, dataset = build_corpus(FILES, out)
-    texts = {p.name: load_document(p).text for p in FILES}
-    return evaluate(dataset, HELDOUT / "gold", texts=texts)
+    return corpus_report(HELDOUT, tmp_path_factory.mktemp("heldout"))
 
 
 def test_every_document_is_built(report):

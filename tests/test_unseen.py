@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from policygraph.evaluate import evaluate, format_report
+from policygraph.evaluate import format_report
 from policygraph.load import load_document
-from policygraph.pipeline import build_corpus
 from policygraph.segment import segment
+
+from .conftest import corpus_report
 
 UNSEEN = Path(__file__).parent / "fixtures" / "unseen"
 FILES = sorted(p for p in UNSEEN.iterdir() if p.is_file())
@@ -45,10 +46,7 @@ FLOORS = {
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    out = tmp_path_factory.mktemp("unseen")
-    _, dataset = build_corpus(FILES, out)
-    texts = {p.name: load_document(p).text for p in FILES}
-    return evaluate(dataset, UNSEEN / "gold", texts=texts)
+    return corpus_report(UNSEEN, tmp_path_factory.mktemp("unseen"))
 
 
 def test_corpus_covers_the_formats():
