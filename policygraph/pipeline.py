@@ -94,14 +94,20 @@ def extract_paths(paths: Sequence[str | Path], *, lexicon=None,
 
 @dataclass(frozen=True)
 class _Processed:
-    """What a worker hands back for one input file."""
+    """What a worker hands back for one input file: its graph as the store's N-Quads (see ``union_nquads``)."""
 
     path: str
     source_file: str
     content_hash: str
-    ntriples: str | None
+    graph: str | None
+    nquads: bytes | None
+    union_at: int  # where the union half of ``nquads`` begins: from there on, the document's plain N-Triples
     summary: DocumentSummary | None
     error: str | None = None
+
+    @property
+    def ntriples(self) -> str:
+        return self.nquads[self.union_at:].decode("utf-8")
 
 
 _WORKER: dict = {}
@@ -115,21 +121,25 @@ def _init_worker(base: str, lexicon_dirs: tuple[str, ...]) -> None:
 
 def _process(path: str) -> _Processed:
     """Load, extract and serialise one document (runs in a worker process)."""
-    from .build import document_ntriples
+    from .build import document_graph_iri, document_ntriples
     from .extract import extract
     from .load import load_document
+    from .store import union_nquads
 
     try:
         document = load_document(path)
         x = extract(document, _WORKER["lexicon"])
     except InputError as exc:
-        return _Processed(path, Path(path).name, "", None, None, exc.reason)
+        return _Processed(path, Path(path).name, "", None, None, 0, None, exc.reason)
     summary = DocumentSummary(
         source_file=document.source_file, encoding=document.encoding, jurisdiction=x.meta.jurisdiction,
         title=x.meta.title, tasks=len(x.tasks), assignments=sum(len(t.assignments) for t in x.tasks),
         targets=len(x.targets), warnings=x.warnings)
-    return _Processed(path, document.source_file, document.content_hash,
-                      document_ntriples(x, base=_WORKER["base"], lexicon=_WORKER["lexicon"]), summary)
+    graph = str(document_graph_iri(document.source_file, _WORKER["base"]))
+    ntriples = document_ntriples(x, base=_WORKER["base"], lexicon=_WORKER["lexicon"])
+    nquads = union_nquads(ntriples, graph)
+    return _Processed(path, document.source_file, document.content_hash, graph, nquads,
+                      len(nquads) - len(ntriples.encode("utf-8")), summary)
 
 
 def _fingerprint(base: str, lexicon_dirs: Sequence[Path]) -> str:
@@ -181,79 +191,92 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
     """Build (or update) the store in ``out_dir`` from ``paths`` (the embedded corpus when None).
 
     Documents whose bytes, and whose pipeline, are unchanged since the last
-    build are skipped; a changed document's named graph is replaced in one
-    transaction. Extraction runs in ``jobs`` processes (default: all cores).
+    build are skipped; a new or changed document's named graph is added or
+    replaced in one transaction. A first build (no store yet) streams every
+    graph into Oxigraph's bulk loader instead, into a staging folder renamed
+    into place when complete. Extraction runs in ``jobs`` processes (default:
+    all cores).
     With ``export``, ``graph.trig`` and ``graph.ttl`` are written from the
     store; ``build-report.json`` always. With ``push``, the graphs written
     by this run are sent to that Graph Store Protocol URL (one PUT each).
     Returns the report and, with ``export``, the whole graph as an in-memory
     dataset.
     """
-    import hashlib
+    import shutil
 
-    from .build import document_graph_iri, vocabulary_graph_iri, vocabulary_ntriples
+    from .build import vocabulary_graph_iri, vocabulary_ntriples
     from .load import iter_input_files
     from .serialize import dataset_bytes, write_atomic
-    from .store import STORE_DIR, GraphStore, StoreLock
+    from .store import STORE_DIR, GraphStore, StoreLock, bulk_build, is_store, staging_path, union_nquads
 
     out = Path(out_dir)
     store_dir = out / STORE_DIR
     inputs = iter_input_files(paths if paths else [embedded_corpus()])
     errors: list[tuple[str, str]] = []
     summaries: list[DocumentSummary] = []
-    todo: list[Path] = []
-    names: dict[str, Path] = {}
-    unchanged = 0
-    with StoreLock(store_dir, timeout=wait), GraphStore(store_dir) as store:
-        fingerprint = _fingerprint(base, lexicon_dirs)
-        build_graph = f"{base.rstrip('/')}/graph/build"
-        fingerprint_term = "https://w3id.org/policygraph/ontology#buildFingerprint"
-        same_pipeline = store.value(build_graph, fingerprint_term) == fingerprint
-        records = store.records() if same_pipeline else {}
-        for path, error in inputs:
-            if error is None and path.name in names:
-                error = InputError(str(path), f"another input has the same file name ({names[path.name]})")
-            if error is not None:
-                errors.append((error.path, error.reason))
-                if on_document is not None:
-                    on_document(path, None, error)
-                continue
-            names[path.name] = path
-            record = records.get(path.name)
-            if record is not None and path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == record.content_hash:
-                unchanged += 1
-                if on_document is not None:
-                    on_document(path, None, None)
-                continue
-            todo.append(path)
-        written: list[str] = []
-        if not same_pipeline:
-            store.replace(str(vocabulary_graph_iri(base)), vocabulary_ntriples())
-            written.append(str(vocabulary_graph_iri(base)))
+    written: list[str] = []
+    fingerprint = _fingerprint(base, lexicon_dirs)
+    build_graph = f"{base.rstrip('/')}/graph/build"
+    vocabulary_graph = str(vocabulary_graph_iri(base))
+    fingerprint_line = f'<{build_graph}> <{_FINGERPRINT}> "{fingerprint}" .\n'
+
+    def report(path, summary, error) -> None:
+        if error is not None:
+            errors.append((error.path, error.reason))
+        elif summary is not None:
+            summaries.append(summary)
+        if on_document is not None:
+            on_document(Path(path), summary, error)
+
+    def processed(todo: list[Path]):
+        """The documents that extracted, reporting each (and each failure) as it comes."""
         for done in _run(todo, base, lexicon_dirs, jobs):
             if done.error is not None:
-                errors.append((done.path, done.error))
-                if on_document is not None:
-                    on_document(Path(done.path), None, InputError(done.path, done.error))
+                report(done.path, None, InputError(done.path, done.error))
                 continue
-            graph = str(document_graph_iri(done.source_file, base))
-            store.replace(graph, done.ntriples)
-            written.append(graph)
-            summaries.append(done.summary)
-            if on_document is not None:
-                on_document(Path(done.path), done.summary, None)
-        if not same_pipeline:
-            store.replace(build_graph, f'<{build_graph}> <{fingerprint_term}> "{fingerprint}" .')
-        if push:
-            from .remote import push_dataset
+            yield done
+            written.append(done.graph)
+            report(done.path, done.summary, None)
 
-            pushed = push_dataset(((g, store.graph_ntriples(g)) for g in written), push)
-        counts = store_counts(store)
-        counts.update({"processed": len(summaries), "unchanged": unchanged, "failed": len(errors),
-                       "warnings": sum(len(s.warnings) for s in summaries)})
-        if push:
-            counts["pushed graphs"] = len(pushed.graphs)
-        dataset = store.dataset() if export else None
+    with StoreLock(store_dir, timeout=wait):
+        shutil.rmtree(staging_path(store_dir), ignore_errors=True)
+        if is_store(store_dir):
+            with GraphStore(store_dir) as store:
+                same_pipeline = store.value(build_graph, _FINGERPRINT) == fingerprint
+                records = store.records() if same_pipeline else {}
+                todo, unchanged = _plan(inputs, records, report)
+                if not same_pipeline:
+                    store.replace(vocabulary_graph, vocabulary_ntriples())
+                    written.append(vocabulary_graph)
+                for done in processed(todo):
+                    if done.source_file in records or not same_pipeline:
+                        store.replace(done.graph, done.ntriples)
+                    else:
+                        store.add(done.nquads)
+                if not same_pipeline:
+                    store.replace(build_graph, fingerprint_line)
+        else:
+            todo, unchanged = _plan(inputs, {}, report)
+
+            def chunks():
+                yield union_nquads(vocabulary_ntriples(), vocabulary_graph)
+                written.append(vocabulary_graph)
+                for done in processed(todo):
+                    yield done.nquads
+                yield union_nquads(fingerprint_line, build_graph)
+
+            bulk_build(store_dir, chunks())
+        with GraphStore(store_dir) as store:
+            if push:
+                from .remote import push_dataset
+
+                pushed = push_dataset(((g, store.graph_ntriples(g)) for g in written), push)
+            counts = store_counts(store)
+            counts.update({"processed": len(summaries), "unchanged": unchanged, "failed": len(errors),
+                           "warnings": sum(len(s.warnings) for s in summaries)})
+            if push:
+                counts["pushed graphs"] = len(pushed.graphs)
+            dataset = store.dataset() if export else None
     outputs = dict(OUTPUT_FILES) if export else {"report": OUTPUT_FILES["report"]}
     report = BuildReport(documents=tuple(sorted(summaries, key=lambda d: d.source_file)),
                          errors=tuple(errors), counts=counts, outputs=outputs)
@@ -266,6 +289,32 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
     for kind, data in payloads.items():
         write_atomic(out / OUTPUT_FILES[kind], data)
     return report, dataset
+
+
+_FINGERPRINT = "https://w3id.org/policygraph/ontology#buildFingerprint"
+
+
+def _plan(inputs, records: dict, report) -> tuple[list[Path], int]:
+    """The input files to (re)build, and how many are unchanged since the last build; bad inputs are reported."""
+    import hashlib
+
+    todo: list[Path] = []
+    names: dict[str, Path] = {}
+    unchanged = 0
+    for path, error in inputs:
+        if error is None and path.name in names:
+            error = InputError(str(path), f"another input has the same file name ({names[path.name]})")
+        if error is not None:
+            report(path, None, error)
+            continue
+        names[path.name] = path
+        record = records.get(path.name)
+        if record is not None and path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == record.content_hash:
+            unchanged += 1
+            report(path, None, None)
+            continue
+        todo.append(path)
+    return todo, unchanged
 
 
 def _run(paths: list[Path], base: str, lexicon_dirs: Sequence[Path], jobs: int | None):

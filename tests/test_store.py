@@ -170,6 +170,31 @@ def test_killed_build_leaves_every_document_whole(tmp_path):
     assert {k: _canonical(v) for k, v in _store_graphs(store_dir).items()} == expected
 
 
+def test_killed_first_build_leaves_no_half_written_store(tmp_path):
+    """A first build bulk-loads into a staging folder: killed, it leaves no store; the rerun builds it whole."""
+    corpus = tmp_path / "corpus"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "40", str(corpus), "--seed", "6",
+                    "--gold-dir", str(tmp_path / "gold")], check=True, capture_output=True)
+    out = tmp_path / "out"
+    staging = out / "store.building"
+    proc = subprocess.Popen([sys.executable, "-m", "policygraph", "build", str(corpus), "-o", str(out), "--no-export",
+                             "--jobs", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and proc.poll() is None and not staging.is_dir():
+            time.sleep(0.05)
+        time.sleep(1.0)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert staging.is_dir(), "the build should have been killed while loading"
+    assert not (out / "store").exists()
+    report, _ = build_corpus([corpus], out, export=False)
+    assert not staging.exists()
+    assert report.counts["processed"] == report.counts["documents"] == 40
+    assert {k: _canonical(v) for k, v in _store_graphs(out / "store").items()} == _expected_graphs(corpus)
+
+
 def test_export_command_writes_the_store(tmp_path):
     out = tmp_path / "out"
     build_corpus(None, out)
