@@ -65,12 +65,15 @@ class _DocumentGraphBuilder:
         meta = extraction.meta
         self.doc = (mint("document", meta.number, base=base) if meta.number
                     else mint("document", "file", self.source_file, base=base))
+        self._described: dict[tuple, URIRef] = {}  # agencies and places already written, by what describes them
 
     def mint(self, kind: str, *parts: str) -> URIRef:
         return mint(kind, *parts, base=self.base)
 
     def jurisdiction(self, name: str) -> URIRef:
-        j = self.mint("jurisdiction", name)
+        if ("jurisdiction", name) in self._described:
+            return self._described[("jurisdiction", name)]
+        j = self._described[("jurisdiction", name)] = self.mint("jurisdiction", name)
         self.g.add((j, RDF.type, PG.Jurisdiction))
         self.g.add((j, RDFS.label, Literal(name, lang="zh")))
         info = self.lexicon.jurisdiction(name) if self.lexicon is not None else None
@@ -79,7 +82,9 @@ class _DocumentGraphBuilder:
         return j
 
     def agency(self, agency: Agency, surface: str | None) -> URIRef:
-        a = self.mint("agency", agency.jurisdiction, agency.name)
+        if (agency, surface) in self._described:
+            return self._described[(agency, surface)]
+        a = self._described[(agency, surface)] = self.mint("agency", agency.jurisdiction, agency.name)
         g = self.g
         g.add((a, RDF.type, PG.Agency))
         g.add((a, RDF.type, ORG.Organization))
