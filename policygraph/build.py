@@ -27,6 +27,11 @@ def vocabulary_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
     return URIRef(f"{base.rstrip('/')}/graph/vocabulary")
 
 
+def statistics_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
+    """The store's graph of per-agency task counts, kept up to date by every build and removal."""
+    return URIRef(f"{base.rstrip('/')}/graph/statistics")
+
+
 def document_graph_iri(source_file: str, base: str = DEFAULT_BASE) -> URIRef:
     return mint("graph", source_file, base=base)
 

@@ -204,7 +204,7 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
     """
     import shutil
 
-    from .build import vocabulary_graph_iri, vocabulary_ntriples
+    from .build import statistics_graph_iri, vocabulary_graph_iri, vocabulary_ntriples
     from .load import iter_input_files
     from .serialize import dataset_bytes, write_atomic
     from .store import STORE_DIR, GraphStore, StoreLock, bulk_build, is_store, staging_path, union_nquads
@@ -218,6 +218,7 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
     fingerprint = _fingerprint(base, lexicon_dirs)
     build_graph = f"{base.rstrip('/')}/graph/build"
     vocabulary_graph = str(vocabulary_graph_iri(base))
+    statistics_graph = str(statistics_graph_iri(base))
     fingerprint_line = f'<{build_graph}> <{_FINGERPRINT}> "{fingerprint}" .\n'
 
     def report(path, summary, error) -> None:
@@ -245,15 +246,15 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
                 same_pipeline = store.value(build_graph, _FINGERPRINT) == fingerprint
                 records = store.records() if same_pipeline else {}
                 todo, unchanged = _plan(inputs, records, report)
-                if not same_pipeline:
+                if same_pipeline:
+                    store.statistics_graph = statistics_graph  # kept current document by document
+                else:
                     store.replace(vocabulary_graph, vocabulary_ntriples())
                     written.append(vocabulary_graph)
                 for done in processed(todo):
-                    if done.source_file in records or not same_pipeline:
-                        store.replace(done.graph, done.ntriples)
-                    else:
-                        store.add(done.nquads)
-                if not same_pipeline:
+                    store.replace(done.graph, done.ntriples)
+                if not same_pipeline:  # recounted once, before the fingerprint marks the store as current
+                    store.refresh_statistics(statistics_graph)
                     store.replace(build_graph, fingerprint_line)
         else:
             todo, unchanged = _plan(inputs, {}, report)
@@ -265,7 +266,7 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
                     yield done.nquads
                 yield union_nquads(fingerprint_line, build_graph)
 
-            bulk_build(store_dir, chunks())
+            bulk_build(store_dir, chunks(), statistics_graph)
         with GraphStore(store_dir) as store:
             if push:
                 from .remote import push_dataset
@@ -346,14 +347,14 @@ def remove_documents(names: Sequence[str], out_dir: str | Path, *, base: str = D
     Agencies, places and parks that other documents also name survive: each
     document's graph holds its own copy of their descriptions.
     """
-    from .build import document_graph_iri
+    from .build import statistics_graph_iri
     from .store import STORE_DIR, GraphStore, StoreLock, is_store
 
     store_dir = Path(out_dir) / STORE_DIR
     if not is_store(store_dir):
         raise InputError(str(store_dir), "no store here (run `policygraph build` first)")
     removed = []
-    with StoreLock(store_dir, timeout=wait), GraphStore(store_dir) as store:
+    with StoreLock(store_dir, timeout=wait), GraphStore(store_dir, str(statistics_graph_iri(base))) as store:
         records = store.records()
         for name in names:
             record = records.get(Path(name).name)

@@ -28,7 +28,7 @@ from .errors import InputError, PolicyGraphError
 
 __all__ = ["load_graph_file", "open_graph", "rdflib_view", "default_graph_path", "GraphStore", "StoreLock", "StoreBusy",
            "DocumentRecord", "FORMATS", "DEFAULT_OUT", "DEFAULT_STORE", "STORE_DIR", "union_nquads", "bulk_build",
-           "is_store"]
+           "is_store", "statistics_update"]
 
 FORMATS = {".trig": "trig", ".ttl": "turtle", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml",
            ".owl": "xml"}
@@ -91,13 +91,14 @@ class _ChunkReader:
         return data
 
 
-def bulk_build(store_dir: str | Path, chunks: Iterable[bytes]) -> None:
+def bulk_build(store_dir: str | Path, chunks: Iterable[bytes], statistics_graph: str | None = None) -> None:
     """Write a new store at ``store_dir`` from N-Quads chunks with Oxigraph's bulk loader.
 
     The bulk loader is several times faster than transactions but is not
     itself safe to interrupt, so it writes into a staging folder beside the
     store, which is renamed into place only once complete: an interrupted
-    first build leaves no store at all, never a half-written one.
+    first build leaves no store at all, never a half-written one. With
+    ``statistics_graph``, the per-agency counts are computed once at the end.
     """
     import pyoxigraph as ox
 
@@ -109,12 +110,45 @@ def bulk_build(store_dir: str | Path, chunks: Iterable[bytes]) -> None:
     store = ox.Store(str(staging))
     try:
         store.bulk_load(_ChunkReader(chunks), format=ox.RdfFormat.N_QUADS)
+        if statistics_graph:
+            store.update(statistics_update(statistics_graph))
         store.flush()
     finally:
         del store
     if store_dir.exists():  # an empty folder, or the leftovers of a store that never got its first file
         shutil.rmtree(store_dir)
     os.rename(staging, store_dir)
+
+
+_RESPONSIBLE = f"<{_PG}responsibleAgency>"
+
+
+def statistics_update(graph: str, agencies: Iterable[str] | None = None) -> str:
+    """SPARQL Update recomputing the task counts of some agencies (all when None) from the union graph.
+
+    The counts live in ``graph`` (and, like every graph, in the union): one
+    ``pg:taskCount``, ``pg:leadTaskCount`` and ``pg:supportTaskCount`` per
+    agency named in some task. They let the top-agencies query read a few
+    thousand numbers instead of aggregating every assignment of the corpus.
+    Because the union is a set, COUNT over it counts each task once.
+    """
+    values = "" if agencies is None else "VALUES ?a { " + " ".join(f"<{a}>" for a in sorted(agencies)) + " }"
+    counts = f"?a <{_PG}taskCount> ?n ; <{_PG}leadTaskCount> ?l ; <{_PG}supportTaskCount> ?s ."
+
+    def count(predicate: str, name: str) -> str:
+        return f"SELECT ?a (COUNT(?t) AS ?{name}) WHERE {{ {values} ?t <{_PG}{predicate}> ?a }} GROUP BY ?a"
+
+    return (f"DELETE {{ ?a ?p ?v . GRAPH <{graph}> {{ ?a ?p ?v }} }} WHERE {{ {values} GRAPH <{graph}> {{ ?a ?p ?v }} }} ;\n"
+            f"INSERT {{ {counts} GRAPH <{graph}> {{ {counts} }} }} WHERE {{\n"
+            f"  {{ {count('responsibleAgency', 'n')} }}\n"
+            f"  OPTIONAL {{ {count('leadAgency', 'l0')} }}\n"
+            f"  OPTIONAL {{ {count('supportingAgency', 's0')} }}\n"
+            f"  BIND(COALESCE(?l0, 0) AS ?l) BIND(COALESCE(?s0, 0) AS ?s)\n}}")
+
+
+def _agencies_named(ntriples: str) -> set[str]:
+    """The agencies a document's N-Triples name as responsible for a task."""
+    return {line.split(" ", 3)[2][1:-1] for line in ntriples.splitlines() if f" {_RESPONSIBLE} " in line}
 
 
 def staging_path(store_dir: str | Path) -> Path:
@@ -234,10 +268,11 @@ class GraphStore:
     does both.
     """
 
-    def __init__(self, store_dir: str | Path):
+    def __init__(self, store_dir: str | Path, statistics_graph: str | None = None):
         import pyoxigraph as ox
 
         self.path = Path(store_dir)
+        self.statistics_graph = statistics_graph
         self.path.mkdir(parents=True, exist_ok=True)
         try:
             self._store = ox.Store(str(self.path))
@@ -265,21 +300,32 @@ class GraphStore:
         rows = list(self._store.query(f"SELECT ?v WHERE {{ GRAPH <{graph}> {{ ?s <{predicate}> ?v }} }} LIMIT 1"))
         return rows[0]["v"].value if rows else None
 
-    def add(self, nquads: bytes) -> None:
-        """Add new named graphs, given as :func:`union_nquads`, in one transaction."""
-        import pyoxigraph as ox
-
-        self._store.load(nquads, format=ox.RdfFormat.N_QUADS)
-
     def replace(self, graph: str, ntriples: str) -> None:
-        """Replace one named graph by the given N-Triples, and update the union, in a single transaction."""
+        """Replace one named graph by the given N-Triples, and update the union and statistics, in one transaction."""
+        agencies = self._agencies_in(graph) | _agencies_named(ntriples)
         self._store.update(f"{self._withdraw(graph)} ;\n"
                            f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }} ;\n"
-                           f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+                           f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+                           + self._refresh(agencies))
 
     def remove(self, graph: str) -> None:
         """Remove one named graph, and from the union the triples no other graph holds, in one transaction."""
-        self._store.update(self._withdraw(graph))
+        self._store.update(self._withdraw(graph) + self._refresh(self._agencies_in(graph)))
+
+    def refresh_statistics(self, graph: str) -> None:
+        """Recount every agency into the statistics ``graph`` (after a rebuild by a new pipeline)."""
+        self._store.update(statistics_update(graph))
+
+    def _agencies_in(self, graph: str) -> set[str]:
+        if not self.statistics_graph:
+            return set()
+        rows = self._store.query(f"SELECT DISTINCT ?a WHERE {{ GRAPH <{graph}> {{ ?t {_RESPONSIBLE} ?a }} }}")
+        return {r["a"].value for r in rows}
+
+    def _refresh(self, agencies: set[str]) -> str:
+        if not (self.statistics_graph and agencies):
+            return ""
+        return " ;\n" + statistics_update(self.statistics_graph, agencies)
 
     @staticmethod
     def _withdraw(graph: str) -> str:

@@ -61,6 +61,9 @@ class PG(DefinedNamespace):
     manages: URIRef  # Links a managing agency to its park.
     mentions: URIRef  # Links a task or document to a named entity it mentions.
     buildFingerprint: URIRef  # A digest of the code and data that built a store.
+    taskCount: URIRef  # Statistics graph: tasks naming the agency in any role.
+    leadTaskCount: URIRef  # Statistics graph: tasks the agency leads.
+    supportTaskCount: URIRef  # Statistics graph: tasks the agency supports.
     mentionsAgency: URIRef  # Links a document to an agency it names outside its clauses.
     responsibleAgency: URIRef  # Links a task to a specific agency responsible for it.
     role: URIRef  # Links an assignment to a role concept.

@@ -70,6 +70,62 @@ def test_remove_keeps_what_other_documents_share(tmp_path):
         remove_documents(["003_b61f6c7f15dd09ea.txt"], out)
 
 
+def _statistics(out: Path) -> dict[str, tuple[int, int, int]]:
+    """The per-agency counts the store keeps, from its statistics graph alone."""
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(out / "store"))
+    query = Q + """SELECT ?a ?n ?l ?s WHERE { GRAPH <https://w3id.org/policygraph/id/graph/statistics> {
+                   ?a pg:taskCount ?n ; pg:leadTaskCount ?l ; pg:supportTaskCount ?s } }"""
+    return {r["a"].value: (int(r["n"].value), int(r["l"].value), int(r["s"].value)) for r in store.query(query)}
+
+
+def _counted(out: Path) -> dict[str, tuple[int, int, int]]:
+    """The same counts computed from every task of the store's export, by rdflib."""
+    from policygraph.serialize import dataset_bytes
+    from rdflib import Dataset
+
+    with GraphStore(out / "store") as store:
+        ds = Dataset(default_union=True)
+        ds.parse(data=dataset_bytes(store.dataset(), "trig"), format="trig")
+    by_role = [dict(rows(ds, f"SELECT ?a (COUNT(DISTINCT ?t) AS ?n) WHERE {{ ?t pg:{p} ?a }} GROUP BY ?a"))
+               for p in ("responsibleAgency", "leadAgency", "supportingAgency")]
+    return {a: tuple(int(counts.get(a, 0)) for counts in by_role) for a in by_role[0]}
+
+
+def test_statistics_follow_every_build_and_removal(corpus, tmp_path):
+    out = tmp_path / "out"
+    build_corpus([corpus], out, export=False)  # first build: bulk loader, counted once at the end
+    assert _statistics(out) == _counted(out) and len(_statistics(out)) == 99
+    ningxia = corpus / "004_804e474c68a51211.txt"
+    ningxia.write_text(ningxia.read_text("utf-8").replace(
+        "（四）筹集专项资金。", "（五）加强督查。各地定期报告进展。（自治区科技厅牵头，自治区财政厅配合）\n（四）筹集专项资金。"), "utf-8")
+    build_corpus([corpus], out, export=False)  # one changed document, in a transaction
+    assert _statistics(out) == _counted(out)
+    remove_documents(["003_b61f6c7f15dd09ea.txt"], out)  # agencies of 003 only lose their counts
+    assert _statistics(out) == _counted(out) and len(_statistics(out)) < 99
+    shutil.copy(SEEDS / "003_b61f6c7f15dd09ea.txt", corpus)
+    build_corpus([corpus], out, export=False)  # a document added to an existing store
+    assert _statistics(out) == _counted(out) and len(_statistics(out)) == 99
+
+
+def test_top_agencies_query_reads_the_statistics_with_the_same_rows(tmp_path):
+    from policygraph.query import _statistics_variant, queries_dir, resolve_query, run_query
+
+    out = tmp_path / "out"
+    build_corpus(None, out)
+    store = load_graph_file(out)
+    named = resolve_query("agencies-by-tasks")
+    as_text = (queries_dir() / "agencies-by-tasks.rq").read_text("utf-8")
+    assert _statistics_variant(store, named)  # the store answers from its counts; the file is counted by rdflib
+    for lang in ("zh", "en"):
+        from_statistics = run_query(store, named, lang=lang)
+        counted = run_query(store, as_text, lang=lang)  # inline text: counted from the assignments
+        from_file = run_query(load_graph_file(out / "graph.trig"), named, lang=lang)
+        assert from_statistics.rows == counted.rows == from_file.rows
+        assert len(from_statistics.rows) == 99
+
+
 def test_union_default_graph_is_a_set(tmp_path):
     out = tmp_path / "out"
     build_corpus(None, out, export=False)
