@@ -121,10 +121,10 @@ def _init_worker(base: str, lexicon_dirs: tuple[str, ...]) -> None:
 
 def _process(path: str) -> _Processed:
     """Load, extract and serialise one document (runs in a worker process)."""
-    from .build import document_graph_iri, document_ntriples
+    from .build import document_graph_iri, document_ntriples, statistics_graph_iri
     from .extract import extract
     from .load import load_document
-    from .store import union_nquads
+    from .store import document_statistics, union_nquads
 
     try:
         document = load_document(path)
@@ -137,7 +137,8 @@ def _process(path: str) -> _Processed:
         targets=len(x.targets), warnings=x.warnings)
     graph = str(document_graph_iri(document.source_file, _WORKER["base"]))
     ntriples = document_ntriples(x, base=_WORKER["base"], lexicon=_WORKER["lexicon"])
-    nquads = union_nquads(ntriples, graph)
+    nquads = union_nquads(ntriples, graph, document_statistics(graph, ntriples),
+                          str(statistics_graph_iri(_WORKER["base"])))
     return _Processed(path, document.source_file, document.content_hash, graph, nquads,
                       len(nquads) - len(ntriples.encode("utf-8")), summary)
 
@@ -171,16 +172,32 @@ _COUNTS = {
     "responsible": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x pg:role pg:ResponsibleRole }",
     "unspecified bodies": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x pg:agent ?b . ?b a pg:UnspecifiedBody }",
     "targets": "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g a pg:Target }",
-    "parks": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?x pg:mentions ?p . ?p a pg:Park }",
-    "funds": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?x pg:mentions ?p . ?p a pg:Fund }",
-    "programs": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?x pg:mentions ?p . ?p a pg:Program }",
+    "parks": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a pg:Park FILTER EXISTS { ?x pg:mentions ?p } }",
+    "funds": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a pg:Fund FILTER EXISTS { ?x pg:mentions ?p } }",
+    "programs": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a pg:Program FILTER EXISTS { ?x pg:mentions ?p } }",
 }
+#: The agencies count when the store keeps per-agency counts: one triple each, not a scan of every assignment.
+_COUNTED_AGENCIES = "SELECT (COUNT(*) AS ?n) WHERE { ?a pg:taskCount ?c }"
 
 
 def store_counts(store) -> dict[str, int]:
-    """Totals over everything in the store (all documents, not just those of the last run)."""
+    """Totals over everything in the store (all documents, not just those of the last run).
+
+    Sums of the per-document counts of the statistics graph where the store
+    has them for every document; the same totals counted from the union
+    otherwise (a store written before those counts existed).
+    """
     prefix = "PREFIX pg: <https://w3id.org/policygraph/ontology#>\n"
-    return {key: store.count(prefix + query) for key, query in _COUNTS.items()}
+    totals = store.document_totals() if store.statistics_graph else None
+    counts = {}
+    for key, query in _COUNTS.items():
+        if totals is not None and key in totals:
+            counts[key] = totals[key]
+        elif totals is not None and key == "agencies":
+            counts[key] = store.count(prefix + _COUNTED_AGENCIES)
+        else:
+            counts[key] = store.count(prefix + query)
+    return counts
 
 
 def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, base: str = DEFAULT_BASE,
@@ -242,19 +259,18 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
     with StoreLock(store_dir, timeout=wait):
         shutil.rmtree(staging_path(store_dir), ignore_errors=True)
         if is_store(store_dir):
-            with GraphStore(store_dir) as store:
+            with GraphStore(store_dir, statistics_graph) as store:
                 same_pipeline = store.value(build_graph, _FINGERPRINT) == fingerprint
                 records = store.records() if same_pipeline else {}
                 todo, unchanged = _plan(inputs, records, report)
-                if same_pipeline:
-                    store.statistics_graph = statistics_graph  # kept current document by document
-                else:
+                if not same_pipeline:  # every agency is recounted once at the end
+                    store.recount_agencies = False
                     store.replace(vocabulary_graph, vocabulary_ntriples())
                     written.append(vocabulary_graph)
                 for done in processed(todo):
                     store.replace(done.graph, done.ntriples)
-                if not same_pipeline:  # recounted once, before the fingerprint marks the store as current
-                    store.refresh_statistics(statistics_graph)
+                if not same_pipeline:  # before the fingerprint marks the store as current
+                    store.refresh_statistics()
                     store.replace(build_graph, fingerprint_line)
         else:
             todo, unchanged = _plan(inputs, {}, report)
@@ -267,7 +283,7 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
                 yield union_nquads(fingerprint_line, build_graph)
 
             bulk_build(store_dir, chunks(), statistics_graph)
-        with GraphStore(store_dir) as store:
+        with GraphStore(store_dir, statistics_graph) as store:
             if push:
                 from .remote import push_dataset
 

@@ -64,6 +64,13 @@ class PG(DefinedNamespace):
     taskCount: URIRef  # Statistics graph: tasks naming the agency in any role.
     leadTaskCount: URIRef  # Statistics graph: tasks the agency leads.
     supportTaskCount: URIRef  # Statistics graph: tasks the agency supports.
+    tasksInGraph: URIRef  # Statistics graph: the number of tasks in a document's named graph.
+    assignmentsInGraph: URIRef  # Statistics graph: the number of assignments (agency named in a task's clause) in a document's named graph.
+    leadAssignmentsInGraph: URIRef  # Statistics graph: the number of assignments with the lead role in a document's named graph.
+    supportAssignmentsInGraph: URIRef  # Statistics graph: the number of assignments with the support role in a document's named graph.
+    responsibleAssignmentsInGraph: URIRef  # Statistics graph: the number of assignments with the plain responsible role in a document's named graph.
+    unspecifiedAssignmentsInGraph: URIRef  # Statistics graph: the number of assignments given to a non-specific body in a document's named graph.
+    targetsInGraph: URIRef  # Statistics graph: the number of quantified targets in a document's named graph.
     mentionsAgency: URIRef  # Links a document to an agency it names outside its clauses.
     responsibleAgency: URIRef  # Links a task to a specific agency responsible for it.
     role: URIRef  # Links an assignment to a role concept.

@@ -93,20 +93,32 @@ def _counted(out: Path) -> dict[str, tuple[int, int, int]]:
     return {a: tuple(int(counts.get(a, 0)) for counts in by_role) for a in by_role[0]}
 
 
+def _totals_agree(out: Path) -> bool:
+    """The build's totals from the per-document counts equal the totals counted over the whole union."""
+    from policygraph.pipeline import store_counts
+
+    with GraphStore(out / "store", "https://w3id.org/policygraph/id/graph/statistics") as store:
+        assert store.document_totals() is not None
+        summed = store_counts(store)
+    with GraphStore(out / "store") as store:
+        return summed == store_counts(store)
+
+
 def test_statistics_follow_every_build_and_removal(corpus, tmp_path):
     out = tmp_path / "out"
     build_corpus([corpus], out, export=False)  # first build: bulk loader, counted once at the end
     assert _statistics(out) == _counted(out) and len(_statistics(out)) == 99
+    assert _totals_agree(out)
     ningxia = corpus / "004_804e474c68a51211.txt"
     ningxia.write_text(ningxia.read_text("utf-8").replace(
         "（四）筹集专项资金。", "（五）加强督查。各地定期报告进展。（自治区科技厅牵头，自治区财政厅配合）\n（四）筹集专项资金。"), "utf-8")
     build_corpus([corpus], out, export=False)  # one changed document, in a transaction
-    assert _statistics(out) == _counted(out)
+    assert _statistics(out) == _counted(out) and _totals_agree(out)
     remove_documents(["003_b61f6c7f15dd09ea.txt"], out)  # agencies of 003 only lose their counts
-    assert _statistics(out) == _counted(out) and len(_statistics(out)) < 99
+    assert _statistics(out) == _counted(out) and len(_statistics(out)) < 99 and _totals_agree(out)
     shutil.copy(SEEDS / "003_b61f6c7f15dd09ea.txt", corpus)
     build_corpus([corpus], out, export=False)  # a document added to an existing store
-    assert _statistics(out) == _counted(out) and len(_statistics(out)) == 99
+    assert _statistics(out) == _counted(out) and len(_statistics(out)) == 99 and _totals_agree(out)
 
 
 def test_top_agencies_query_reads_the_statistics_with_the_same_rows(tmp_path):
