@@ -111,3 +111,32 @@ def test_wheel_ships_ontology_seeds_and_gold(tmp_path):
                      "policygraph/_embedded/gold/000_34f3cba3223de74d.json",
                      "policygraph/resources/agencies.csv", "policygraph/resources/places.tsv"):
         assert required in names, required
+
+
+def test_file_hashes_are_remembered_by_size_and_mtime(tmp_path):
+    import hashlib
+    import os
+
+    from policygraph.pipeline import FileHashes
+
+    doc = tmp_path / "a.txt"
+    doc.write_text("一、总体要求", "utf-8")
+    old = doc.stat().st_mtime_ns - 60_000_000_000
+    os.utime(doc, ns=(old, old))
+    first = hashlib.sha256(doc.read_bytes()).hexdigest()
+    hashes = FileHashes(tmp_path / "hashes.json")
+    hashes.will_read(doc)
+    hashes.read(doc, first)
+    hashes.save()
+    doc.write_text("二、重点任务", "utf-8")  # same size: only the mtime tells the edit apart
+    edited = hashlib.sha256(doc.read_bytes()).hexdigest()
+    assert FileHashes(tmp_path / "hashes.json").sha256(doc) == edited
+    os.utime(doc, ns=(old, old))  # size and mtime as recorded: the remembered hash is trusted
+    assert FileHashes(tmp_path / "hashes.json").sha256(doc) == first
+    recent = FileHashes(tmp_path / "hashes.json")
+    now = recent._recorded_at - 1_000_000_000  # modified within two seconds of the recording: read again
+    os.utime(doc, ns=(now, now))
+    recent._known[str(doc.resolve())][1] = now
+    assert recent.sha256(doc) == edited
+    (tmp_path / "hashes.json").write_text("not json", "utf-8")
+    assert FileHashes(tmp_path / "hashes.json").sha256(doc) == edited
