@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/load_serve.py --store policygraph-out/store          # starts a server on a free port
-    python benchmarks/load_serve.py --url http://127.0.0.1:7878/            # against a running server
+    python benchmarks/load_serve.py --url http://127.0.0.1:8737/            # against a running server
 
 Each client is a thread with its own keep-alive HTTP connection that sends the named queries
 (the query page's examples) round-robin, as a POSTed form, until the time is up; it stops by

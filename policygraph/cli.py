@@ -306,8 +306,8 @@ def viz(graph_path, out_path, view, colour_by, focus_on, depth, document, jurisd
 @click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path),
               help="Store to serve (written by `policygraph build`). Default: policygraph-out/store.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (0.0.0.0 opens it to the network).")
-@click.option("--port", type=click.IntRange(min=0, max=65535), default=7878, show_default=True,
-              help="Port (0 picks a free one).")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8737, show_default=True,
+              help="Port (0 picks a free one). The default is not Oxigraph's 7878, so `oxigraph serve` can run too.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Seconds a query may run before it is stopped (HTTP 503).")
 @click.option("--max-results", type=click.IntRange(min=1), default=100_000, show_default=True,

@@ -35,7 +35,8 @@ __all__ = [
 ]
 
 DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 7878
+#: Not 7878, the default of `oxigraph serve`, nor 8787 (Dask's dashboard, RStudio Server), so they can run side by side.
+DEFAULT_PORT = 8737
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RESULTS = 100_000
 #: Largest request body (a POSTed query) accepted, in bytes.

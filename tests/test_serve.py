@@ -433,6 +433,23 @@ def test_serve_help_lists_the_limits():
         assert option in result.output
 
 
+def test_default_port_is_not_oxigraphs():
+    """`oxigraph serve` listens on 7878 by default: `policygraph serve` must not, so both can run at once."""
+    import inspect
+
+    from click.testing import CliRunner
+
+    from policygraph.cli import cli, serve as serve_command
+    from policygraph.serve import DEFAULT_PORT, make_server, serve
+
+    assert DEFAULT_PORT == 8737
+    port = next(p for p in serve_command.params if p.name == "port")
+    assert port.default == DEFAULT_PORT
+    assert inspect.signature(make_server).parameters["port"].default == DEFAULT_PORT
+    assert inspect.signature(serve).parameters["port"].default == DEFAULT_PORT
+    assert "default: 8737" in " ".join(CliRunner().invoke(cli, ["serve", "--help"]).output.split())
+
+
 def test_query_page_in_a_browser_runs_a_named_query_offline(server):
     """The vendored YASGUI page under its Content-Security-Policy: an example runs, nothing leaves 127.0.0.1."""
     from tests.test_browser import CHROMIUM_ARGS, _chromium
