@@ -1,16 +1,20 @@
 """Which agencies carry most responsibilities: counts, network measures, communities and explanations.
 
-The graph is read through two named queries (``task-agency-roles`` and
-``agencies``) on the contract terms only, then handed to networkx as plain
-edges, so the ranking works on any graph that follows the contract.
+The graph is read on the contract terms only, so the ranking works on any graph
+that follows the contract: through the ``task-agency-roles`` and ``agencies`` named
+queries, or, on a store, straight from Oxigraph with queries that it answers
+fast. The networks are then sparse matrices (scipy); igraph measures paths and
+finds communities.
 """
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from itertools import combinations
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
+
+import numpy as np
 
 from policygraph.errors import QueryError
 from policygraph.query import format_table, load_query, queries_dir, run_query
@@ -74,6 +78,10 @@ MEASURES = {
 }
 #: Measures of ``rank_by_type`` rows.
 TYPE_MEASURES = ("agencies", "tasks", "share", "lead", "support", "responsible", "score")
+#: Above this much shortest-path work (``_path_work``, about two seconds' worth), betweenness is
+#: estimated from ``_SAMPLED_SOURCES`` sources instead of computed exactly.
+_EXACT_PATH_WORK = 60_000_000
+_SAMPLED_SOURCES = 1000
 #: Output formats of ``format_ranking``.
 RANK_FORMATS = ("table", "csv", "json", "markdown")
 
@@ -82,6 +90,69 @@ _SUPPORT = "https://w3id.org/policygraph/ontology#SupportRole"
 _RESPONSIBLE = "https://w3id.org/policygraph/ontology#ResponsibleRole"
 _INTEGER_MEASURES = {"tasks", "lead", "support", "responsible", "documents", "jurisdictions", "coordinates",
                      "coordinated_by", "community", "agencies"}
+
+# Read on a store only (``_store_roles``, ``_store_agencies``). Each sub-select is one scan of one
+# property: Oxigraph joins sub-selects by hash, where it would join plain patterns by a lookup per row.
+_STORE_AGENCIES = "SELECT DISTINCT ?agency WHERE { ?task pg:responsibleAgency ?agency }"
+#: Each task with its agencies, each written as its number in NUMBERS (``(<IRI> n)`` pairs) and
+#: ``+lead``/``+support``: one row per task and no agency IRI written, because writing IRIs
+#: (a string look-up each) is most of what Oxigraph spends on a large result.
+_STORE_PAIRS = """SELECT ?task (GROUP_CONCAT(?cell) AS ?agencies) WHERE {
+  { SELECT ?task ?agency WHERE { ?task pg:responsibleAgency ?agency } }
+  VALUES (?agency ?number) { NUMBERS }
+  OPTIONAL { SELECT ?task ?agency (true AS ?lead) WHERE { ?task pg:leadAgency ?agency } }
+  OPTIONAL { SELECT ?task ?agency (true AS ?support) WHERE { ?task pg:supportingAgency ?agency } }
+  BIND(CONCAT(STR(?number), IF(BOUND(?lead), "+lead", ""), IF(BOUND(?support), "+support", "")) AS ?cell)
+} GROUP BY ?task"""
+#: The assignments that overrule what lead and support say of a pair: a pg:ResponsibleRole
+#: stated for a lead or supporting agency, or another role stated for any other agency.
+_STORE_ROLE_EXCEPTIONS = """SELECT ?task ?agency ?role WHERE {
+  { SELECT ?as ?role WHERE { ?as pg:role ?role } }
+  { SELECT ?as ?agency WHERE { ?as pg:agent ?agency } }
+  { SELECT ?task ?as WHERE { ?task pg:assignment ?as } }
+  OPTIONAL { SELECT DISTINCT ?task ?agency (true AS ?ranked) WHERE { ?task pg:leadAgency|pg:supportingAgency ?agency } }
+  FILTER(IF(BOUND(?ranked), sameTerm(?role, pg:ResponsibleRole), !sameTerm(?role, pg:ResponsibleRole)))
+}"""
+#: Which of the (task, agency) pairs in PAIRS an assignment states pg:ResponsibleRole for.
+_STORE_STATED = """SELECT ?task ?agency WHERE {
+  VALUES (?task ?agency) { PAIRS }
+  ?task pg:assignment ?as . ?as pg:role pg:ResponsibleRole ; pg:agent ?agency .
+}"""
+_STORE_TASK_DOCUMENTS = """SELECT ?task ?document WHERE {
+  { SELECT DISTINCT ?task WHERE { ?task pg:responsibleAgency ?agency } }
+  { SELECT ?task ?document WHERE { ?task pg:inDocument ?document } }
+}"""
+_STORE_AGENCY_NAMES = """SELECT ?agency ?zh ?en ?jurisdiction ?type WHERE {
+  ?agency a pg:Agency .
+  OPTIONAL { ?agency rdfs:label ?zh FILTER(langMatches(lang(?zh), "zh")) }
+  OPTIONAL { ?agency rdfs:label ?en FILTER(langMatches(lang(?en), "en")) }
+  OPTIONAL { ?agency pg:jurisdiction ?jurisdiction }
+  OPTIONAL { ?agency pg:agencyType ?type }
+}"""
+_STORE_AGENCY_ALIASES = "SELECT ?agency ?alt WHERE { ?agency a pg:Agency ; skos:altLabel ?alt }"
+_STORE_AGENCY_PLACES = """SELECT ?term ?zh ?en WHERE {
+  { SELECT DISTINCT ?term WHERE { ?agency a pg:Agency ; pg:jurisdiction ?term } }
+  OPTIONAL { ?term rdfs:label ?zh FILTER(langMatches(lang(?zh), "zh")) }
+  OPTIONAL { ?term rdfs:label ?en FILTER(langMatches(lang(?en), "en")) }
+}"""
+_STORE_AGENCY_TYPES = """SELECT ?term ?zh ?en WHERE {
+  { SELECT DISTINCT ?term WHERE { ?agency a pg:Agency ; pg:agencyType ?term } }
+  OPTIONAL { ?term skos:prefLabel ?zh FILTER(langMatches(lang(?zh), "zh")) }
+  OPTIONAL { ?term skos:prefLabel ?en FILTER(langMatches(lang(?en), "en")) }
+}"""
+_STORE_FILES = "SELECT ?document ?file WHERE { ?document pg:sourceFile ?file }"
+_STORE_JURISDICTIONS = "SELECT ?document ?jurisdiction WHERE { ?document pg:jurisdiction ?jurisdiction }"
+_JURISDICTION_LABELS = """SELECT ?jurisdiction ?zh ?en WHERE {
+  ?jurisdiction a pg:Jurisdiction .
+  OPTIONAL { ?jurisdiction rdfs:label ?zh FILTER(langMatches(lang(?zh), "zh")) }
+  OPTIONAL { ?jurisdiction rdfs:label ?en FILTER(langMatches(lang(?en), "en")) }
+}"""
+_TASK_DETAILS = """SELECT ?task ?outline ?start ?title WHERE {
+  VALUES ?task { TASKS }
+  OPTIONAL { ?task pg:outline ?outline }
+  OPTIONAL { ?task pg:startOffset ?start }
+  OPTIONAL { ?task dcterms:title ?title }
+}"""
 
 
 @dataclass(frozen=True)
@@ -110,9 +181,13 @@ class Agency:
         return {n for n in (self.iri, self.zh, self.en, *self.written) if n}
 
 
-@dataclass(frozen=True)
-class Responsibility:
-    """One agency named in one task, with the roles the clause gives it."""
+class Responsibility(NamedTuple):
+    """One agency named in one task, with the roles the clause gives it.
+
+    A named tuple rather than a dataclass because a large store holds millions of
+    pairs, and tuples are made several times faster. ``load_network`` leaves
+    ``outline``, ``title`` and ``start`` empty: ``explain`` reads them for the tasks it shows.
+    """
 
     task: str
     agency: str
@@ -148,6 +223,11 @@ class Network:
 
     def agency(self, iri: str) -> Agency:
         return self.agencies.get(iri) or Agency(iri)
+
+    @cached_property
+    def _incidence(self) -> "_Incidence":
+        """The pairs as index arrays, made once: the counts, the measures and the graphs all read them."""
+        return _index_pairs(self.pairs)
 
     def tasks(self) -> dict[str, list[Responsibility]]:
         """Task IRI → its responsibilities, in agency order."""
@@ -222,47 +302,249 @@ def match_names(value: str, candidates: Mapping[str, Iterable[str]]) -> set[str]
 
 
 def _read_agencies(graph) -> dict[str, Agency]:
-    result = run_query(graph, _named("agencies"))
+    """Agency IRI → its description: the ``agencies`` named query, or on a store the same read in simple parts."""
+    native = _native(graph)
     agencies = {}
-    for row in result.dicts():
-        iri = _text(row.get("agency"))
+    for row in _select(graph, _named("agencies").text) if native is None else _store_agencies(native):
+        iri = row.get("agency", "")
         agencies[iri] = Agency(
-            iri, _text(row.get("zh")), _text(row.get("en")), _text(row.get("jurisdiction")),
-            _text(row.get("jurisdictionZh")), _text(row.get("jurisdictionEn")), _text(row.get("type")),
-            _text(row.get("typeZh")), _text(row.get("typeEn")),
-            tuple(sorted(w for w in _text(row.get("written")).split("|") if w)))
+            iri, row.get("zh", ""), row.get("en", ""), row.get("jurisdiction", ""), row.get("jurisdictionZh", ""),
+            row.get("jurisdictionEn", ""), row.get("type", ""), row.get("typeZh", ""), row.get("typeEn", ""),
+            tuple(sorted(w for w in row.get("written", "").split("|") if w)))
     return agencies
 
 
+def _store_agencies(native: "_Oxigraph") -> list[dict[str, str]]:
+    """The rows of the ``agencies`` named query, one per agency, from four simple queries.
+
+    Oxigraph evaluates the named query's nested optional labels and its grouping slowly
+    (a second at a few thousand agencies). Where an agency has several values, the
+    largest is kept.
+    """
+    aliases: dict[str, set[str]] = defaultdict(set)
+    for row in native.dicts(_STORE_AGENCY_ALIASES):
+        aliases[row["agency"]].add(row["alt"])
+    places = _names(native.dicts(_STORE_AGENCY_PLACES))
+    types = _names(native.dicts(_STORE_AGENCY_TYPES))
+    rows: dict[str, dict[str, str]] = {}
+    for row in native.dicts(_STORE_AGENCY_NAMES):
+        key = tuple(row.get(k, "") for k in ("zh", "en", "jurisdiction", "type"))
+        if row["agency"] not in rows or key > rows[row["agency"]]["key"]:
+            rows[row["agency"]] = {"key": key, **row}
+    for iri, row in rows.items():
+        del row["key"]
+        row["jurisdictionZh"], row["jurisdictionEn"] = places.get(row.get("jurisdiction", ""), ("", ""))
+        row["typeZh"], row["typeEn"] = types.get(row.get("type", ""), ("", ""))
+        row["written"] = "|".join(sorted(aliases[iri]))
+    return list(rows.values())
+
+
+def _names(rows: Iterable[Mapping[str, str]]) -> dict[str, tuple[str, str]]:
+    """Term → its (Chinese, English) names, the largest pair where it has several."""
+    names: dict[str, tuple[str, str]] = {}
+    for row in rows:
+        pair = (row.get("zh", ""), row.get("en", ""))
+        names[row["term"]] = max(names.get(row["term"], pair), pair)
+    return names
+
+
 def _read_jurisdictions(graph) -> dict[str, tuple[str, str]]:
-    return {_text(r.get("jurisdiction")): (_text(r.get("zh")), _text(r.get("en")))
-            for r in run_query(graph, _named("jurisdictions")).dicts()}
+    """Jurisdiction IRI → its Chinese and English names (the first in order where it has several)."""
+    labels: dict[str, tuple[str, str]] = {}
+    for row in sorted(_select(graph, _JURISDICTION_LABELS), key=lambda r: (r.get("zh", ""), r.get("en", ""))):
+        labels.setdefault(row["jurisdiction"], (row.get("zh", ""), row.get("en", "")))
+    return labels
 
 
 def _read_pairs(graph) -> list[Responsibility]:
-    """One Responsibility per (task, agency), merging the rows of its several stated roles."""
+    """One Responsibility per (task, agency), in order, with its roles and the task's document.
+
+    A store is read through Oxigraph directly (see ``_store_roles``); any other graph
+    through the ``task-agency-roles`` named query. Both give the same pairs.
+    """
+    native = _native(graph)
+    roles, places = _query_roles(graph) if native is None else _store_roles(native)
     labels = _read_jurisdictions(graph)
+    nowhere = ("", "", "")
+    pairs = []
+    for task in sorted(roles):
+        document, file, jurisdiction = places.get(task, nowhere)
+        where = (document, file, jurisdiction, *labels.get(jurisdiction, ("", "")))
+        named = roles[task]
+        pairs += [Responsibility(task, agency, *named[agency], *where) for agency in sorted(named)]
+    return pairs
+
+
+def _query_roles(graph) -> tuple[dict, dict]:
+    """task → agency → (lead, support, plain) and task → (document, file, jurisdiction), from the named query.
+
+    ``plain`` (responsible with no role stated) holds when an assignment states
+    pg:ResponsibleRole, or when nothing states any role: no assignment with a role, not
+    lead, not support. A task in several documents keeps the first by IRI.
+    """
     merged: dict[tuple[str, str], dict] = {}
+    places: dict[str, tuple[str, str, str]] = {}
     for row in run_query(graph, _named("task-agency-roles")).dicts():
-        key = (_text(row.get("task")), _text(row.get("agency")))
-        item = merged.setdefault(key, {"lead": False, "support": False, "stated": False, "assigned": False,
-                                       "row": row})
+        task = _text(row.get("task"))
+        key = (task, _text(row.get("agency")))
+        item = merged.setdefault(key, {"lead": False, "support": False, "stated": False, "assigned": False})
         item["lead"] |= bool(row.get("lead") is not None and row["lead"].toPython())
         item["support"] |= bool(row.get("support") is not None and row["support"].toPython())
         role = _text(row.get("role"))
         if role:
             item["assigned"] = True
             item["stated"] |= role == _RESPONSIBLE
-    pairs = []
-    for (task, agency), item in sorted(merged.items()):
-        row = item["row"]
+        place = (_text(row.get("document")), _text(row.get("file")), _text(row.get("jurisdiction")))
+        places[task] = min(places.get(task, place), place)
+    roles: dict[str, dict[str, tuple[bool, bool, bool]]] = defaultdict(dict)
+    for (task, agency), item in merged.items():
         plain = item["stated"] or not (item["assigned"] or item["lead"] or item["support"])
-        pairs.append(Responsibility(
-            task, agency, item["lead"], item["support"], plain, _text(row.get("document")), _text(row.get("file")),
-            _text(row.get("jurisdiction")), *labels.get(_text(row.get("jurisdiction")), ("", "")),
-            _text(row.get("outline")), _text(row.get("title")),
-            int(row["start"].toPython()) if row.get("start") is not None else 0))
-    return pairs
+        roles[task][agency] = (item["lead"], item["support"], plain)
+    return roles, places
+
+
+def _store_roles(native: "_Oxigraph") -> tuple[dict, dict]:
+    """What ``_query_roles`` reads, from a store: a few passes over single properties, joined by hash or in Python.
+
+    Why not the named query: Oxigraph joins it a lookup per row, and oxrdflib makes an
+    rdflib term of every cell; both cost seconds per 100,000 pairs. The rule is the
+    same, read the other way round: a lead or supporting agency is plain only if an
+    assignment states pg:ResponsibleRole for it; any other agency is plain unless an
+    assignment states another role for it and none states pg:ResponsibleRole.
+    """
+    exceptions = native.table(_STORE_ROLE_EXCEPTIONS)
+    stated = {(task, agency) for task, agency, role in exceptions if role == _RESPONSIBLE}
+    other = {(task, agency) for task, agency, role in exceptions if role != _RESPONSIBLE}
+    named = _store_named(native)
+    stated |= _stated(native, sorted(key for key in other if named.get(key[0], {}).get(key[1]) == (False, False)))
+
+    def plain(key: tuple[str, str], lead: bool, support: bool) -> bool:
+        return key in stated or not (lead or support or key in other)
+
+    roles = {task: {agency: (lead, support, plain((task, agency), lead, support))
+                    for agency, (lead, support) in agencies.items()}
+             for task, agencies in named.items()}
+    files = _smallest((r["document"], r["file"]) for r in native.dicts(_STORE_FILES))
+    jurisdictions = _smallest((r["document"], r["jurisdiction"]) for r in native.dicts(_STORE_JURISDICTIONS))
+    places = {task: (document, files.get(document, ""), jurisdictions.get(document, ""))
+              for task, document in _smallest(native.table(_STORE_TASK_DOCUMENTS)).items()}
+    return roles, places
+
+
+def _store_named(native: "_Oxigraph") -> dict[str, dict[str, tuple[bool, bool]]]:
+    """task → agency → (lead, support), from ``_STORE_PAIRS``, whose agencies come back as numbers."""
+    agencies = sorted(agency for agency, in native.table(_STORE_AGENCIES))
+    numbers = " ".join(f"(<{agency}> {i})" for i, agency in enumerate(agencies))
+    named: dict[str, dict[str, tuple[bool, bool]]] = {}
+    for task, cells in native.table(_STORE_PAIRS.replace("NUMBERS", numbers)):
+        named[task] = {agencies[int(number)]: ("lead" in flags, "support" in flags)
+                       for number, _, flags in (cell.partition("+") for cell in cells.strip('"').split(" "))}
+    return named
+
+
+def _stated(native: "_Oxigraph", pairs: Sequence[tuple[str, str]], batch: int = 500) -> set[tuple[str, str]]:
+    """The pairs among ``pairs`` that an assignment states pg:ResponsibleRole for, asked in batches.
+
+    Built graphs have none to ask about; a batch keeps Oxigraph on its fast plan, which
+    starts from the pairs given (thousands at once make it slow).
+    """
+    found: set[tuple[str, str]] = set()
+    for i in range(0, len(pairs), batch):
+        values = " ".join(f"(<{task}> <{agency}>)" for task, agency in pairs[i:i + batch])
+        found |= {(task, agency) for task, agency in native.table(_STORE_STATED.replace("PAIRS", values))}
+    return found
+
+
+def _smallest(pairs: Iterable[Sequence[str]]) -> dict[str, str]:
+    """Key → its smallest value, so that a key with several values always gets the same one."""
+    out: dict[str, str] = {}
+    for key, value in pairs:
+        if key not in out or value < out[key]:
+            out[key] = value
+    return out
+
+
+def _task_details(graph, tasks: Iterable[str]) -> dict[str, tuple[str, int, str]]:
+    """Task IRI → (outline, start offset, title), read only for the tasks that ``explain`` shows."""
+    tasks = sorted(tasks)
+    if not tasks:
+        return {}
+    found: dict[str, tuple[str, int, str]] = {}
+    for row in _select(graph, _TASK_DETAILS.replace("TASKS", " ".join(f"<{t}>" for t in tasks))):
+        detail = (row.get("outline", ""), int(row["start"]) if row.get("start") else 0, row.get("title", ""))
+        found[row["task"]] = min(found.get(row["task"], detail), detail)
+    return found
+
+
+def _select(graph, text: str) -> list[dict[str, str]]:
+    """The rows of a SELECT as {variable: lexical value}, unbound variables left out; on a store, from Oxigraph."""
+    native = _native(graph)
+    if native is not None:
+        return native.dicts(text)
+    return [{k: _text(v) for k, v in row.items()} for row in run_query(graph, text).dicts()]
+
+
+@dataclass(frozen=True)
+class _Oxigraph:
+    """A pyoxigraph store read directly, over the graph that a query on its rdflib view would see."""
+
+    store: object
+    options: Mapping
+
+    def _run(self, text: str):
+        from policygraph.vocab import PREFIXES
+
+        try:
+            return self.store.query(text, prefixes=dict(PREFIXES), **self.options)
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise QueryError(f"reading the store failed: {exc}") from exc
+
+    def dicts(self, text: str) -> list[dict[str, str]]:
+        result = self._run(text)
+        names = [v.value for v in result.variables]
+        return [{n: term.value for n, term in zip(names, row) if term is not None} for row in result]
+
+    def table(self, text: str) -> list[list[str]]:
+        """Rows of a SELECT of IRIs and booleans as lists of strings; unbound is "".
+
+        Oxigraph writes them as tab-separated text much faster than it makes Python
+        objects, and IRIs and booleans need no unescaping: an IRI is ``<…>``.
+        """
+        import pyoxigraph as ox
+
+        text = self._run(text).serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
+        return [[cell[1:-1] if cell[:1] == "<" else cell for cell in line.split("\t")]
+                for line in text.split("\n")[1:-1]]
+
+
+def _native(graph) -> _Oxigraph | None:
+    """The Oxigraph store under an rdflib view of a store (``policygraph.store.open_graph``), else None.
+
+    The scope is rdflib's: the union of the named graphs with ``default_union``, else the
+    default graph of a dataset (a store's default graph holds the union) or the graph itself.
+    """
+    try:
+        from oxrdflib import OxigraphStore
+    except ImportError:  # pragma: no cover - oxrdflib is a dependency
+        return None
+    store = getattr(graph, "store", None)
+    inner = getattr(store, "_inner", None) if isinstance(store, OxigraphStore) else None
+    if inner is None:
+        return None
+    import warnings
+
+    import pyoxigraph as ox
+    from rdflib import URIRef
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, ConjunctiveGraph
+
+    if graph.default_union:
+        return _Oxigraph(inner, {"use_default_graph_as_union": True})
+    with warnings.catch_warnings():  # rdflib's Graph.query reads default_context too, deprecated or not
+        warnings.simplefilter("ignore", DeprecationWarning)
+        scope = graph.default_context.identifier if isinstance(graph, ConjunctiveGraph) else graph.identifier
+    if scope == DATASET_DEFAULT_GRAPH_ID:
+        return _Oxigraph(inner, {})
+    return _Oxigraph(inner, {"default_graph": ox.NamedNode(str(scope))}) if isinstance(scope, URIRef) else None
 
 
 def load_network(graph: "rdflib.Graph", jurisdiction: str | None = None, document: str | None = None) -> Network:
@@ -303,22 +585,38 @@ def role_counts(net: Network, weights: Mapping[str, float] = DEFAULT_WEIGHTS) ->
     """Per agency: tasks, lead, support, responsible, documents, jurisdictions and the weighted score.
 
     A task counts once in ``tasks`` and once in each role the agency holds in it;
-    its weight in ``score`` is that of the agency's strongest role in it.
+    its weight in ``score`` is that of the agency's strongest role in it. Agencies come
+    in the order the pairs first name them.
     """
-    out: dict[str, dict] = {}
-    for p in net.pairs:
-        row = out.setdefault(p.agency, {"tasks": set(), "lead": set(), "support": set(), "responsible": set(),
-                                        "documents": set(), "jurisdictions": set(), "score": 0.0})
-        if p.task in row["tasks"]:
-            continue
-        row["tasks"].add(p.task)
-        for role in p.roles():
-            row[role].add(p.task)
-        row["documents"].add(p.document)
-        row["jurisdictions"].add(p.jurisdiction)
-        row["score"] += p.weight(weights)
-    return {a: {k: (v if k == "score" else len(v - {""}) if k == "jurisdictions" else len(v))
-                for k, v in row.items()} for a, row in out.items()}
+    inc = net._incidence
+    n = len(inc.agencies)
+    listed = [net.pairs[i] for i in inc.first.tolist()]
+    held = np.array([(p.lead, p.support, p.responsible) for p in listed], dtype=bool).reshape(-1, 3)
+    role_weights = np.array([weights["lead"], weights["support"], weights["responsible"]], dtype=float)
+    strongest = np.where(held, role_weights, -np.inf).max(axis=1, initial=-np.inf)
+    columns = {
+        "tasks": np.bincount(inc.agency, minlength=n),
+        "lead": np.bincount(inc.agency[held[:, 0]], minlength=n),
+        "support": np.bincount(inc.agency[held[:, 1]], minlength=n),
+        "responsible": np.bincount(inc.agency[held[:, 2]], minlength=n),
+        "documents": _distinct(inc.agency, [p.document for p in listed], n),
+        "jurisdictions": _distinct(inc.agency, [p.jurisdiction for p in listed], n, ignore=""),
+        "score": np.bincount(inc.agency, np.where(held.any(axis=1), strongest, weights["responsible"]), minlength=n),
+    }
+    values = {name: column.tolist() for name, column in columns.items()}
+    first = np.full(n, len(net.pairs))
+    np.minimum.at(first, inc.agency, inc.first)
+    return {inc.agencies[i]: {name: column[i] for name, column in values.items()}
+            for i in np.argsort(first, kind="stable").tolist()}
+
+
+def _distinct(groups: "np.ndarray", values: Sequence[str], n: int, ignore: str | None = None) -> "np.ndarray":
+    """How many distinct values each of ``n`` groups has, ``ignore`` not counted."""
+    codes: dict[str, int] = {}
+    code = np.fromiter((codes.setdefault(v, len(codes)) for v in values), np.int64, len(values))
+    keep = code != codes.get(ignore, -1)
+    seen = np.unique(groups[keep] * max(len(codes), 1) + code[keep])
+    return np.bincount(seen // max(len(codes), 1), minlength=n)
 
 
 def bipartite_graph(net: Network) -> "nx.Graph":
@@ -333,6 +631,96 @@ def bipartite_graph(net: Network) -> "nx.Graph":
     return g
 
 
+@dataclass(frozen=True)
+class _Incidence:
+    """The pairs of a network as index arrays, one entry per distinct (task, agency), in that order.
+
+    Agencies are numbered in IRI order and tasks in the order the pairs first name them:
+    the order the networks have always been built in (see ``_networkx``). ``lead`` and
+    ``support`` hold if any listing of the pair says so; ``first`` is the pair's first
+    listing in ``Network.pairs``, whose roles and document ``role_counts`` reads.
+    """
+
+    agencies: tuple[str, ...]
+    tasks: int
+    task: "np.ndarray"
+    agency: "np.ndarray"
+    lead: "np.ndarray"
+    support: "np.ndarray"
+    first: "np.ndarray"
+
+    def named_order(self) -> list[int]:
+        """Agency numbers in the order the tasks first name them: the node order of the networks.
+
+        It is the order networkx was given before, and the one its sampled betweenness
+        draws sources from, so the same seed still draws the same agencies.
+        """
+        return self.agency[np.sort(np.unique(self.agency, return_index=True)[1])].tolist()
+
+    def matrix(self, keep: "np.ndarray | None" = None, weight: "np.ndarray | None" = None):
+        """The task × agency matrix of the kept entries: 1, or the weight of each entry's task."""
+        from scipy import sparse
+
+        keep = np.ones(len(self.task), bool) if keep is None else keep
+        values = np.ones(int(keep.sum())) if weight is None else weight[self.task[keep]]
+        return sparse.csr_array((values, (self.task[keep], self.agency[keep])), shape=(self.tasks, len(self.agencies)))
+
+
+def _index_pairs(pairs: Sequence[Responsibility]) -> _Incidence:
+    """The incidence of some pairs (see ``_Incidence``), numbered with numpy rather than pair by pair."""
+    agencies = sorted({p.agency for p in pairs})
+    index = {a: i for i, a in enumerate(agencies)}
+    tasks: dict[str, int] = {}
+    task = np.fromiter((tasks.setdefault(p.task, len(tasks)) for p in pairs), np.int64, len(pairs))
+    agency = np.fromiter((index[p.agency] for p in pairs), np.int64, len(pairs))
+    _, first, entry = np.unique(task * max(len(agencies), 1) + agency, return_index=True, return_inverse=True)
+    lead, support = np.zeros(len(first), bool), np.zeros(len(first), bool)
+    np.logical_or.at(lead, entry.ravel(), np.fromiter((p.lead for p in pairs), bool, len(pairs)))
+    np.logical_or.at(support, entry.ravel(), np.fromiter((p.support for p in pairs), bool, len(pairs)))
+    return _Incidence(tuple(agencies), len(tasks), task[first], agency[first], lead, support, first)
+
+
+def _without_diagonal(m):
+    from scipy import sparse
+
+    m = sparse.coo_array(m)
+    keep = (m.row != m.col) & (m.data != 0)
+    return sparse.csr_array((m.data[keep], (m.row[keep], m.col[keep])), shape=m.shape)
+
+
+def _co_matrix(inc: _Incidence, weighting: str):
+    """Agency × agency: the tasks two agencies share, or the sum of 1/(n-1) over shared tasks naming n agencies."""
+    if weighting not in ("tasks", "newman"):
+        raise QueryError(f"unknown weighting {weighting!r}; use tasks or newman")
+    b = inc.matrix()
+    if weighting == "newman":
+        named = np.bincount(inc.task, minlength=inc.tasks).astype(float)
+        share = np.divide(1.0, named - 1, out=np.zeros_like(named), where=named > 1)
+        return _without_diagonal(b.T @ inc.matrix(weight=share))
+    return _without_diagonal(b.T @ b)
+
+
+def _lead_matrix(inc: _Incidence):
+    """Agency × agency: the tasks in which the row agency leads and the column agency supports."""
+    return _without_diagonal(inc.matrix(inc.lead).T @ inc.matrix(inc.support))
+
+
+def _networkx(inc: _Incidence, m, directed: bool = False):
+    """A matrix as a networkx graph, nodes in ``named_order`` and edges in IRI order, as it has always been built."""
+    import networkx as nx
+    from scipy import sparse
+
+    g = nx.DiGraph() if directed else nx.Graph()
+    g.add_nodes_from(inc.agencies[i] for i in inc.named_order())
+    edges = sparse.coo_array(m if directed else sparse.triu(m, k=1))
+    order = np.lexsort((edges.col, edges.row))
+    names = inc.agencies
+    g.add_edges_from((names[a], names[b], {"weight": w} if directed else {"weight": w, "distance": 1.0 / w})
+                     for a, b, w in zip(edges.row[order].tolist(), edges.col[order].tolist(),
+                                        edges.data[order].tolist()))
+    return g
+
+
 def co_responsibility_graph(net: Network, weighting: str = "tasks") -> "nx.Graph":
     """Agencies linked when they share a task, weighted by shared tasks or by Newman's collaboration weight.
 
@@ -340,42 +728,14 @@ def co_responsibility_graph(net: Network, weighting: str = "tasks") -> "nx.Graph
     a long list of co-responsible agencies counts less than a two-agency task. Every edge
     also gets ``distance`` = 1/weight, because path measures read edge values as lengths.
     """
-    import networkx as nx
-
-    if weighting not in ("tasks", "newman"):
-        raise QueryError(f"unknown weighting {weighting!r}; use tasks or newman")
-    weights: Counter = Counter()
-    g = nx.Graph()
-    for task, pairs in net.tasks().items():
-        agencies = sorted({p.agency for p in pairs})
-        g.add_nodes_from(agencies)
-        if len(agencies) < 2:
-            continue
-        share = 1.0 if weighting == "tasks" else 1.0 / (len(agencies) - 1)
-        for a, b in combinations(agencies, 2):
-            weights[(a, b)] += share
-    for (a, b), w in sorted(weights.items()):
-        g.add_edge(a, b, weight=w, distance=1.0 / w)
-    return g
+    inc = net._incidence
+    return _networkx(inc, _co_matrix(inc, weighting))
 
 
 def lead_support_graph(net: Network) -> "nx.DiGraph":
     """A directed edge from each lead agency to each supporting agency of the same task, weighted by tasks."""
-    import networkx as nx
-
-    g = nx.DiGraph()
-    weights: Counter = Counter()
-    for task, pairs in net.tasks().items():
-        g.add_nodes_from(p.agency for p in pairs)
-        leads = sorted({p.agency for p in pairs if p.lead})
-        supports = sorted({p.agency for p in pairs if p.support})
-        for a in leads:
-            for b in supports:
-                if a != b:
-                    weights[(a, b)] += 1
-    for (a, b), w in sorted(weights.items()):
-        g.add_edge(a, b, weight=float(w))
-    return g
+    inc = net._incidence
+    return _networkx(inc, _lead_matrix(inc), directed=True)
 
 
 def communities(g: "nx.Graph", seed: int = DEFAULT_SEED) -> dict[str, int]:
@@ -383,63 +743,194 @@ def communities(g: "nx.Graph", seed: int = DEFAULT_SEED) -> dict[str, int]:
 
     The fixed seed makes the clusters reproducible; ties in size are ordered by their first member.
     """
-    import networkx as nx
+    from scipy import sparse
 
-    if g.number_of_nodes() == 0:
+    nodes = sorted(g)
+    index = {n: i for i, n in enumerate(nodes)}
+    edges = [(index[a], index[b], w) for a, b, w in g.edges(data="weight", default=1.0)]
+    rows, cols, weights = zip(*edges) if edges else ((), (), ())
+    return _louvain(nodes, sparse.coo_array((weights, (rows, cols)), shape=(len(nodes), len(nodes))), seed)
+
+
+def _louvain(names: Sequence[str], m, seed: int) -> dict[str, int]:
+    """``communities`` of the graph whose (upper triangle of its) weighted adjacency matrix is ``m``.
+
+    igraph's Louvain (multilevel) in C, its random visiting order drawn from a generator
+    seeded with ``seed``; igraph's own generator is put back afterwards.
+    """
+    import random
+
+    from scipy import sparse
+
+    if not len(names):
         return {}
-    found = nx.community.louvain_communities(g, weight="weight", seed=seed)
-    ordered = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+    edges = sparse.coo_array(sparse.triu(m, k=1))
+    igraph = _igraph()
+    g = igraph.Graph(n=len(names), edges=np.column_stack([edges.row, edges.col]).tolist())
+    igraph.set_random_number_generator(random.Random(seed))
+    try:
+        found = g.community_multilevel(weights=edges.data.tolist())
+    finally:
+        igraph.set_random_number_generator(random)
+    ordered = sorted((sorted(names[i] for i in members) for members in found), key=lambda c: (-len(c), c[0]))
     return {node: i for i, members in enumerate(ordered, 1) for node in members}
 
 
-def _eigenvector(g: "nx.Graph") -> dict[str, float]:
+def _eigenvector(m) -> "np.ndarray":
     """Eigenvector centrality within each connected group, scaled so each group's most central agency has 1.
 
     Why per group: agencies of different provinces never share a task, so the graph falls
     apart into groups, and on the whole graph the measure is zero outside the largest one.
+    The leading eigenvector of each group's matrix is what networkx's power iteration
+    approaches; ARPACK finds it to machine precision in a millisecond or two.
     """
-    import networkx as nx
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+    from scipy.sparse.linalg import eigsh
 
-    out = {n: 0.0 for n in g}
-    for nodes in nx.connected_components(g):
-        if len(nodes) < 2:
+    out = np.zeros(m.shape[0])
+    _, group = connected_components(m, directed=False)
+    for members in np.split(np.argsort(group, kind="stable"), np.cumsum(np.bincount(group))[:-1]):
+        if len(members) < 2:
             continue
-        sub = g.subgraph(nodes)
-        try:
-            values = nx.eigenvector_centrality(sub, weight="weight", max_iter=10000, tol=1e-12)
-        except nx.PowerIterationFailedConvergence:  # pragma: no cover - pathological graphs
-            values = {n: float("nan") for n in sub}
-        top = max(values.values())
-        out.update({n: v / top for n, v in values.items()})
+        if len(members) == 2:  # one edge: both ends alike (ARPACK needs three nodes)
+            out[members] = 1.0
+            continue
+        sub = sparse.csr_array(m[members][:, members], dtype=float)
+        vector = np.abs(eigsh(sub, k=1, which="LA", v0=np.ones(len(members)))[1][:, 0])
+        out[members] = vector / vector.max()
     return out
+
+
+def _pagerank(m, alpha: float = 0.85, tol: float = 1e-6, max_iter: int = 100) -> "np.ndarray":
+    """PageRank of a weighted adjacency matrix (row → column), computed as networkx's ``pagerank`` computes it.
+
+    Same power iteration, same start, same stopping rule (L1 change below n × tol),
+    dangling nodes spread evenly, so the values are networkx's.
+    """
+    from scipy import sparse
+
+    n = m.shape[0]
+    a = sparse.csr_array(m, dtype=float, copy=True)
+    out_weight = np.asarray(a.sum(axis=1)).ravel()
+    inverse = np.divide(1.0, out_weight, out=np.zeros(n), where=out_weight != 0)
+    a.data *= np.repeat(inverse, np.diff(a.indptr))
+    dangling = np.flatnonzero(out_weight == 0)
+    x = p = np.full(n, 1.0 / n)
+    for _ in range(max_iter):
+        last = x
+        x = alpha * (x @ a + x[dangling].sum() * p) + (1 - alpha) * p
+        if np.abs(x - last).sum() < n * tol:
+            break
+    return x
+
+
+def _igraph():
+    """The igraph module, imported without its matplotlib drawing.
+
+    igraph imports matplotlib.pyplot whenever matplotlib is installed: a third of a
+    second at every ``rank``, for drawing that ranking never does. Where matplotlib is
+    already imported, igraph is imported as it is.
+    """
+    import sys
+
+    if "igraph" not in sys.modules and "matplotlib" not in sys.modules:
+        sys.modules["matplotlib"] = None  # type: ignore[assignment]  # `import matplotlib` fails inside igraph
+        try:
+            import igraph  # noqa: F401
+        finally:
+            del sys.modules["matplotlib"]
+    import igraph
+
+    return igraph
+
+
+def _path_measures(m, order: Sequence[int], seed: int) -> tuple["np.ndarray", "np.ndarray"]:
+    """Betweenness and closeness with distance = 1/weight, normalised as networkx normalises them.
+
+    igraph computes them in C. Betweenness is the share of the (n-1)(n-2)/2 pairs of
+    other agencies whose shortest paths pass through the agency; closeness counts the
+    agencies it can reach (networkx's ``wf_improved=False``), 0 when it reaches none.
+    Both are exact unless exact betweenness would take more than a few seconds
+    (``_EXACT_PATH_WORK``); then betweenness is estimated (``_sampled_betweenness``).
+    """
+    from scipy import sparse
+
+    n = m.shape[0]
+    edges = sparse.coo_array(sparse.triu(m, k=1))
+    igraph = _igraph()
+    g = igraph.Graph(n=n, edges=np.column_stack([edges.row, edges.col]).tolist())
+    distance = (1.0 / edges.data).tolist()
+    if _path_work(m) > _EXACT_PATH_WORK and n > _SAMPLED_SOURCES:
+        between = _sampled_betweenness(g, distance, order, seed)
+    else:
+        between = np.array(g.betweenness(directed=False, weights=distance), dtype=float).reshape(n)
+        if n > 2:
+            between *= 2.0 / ((n - 1) * (n - 2))
+    close = np.nan_to_num(np.array(g.closeness(weights=distance), dtype=float).reshape(n), nan=0.0)
+    return between, close
+
+
+def _path_work(m) -> int:
+    """What all shortest paths cost: agencies × (agencies + ties) of each connected group, summed."""
+    from scipy.sparse.csgraph import connected_components
+
+    _, group = connected_components(m, directed=False)
+    agencies = np.bincount(group)
+    ties = np.bincount(group[m.nonzero()[0]], minlength=len(agencies)) // 2
+    return int((agencies * (agencies + ties)).sum())
+
+
+def _sampled_betweenness(g, distance: list[float], order: Sequence[int], seed: int) -> "np.ndarray":
+    """networkx's betweenness estimate from ``_SAMPLED_SOURCES`` sources (its ``k``), drawn as networkx draws them.
+
+    The sources are ``random.Random(seed).sample`` of the agencies in graph order; each
+    source's dependencies are twice what igraph counts from it alone, and the sum is
+    scaled as networkx scales it (sources see one source fewer).
+    """
+    import random
+
+    n, k = g.vcount(), _SAMPLED_SOURCES
+    sources = random.Random(seed).sample(list(order), k)
+    raw = np.zeros(n)
+    for source in sources:
+        raw += 2 * np.array(g.betweenness(directed=False, weights=distance, sources=[source]), dtype=float)
+    scale = np.full(n, 1.0 / (k * (n - 2)))
+    scale[sources] = 1.0 / ((k - 1) * (n - 2))
+    return raw * scale
 
 
 def network_measures(net: Network, weighting: str = "tasks", seed: int = DEFAULT_SEED) -> dict[str, dict[str, float]]:
     """Measure name → agency IRI → value, for every network measure of ``MEASURES``.
 
-    On graphs of more than 1,000 agencies betweenness is estimated from 1,000 sampled
-    sources (seeded), because exact betweenness in networkx grows as agencies × edges.
+    Betweenness and closeness come from igraph, eigenvector centrality and PageRank
+    from scipy, communities from igraph's Louvain (seeded). All are exact, except
+    betweenness on networks so large that it would take more than a few seconds: it is
+    then estimated from 1,000 sampled agencies (seeded), as before.
     """
-    import networkx as nx
-
-    bip = bipartite_graph(net)
-    agencies = sorted({p.agency for p in net.pairs})
-    n_tasks = len({p.task for p in net.pairs}) or 1
-    co = co_responsibility_graph(net, weighting)
-    ls = lead_support_graph(net)
-    k = 1000 if co.number_of_nodes() > 1000 else None
-    out = {
-        "degree": {a: bip.degree(a) / n_tasks for a in agencies},
-        "strength": dict(co.degree(weight="weight")),
-        "betweenness": nx.betweenness_centrality(co, weight="distance", k=k, seed=seed) if co else {},
-        "closeness": nx.closeness_centrality(co, distance="distance", wf_improved=False) if co else {},
+    inc = net._incidence
+    names = ("degree", "strength", "betweenness", "closeness", "eigenvector", "pagerank", "coordinates",
+             "coordinated_by", "lead_pagerank", "community")
+    if not inc.agencies:
+        return {name: {} for name in names}
+    co = _co_matrix(inc, weighting)
+    leads = _lead_matrix(inc)
+    between, close = _path_measures(co, inc.named_order(), seed)
+    strength = np.asarray(co.sum(axis=1)).ravel()
+    columns = {
+        "degree": np.bincount(inc.agency, minlength=len(inc.agencies)) / (inc.tasks or 1),
+        "strength": [s if s else 0 for s in strength.tolist()],
+        "betweenness": between,
+        "closeness": close,
         "eigenvector": _eigenvector(co),
-        "pagerank": nx.pagerank(co, weight="weight") if co else {},
-        "coordinates": dict(ls.out_degree()),
-        "coordinated_by": dict(ls.in_degree()),
-        "lead_pagerank": nx.pagerank(ls.reverse(copy=True), weight="weight") if ls else {},
-        "community": communities(co, seed),
+        "pagerank": _pagerank(co),
+        "coordinates": np.bincount(leads.nonzero()[0], minlength=len(inc.agencies)),
+        "coordinated_by": np.bincount(leads.nonzero()[1], minlength=len(inc.agencies)),
+        "lead_pagerank": _pagerank(leads.T),
     }
+    out = {name: dict(zip(inc.agencies, np.asarray(values).tolist() if isinstance(values, np.ndarray) else values))
+           for name, values in columns.items()}
+    out["community"] = _louvain(inc.agencies, co, seed)
     return out
 
 
@@ -599,19 +1090,21 @@ def explain(graph: "rdflib.Graph", agency: str, *, jurisdiction: str | None = No
     iri = found.pop()
     ranking = _rank_network(net, None, weights, weighting, "score", None, lang, seed)
     row = next(r for r in ranking.rows if r["iri"] == iri)
+    tasks = {t: pairs for t, pairs in net.tasks().items() if any(p.agency == iri for p in pairs)}
+    details = _task_details(graph, tasks)
     explained = []
     order = {"lead": 0, "support": 1, "responsible": 2}
-    for task, pairs in sorted(net.tasks().items(), key=lambda kv: (kv[1][0].file, kv[1][0].start, kv[0])):
-        mine = [p for p in pairs if p.agency == iri]
-        if not mine:
-            continue
+    for task, pairs in sorted(tasks.items(), key=lambda kv: (kv[1][0].file, details.get(kv[0], ("", 0))[1], kv[0])):
+        mine = next(p for p in pairs if p.agency == iri)
+        outline, _, title = details.get(task, ("", 0, ""))
         others = sorted((order[p.roles()[0]] if p.roles() else 2, net.agency(p.agency).label(lang),
                          "/".join(p.roles())) for p in pairs if p.agency != iri)
         others = tuple((name, roles) for _, name, roles in others)
-        explained.append(ExplainedTask(mine[0].file, mine[0].outline, mine[0].title, mine[0].roles(), others))
-    co = co_responsibility_graph(net, weighting)
-    partners = sorted(((net.agency(b).label(lang), d["weight"]) for b, d in co[iri].items()),
-                      key=lambda x: (-x[1], x[0]))
+        explained.append(ExplainedTask(mine.file, outline, title, mine.roles(), others))
+    inc = net._incidence
+    shared = _co_matrix(inc, weighting)[[inc.agencies.index(iri)]]
+    partners = sorted(((net.agency(inc.agencies[b]).label(lang), w) for b, w in
+                       zip(shared.indices.tolist(), shared.data.tolist())), key=lambda x: (-x[1], x[0]))
     members = tuple(sorted(r["agency"] for r in ranking.rows if r["community"] == row["community"]))
     return Explanation(net.agency(iri), row, row["rank"], ranking.total, tuple(explained), tuple(partners),
                        members, dict(weights))

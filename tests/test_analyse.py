@@ -210,3 +210,45 @@ def test_seed_by_type_compares_provinces(seed_graph):
     rows = [r for r in rank_by_type(seed_graph, agency_type="ScienceTechnology").rows]
     assert {r["jurisdiction"]: (r["tasks"], round(r["share"], 3)) for r in rows} == {
         "甘肃省": (28, round(28 / 33, 3)), "青海省": (20, 0.8), "宁夏回族自治区": (11, round(11 / 13, 3))}
+
+
+def test_measures_match_networkx_on_the_seeds(seed_graph):
+    """The scipy/igraph measures are networkx's, on a real graph.
+
+    Betweenness may differ in the fourth decimal: networkx counts two paths as equally
+    short only when their float lengths are equal, igraph when they are within a relative
+    epsilon, so 1/3 + 1/6 and 1/2 tie in igraph only.
+    """
+    import networkx as nx
+
+    from policygraph.analyse import network_measures
+
+    net = load_network(seed_graph)
+    g = co_responsibility_graph(net)
+    got = network_measures(net)
+    eigen = {}
+    for nodes in nx.connected_components(g):
+        values = nx.eigenvector_centrality(g.subgraph(nodes), weight="weight", max_iter=10000, tol=1e-12)
+        eigen.update({n: v / max(values.values()) if len(nodes) > 1 else 0.0 for n, v in values.items()})
+    want = {"closeness": nx.closeness_centrality(g, distance="distance", wf_improved=False),
+            "pagerank": nx.pagerank(g, weight="weight"), "eigenvector": eigen}
+    for measure, values in want.items():
+        assert all(got[measure][a] == pytest.approx(v, abs=1e-6) for a, v in values.items()), measure
+    between = nx.betweenness_centrality(g, weight="distance")
+    assert all(got["betweenness"][a] == pytest.approx(v, abs=1e-3) for a, v in between.items())
+
+
+def test_betweenness_of_a_large_network_is_networkx_sampled_estimate(seed_graph, monkeypatch):
+    """Past ``_EXACT_PATH_WORK``, betweenness is networkx's k-source estimate, from the same sources for the same seed."""
+    import networkx as nx
+
+    from policygraph import analyse
+
+    monkeypatch.setattr(analyse, "_EXACT_PATH_WORK", 0)
+    monkeypatch.setattr(analyse, "_SAMPLED_SOURCES", 20)
+    net = load_network(seed_graph)
+    got = analyse.network_measures(net)["betweenness"]
+    want = nx.betweenness_centrality(co_responsibility_graph(net), k=20, seed=analyse.DEFAULT_SEED, weight="distance")
+    assert got.keys() == want.keys() and max(want.values()) > 0
+    assert all(got[a] == pytest.approx(v, abs=1e-6) for a, v in want.items())
+    assert got == analyse.network_measures(load_network(seed_graph))["betweenness"]
