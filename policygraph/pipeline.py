@@ -341,18 +341,18 @@ class FileHashes:
     def will_read(self, file: Path) -> None:
         """Note the size and mtime of a file about to be read, before it is read (see :meth:`read`)."""
         st = file.stat()
-        self._pending[str(file.resolve())] = (st.st_size, st.st_mtime_ns)
+        self._pending[os.path.abspath(file)] = (st.st_size, st.st_mtime_ns)
 
     def read(self, file: str | Path, digest: str) -> None:
         """Remember the hash of a file read by this run, under the size and mtime it had before the reading."""
-        key = str(Path(file).resolve())
+        key = os.path.abspath(file)
         if key in self._pending:
             self._seen[key] = [*self._pending.pop(key), digest]
 
     def sha256(self, file: Path) -> str:
         import hashlib
 
-        key = str(file.resolve())
+        key = os.path.abspath(file)
         st = file.stat()
         entry = self._known.get(key)
         if (entry and entry[0] == st.st_size and entry[1] == st.st_mtime_ns

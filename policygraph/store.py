@@ -380,17 +380,21 @@ class GraphStore:
         self._store.update(statistics_update(self.statistics_graph))
 
     def document_totals(self) -> dict[str, int] | None:
-        """Sums of the per-document counts, or None when some document graph has none (a store of an older build)."""
-        rows = list(self._store.query(
-            "SELECT (COUNT(?g) AS ?graphs) " + " ".join(f"(SUM(?{i}) AS ?s{i})" for i in range(len(DOCUMENT_COUNTS)))
-            + f" WHERE {{ GRAPH <{self.statistics_graph}> {{ ?g "
-            + " ; ".join(f"<{_PG}{prop}> ?{i}" for i, (prop, _) in enumerate(DOCUMENT_COUNTS.values())) + " } }"))
+        """Sums of the per-document counts, or None when some document graph has none (a store of an older build).
+
+        One single-pattern aggregate per count: Oxigraph joins the seven
+        counts of 10,000 documents far more slowly than it sums each alone.
+        """
         documents = sum(1 for _ in self._store.quads_for_pattern(None, _named_node(_PG + "sourceFile"), None,
                                                                  _default_graph()))
-        if not rows or int(rows[0]["graphs"].value) != documents:
-            return None
-        return {"documents": documents} | {key: int(rows[0][f"s{i}"].value) if rows[0][f"s{i}"] else 0
-                                           for i, key in enumerate(DOCUMENT_COUNTS)}
+        totals = {"documents": documents}
+        for key, (prop, _) in DOCUMENT_COUNTS.items():
+            row, = self._store.query(f"SELECT (COUNT(?n) AS ?graphs) (SUM(?n) AS ?sum) "
+                                     f"WHERE {{ GRAPH <{self.statistics_graph}> {{ ?g <{_PG}{prop}> ?n }} }}")
+            if int(row["graphs"].value) != documents:
+                return None
+            totals[key] = int(row["sum"].value) if row["sum"] is not None else 0
+        return totals
 
     def _agencies_in(self, graph: str) -> set[str]:
         if not (self.statistics_graph and self.recount_agencies):
