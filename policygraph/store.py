@@ -188,18 +188,6 @@ def _agencies_named(ntriples: str) -> set[str]:
 _DOCUMENT_GRAPH = re.compile(f"<{re.escape(_PG)}sourceFile>")
 
 
-def _named_node(iri: str):
-    import pyoxigraph as ox
-
-    return ox.NamedNode(iri)
-
-
-def _default_graph():
-    import pyoxigraph as ox
-
-    return ox.DefaultGraph()
-
-
 def staging_path(store_dir: str | Path) -> Path:
     """Where a first build stages its store; what is left there after an interruption is discarded."""
     return Path(str(store_dir).rstrip("/") + ".building")
@@ -345,10 +333,12 @@ class GraphStore:
         Read from two index scans rather than a SPARQL join over every graph,
         which takes seconds on a store of 10,000 documents.
         """
+        import pyoxigraph as ox
+
         def by_graph(predicate: str) -> dict[str, str]:
             return {q.graph_name.value: q.object.value
-                    for q in self._store.quads_for_pattern(None, _named_node(_PG + predicate), None, None)
-                    if not isinstance(q.graph_name, type(_default_graph()))}
+                    for q in self._store.quads_for_pattern(None, ox.NamedNode(_PG + predicate), None, None)
+                    if isinstance(q.graph_name, ox.NamedNode)}
 
         hashes = by_graph("contentHash")
         return {file: DocumentRecord(file, graph, hashes[graph])
@@ -385,8 +375,10 @@ class GraphStore:
         One single-pattern aggregate per count: Oxigraph joins the seven
         counts of 10,000 documents far more slowly than it sums each alone.
         """
-        documents = sum(1 for _ in self._store.quads_for_pattern(None, _named_node(_PG + "sourceFile"), None,
-                                                                 _default_graph()))
+        import pyoxigraph as ox
+
+        documents = sum(1 for _ in self._store.quads_for_pattern(None, ox.NamedNode(_PG + "sourceFile"), None,
+                                                                 ox.DefaultGraph()))
         totals = {"documents": documents}
         for key, (prop, _) in DOCUMENT_COUNTS.items():
             row, = self._store.query(f"SELECT (COUNT(?n) AS ?graphs) (SUM(?n) AS ?sum) "
