@@ -410,12 +410,20 @@ def _store_roles(native: "_Oxigraph") -> tuple[dict, dict]:
     rdflib term of every cell; both cost seconds per 100,000 pairs. The rule is the
     same, read the other way round: a lead or supporting agency is plain only if an
     assignment states pg:ResponsibleRole for it; any other agency is plain unless an
-    assignment states another role for it and none states pg:ResponsibleRole.
+    assignment states another role for it and none states pg:ResponsibleRole. The reads
+    run side by side: Oxigraph lets go of the GIL while it evaluates, so each core takes one.
     """
-    exceptions = native.table(_STORE_ROLE_EXCEPTIONS)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        exceptions = pool.submit(native.table, _STORE_ROLE_EXCEPTIONS)
+        task_documents = pool.submit(native.table, _STORE_TASK_DOCUMENTS)
+        files = pool.submit(native.dicts, _STORE_FILES)
+        jurisdictions = pool.submit(native.dicts, _STORE_JURISDICTIONS)
+        named = _store_named(native)
+        exceptions = exceptions.result()
     stated = {(task, agency) for task, agency, role in exceptions if role == _RESPONSIBLE}
     other = {(task, agency) for task, agency, role in exceptions if role != _RESPONSIBLE}
-    named = _store_named(native)
     stated |= _stated(native, sorted(key for key in other if named.get(key[0], {}).get(key[1]) == (False, False)))
 
     def plain(key: tuple[str, str], lead: bool, support: bool) -> bool:
@@ -424,10 +432,10 @@ def _store_roles(native: "_Oxigraph") -> tuple[dict, dict]:
     roles = {task: {agency: (lead, support, plain((task, agency), lead, support))
                     for agency, (lead, support) in agencies.items()}
              for task, agencies in named.items()}
-    files = _smallest((r["document"], r["file"]) for r in native.dicts(_STORE_FILES))
-    jurisdictions = _smallest((r["document"], r["jurisdiction"]) for r in native.dicts(_STORE_JURISDICTIONS))
+    files = _smallest((r["document"], r["file"]) for r in files.result())
+    jurisdictions = _smallest((r["document"], r["jurisdiction"]) for r in jurisdictions.result())
     places = {task: (document, files.get(document, ""), jurisdictions.get(document, ""))
-              for task, document in _smallest(native.table(_STORE_TASK_DOCUMENTS)).items()}
+              for task, document in _smallest(task_documents.result()).items()}
     return roles, places
 
 
@@ -558,8 +566,15 @@ def load_network(graph: "rdflib.Graph", jurisdiction: str | None = None, documen
     document : str, optional
         Keep tasks of this document (its file name, part of it, or IRI).
     """
-    agencies = _read_agencies(graph)
-    pairs = _read_pairs(graph)
+    if _native(graph) is None:
+        agencies, pairs = _read_agencies(graph), _read_pairs(graph)
+    else:  # a store reads both at once (see ``_store_roles``)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            agencies = pool.submit(_read_agencies, graph)
+            pairs = _read_pairs(graph)
+            agencies = agencies.result()
     if jurisdiction:
         names = defaultdict(set)
         for p in pairs:
@@ -884,17 +899,15 @@ def _path_work(m) -> int:
 def _sampled_betweenness(g, distance: list[float], order: Sequence[int], seed: int) -> "np.ndarray":
     """networkx's betweenness estimate from ``_SAMPLED_SOURCES`` sources (its ``k``), drawn as networkx draws them.
 
-    The sources are ``random.Random(seed).sample`` of the agencies in graph order; each
-    source's dependencies are twice what igraph counts from it alone, and the sum is
-    scaled as networkx scales it (sources see one source fewer).
+    The sources are ``random.Random(seed).sample`` of the agencies in graph order. igraph's
+    betweenness restricted to those sources sums their dependencies in one pass; networkx
+    counts each twice, and scales the sum as below (sources see one source fewer).
     """
     import random
 
     n, k = g.vcount(), _SAMPLED_SOURCES
     sources = random.Random(seed).sample(list(order), k)
-    raw = np.zeros(n)
-    for source in sources:
-        raw += 2 * np.array(g.betweenness(directed=False, weights=distance, sources=[source]), dtype=float)
+    raw = 2 * np.array(g.betweenness(directed=False, weights=distance, sources=sources), dtype=float)
     scale = np.full(n, 1.0 / (k * (n - 2)))
     scale[sources] = 1.0 / ((k - 1) * (n - 2))
     return raw * scale
