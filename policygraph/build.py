@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from types import SimpleNamespace
 
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
@@ -20,7 +21,15 @@ from .vocab import PG, bind_prefixes
 __all__ = ["build_dataset", "decimal_literal", "document_ntriples", "vocabulary_ntriples", "ntriples", "document_graph", "document_graph_iri", "vocabulary_graph_iri", "outline_string"]
 
 PG_NS = Namespace(str(PG._NS))
-_ROLE = {"lead": PG.LeadRole, "support": PG.SupportRole, "responsible": PG.ResponsibleRole}
+
+#: The terms the builder writes, looked up once: a DefinedNamespace checks every attribute access.
+_PG = SimpleNamespace(**{name: PG[name] for name in PG.__annotations__})
+_TYPE, _LABEL, _ALT_LABEL = RDF.type, RDFS.label, SKOS.altLabel
+_TITLE, _FORMAT, _ISSUED = DCTERMS.title, DCTERMS.format, DCTERMS.issued
+_ENTITY, _DERIVED_FROM, _ORGANIZATION = PROV.Entity, PROV.wasDerivedFrom, ORG.Organization
+_BOOLEAN, _INTEGER, _DECIMAL, _DATE = XSD.boolean, XSD.integer, XSD.decimal, XSD.date
+_ROLE = {"lead": _PG.LeadRole, "support": _PG.SupportRole, "responsible": _PG.ResponsibleRole}
+_NAMED = {"park": _PG.Park, "fund": _PG.Fund, "program": _PG.Program}
 
 
 def vocabulary_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
@@ -41,31 +50,58 @@ def outline_string(node: OutlineNode) -> str:
     return "/".join(((node.part,) if node.part else ()) + node.path)
 
 
+def _decimal_text(value) -> str:
+    """The canonical lexical form of an xsd:decimal: "50.0", "0.3333333333333333"."""
+    text = format(Decimal(value), "f")
+    if "." not in text:
+        return text + ".0"
+    text = text.rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
 def decimal_literal(value) -> Literal:
     """An xsd:decimal in canonical form ("50.0", "0.3333333333333333"), as Turtle writes and reads it back.
 
     >>> decimal_literal(Decimal("5E+9"))
     rdflib.term.Literal('5000000000.0', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#decimal'))
     """
-    text = format(Decimal(value), "f")
-    if "." not in text:
-        text += ".0"
-    else:
-        text = text.rstrip("0")
-        text += "0" if text.endswith(".") else ""
-    return Literal(text, datatype=XSD.decimal)
+    return Literal(_decimal_text(value), datatype=XSD.decimal)
 
 
-def _offsets(g: Graph, subject: URIRef, span: Span) -> None:
-    g.add((subject, PG.startOffset, Literal(span.start)))
-    g.add((subject, PG.endOffset, Literal(span.end)))
+class _NTLiteral(str):
+    """A literal already written in N-Triples syntax, so the bulk path never builds an rdflib Literal."""
+
+
+_NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _nt_literal(value: str | int | bool, lang: str | None = None, datatype: URIRef | None = None) -> _NTLiteral:
+    """What :func:`_nt_term` writes for ``Literal(value, lang, datatype)``, for the values the builder makes.
+
+    >>> _nt_literal(3) == _nt_term(Literal(3))
+    True
+    """
+    if isinstance(value, bool):
+        return _NTLiteral(f'"{str(value).lower()}"^^<{_BOOLEAN}>')
+    if isinstance(value, int):
+        return _NTLiteral(f'"{value}"^^<{_INTEGER}>')
+    text = f'"{value.translate(_NT_ESCAPES)}"'
+    if lang:
+        return _NTLiteral(f"{text}@{lang}")
+    if datatype is not None:
+        return _NTLiteral(f"{text}^^<{datatype}>")
+    return _NTLiteral(text)
 
 
 class _DocumentGraphBuilder:
-    """Writes one extraction into one graph; keeps the IRIs consistent."""
+    """Writes one extraction into one graph; keeps the IRIs consistent.
 
-    def __init__(self, g: Graph, extraction: Extraction, base: str, lexicon):
-        self.g, self.x, self.base, self.lexicon = g, extraction, base, lexicon
+    ``literal`` makes the graph's literals: rdflib's :class:`Literal` for a
+    Graph, :func:`_nt_literal` for an :class:`_NTriplesSink`.
+    """
+
+    def __init__(self, g, extraction: Extraction, base: str, lexicon, literal=Literal):
+        self.g, self.x, self.base, self.lexicon, self.literal = g, extraction, base, lexicon, literal
         self.source_file = extraction.document.source_file
         meta = extraction.meta
         self.doc = (mint("document", meta.number, base=base) if meta.number
@@ -75,132 +111,135 @@ class _DocumentGraphBuilder:
     def mint(self, kind: str, *parts: str) -> URIRef:
         return mint(kind, *parts, base=self.base)
 
+    def offsets(self, subject: URIRef, span: Span) -> None:
+        self.g.add((subject, _PG.startOffset, self.literal(span.start)))
+        self.g.add((subject, _PG.endOffset, self.literal(span.end)))
+
     def jurisdiction(self, name: str) -> URIRef:
         if ("jurisdiction", name) in self._described:
             return self._described[("jurisdiction", name)]
         j = self._described[("jurisdiction", name)] = self.mint("jurisdiction", name)
-        self.g.add((j, RDF.type, PG.Jurisdiction))
-        self.g.add((j, RDFS.label, Literal(name, lang="zh")))
+        self.g.add((j, _TYPE, _PG.Jurisdiction))
+        self.g.add((j, _LABEL, self.literal(name, lang="zh")))
         info = self.lexicon.jurisdiction(name) if self.lexicon is not None else None
         if info is not None and getattr(info, "en", None):
-            self.g.add((j, RDFS.label, Literal(info.en, lang="en")))
+            self.g.add((j, _LABEL, self.literal(info.en, lang="en")))
         return j
 
     def agency(self, agency: Agency, surface: str | None) -> URIRef:
         if (agency, surface) in self._described:
             return self._described[(agency, surface)]
         a = self._described[(agency, surface)] = self.mint("agency", agency.jurisdiction, agency.name)
-        g = self.g
-        g.add((a, RDF.type, PG.Agency))
-        g.add((a, RDF.type, ORG.Organization))
-        g.add((a, RDFS.label, Literal(agency.name, lang="zh")))
+        g, literal = self.g, self.literal
+        g.add((a, _TYPE, _PG.Agency))
+        g.add((a, _TYPE, _ORGANIZATION))
+        g.add((a, _LABEL, literal(agency.name, lang="zh")))
         if agency.name_en:
-            g.add((a, RDFS.label, Literal(agency.name_en, lang="en")))
-        g.add((a, PG.jurisdiction, self.jurisdiction(agency.jurisdiction)))
-        g.add((a, PG.agencyType, PG_NS[agency.agency_type]))
+            g.add((a, _LABEL, literal(agency.name_en, lang="en")))
+        g.add((a, _PG.jurisdiction, self.jurisdiction(agency.jurisdiction)))
+        g.add((a, _PG.agencyType, PG_NS[agency.agency_type]))
         if surface:
-            g.add((a, SKOS.altLabel, Literal(surface)))
+            g.add((a, _ALT_LABEL, literal(surface)))
         if agency.collective:
-            g.add((a, PG.collective, Literal(True)))
+            g.add((a, _PG.collective, literal(True)))
         if agency.manages:
-            g.add((a, PG.manages, self.named("park", agency.manages)))
+            g.add((a, _PG.manages, self.named("park", agency.manages)))
         return a
 
     def unspecified(self, surface: str) -> URIRef:
         u = self.mint("body", self.x.meta.jurisdiction, surface)
-        self.g.add((u, RDF.type, PG.UnspecifiedBody))
-        self.g.add((u, RDFS.label, Literal(surface, lang="zh")))
-        self.g.add((u, PG.jurisdiction, self.jurisdiction(self.x.meta.jurisdiction)))
+        self.g.add((u, _TYPE, _PG.UnspecifiedBody))
+        self.g.add((u, _LABEL, self.literal(surface, lang="zh")))
+        self.g.add((u, _PG.jurisdiction, self.jurisdiction(self.x.meta.jurisdiction)))
         return u
 
     def named(self, kind: str, name: str) -> URIRef:
         from .extract.named import entity_key
 
-        cls = {"park": PG.Park, "fund": PG.Fund, "program": PG.Program}[kind]
         n = self.mint(kind, entity_key(name))
-        self.g.add((n, RDF.type, cls))
-        if not any(True for _ in self.g.objects(n, RDFS.label)):
-            self.g.add((n, RDFS.label, Literal(name, lang="zh")))
+        self.g.add((n, _TYPE, _NAMED[kind]))
+        if not any(True for _ in self.g.objects(n, _LABEL)):
+            self.g.add((n, _LABEL, self.literal(name, lang="zh")))
         return n
 
     def outline_item(self, node: OutlineNode) -> URIRef:
         return self.mint("item", self.source_file, outline_string(node))
 
     def build(self) -> None:
-        g, x, meta, doc = self.g, self.x, self.x.meta, self.doc
-        g.add((doc, RDF.type, PG.PolicyDocument))
-        g.add((doc, RDF.type, PROV.Entity))
-        g.add((doc, PG.sourceFile, Literal(self.source_file)))
-        g.add((doc, PG.contentHash, Literal(x.document.content_hash)))
-        g.add((doc, PG.encoding, Literal(x.document.encoding)))
-        g.add((doc, DCTERMS.format, Literal(x.document.media_type)))
-        g.add((doc, PG.jurisdiction, self.jurisdiction(meta.jurisdiction)))
+        g, x, meta, doc, literal = self.g, self.x, self.x.meta, self.doc, self.literal
+        g.add((doc, _TYPE, _PG.PolicyDocument))
+        g.add((doc, _TYPE, _ENTITY))
+        g.add((doc, _PG.sourceFile, literal(self.source_file)))
+        g.add((doc, _PG.contentHash, literal(x.document.content_hash)))
+        g.add((doc, _PG.encoding, literal(x.document.encoding)))
+        g.add((doc, _FORMAT, literal(x.document.media_type)))
+        g.add((doc, _PG.jurisdiction, self.jurisdiction(meta.jurisdiction)))
         if meta.title:
-            g.add((doc, DCTERMS.title, Literal(meta.title)))
+            g.add((doc, _TITLE, literal(meta.title)))
         if meta.number:
-            g.add((doc, PG.documentNumber, Literal(meta.number)))
+            g.add((doc, _PG.documentNumber, literal(meta.number)))
         if meta.issued:
-            g.add((doc, DCTERMS.issued, Literal(meta.issued.isoformat(), datatype=XSD.date)))
+            g.add((doc, _ISSUED, literal(meta.issued.isoformat(), datatype=_DATE)))
         for mention in x.agency_mentions:
             a = self.agency(mention.agency, mention.surface)
-            g.add((doc, PG.issuedBy if mention.issuer else PG.mentionsAgency, a))
+            g.add((doc, _PG.issuedBy if mention.issuer else _PG.mentionsAgency, a))
         for cited in meta.implements:
             c = self.mint("document", cited.number)
-            g.add((doc, PG.implements, c))
-            g.add((c, RDF.type, PG.PolicyDocument))
-            g.add((c, PG.documentNumber, Literal(cited.number)))
+            g.add((doc, _PG.implements, c))
+            g.add((c, _TYPE, _PG.PolicyDocument))
+            g.add((c, _PG.documentNumber, literal(cited.number)))
             if cited.title:
-                g.add((c, DCTERMS.title, Literal(cited.title)))
+                g.add((c, _TITLE, literal(cited.title)))
         self.build_outline()
         self.build_targets()
         self.build_named()
 
     def build_outline(self) -> None:
-        g, doc = self.g, self.doc
+        g, doc, literal = self.g, self.doc, self.literal
         items = {(n.part, n.path): self.outline_item(n) for n in self.x.outline}
         for node in self.x.outline:
             item = items[(node.part, node.path)]
-            g.add((item, RDF.type, PG.OutlineItem))
-            g.add((item, PG.inDocument, doc))
-            g.add((item, PG.outline, Literal(outline_string(node))))
-            g.add((item, PG.outlineLevel, Literal(len(node.path))))
+            g.add((item, _TYPE, _PG.OutlineItem))
+            g.add((item, _PG.inDocument, doc))
+            g.add((item, _PG.outline, literal(outline_string(node))))
+            g.add((item, _PG.outlineLevel, literal(len(node.path))))
             if node.title:
-                g.add((item, DCTERMS.title, Literal(node.title)))
+                g.add((item, _TITLE, literal(node.title)))
             if node.part:
-                g.add((item, PG.documentPart, Literal(node.part)))
-            _offsets(g, item, node.span)
+                g.add((item, _PG.documentPart, literal(node.part)))
+            self.offsets(item, node.span)
             parent = items.get((node.part, node.path[:-1])) if len(node.path) > 1 else None
             if parent is not None:
-                g.add((item, PG.subTaskOf, parent))
+                g.add((item, _PG.subTaskOf, parent))
         for task in self.x.tasks:
             t = items[(task.node.part, task.node.path)]
-            g.add((t, RDF.type, PG.Task))
-            g.add((t, PROV.wasDerivedFrom, doc))
+            g.add((t, _TYPE, _PG.Task))
+            g.add((t, _DERIVED_FROM, doc))
             for clause in task.clauses:
-                g.add((t, PG.sourceText, Literal(clause.text)))
+                g.add((t, _PG.sourceText, literal(clause.text)))
             if not task.clauses:
-                g.add((t, PG.sourceText, Literal(task.node.span.slice(self.x.document.text))))
+                g.add((t, _PG.sourceText, literal(task.node.span.slice(self.x.document.text))))
             for assignment in task.assignments:
                 mention = assignment.mention
                 if assignment.agency is None:
                     agent = self.unspecified(mention.surface)
-                    g.add((t, PG.unspecifiedBody, agent))
+                    g.add((t, _PG.unspecifiedBody, agent))
                 else:
                     agent = self.agency(assignment.agency, mention.surface)
-                    g.add((t, PG.responsibleAgency, agent))
+                    g.add((t, _PG.responsibleAgency, agent))
                     if mention.role == "lead":
-                        g.add((t, PG.leadAgency, agent))
+                        g.add((t, _PG.leadAgency, agent))
                     elif mention.role == "support":
-                        g.add((t, PG.supportingAgency, agent))
+                        g.add((t, _PG.supportingAgency, agent))
                 a = self.mint("assignment", self.source_file, str(mention.span.start), str(mention.span.end))
-                g.add((t, PG.assignment, a))
-                g.add((a, RDF.type, PG.Assignment))
-                g.add((a, PG.agent, agent))
-                g.add((a, PG.role, _ROLE[mention.role]))
-                g.add((a, PG.surface, Literal(mention.surface)))
-                g.add((a, PG.sourceText, Literal(assignment.clause.text)))
-                g.add((a, PG.inDocument, doc))
-                _offsets(g, a, mention.span)
+                g.add((t, _PG.assignment, a))
+                g.add((a, _TYPE, _PG.Assignment))
+                g.add((a, _PG.agent, agent))
+                g.add((a, _PG.role, _ROLE[mention.role]))
+                g.add((a, _PG.surface, literal(mention.surface)))
+                g.add((a, _PG.sourceText, literal(assignment.clause.text)))
+                g.add((a, _PG.inDocument, doc))
+                self.offsets(a, mention.span)
 
     def task_at(self, position: int) -> URIRef | None:
         """The task whose own text contains ``position``."""
@@ -210,54 +249,58 @@ class _DocumentGraphBuilder:
         return None
 
     def build_targets(self) -> None:
-        g, doc = self.g, self.doc
+        g, doc, literal = self.g, self.doc, self.literal
         for target in self.x.targets:
             t = self.mint("target", self.source_file, str(target.span.start), str(target.span.end))
-            g.add((t, RDF.type, PG.Target))
-            g.add((t, PG.inDocument, doc))
-            g.add((t, PROV.wasDerivedFrom, doc))
-            g.add((t, PG.value, decimal_literal(target.value)))
+            g.add((t, _TYPE, _PG.Target))
+            g.add((t, _PG.inDocument, doc))
+            g.add((t, _DERIVED_FROM, doc))
+            g.add((t, _PG.value, literal(_decimal_text(target.value), datatype=_DECIMAL)))
             if target.value_max is not None:
-                g.add((t, PG.valueMax, decimal_literal(target.value_max)))
+                g.add((t, _PG.valueMax, literal(_decimal_text(target.value_max), datatype=_DECIMAL)))
             if target.unit:
-                g.add((t, PG.unit, Literal(target.unit)))
-            g.add((t, PG.comparator, Literal(target.comparator)))
+                g.add((t, _PG.unit, literal(target.unit)))
+            g.add((t, _PG.comparator, literal(target.comparator)))
             if target.year is not None:
-                g.add((t, PG.targetYear, Literal(target.year)))
+                g.add((t, _PG.targetYear, literal(target.year)))
             if target.annual:
-                g.add((t, PG.annual, Literal(True)))
+                g.add((t, _PG.annual, literal(True)))
             if target.metric:
-                g.add((t, PG.metric, Literal(target.metric)))
-            g.add((t, PG.surface, Literal(target.surface)))
-            g.add((t, PG.sourceText, Literal(target.sentence)))
-            _offsets(g, t, target.span)
+                g.add((t, _PG.metric, literal(target.metric)))
+            g.add((t, _PG.surface, literal(target.surface)))
+            g.add((t, _PG.sourceText, literal(target.sentence)))
+            self.offsets(t, target.span)
             task = self.task_at(target.span.start)
             if task is not None:
-                g.add((t, PG.inTask, task))
+                g.add((t, _PG.inTask, task))
 
     def build_named(self) -> None:
         for entity in self.x.named:
             n = self.named(entity.kind, entity.name)
-            self.g.add((self.task_at(entity.span.start) or self.doc, PG.mentions, n))
+            self.g.add((self.task_at(entity.span.start) or self.doc, _PG.mentions, n))
 
 
-class _TripleSet:
-    """The two Graph methods the builder uses, over a plain set: building a store's input needs no index."""
+class _NTriplesSink:
+    """The two Graph methods the builder uses, writing each triple straight away as an N-Triples line.
+
+    Lines are plain strings, so collecting a document's few thousand triples
+    hashes text rather than rdflib terms; the builder gives it :func:`_nt_literal` literals.
+    """
 
     def __init__(self) -> None:
-        self.triples: set[tuple] = set()
-        self._by_subject_predicate: dict[tuple, list] = {}
+        self.lines: set[str] = set()
+        self._objects: dict[str, list] = {}  # "<s> <p> " -> objects
 
     def add(self, triple: tuple) -> None:
-        if triple not in self.triples:
-            self.triples.add(triple)
-            self._by_subject_predicate.setdefault(triple[:2], []).append(triple[2])
+        s, p, o = triple
+        head = f"<{s}> <{p}> "
+        line = f"{head}{o if isinstance(o, _NTLiteral) else f'<{o}>'} .\n"
+        if line not in self.lines:
+            self.lines.add(line)
+            self._objects.setdefault(head, []).append(o)
 
     def objects(self, subject, predicate):
-        return iter(self._by_subject_predicate.get((subject, predicate), ()))
-
-
-_NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+        return iter(self._objects.get(f"<{subject}> <{predicate}> ", ()))
 
 
 def _nt_term(term) -> str:
@@ -285,9 +328,9 @@ def ntriples(triples) -> str:
 
 def document_ntriples(extraction: Extraction, *, base: str = DEFAULT_BASE, lexicon=None) -> str:
     """One document's graph as sorted N-Triples, built without an rdflib Graph (the store's bulk path)."""
-    sink = _TripleSet()
-    _DocumentGraphBuilder(sink, extraction, base, lexicon).build()
-    return ntriples(sink.triples)
+    sink = _NTriplesSink()
+    _DocumentGraphBuilder(sink, extraction, base, lexicon, literal=_nt_literal).build()
+    return "".join(sorted(sink.lines))
 
 
 def vocabulary_ntriples() -> str:

@@ -7,6 +7,7 @@ folded text and slice surfaces from the original.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["fold", "normalize_document_number", "DOCUMENT_NUMBER_RE"]
 
@@ -24,8 +25,11 @@ _FOLD[0xFF09] = ord(")")
 _FOLD_TABLE = {k: chr(v) for k, v in _FOLD.items()}
 
 
+@lru_cache(maxsize=1024)
 def fold(text: str) -> str:
     """Map full-width ASCII to half-width, one character for one.
+
+    Remembers recent answers: every extractor folds the same document text.
 
     >>> fold("２０２０年（责任单位：省科技厅）")
     '2020年(责任单位:省科技厅)'

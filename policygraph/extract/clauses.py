@@ -34,6 +34,7 @@ def clause_vocabulary() -> dict:
     by_length = lambda d: dict(sorted(d.items(), key=lambda kv: -len(kv[0])))  # noqa: E731
     return {
         "role_words": by_length(raw["role_words"]),
+        "role_endings": tuple(raw["role_words"]),
         "labels": by_length(raw["labels"]),
         "list_trailers": sorted(raw["list_trailers"], key=len, reverse=True),
         "list_leaders": sorted(raw["list_leaders"], key=len, reverse=True),
@@ -180,10 +181,15 @@ def parse_clause_body(folded: str, piece: Piece, is_agency: AgencyTest) -> tuple
     return (out, has_role) if out else None
 
 
+_BRACKET_OR_NEWLINE = re.compile(f"[{re.escape(_OPEN + _CLOSE)}\n]")
+_SENTENCE_END = re.compile("[。\n]")
+
+
 def _bracket_groups(folded: str) -> list[Piece]:
     """Top-level bracket pairs on one line, as body ranges (without the brackets)."""
     groups, stack = [], []
-    for i, ch in enumerate(folded):
+    for m in _BRACKET_OR_NEWLINE.finditer(folded):
+        i, ch = m.start(), m.group()
         if ch == _OPEN:
             stack.append(i)
         elif ch == _CLOSE and stack:
@@ -202,10 +208,9 @@ def _closes_paragraph(folded: str, end: int) -> bool:
 
 def _sentences(folded: str) -> list[Piece]:
     out, start = [], 0
-    for i, ch in enumerate(folded):
-        if ch in "。\n":
-            out.append((start, i))
-            start = i + 1
+    for m in _SENTENCE_END.finditer(folded):
+        out.append((start, m.start()))
+        start = m.end()
     out.append((start, len(folded)))
     return out
 
@@ -266,7 +271,7 @@ def find_clauses(text: str, is_agency: AgencyTest, is_generic: Callable[[str], b
 
 
 def _ends_with_role(folded: str, piece: Piece, vocab: dict) -> bool:
-    return any(folded.endswith(word, *_strip(folded, piece)) for word in vocab["role_words"])
+    return folded.endswith(vocab["role_endings"], *_strip(folded, piece))
 
 
 def _is_bracketed(folded: str, start: int) -> bool:

@@ -200,18 +200,21 @@ def _ends_with_suffix(text: str, vocab: Vocabulary) -> bool:
     return text.endswith(vocab.suffixes)
 
 
+_BRACKETED_PLACE_RE = re.compile(r"[\u4e00-\u9fff]{0,4}\(([^()]{2,10})\)")
+
+
 def _head_length(name: str, vocab: Vocabulary) -> int:
     """Length of the proper-name head at the start of ``name`` (place, city-initials, organisation, quote), or 0."""
     for size in range(min(len(name), 12), 1, -1):
         if name[:size] in vocab.places:
             return size
-    bracket = re.match(r"[\u4e00-\u9fff]{0,4}\(([^()]{2,10})\)", name)
+    bracket = _BRACKETED_PLACE_RE.match(name)
     if bracket and bracket.group(1) in vocab.places:
         return bracket.end()
     for size in (3, 2):
         head = name[:size]
         if len(head) == size and len(set(head)) == size and len(name) > size + 1:
-            if any(all(ch in initials for ch in head) for initials in vocab.place_initials):
+            if any(initials.issuperset(head) for initials in vocab.place_initials):
                 return size
     org = vocab.org_re.match(name)
     if org and not _covered(org.group(1), vocab.generic_words["park"], vocab):
@@ -378,8 +381,12 @@ def _level_budget_line(modifier: str, suffix: str, vocab: Vocabulary) -> bool:
 
 @lru_cache(maxsize=8)
 def _suffix_finder(suffixes: tuple[str, ...]) -> re.Pattern[str]:
-    """Finds, in the reversed text, the longest type word ending at each position of the text."""
-    return re.compile("(?=(" + "|".join(re.escape(s[::-1]) for s in suffixes) + "))")
+    """Finds, in the reversed text, the longest type word ending at each position of the text.
+
+    The leading class of last characters lets most positions fail at once, before the alternation is tried.
+    """
+    last = "".join(sorted({re.escape(s[-1]) for s in suffixes}))
+    return re.compile(f"(?=[{last}])(?=(" + "|".join(re.escape(s[::-1]) for s in suffixes) + "))")
 
 
 def _candidates(folded: str, vocab: Vocabulary):
