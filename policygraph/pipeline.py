@@ -204,7 +204,7 @@ def store_counts(store) -> dict[str, int]:
 
 def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, base: str = DEFAULT_BASE,
                  lexicon_dirs: Sequence[Path] = (), jobs: int | None = None, export: bool = True,
-                 wait: float = 60.0, push: str | None = None,
+                 wait: float = 60.0, push: str | None = None, load: bool = False,
                  on_document: Callable[[Path, "DocumentSummary | None", InputError | None], None] | None = None,
                  ) -> tuple[BuildReport, Dataset | None]:
     """Build (or update) the store in ``out_dir`` from ``paths`` (the embedded corpus when None).
@@ -218,14 +218,15 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
     With ``export``, ``graph.trig`` and ``graph.ttl`` are written from the
     store; ``build-report.json`` always. With ``push``, the graphs written
     by this run are sent to that Graph Store Protocol URL (one PUT each).
-    Returns the report and, with ``export``, the whole graph as an in-memory
-    dataset.
+    Returns the report and, with ``load``, the whole graph as an in-memory
+    rdflib dataset (for small corpora: it takes about 2 GB per 1,000 documents;
+    ``policygraph.store.open_graph`` reads a store of any size without copying it).
     """
     import shutil
 
     from .build import statistics_graph_iri, vocabulary_graph_iri, vocabulary_ntriples
     from .load import iter_input_files
-    from .serialize import dataset_bytes, write_atomic
+    from .serialize import StagedFiles
     from .store import STORE_DIR, GraphStore, StoreLock, bulk_build, is_store, staging_path, union_nquads
 
     out = Path(out_dir)
@@ -300,18 +301,16 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
                            "warnings": sum(len(s.warnings) for s in summaries)})
             if push:
                 counts["pushed graphs"] = len(pushed.graphs)
-            dataset = store.dataset() if export else None
-    outputs = dict(OUTPUT_FILES) if export else {"report": OUTPUT_FILES["report"]}
-    report = BuildReport(documents=tuple(sorted(summaries, key=lambda d: d.source_file)),
-                         errors=tuple(errors), counts=counts, outputs=outputs)
-    payloads = {}  # serialised before anything is written, so a failure leaves the previous outputs as they were
-    if export:
-        payloads["trig"] = dataset_bytes(dataset, "trig")
-        payloads["turtle"] = dataset_bytes(dataset, "turtle")
-    payloads["report"] = (json.dumps(report.to_dict(), ensure_ascii=False, indent=2, sort_keys=True)
-                          + "\n").encode("utf-8")
-    for kind, data in payloads.items():
-        write_atomic(out / OUTPUT_FILES[kind], data)
+            outputs = dict(OUTPUT_FILES) if export else {"report": OUTPUT_FILES["report"]}
+            report = BuildReport(documents=tuple(sorted(summaries, key=lambda d: d.source_file)),
+                                 errors=tuple(errors), counts=counts, outputs=outputs)
+            with StagedFiles() as staged:  # a failure leaves the previous outputs as they were
+                if export:
+                    store.write(staged.open(out / OUTPUT_FILES["trig"]), "trig")
+                    store.write(staged.open(out / OUTPUT_FILES["turtle"]), "turtle")
+                staged.open(out / OUTPUT_FILES["report"]).write(
+                    (json.dumps(report.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+            dataset = store.dataset() if load else None
     return report, dataset
 
 
@@ -446,13 +445,12 @@ def remove_documents(names: Sequence[str], out_dir: str | Path, *, base: str = D
 
 def export_store(out_dir: str | Path, path: str | Path, fmt: str = "trig", *, wait: float = 60.0) -> Path:
     """Write the whole store as one file (TriG keeps the named graphs; Turtle merges them), atomically."""
-    from .serialize import dataset_bytes, write_atomic
+    from .serialize import StagedFiles
     from .store import STORE_DIR, GraphStore, StoreLock, is_store
 
     store_dir = Path(out_dir) / STORE_DIR
     if not is_store(store_dir):
         raise InputError(str(store_dir), "no store here (run `policygraph build` first)")
-    with StoreLock(store_dir, timeout=wait), GraphStore(store_dir) as store:
-        data = dataset_bytes(store.dataset(), fmt)
-    write_atomic(Path(path), data)
+    with StoreLock(store_dir, timeout=wait), GraphStore(store_dir) as store, StagedFiles() as staged:
+        store.write(staged.open(path), fmt)
     return Path(path)

@@ -19,6 +19,7 @@ import re
 import shutil
 import time
 from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,10 @@ DEFAULT_STORE = DEFAULT_OUT / STORE_DIR
 _PG = "https://w3id.org/policygraph/ontology#"
 #: Oxigraph writes the decimal 50 as "50"; the graph (and Turtle) write it "50.0".
 _INTEGRAL_DECIMAL = re.compile(r'"(-?\d+)"\^\^<http://www\.w3\.org/2001/XMLSchema#decimal>')
+_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+#: Prefixes of exports besides the project's (``vocab.PREFIXES``): those the vocabulary graph uses.
+_EXPORT_PREFIXES = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "owl": "http://www.w3.org/2002/07/owl#",
+                    "vann": "http://purl.org/vocab/vann/"}
 
 
 class StoreBusy(PolicyGraphError):
@@ -67,10 +72,15 @@ def union_nquads(ntriples: str, graph: str, statistics: str = "", statistics_gra
     '<urn:a> <urn:p> "x" <urn:g> .\\n<urn:a> <urn:p> "x" .\\n'
     """
     lines = ntriples.splitlines()
-    named = "".join(f"{line[:-1]}<{graph}> .\n" for line in lines)
+    named = _terminated([line[:-1] for line in lines], f"<{graph}> .\n")
     if statistics and statistics_graph:
         named += "".join(f"{line[:-1]}<{statistics_graph}> .\n{line}\n" for line in statistics.splitlines())
-    return (named + "".join(f"{line}\n" for line in lines)).encode("utf-8")
+    return (named + _terminated(lines, "\n")).encode("utf-8")
+
+
+def _terminated(lines: list[str], end: str) -> str:
+    """Each line followed by ``end``: one join, not a string per line, as documents run to thousands of lines."""
+    return end.join(lines) + end if lines else ""
 
 
 class _ChunkReader:
@@ -93,6 +103,54 @@ class _ChunkReader:
             size = len(self._buffer)
         data, self._buffer = self._buffer[:size], self._buffer[size:]
         return data
+
+
+def _decimal_as_written(quad):
+    """The quad with an integral decimal object written as the graph writes it ("50.0", which Oxigraph reads as "50")."""
+    import pyoxigraph as ox
+
+    o = quad.object
+    if isinstance(o, ox.Literal) and o.datatype.value == _DECIMAL and "." not in o.value and "E" not in o.value.upper():
+        return ox.Quad(quad.subject, quad.predicate, ox.Literal(o.value + ".0", datatype=o.datatype), quad.graph_name)
+    return quad
+
+
+def _with_canonical_blank_nodes(quads: Iterable) -> Iterator:
+    """The quads of one graph, those with blank nodes last and relabelled canonically (``rdflib.compare``).
+
+    Oxigraph labels a blank node afresh whenever it loads one, so only
+    canonical labels give the same bytes for the same graph. Blank nodes are
+    rare (the ontology's class unions), so they are few to relabel.
+    """
+    import pyoxigraph as ox
+    from rdflib import BNode, Graph, Literal, URIRef
+    from rdflib.compare import to_canonical_graph
+
+    def to_rdflib(term):
+        if isinstance(term, ox.NamedNode):
+            return URIRef(term.value)
+        if isinstance(term, ox.BlankNode):
+            return BNode(term.value)
+        return Literal(term.value, lang=term.language, datatype=None if term.language else URIRef(term.datatype.value))
+
+    def to_oxigraph(term):
+        if isinstance(term, URIRef):
+            return ox.NamedNode(str(term))
+        if isinstance(term, BNode):
+            return ox.BlankNode(str(term))
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+
+    with_blank, graph_name = Graph(), None
+    for q in quads:
+        if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
+            with_blank.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+            graph_name = q.graph_name
+        else:
+            yield q
+    for triple in sorted(to_canonical_graph(with_blank)) if len(with_blank) else ():
+        yield ox.Quad(*(to_oxigraph(t) for t in triple), graph_name)
 
 
 def bulk_build(store_dir: str | Path, chunks: Iterable[bytes], statistics_graph: str | None = None) -> None:
@@ -143,13 +201,16 @@ def document_statistics(graph: str, ntriples: str) -> str:
     """N-Triples of one document graph's counts (tasks, assignments by role, targets), subject the graph IRI.
 
     Counted from the graph's own lines, so a store's totals are sums over a
-    few thousand documents instead of scans over millions of triples.
+    few thousand documents instead of scans over millions of triples; each
+    count is one search of the text for lines ending so.
     """
     lines = ntriples.splitlines()
-    counts = {key: sum(1 for line in lines if line.endswith(end)) for key, (_, end) in DOCUMENT_COUNTS.items()}
-    bodies = {line.split(" ", 1)[0] for line in lines if line.endswith(DOCUMENT_COUNTS["unspecified bodies"][1])}
-    counts["unspecified bodies"] = sum(1 for line in lines if f" <{_PG}agent> " in line
-                                       and line.split(" ", 3)[2] in bodies)
+    text = _terminated(lines, "\n")
+    counts = {key: text.count(f"{end}\n") for key, (_, end) in DOCUMENT_COUNTS.items()}
+    if counts["unspecified bodies"]:
+        body, agent = DOCUMENT_COUNTS["unspecified bodies"][1], f" <{_PG}agent> "
+        bodies = {line.split(" ", 1)[0] for line in lines if line.endswith(body)}
+        counts["unspecified bodies"] = sum(1 for line in lines if agent in line and line.split(" ", 3)[2] in bodies)
     integer = "<http://www.w3.org/2001/XMLSchema#integer>"
     return "".join(f'<{graph}> <{_PG}{DOCUMENT_COUNTS[key][0]}> "{n}"^^{integer} .\n' for key, n in counts.items())
 
@@ -440,3 +501,35 @@ class GraphStore:
         data = self._store.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8")
         ds.parse(data=_INTEGRAL_DECIMAL.sub(r'"\1.0"^^<http://www.w3.org/2001/XMLSchema#decimal>', data), format="nquads")
         return ds
+
+    def write(self, output: BinaryIO, fmt: str) -> None:
+        """Write the store to ``output``: ``trig`` and ``nquads`` keep the named graphs (in IRI order), ``turtle`` and ``nt`` merge them.
+
+        Oxigraph serialises the quads as it reads them, so memory stays flat
+        whatever the store's size; a copy in rdflib takes gigabytes and minutes
+        per thousand documents. The default graph, the union, is not written as
+        a graph of its own: the merge is that union plus the named graphs it
+        leaves out (the statistics). Quads come in index order, the same for
+        the same content, so the same store gives the same bytes.
+        """
+        import pyoxigraph as ox
+
+        from .vocab import PREFIXES
+
+        named = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
+        merged = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
+        if fmt not in named and fmt not in merged:
+            raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join([*named, *merged])}")
+        graphs = sorted((g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
+        if fmt in merged:
+            graphs = [ox.DefaultGraph(), *(g for g in graphs if not self._in_union(g))]
+        quads = (q for g in graphs for q in _with_canonical_blank_nodes(self._store.quads_for_pattern(None, None, None, g)))
+        items = (_decimal_as_written(q) if fmt in named else _decimal_as_written(q).triple for q in quads)
+        ox.serialize(items, output, format=named.get(fmt) or merged[fmt], prefixes={**_EXPORT_PREFIXES, **PREFIXES})
+
+    def _in_union(self, graph) -> bool:
+        """Whether the default graph holds a copy of ``graph`` (its first triple, as every copy is whole)."""
+        import pyoxigraph as ox
+
+        first = next(iter(self._store.quads_for_pattern(None, None, None, graph)), None)
+        return first is None or ox.Quad(first.subject, first.predicate, first.object, ox.DefaultGraph()) in self._store

@@ -46,7 +46,7 @@ def seed_build(tmp_path_factory):
     from policygraph.pipeline import build_corpus
 
     out = tmp_path_factory.mktemp("seed-build")
-    report, dataset = build_corpus(None, out)
+    report, dataset = build_corpus(None, out, load=True)
     return report, dataset, out
 
 
@@ -103,5 +103,5 @@ def corpus_report(folder: Path, out: Path):
     from policygraph.pipeline import build_corpus
 
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".txt", ".html"))
-    _, dataset = build_corpus(files, out)
+    _, dataset = build_corpus(files, out, load=True)
     return evaluate(dataset, folder / "gold", texts={p.name: load_document(p).text for p in files})

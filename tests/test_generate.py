@@ -223,7 +223,7 @@ def scored(corpus, tmp_path_factory):
     from policygraph.pipeline import build_corpus
 
     out = tmp_path_factory.mktemp("synthetic-build")
-    report, dataset = build_corpus([p for p in sorted(corpus.glob("*.txt"))], out)
+    report, dataset = build_corpus([p for p in sorted(corpus.glob("*.txt"))], out, load=True)
     assert report.ok
     return evaluate(dataset, corpus / "gold", corpus_dir=corpus)
 

@@ -80,23 +80,24 @@ def test_interrupted_write_keeps_the_previous_file(tmp_path, monkeypatch):
 
 
 def test_failed_build_leaves_earlier_outputs_untouched(tmp_path, monkeypatch):
-    from policygraph import serialize as serialize_module
+    from policygraph.store import GraphStore
 
     out = tmp_path / "out"
     build_corpus([NINGXIA], out)
     outputs = set(OUTPUT_FILES.values())  # the store (and its hash cache) did take the new documents in
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.name in outputs}
-    real = serialize_module.dataset_bytes
+    real = GraphStore.write
 
-    def failing(ds, fmt):
-        if fmt == "turtle":
-            raise MemoryError("out of memory while writing Turtle")
-        return real(ds, fmt)
+    def failing(store, output, fmt):
+        real(store, output, fmt)
+        if fmt == "turtle":  # after the TriG was written, and half of the Turtle
+            raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(serialize_module, "dataset_bytes", failing)
-    with pytest.raises(MemoryError):
+    monkeypatch.setattr(GraphStore, "write", failing)
+    with pytest.raises(OSError):
         build_corpus(None, out)
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.name in outputs} == before and len(before) == 3
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_wheel_ships_ontology_seeds_and_gold(tmp_path):
