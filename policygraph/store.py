@@ -71,11 +71,16 @@ def union_nquads(ntriples: str, graph: str, statistics: str = "", statistics_gra
     >>> union_nquads('<urn:a> <urn:p> "x" .\\n', "urn:g").decode()
     '<urn:a> <urn:p> "x" <urn:g> .\\n<urn:a> <urn:p> "x" .\\n'
     """
-    lines = ntriples.splitlines()
+    lines = _lines(ntriples)
     named = _terminated([line[:-1] for line in lines], f"<{graph}> .\n")
     if statistics and statistics_graph:
-        named += "".join(f"{line[:-1]}<{statistics_graph}> .\n{line}\n" for line in statistics.splitlines())
+        named += "".join(f"{line[:-1]}<{statistics_graph}> .\n{line}\n" for line in _lines(statistics))
     return (named + _terminated(lines, "\n")).encode("utf-8")
+
+
+def _lines(ntriples: str) -> list[str]:
+    """The lines of N-Triples text: split at newlines only, as a literal may hold U+2028 or a form feed."""
+    return [line for line in ntriples.split("\n") if line]
 
 
 def _terminated(lines: list[str], end: str) -> str:
@@ -204,7 +209,7 @@ def document_statistics(graph: str, ntriples: str) -> str:
     few thousand documents instead of scans over millions of triples; each
     count is one search of the text for lines ending so.
     """
-    lines = ntriples.splitlines()
+    lines = _lines(ntriples)
     text = _terminated(lines, "\n")
     counts = {key: text.count(f"{end}\n") for key, (_, end) in DOCUMENT_COUNTS.items()}
     if counts["unspecified bodies"]:
@@ -242,7 +247,7 @@ def statistics_update(graph: str, agencies: Iterable[str] | None = None) -> str:
 
 def _agencies_named(ntriples: str) -> set[str]:
     """The agencies a document's N-Triples name as responsible for a task."""
-    return {line.split(" ", 3)[2][1:-1] for line in ntriples.splitlines() if f" {_RESPONSIBLE} " in line}
+    return {line.split(" ", 3)[2][1:-1] for line in _lines(ntriples) if f" {_RESPONSIBLE} " in line}
 
 
 #: A document graph, as opposed to the vocabulary or build graph: it names its source file.

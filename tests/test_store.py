@@ -304,3 +304,18 @@ def test_read_commands_give_the_same_answers_from_the_store_and_the_export(tmp_p
     html = tmp_path / "agencies.html"
     result = runner.invoke(cli, ["viz", "--view", "agencies", "-g", str(out), "-o", str(html)])
     assert result.exit_code == 0 and "(99 nodes, 644 edges)" in result.output
+
+
+def test_graph_lines_split_at_newlines_only():
+    """A literal may hold U+2028 or a form feed (N-Triples leaves them unescaped): the quads stay whole."""
+    import pyoxigraph as ox
+
+    from policygraph.store import document_statistics, union_nquads
+
+    ntriples = ('<urn:t> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/policygraph/ontology#Task> .\n'
+                '<urn:t> <http://purl.org/dc/terms/title> "一\u2028二\x0c三\x85四" .\n')
+    statistics = document_statistics("urn:g", ntriples)
+    quads = list(ox.parse(union_nquads(ntriples, "urn:g", statistics, "urn:s"), format=ox.RdfFormat.N_QUADS))
+    titles = {q.object.value for q in quads if q.predicate.value.endswith("title")}
+    assert titles == {"一\u2028二\x0c三\x85四"} and len(quads) == 2 * 2 + 2 * 7
+    assert '"1"' in statistics.split("tasksInGraph", 1)[1].split("\n", 1)[0]
