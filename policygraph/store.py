@@ -89,24 +89,29 @@ def _terminated(lines: list[str], end: str) -> str:
 
 
 class _ChunkReader:
-    """A binary file over an iterator of byte strings, so the bulk loader can read documents as they are built."""
+    """A binary file over an iterator of byte strings, so the bulk loader can read documents as they are built.
+
+    The loader reads a few kilobytes at a time and a document's N-Quads run to
+    a megabyte, so reads advance an offset into the current chunk rather than
+    copying what is left of it each time.
+    """
 
     def __init__(self, chunks: Iterable[bytes]):
         self._chunks: Iterator[bytes] = iter(chunks)
         self._buffer = b""
+        self._offset = 0
 
     def readable(self) -> bool:
         return True
 
     def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self._buffer) < size:
+        while size < 0 or len(self._buffer) - self._offset < size:
             chunk = next(self._chunks, None)
             if chunk is None:
                 break
-            self._buffer += chunk
-        if size < 0:
-            size = len(self._buffer)
-        data, self._buffer = self._buffer[:size], self._buffer[size:]
+            self._buffer, self._offset = self._buffer[self._offset:] + chunk, 0
+        end = len(self._buffer) if size < 0 else self._offset + size
+        data, self._offset = self._buffer[self._offset:end], min(end, len(self._buffer))
         return data
 
 
