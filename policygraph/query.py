@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -26,6 +27,7 @@ __all__ = [
     "resolve_query",
     "term_for",
     "run_query",
+    "store_rows",
     "cell_text",
     "format_table",
     "format_result",
@@ -268,8 +270,11 @@ def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[st
     # A store with its own SPARQL engine (Oxigraph, a remote endpoint) takes the text; the prepared
     # algebra would make rdflib evaluate the query itself, triple pattern by triple pattern.
     native = type(graph.store).__name__ != "Memory"
+    oxigraph = _oxigraph(graph) if native else None
     try:
         text = _statistics_variant(graph, query) if native else None
+        if oxigraph is not None:
+            return _run_oxigraph(graph, oxigraph, _with_prefixes(text or query.text), bindings)
         result = graph.query(_with_prefixes(text or query.text) if native else prepared, initBindings=bindings)
     except Exception as exc:  # evaluation errors come as many rdflib types
         raise QueryError(f"query {query.name!r} failed: {exc}") from exc
@@ -281,6 +286,74 @@ def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[st
     variables = tuple(str(v) for v in result.vars)
     rows = tuple(tuple(_plain(term) for term in row) for row in result)
     return QueryResult(kind, variables, rows)
+
+
+def _oxigraph(graph):
+    """The Oxigraph store under a store's rdflib view, read directly (see ``policygraph.analyse._native``), else None."""
+    from policygraph.analyse import _native
+
+    return _native(graph)
+
+
+def _query_oxigraph(graph, native, text: str, bindings: Mapping):
+    """Run text on the Oxigraph store under ``graph`` as ``graph.query`` would: same prefixes, bindings and scope."""
+    from policygraph.remote import bind_values
+
+    prefixes = {prefix: str(namespace) for prefix, namespace in graph.namespaces()}
+    return native.store.query(bind_values(text, bindings) if bindings else text, prefixes=prefixes, **native.options)
+
+
+def _run_oxigraph(graph, native, text: str, bindings: Mapping) -> QueryResult:
+    """What ``graph.query`` gives on a store, without oxrdflib making a fresh rdflib term of every cell.
+
+    Why: a listing of a million rows repeats a few thousand IRIs and names; each
+    distinct value is converted once and shared by the rows it occurs in.
+    """
+    import pyoxigraph as ox
+    from oxrdflib._converter import from_ox
+    from rdflib import Graph
+
+    result = _query_oxigraph(graph, native, text, bindings)
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult("ASK", boolean=bool(result))
+    if isinstance(result, ox.QueryTriples):
+        triples = Graph()
+        triples += (from_ox(triple) for triple in result)
+        return QueryResult("CONSTRUCT", graph=triples)
+    variables = tuple(v.value for v in result.variables)
+    return QueryResult("SELECT", variables, _oxigraph_rows(result, lambda value: _plain(from_ox(value))))
+
+
+def store_rows(graph: "rdflib.Graph", text: str, bindings: Mapping | None = None) -> tuple[tuple, ...] | None:
+    """The rows of a SELECT on a store, as ``graph.query`` gives them, or None when ``graph`` is not a store.
+
+    Each cell is the rdflib term oxrdflib would make, but one object per distinct value:
+    making a fresh term for every cell costs more than the query itself on a big store.
+    """
+    from oxrdflib._converter import from_ox
+
+    native = _oxigraph(graph)
+    if native is None:
+        return None
+    try:
+        return _oxigraph_rows(_query_oxigraph(graph, native, text, dict(bindings or {})), from_ox)
+    except (SyntaxError, OSError, ValueError) as exc:
+        raise QueryError(f"reading the store failed: {exc}") from exc
+
+
+def _oxigraph_rows(solutions, convert) -> tuple[tuple, ...]:
+    """The solutions as rows of plain rdflib terms (``_plain``), one term object per distinct value."""
+    terms: dict = {None: None}
+    rows = []
+    for solution in solutions:
+        row = []
+        for value in solution:
+            term = terms.get(value, terms)
+            if term is terms:
+                term = terms[value] = _plain(convert(value))
+            row.append(term)
+        rows.append(tuple(row))
+    return tuple(rows)
 
 
 def _statistics_variant(graph, query: NamedQuery) -> str | None:
@@ -336,8 +409,14 @@ def display_width(text: str) -> int:
     >>> display_width("省科技厅"), display_width("abc"), display_width("（１）")
     (8, 3, 6)
     """
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text
-               if not unicodedata.combining(ch))
+    return len(text) if text.isascii() else sum(map(_char_width, text))
+
+
+@functools.lru_cache(maxsize=None)
+def _char_width(ch: str) -> int:
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
 def _clip(text: str, width: int) -> str:
@@ -384,22 +463,50 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence], max_width: in
     省科技厅  28
     省财政厅   3
     """
-    texts = [[_clip(cell_text(c) if not isinstance(c, float) else f"{c:.3f}", max_width) for c in row]
-             for row in rows]
+    shown: dict[str, tuple[str, int]] = {}
+
+    def cell(c) -> tuple[str, int]:
+        text = cell_text(c) if not isinstance(c, float) else f"{c:.3f}"
+        found = shown.get(text)
+        if found is None:
+            clipped = _clip(text, max_width)
+            found = shown[text] = (clipped, display_width(clipped))
+        return found
+
+    texts = [[cell(c) for c in row] for row in rows]
     if numeric is None:
-        numeric = [bool(rows) and all(r[i] is None or _is_number(r[i]) for r in rows) for i in range(len(headers))]
-    widths = [max([display_width(h), *(display_width(t[i]) for t in texts)]) for i, h in enumerate(headers)]
+        number = _memo(lambda c: c is None or _is_number(c), key=lambda c: (type(c), getattr(c, "datatype", None)))
+        numeric = [bool(rows) and all(number(r[i]) for r in rows) for i in range(len(headers))]
+    widths = [max([display_width(h), *(t[i][1] for t in texts)]) for i, h in enumerate(headers)]
 
     def line(cells):
         parts = []
-        for i, cell in enumerate(cells):
-            pad = " " * (widths[i] - display_width(cell))
-            parts.append(pad + cell if numeric[i] else cell + pad)
+        for i, (text, width) in enumerate(cells):
+            pad = " " * (widths[i] - width)
+            parts.append(pad + text if numeric[i] else text + pad)
         return "  ".join(parts).rstrip()
 
-    out = [line(list(headers)), "  ".join("-" * w for w in widths)]
+    out = [line([(h, display_width(h)) for h in headers]), "  ".join("-" * w for w in widths)]
     out.extend(line(t) for t in texts)
     return "\n".join(out)
+
+
+def _memo(function, key=id):
+    """``function`` remembering its answer per ``key`` of the argument: a big result repeats few distinct values.
+
+    The default key, ``id``, is only safe while the arguments stay alive, as the cells of a result do.
+    """
+    answers: dict = {}
+
+    def remembered(value):
+        k = key(value)
+        try:
+            return answers[k]
+        except KeyError:
+            answer = answers[k] = function(value)
+            return answer
+
+    return remembered
 
 
 def to_table(result: QueryResult, max_width: int = 60) -> str:
@@ -416,14 +523,15 @@ def _delimited(result: QueryResult, dialect: str) -> str:
         return f"boolean\n{'true' if result.boolean else 'false'}\n"
     buffer = io.StringIO()
     if dialect == "csv":
+        text = _memo(cell_text)
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(result.variables)
-        writer.writerows([cell_text(c) for c in row] for row in result.rows)
+        writer.writerows([text(c) for c in row] for row in result.rows)
     else:
+        text = _memo(lambda c: cell_text(c).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n"))
         buffer.write("\t".join(result.variables) + "\n")
         for row in result.rows:
-            cells = (cell_text(c).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n") for c in row)
-            buffer.write("\t".join(cells) + "\n")
+            buffer.write("\t".join([text(c) for c in row]) + "\n")
     return buffer.getvalue()
 
 
@@ -468,9 +576,13 @@ def to_json(result: QueryResult) -> str:
         return json.dumps({"head": {}, "boolean": bool(result.boolean)})
     if result.graph is not None:
         raise QueryError(f"a {result.kind} query returns a graph: use --format turtle")
-    bindings = [{v: _json_term(c) for v, c in zip(result.variables, row) if c is not None} for row in result.rows]
-    return json.dumps({"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}},
-                      ensure_ascii=False)
+    # Written piece by piece, exactly as json.dumps writes the whole: each distinct term is encoded once.
+    keys = [json.dumps(v, ensure_ascii=False) + ": " for v in result.variables]
+    term = _memo(lambda c: json.dumps(_json_term(c), ensure_ascii=False))
+    bindings = ", ".join("{" + ", ".join([k + term(c) for k, c in zip(keys, row) if c is not None]) + "}"
+                         for row in result.rows)
+    empty = json.dumps({"head": {"vars": list(result.variables)}, "results": {"bindings": []}}, ensure_ascii=False)
+    return empty[:-len("[]}}")] + "[" + bindings + "]}}"
 
 
 def to_turtle(result: QueryResult) -> str:

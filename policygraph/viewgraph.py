@@ -79,8 +79,12 @@ def _describe(ds, kind: str) -> dict[str, dict[str, list]]:
     """Every (predicate, object) of every resource of one class, grouped by subject then predicate."""
     from rdflib import URIRef
 
+    from .query import store_rows
+
+    bindings = {"class": URIRef(_PG + _CLASSES[kind])}
+    rows = store_rows(ds, _DESCRIBE, bindings)
     out: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for s, p, o in ds.query(_DESCRIBE, initBindings={"class": URIRef(_PG + _CLASSES[kind])}):
+    for s, p, o in ds.query(_DESCRIBE, initBindings=bindings) if rows is None else rows:
         out[str(s)][str(p)].append(o)
     for props in out.values():
         for values in props.values():
@@ -529,12 +533,28 @@ def layout(node_ids, edges, seed: int = 1) -> dict[str, tuple[int, int]]:
         side = 2.3 * radius
         if x > 0 and x + side > width:
             x, y, row_height = 0.0, y + row_height, 0.0
-        inner = _layout_unit(g.subgraph(members), seed)
+        inner = _layout_unit(_induced(g, members), seed)
         for v, (px, py) in inner.items():
             out[v] = (round(x + side / 2 + px * radius), round(y + side / 2 + py * radius))
         x += side
         row_height = max(row_height, side)
     return dict(sorted(out.items()))
+
+
+def _induced(g, members: list) -> "nx.Graph":
+    """The subgraph of ``g`` on ``members``, as a new graph with its nodes in the order given.
+
+    A networkx subgraph view lists its nodes in the order of a set, which
+    changes with PYTHONHASHSEED; spring layouts and Louvain start from that
+    order, so positions would differ from one run to the next.
+    """
+    import networkx as nx
+
+    keep = set(members)
+    h = nx.Graph()
+    h.add_nodes_from(members)
+    h.add_edges_from((a, b, data) for a in members for b, data in g.adj[a].items() if b in keep)
+    return h
 
 
 def _layout_unit(g, seed: int) -> dict:
@@ -565,7 +585,7 @@ def _layout_unit(g, seed: int) -> dict:
     spread = math.sqrt(n)
     out = {}
     for i, members in enumerate(parts):
-        inner = _layout_unit(g.subgraph(members), seed)
+        inner = _layout_unit(_induced(g, members), seed)
         radius = 0.55 * math.sqrt(len(members)) / spread
         cx, cy = centres[i]
         for v, (x, y) in inner.items():

@@ -14,7 +14,7 @@ from rdflib.namespace import XSD
 from policygraph.errors import QueryError
 from policygraph.normalize import fold, normalize_document_number
 from policygraph.query import (
-    QueryResult, display_width, format_result, format_table, list_queries, parse_header, queries_dir,
+    QueryResult, _json_term, display_width, format_result, format_table, list_queries, parse_header, queries_dir,
     resolve_query, run_query, term_for, to_csv, to_json, to_tsv,
 )
 
@@ -286,6 +286,43 @@ def test_named_queries_give_the_same_rows_in_the_store_and_in_memory(query, lang
     assert len(in_memory) > 0 and _row_bag(in_store) == _row_bag(in_memory)
 
 
+def _through_oxrdflib(monkeypatch):
+    """Make run_query read a store the old way, through rdflib's graph.query and oxrdflib's terms."""
+    import policygraph.query
+
+    monkeypatch.setattr(policygraph.query, "_oxigraph", lambda graph: None)
+
+
+@pytest.mark.parametrize("query", list_queries(), ids=lambda q: q.name)
+def test_store_results_read_directly_are_those_read_through_rdflib(query, seed_store, monkeypatch):
+    """A store's rows are read from Oxigraph directly: the same terms, in the same order, formatted the same."""
+    params = EXAMPLE_PARAMS.get(query.name, {})
+    direct = run_query(seed_store, query, params, lang="en")
+    _through_oxrdflib(monkeypatch)
+    through_rdflib = run_query(seed_store, query, params, lang="en")
+    assert direct == through_rdflib and len(direct) > 0
+    assert [[type(c) for c in row] for row in direct.rows] == [[type(c) for c in row] for row in through_rdflib.rows]
+    for fmt in ("table", "csv", "tsv", "json"):
+        assert format_result(direct, fmt) == format_result(through_rdflib, fmt)
+
+
+@pytest.mark.parametrize("text", [
+    "ASK { ?t pg:leadAgency ?a }",
+    "CONSTRUCT { ?d pg:documentNumber ?n } WHERE { ?d pg:documentNumber ?n }",
+    "DESCRIBE ?a WHERE { ?a a pg:Agency } LIMIT 2",
+    "SELECT ?g ?v ?max WHERE { ?g pg:value ?v OPTIONAL { ?g pg:valueMax ?max } } ORDER BY ?g ?v",
+])
+def test_ask_and_graph_results_read_directly_are_those_read_through_rdflib(text, seed_store, monkeypatch):
+    direct = run_query(seed_store, text)
+    _through_oxrdflib(monkeypatch)
+    through_rdflib = run_query(seed_store, text)
+    assert (direct.kind, direct.boolean, direct.variables, direct.rows) == \
+           (through_rdflib.kind, through_rdflib.boolean, through_rdflib.variables, through_rdflib.rows)
+    if direct.graph is not None:
+        assert set(direct.graph) == set(through_rdflib.graph)
+        assert format_result(direct, "turtle") == format_result(through_rdflib, "turtle")
+
+
 # ---------------------------------------------------------------- parameters, loading, errors
 
 
@@ -409,6 +446,21 @@ def test_json_is_sparql_results_json():
     assert first == {"agency": {"type": "literal", "value": "甘肃省科学技术厅", "xml:lang": "zh"},
                      "tasks": {"type": "literal", "value": "28", "datatype": str(XSD.integer)}}
     assert second["agency"] == {"type": "uri", "value": "https://example.org/a"}
+
+
+def test_json_is_written_as_json_dumps_writes_it():
+    """to_json writes its text piece by piece; it must stay what json.dumps makes of the whole."""
+    rows = RESULT.rows + ((None, None, None), (Literal("引号\"与\\", lang="en"), Literal("1.5", datatype=XSD.decimal), None))
+    result = QueryResult("SELECT", RESULT.variables, rows)
+    bindings = [{v: _json_term(c) for v, c in zip(result.variables, row) if c is not None} for row in rows]
+    expected = json.dumps({"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}},
+                          ensure_ascii=False)
+    assert to_json(result) == expected
+    assert to_json(QueryResult("SELECT", ("x",), ())) == '{"head": {"vars": ["x"]}, "results": {"bindings": []}}'
+
+
+def test_display_width_of_mixed_text():
+    assert display_width("a省\u0301b（１）") == 1 + 2 + 0 + 1 + 6
 
 
 @pytest.mark.parametrize("query", list_queries(), ids=lambda q: q.name)

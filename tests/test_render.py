@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import os
 
 import pytest
 from click.testing import CliRunner
@@ -196,6 +197,20 @@ def test_build_view_combines_options(seed):
 
 # --- the page --------------------------------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("view", ["whole", "agencies"])
+def test_store_view_read_directly_is_the_view_read_through_rdflib(seed_build, view, monkeypatch):
+    """On a store the view is read from Oxigraph directly; it must be the view rdflib's graph.query gives."""
+    import policygraph.query
+    from policygraph.store import load_graph_file
+
+    store = load_graph_file(seed_build[2] / "store")
+    direct = build_view(store, view=view)
+    monkeypatch.setattr(policygraph.query, "_oxigraph", lambda graph: None)
+    through_rdflib = build_view(store, view=view)
+    assert direct == through_rdflib and direct.extra == through_rdflib.extra and direct.nodes
+    assert render_html(direct, lang="en") == render_html(through_rdflib, lang="en")
+
+
 def test_script_json_cannot_close_the_script_element():
     text = script_json({"label": "</script><script>alert(1)</script><!-- \u2028\u2029 & 'x' \"y\""})
     assert "<" not in text and ">" not in text and "&" not in text
@@ -246,6 +261,21 @@ def test_layout_is_deterministic_and_spreads_nodes():
     assert pos == layout(list(reversed(nodes)), list(reversed(edges)))
     assert set(pos) == set(nodes)
     assert len(set(pos.values())) > 590
+
+
+def test_layout_is_the_same_whatever_the_string_hash_seed():
+    """Positions must not depend on PYTHONHASHSEED (set iteration order), or the same graph renders different pages."""
+    import subprocess
+    import sys
+
+    script = ("from policygraph.viewgraph import layout\n"
+              "nodes = [f'agency-{i}' for i in range(700)]\n"
+              "edges = [(nodes[i], nodes[(i * 13 + 5) % 700], 1.0) for i in range(700)]\n"
+              "edges += [(nodes[i], nodes[i + 1], 2.0) for i in range(0, 699, 3)]\n"
+              "print(sorted(layout(nodes, edges).items()))\n")
+    runs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(runs) == 1 and runs.pop().count("agency-") == 700
 
 
 def test_page_title_and_language(seed):
