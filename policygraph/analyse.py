@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
@@ -555,6 +556,25 @@ def _native(graph) -> _Oxigraph | None:
     return _Oxigraph(inner, {"default_graph": ox.NamedNode(str(scope))}) if isinstance(scope, URIRef) else None
 
 
+@contextmanager
+def _collector_paused():
+    """Python's cycle collector paused while millions of tuples and strings are made.
+
+    They hold no cycles, but each full collection walks all of them again:
+    a sixth of ``rank``'s time on a 10,000-document store. The collector's
+    state is restored on the way out.
+    """
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_network(graph: "rdflib.Graph", jurisdiction: str | None = None, document: str | None = None) -> Network:
     """Read the task–agency responsibilities of a graph, keeping the tasks of one jurisdiction or document.
 
@@ -566,15 +586,16 @@ def load_network(graph: "rdflib.Graph", jurisdiction: str | None = None, documen
     document : str, optional
         Keep tasks of this document (its file name, part of it, or IRI).
     """
-    if _native(graph) is None:
-        agencies, pairs = _read_agencies(graph), _read_pairs(graph)
-    else:  # a store reads both at once (see ``_store_roles``)
-        from concurrent.futures import ThreadPoolExecutor
+    with _collector_paused():
+        if _native(graph) is None:
+            agencies, pairs = _read_agencies(graph), _read_pairs(graph)
+        else:  # a store reads both at once (see ``_store_roles``)
+            from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            agencies = pool.submit(_read_agencies, graph)
-            pairs = _read_pairs(graph)
-            agencies = agencies.result()
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                agencies = pool.submit(_read_agencies, graph)
+                pairs = _read_pairs(graph)
+                agencies = agencies.result()
     if jurisdiction:
         names = defaultdict(set)
         for p in pairs:
