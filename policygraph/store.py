@@ -19,9 +19,9 @@ import re
 import shutil
 import time
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from rdflib import Dataset
 
@@ -133,34 +133,19 @@ def _with_canonical_blank_nodes(quads: Iterable) -> Iterator:
     rare (the ontology's class unions), so they are few to relabel.
     """
     import pyoxigraph as ox
-    from rdflib import BNode, Graph, Literal, URIRef
+    from oxrdflib._converter import from_ox, to_ox
+    from rdflib import Graph
     from rdflib.compare import to_canonical_graph
-
-    def to_rdflib(term):
-        if isinstance(term, ox.NamedNode):
-            return URIRef(term.value)
-        if isinstance(term, ox.BlankNode):
-            return BNode(term.value)
-        return Literal(term.value, lang=term.language, datatype=None if term.language else URIRef(term.datatype.value))
-
-    def to_oxigraph(term):
-        if isinstance(term, URIRef):
-            return ox.NamedNode(str(term))
-        if isinstance(term, BNode):
-            return ox.BlankNode(str(term))
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
 
     with_blank, graph_name = Graph(), None
     for q in quads:
         if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
-            with_blank.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+            with_blank.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
             graph_name = q.graph_name
         else:
             yield q
     for triple in sorted(to_canonical_graph(with_blank)) if len(with_blank) else ():
-        yield ox.Quad(*(to_oxigraph(t) for t in triple), graph_name)
+        yield ox.Quad(*(to_ox(t) for t in triple), graph_name)
 
 
 def bulk_build(store_dir: str | Path, chunks: Iterable[bytes], statistics_graph: str | None = None) -> None:

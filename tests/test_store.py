@@ -85,12 +85,8 @@ def _statistics(out: Path) -> dict[str, tuple[int, int, int]]:
 
 def _counted(out: Path) -> dict[str, tuple[int, int, int]]:
     """The same counts computed from every task of the store's export, by rdflib."""
-    from policygraph.serialize import dataset_bytes
-    from rdflib import Dataset
-
     with GraphStore(out / "store") as store:
-        ds = Dataset(default_union=True)
-        ds.parse(data=dataset_bytes(store.dataset(), "trig"), format="trig")
+        ds = store.dataset()
     by_role = [dict(rows(ds, f"SELECT ?a (COUNT(DISTINCT ?t) AS ?n) WHERE {{ ?t pg:{p} ?a }} GROUP BY ?a"))
                for p in ("responsibleAgency", "leadAgency", "supportingAgency")]
     return {a: tuple(int(counts.get(a, 0)) for counts in by_role) for a in by_role[0]}
