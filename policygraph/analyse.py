@@ -19,6 +19,7 @@ import numpy as np
 
 from policygraph.errors import QueryError
 from policygraph.query import format_table, load_query, queries_dir, run_query
+from policygraph.store import NativeView, native_view
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -304,7 +305,7 @@ def match_names(value: str, candidates: Mapping[str, Iterable[str]]) -> set[str]
 
 def _read_agencies(graph) -> dict[str, Agency]:
     """Agency IRI → its description: the ``agencies`` named query, or on a store the same read in simple parts."""
-    native = _native(graph)
+    native = native_view(graph)
     agencies = {}
     for row in _select(graph, _named("agencies").text) if native is None else _store_agencies(native):
         iri = row.get("agency", "")
@@ -315,7 +316,7 @@ def _read_agencies(graph) -> dict[str, Agency]:
     return agencies
 
 
-def _store_agencies(native: "_Oxigraph") -> list[dict[str, str]]:
+def _store_agencies(native: "NativeView") -> list[dict[str, str]]:
     """The rows of the ``agencies`` named query, one per agency, from four simple queries.
 
     Oxigraph evaluates the named query's nested optional labels and its grouping slowly
@@ -363,7 +364,7 @@ def _read_pairs(graph) -> list[Responsibility]:
     A store is read through Oxigraph directly (see ``_store_roles``); any other graph
     through the ``task-agency-roles`` named query. Both give the same pairs.
     """
-    native = _native(graph)
+    native = native_view(graph)
     roles, places = _query_roles(graph) if native is None else _store_roles(native)
     labels = _read_jurisdictions(graph)
     nowhere = ("", "", "")
@@ -404,7 +405,7 @@ def _query_roles(graph) -> tuple[dict, dict]:
     return roles, places
 
 
-def _store_roles(native: "_Oxigraph") -> tuple[dict, dict]:
+def _store_roles(native: "NativeView") -> tuple[dict, dict]:
     """What ``_query_roles`` reads, from a store: a few passes over single properties, joined by hash or in Python.
 
     Why not the named query: Oxigraph joins it a lookup per row, and oxrdflib makes an
@@ -440,7 +441,7 @@ def _store_roles(native: "_Oxigraph") -> tuple[dict, dict]:
     return roles, places
 
 
-def _store_named(native: "_Oxigraph") -> dict[str, dict[str, tuple[bool, bool]]]:
+def _store_named(native: "NativeView") -> dict[str, dict[str, tuple[bool, bool]]]:
     """task → agency → (lead, support), from ``_STORE_PAIRS``, whose agencies come back as numbers."""
     agencies = sorted(agency for agency, in native.table(_STORE_AGENCIES))
     numbers = " ".join(f"(<{agency}> {i})" for i, agency in enumerate(agencies))
@@ -451,7 +452,7 @@ def _store_named(native: "_Oxigraph") -> dict[str, dict[str, tuple[bool, bool]]]
     return named
 
 
-def _stated(native: "_Oxigraph", pairs: Sequence[tuple[str, str]], batch: int = 500) -> set[tuple[str, str]]:
+def _stated(native: "NativeView", pairs: Sequence[tuple[str, str]], batch: int = 500) -> set[tuple[str, str]]:
     """The pairs among ``pairs`` that an assignment states pg:ResponsibleRole for, asked in batches.
 
     Built graphs have none to ask about; a batch keeps Oxigraph on its fast plan, which
@@ -487,73 +488,10 @@ def _task_details(graph, tasks: Iterable[str]) -> dict[str, tuple[str, int, str]
 
 def _select(graph, text: str) -> list[dict[str, str]]:
     """The rows of a SELECT as {variable: lexical value}, unbound variables left out; on a store, from Oxigraph."""
-    native = _native(graph)
+    native = native_view(graph)
     if native is not None:
         return native.dicts(text)
     return [{k: _text(v) for k, v in row.items()} for row in run_query(graph, text).dicts()]
-
-
-@dataclass(frozen=True)
-class _Oxigraph:
-    """A pyoxigraph store read directly, over the graph that a query on its rdflib view would see."""
-
-    store: object
-    options: Mapping
-
-    def _run(self, text: str):
-        from policygraph.vocab import PREFIXES
-
-        try:
-            return self.store.query(text, prefixes=dict(PREFIXES), **self.options)
-        except (SyntaxError, OSError, ValueError) as exc:
-            raise QueryError(f"reading the store failed: {exc}") from exc
-
-    def dicts(self, text: str) -> list[dict[str, str]]:
-        result = self._run(text)
-        names = [v.value for v in result.variables]
-        return [{n: term.value for n, term in zip(names, row) if term is not None} for row in result]
-
-    def table(self, text: str) -> list[list[str]]:
-        """Rows of a SELECT of IRIs and booleans as lists of strings; unbound is "".
-
-        Oxigraph writes them as tab-separated text much faster than it makes Python
-        objects, and IRIs and booleans need no unescaping: an IRI is ``<…>``.
-        """
-        import pyoxigraph as ox
-
-        text = self._run(text).serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
-        return [[cell[1:-1] if cell[:1] == "<" else cell for cell in line.split("\t")]
-                for line in text.split("\n")[1:-1]]
-
-
-def _native(graph) -> _Oxigraph | None:
-    """The Oxigraph store under an rdflib view of a store (``policygraph.store.open_graph``), else None.
-
-    The scope is rdflib's: the union of the named graphs with ``default_union``, else the
-    default graph of a dataset (a store's default graph holds the union) or the graph itself.
-    """
-    try:
-        from oxrdflib import OxigraphStore
-    except ImportError:  # pragma: no cover - oxrdflib is a dependency
-        return None
-    store = getattr(graph, "store", None)
-    inner = getattr(store, "_inner", None) if isinstance(store, OxigraphStore) else None
-    if inner is None:
-        return None
-    import warnings
-
-    import pyoxigraph as ox
-    from rdflib import URIRef
-    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, ConjunctiveGraph
-
-    if graph.default_union:
-        return _Oxigraph(inner, {"use_default_graph_as_union": True})
-    with warnings.catch_warnings():  # rdflib's Graph.query reads default_context too, deprecated or not
-        warnings.simplefilter("ignore", DeprecationWarning)
-        scope = graph.default_context.identifier if isinstance(graph, ConjunctiveGraph) else graph.identifier
-    if scope == DATASET_DEFAULT_GRAPH_ID:
-        return _Oxigraph(inner, {})
-    return _Oxigraph(inner, {"default_graph": ox.NamedNode(str(scope))}) if isinstance(scope, URIRef) else None
 
 
 @contextmanager
@@ -587,7 +525,7 @@ def load_network(graph: "rdflib.Graph", jurisdiction: str | None = None, documen
         Keep tasks of this document (its file name, part of it, or IRI).
     """
     with _collector_paused():
-        if _native(graph) is None:
+        if native_view(graph) is None:
             agencies, pairs = _read_agencies(graph), _read_pairs(graph)
         else:  # a store reads both at once (see ``_store_roles``)
             from concurrent.futures import ThreadPoolExecutor

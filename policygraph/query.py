@@ -289,10 +289,10 @@ def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[st
 
 
 def _oxigraph(graph):
-    """The Oxigraph store under a store's rdflib view, read directly (see ``policygraph.analyse._native``), else None."""
-    from policygraph.analyse import _native
+    """The Oxigraph store under a store's rdflib view, read directly (see ``policygraph.store.native_view``), else None."""
+    from policygraph.store import native_view
 
-    return _native(graph)
+    return native_view(graph)
 
 
 def _query_oxigraph(graph, native, text: str, bindings: Mapping):

@@ -18,14 +18,14 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from rdflib import Dataset
 
-from .errors import InputError, PolicyGraphError
+from .errors import InputError, PolicyGraphError, QueryError
 
 __all__ = ["load_graph_file", "open_graph", "rdflib_view", "default_graph_path", "GraphStore", "StoreLock", "StoreBusy",
            "DocumentRecord", "FORMATS", "DEFAULT_OUT", "DEFAULT_STORE", "STORE_DIR", "union_nquads", "bulk_build",
@@ -528,3 +528,70 @@ class GraphStore:
 
         first = next(iter(self._store.quads_for_pattern(None, None, None, graph)), None)
         return first is None or ox.Quad(first.subject, first.predicate, first.object, ox.DefaultGraph()) in self._store
+
+
+@dataclass(frozen=True)
+class NativeView:
+    """A pyoxigraph store read directly, over the graph that a query on its rdflib view would see.
+
+    Why: oxrdflib makes an rdflib term of every cell, which costs more than the
+    query itself on a large store; ``rank``, ``query`` and ``viz`` read through this.
+    """
+
+    store: object
+    options: Mapping
+
+    def _run(self, text: str):
+        from policygraph.vocab import PREFIXES
+
+        try:
+            return self.store.query(text, prefixes=dict(PREFIXES), **self.options)
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise QueryError(f"reading the store failed: {exc}") from exc
+
+    def dicts(self, text: str) -> list[dict[str, str]]:
+        result = self._run(text)
+        names = [v.value for v in result.variables]
+        return [{n: term.value for n, term in zip(names, row) if term is not None} for row in result]
+
+    def table(self, text: str) -> list[list[str]]:
+        """Rows of a SELECT of IRIs and booleans as lists of strings; unbound is "".
+
+        Oxigraph writes them as tab-separated text much faster than it makes Python
+        objects, and IRIs and booleans need no unescaping: an IRI is ``<…>``.
+        """
+        import pyoxigraph as ox
+
+        text = self._run(text).serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
+        return [[cell[1:-1] if cell[:1] == "<" else cell for cell in line.split("\t")]
+                for line in text.split("\n")[1:-1]]
+
+
+def native_view(graph) -> "NativeView | None":
+    """The Oxigraph store under an rdflib view of a store (``policygraph.store.open_graph``), else None.
+
+    The scope is rdflib's: the union of the named graphs with ``default_union``, else the
+    default graph of a dataset (a store's default graph holds the union) or the graph itself.
+    """
+    try:
+        from oxrdflib import OxigraphStore
+    except ImportError:  # pragma: no cover - oxrdflib is a dependency
+        return None
+    store = getattr(graph, "store", None)
+    inner = getattr(store, "_inner", None) if isinstance(store, OxigraphStore) else None
+    if inner is None:
+        return None
+    import warnings
+
+    import pyoxigraph as ox
+    from rdflib import URIRef
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, ConjunctiveGraph
+
+    if graph.default_union:
+        return NativeView(inner, {"use_default_graph_as_union": True})
+    with warnings.catch_warnings():  # rdflib's Graph.query reads default_context too, deprecated or not
+        warnings.simplefilter("ignore", DeprecationWarning)
+        scope = graph.default_context.identifier if isinstance(graph, ConjunctiveGraph) else graph.identifier
+    if scope == DATASET_DEFAULT_GRAPH_ID:
+        return NativeView(inner, {})
+    return NativeView(inner, {"default_graph": ox.NamedNode(str(scope))}) if isinstance(scope, URIRef) else None

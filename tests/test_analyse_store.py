@@ -11,6 +11,7 @@ import pytest
 
 from policygraph import analyse
 from policygraph.analyse import explain, format_explanation, load_network, rank, rank_by_type
+from policygraph.store import native_view
 
 PG = "https://w3id.org/policygraph/ontology#"
 ID = "https://example.org/id/"
@@ -94,8 +95,8 @@ def _short(iri: str) -> str:
 
 
 def test_the_store_is_read_natively_and_a_file_is_not(cases, seed_pair):
-    assert analyse._native(cases[0]) is None and analyse._native(seed_pair[1]) is None
-    assert analyse._native(cases[1]) is not None and analyse._native(seed_pair[0]) is not None
+    assert native_view(cases[0]) is None and native_view(seed_pair[1]) is None
+    assert native_view(cases[1]) is not None and native_view(seed_pair[0]) is not None
 
 
 @pytest.mark.parametrize("which", [0, 1], ids=["rdflib", "store"])
@@ -149,6 +150,6 @@ def test_a_named_graph_view_is_read_within_that_graph(cases):
     store = pyoxigraph.Store()
     store.load(CASES.encode("utf-8"), format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode(ID + "g"))
     view = Graph(store=cases[1].store.__class__(store=store), identifier=ID + "g")
-    native = analyse._native(view)
+    native = native_view(view)
     assert native is not None and native.options["default_graph"] == pyoxigraph.NamedNode(ID + "g")
     assert load_network(view).pairs == load_network(cases[0]).pairs
