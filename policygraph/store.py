@@ -37,8 +37,6 @@ DEFAULT_OUT = Path("policygraph-out")
 STORE_DIR = "store"
 DEFAULT_STORE = DEFAULT_OUT / STORE_DIR
 _PG = "https://w3id.org/policygraph/ontology#"
-#: Oxigraph writes the decimal 50 as "50"; the graph (and Turtle) write it "50.0".
-_INTEGRAL_DECIMAL = re.compile(r'"(-?\d+)"\^\^<http://www\.w3\.org/2001/XMLSchema#decimal>')
 _DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 #: Prefixes of exports besides the project's (``vocab.PREFIXES``): those the vocabulary graph uses.
 _EXPORT_PREFIXES = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "owl": "http://www.w3.org/2002/07/owl#",
@@ -486,15 +484,16 @@ class GraphStore:
         return int(rows[0]["n"].value) if rows else 0
 
     def dataset(self) -> Dataset:
-        """The whole store copied into an in-memory rdflib dataset (for exports and validation)."""
-        import pyoxigraph as ox
+        """The store's named graphs copied into an in-memory rdflib dataset, whose default graph is their union."""
+        import io
 
         from .vocab import bind_prefixes
 
         ds = Dataset(default_union=True)
         bind_prefixes(ds)
-        data = self._store.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8")
-        ds.parse(data=_INTEGRAL_DECIMAL.sub(r'"\1.0"^^<http://www.w3.org/2001/XMLSchema#decimal>', data), format="nquads")
+        data = io.BytesIO()
+        self.write(data, "nquads")
+        ds.parse(data=data.getvalue().decode("utf-8"), format="nquads")
         return ds
 
     def write(self, output: BinaryIO, fmt: str) -> None:
