@@ -315,3 +315,16 @@ def test_graph_lines_split_at_newlines_only():
     titles = {q.object.value for q in quads if q.predicate.value.endswith("title")}
     assert titles == {"一\u2028二\x0c三\x85四"} and len(quads) == 2 * 2 + 2 * 7
     assert '"1"' in statistics.split("tasksInGraph", 1)[1].split("\n", 1)[0]
+
+
+@pytest.mark.parametrize("size", [-1, 1, 7, 4096, 1 << 20])
+def test_chunk_reader_gives_back_every_byte_in_order(size):
+    """The bulk loader's input: whatever size it reads in, it gets the documents' bytes whole and in order."""
+    from policygraph.store import _ChunkReader
+
+    chunks = [bytes([i % 251]) * n for i, n in enumerate([0, 3, 5000, 1, 0, 70000, 2])]
+    reader, parts = _ChunkReader(chunks), []
+    while part := reader.read(size):
+        parts.append(part)
+        assert size < 0 or len(part) <= size
+    assert b"".join(parts) == b"".join(chunks) and reader.read(size) == b""
