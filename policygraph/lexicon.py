@@ -271,7 +271,7 @@ def _agency_types_file() -> Path:
         raise OntologyError("ontology/agency-types.ttl not found beside the policygraph package")
 
 
-@dataclass
+@dataclass(eq=False)
 class Lexicon:
     """Loaded lexicon tables and the look-ups resolution needs.
 

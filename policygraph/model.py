@@ -16,6 +16,7 @@ __all__ = [
     "OutlineNode",
     "Mention",
     "Clause",
+    "Rejection",
     "Agency",
     "Assignment",
     "AgencyMention",
@@ -97,6 +98,8 @@ class Mention:
     span: Span
     role: str  # one of ROLES
     generic: bool = False  # 相关行业主管部门, 有关部门 ...: not a specific agency
+    aliases: tuple[str, ...] = ()  # the body's other plates written after it: 区委组织部（区公务员局）
+    stated: bool = True  # the role was written (a role word, a label, a column); False when defaulted
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,15 @@ class Clause:
     text: str
     span: Span
     mentions: tuple[Mention, ...]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A responsibility cue whose list was not read as bodies, and why (shown by ``policygraph inspect``)."""
+
+    text: str
+    span: Span
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -209,3 +221,4 @@ class Extraction:
     named: tuple[NamedEntity, ...] = ()
     agency_mentions: tuple[AgencyMention, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    rejected: tuple[Rejection, ...] = ()  # cued candidates that were not read as responsibilities

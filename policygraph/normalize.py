@@ -19,6 +19,7 @@ _FOLD.update({
     0xFF3B: 0x3014, 0xFF3D: 0x3015,  # ［］ → 〔〕
     0x2014: 0x2014,
     0x00A0: 0x20,
+    0xFE52: ord("."),  # ﹒ small full stop, used after item numbers
 })
 _FOLD[0xFF08] = ord("(")
 _FOLD[0xFF09] = ord(")")

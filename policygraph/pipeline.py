@@ -71,7 +71,9 @@ def extract_paths(paths: Sequence[str | Path], *, lexicon=None,
     from .lexicon import load_lexicon
     from .load import iter_input_files, load_document
 
-    lexicon = lexicon or load_lexicon()
+    from .resolve import resolver_for
+
+    resolver = resolver_for(lexicon or load_lexicon())
     extractions: list[Extraction] = []
     errors: list[InputError] = []
     names: dict[str, Path] = {}
@@ -83,7 +85,7 @@ def extract_paths(paths: Sequence[str | Path], *, lexicon=None,
                     raise InputError(str(path), f"another input has the same file name ({names[path.name]})")
                 document = load_document(path)
                 names[path.name] = path
-                extraction = extract(document, lexicon)
+                extraction = extract(document, resolver=resolver)
                 extractions.append(extraction)
             except InputError as exc:
                 error = exc

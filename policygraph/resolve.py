@@ -10,12 +10,19 @@ city's document is the province), else the document's own.
 from __future__ import annotations
 
 import re
+import weakref
 
-from .lexicon import JurisdictionInfo, Lexicon, PatternMatch, load_lexicon, match_key
+from .extract.grammar import BodyGrammar, BodyJudge, load_grammar
+from .extract.metadata import JurisdictionName
+from .lexicon import AgencyPattern, AgencyRow, JurisdictionInfo, Lexicon, PatternMatch, load_lexicon, match_key
 from .model import Agency
 from .normalize import fold
 
-__all__ = ["clean_surface", "is_generic", "resolve_mention", "looks_like_agency", "canonical_key"]
+__all__ = ["clean_surface", "is_generic", "resolve_mention", "looks_like_agency", "canonical_key", "Resolver",
+           "resolver_for", "UNCLASSIFIED"]
+
+#: The agency type of a body the lexicon does not know (pg:OtherAgency, labelled "unclassified").
+UNCLASSIFIED = "OtherAgency"
 
 _TRAILING = re.compile(r"(?:等(?:部门|单位|机构)?|牵头负责|牵头|负责|配合|协同|参与)+$")
 _LEADING = re.compile(r"^(?:由|会同)")
@@ -207,3 +214,157 @@ def resolve_mention(surface: str, jurisdiction: str, lexicon: Lexicon | None = N
     if match is None:
         return None
     return _agency(match, _document_jurisdiction(jurisdiction, lex), lex)
+
+
+_UNKNOWN_ROW = AgencyRow(type=UNCLASSIFIED, level="any", canonical="{J}{M}",
+                         patterns=(AgencyPattern("{P}{X}", (("P", ""), ("X", "")), 0, True),))
+
+
+def _leading_prefix(key: str, lex: Lexicon):
+    """The longest jurisdiction prefix (区, 上海市, 中共嘉定区) that opens ``key`` and leaves a name after it."""
+    for n in range(min(len(key) - 1, 12), 0, -1):
+        prefix = lex.parse_prefix(key[:n])
+        if prefix is not None and prefix.text:
+            return prefix
+    return None
+
+
+class Resolver:
+    """Resolution of mentions for one lexicon, remembering its answers.
+
+    Corpora repeat the same few hundred surface forms, so the kind of an item
+    and the agency a (surface, jurisdiction) pair resolves to are computed once
+    per resolver. A resolver belongs to one lexicon: two lexicons never share answers.
+
+    Examples
+    --------
+    >>> r = Resolver(load_lexicon())
+    >>> r.kind("区消防支队"), r.kind("有关部门"), r.kind("省科技厅"), r.kind("加强组织领导")
+    ('body', 'generic', 'known', None)
+    >>> a = r.resolve("各街镇", "嘉定区")
+    >>> a.name, a.agency_type, a.collective
+    ('嘉定区各街镇', 'OtherAgency', True)
+    """
+
+    def __init__(self, lexicon: Lexicon | None = None, grammar: BodyGrammar | None = None) -> None:
+        self.lexicon = lexicon or load_lexicon()
+        self.grammar = grammar or load_grammar()
+        self._kinds: dict[str, str | None] = {}
+        self._generic: dict[str, bool] = {}
+        self._agencies: dict[tuple[str, str, bool], Agency | None] = {}
+        self.judge = BodyJudge(kind=self.kind, generic=self.is_generic, grammar=self.grammar)
+        self._names: tuple | None = None
+
+    def jurisdiction_names(self) -> tuple[tuple[JurisdictionName, ...], tuple[JurisdictionName, ...]]:
+        """Provinces (with short names and 文号 abbreviations), and cities and counties by full name."""
+        if self._names is None:
+            self._names = (
+                tuple(JurisdictionName(j.name, j.short, j.abbr) for j in self.lexicon.jurisdictions),
+                tuple(JurisdictionName(p.name) for p in self.lexicon.places if len(p.name) >= 3),
+            )
+        return self._names
+
+    def is_generic(self, surface: str) -> bool:
+        """Whether a mention names a non-specific body (有关部门, 各联席会议成员单位)."""
+        if surface not in self._generic:
+            self._generic[surface] = is_generic(surface, self.lexicon)
+        return self._generic[surface]
+
+    def kind(self, surface: str) -> str | None:
+        """``known``, ``generic``, ``place``, ``body``, ``weak`` or None (see :class:`BodyJudge`)."""
+        if surface not in self._kinds:
+            self._kinds[surface] = self._kind(surface)
+        return self._kinds[surface]
+
+    def _kind(self, surface: str) -> str | None:
+        text = _core(clean_surface(surface))
+        if not text:
+            return None
+        if self.is_generic(surface):
+            return "generic"
+        if self.grammar.is_prose(text):
+            return None
+        match = self.lexicon.best_match(match_key(text), free_names=not _is_list(text))
+        if match is not None and match.row.type != UNCLASSIFIED:
+            return "known"
+        if len(text) >= 2 and self.lexicon.jurisdiction(text) is not None:
+            return "place"
+        shape = self.grammar.shape(text)
+        return shape or ("body" if match is not None else None)
+
+    def resolve(self, surface: str, jurisdiction: str, unclassified: bool = False) -> Agency | None:
+        """The agency a mention names in a document of ``jurisdiction``.
+
+        None for a generic body. A body no lexicon row describes gives None, or
+        with ``unclassified=True`` an agency of type :data:`UNCLASSIFIED` at the
+        level its prefix names (区 in a district's document: that district).
+        """
+        key = (surface, jurisdiction, unclassified)
+        if key not in self._agencies:
+            self._agencies[key] = self._resolve(surface, jurisdiction, unclassified)
+        return self._agencies[key]
+
+    def _resolve(self, surface: str, jurisdiction: str, unclassified: bool) -> Agency | None:
+        lex = self.lexicon
+        text = _core(clean_surface(surface))
+        if not text or self.is_generic(surface):
+            return None
+        found = resolve_mention(text, jurisdiction, lex)
+        if found is not None or not unclassified:
+            return found
+        place = lex.jurisdiction(text)
+        if place is not None:
+            government = resolve_mention(text + "人民政府", jurisdiction, lex)
+            if government is not None:
+                return government
+        key = match_key(text)
+        doc = _document_jurisdiction(jurisdiction, lex)
+        prefix = _leading_prefix(key, lex)
+        match = PatternMatch(_UNKNOWN_ROW, _UNKNOWN_ROW.patterns[0], key, prefix, x=key[len(prefix.text):] if prefix else key)
+        agency = _agency(match, doc, lex)
+        own = _own_name(key, doc, lex)
+        if prefix is not None and prefix.places:
+            agency = Agency(name=key, jurisdiction=agency.jurisdiction, agency_type=UNCLASSIFIED)
+        elif prefix is None and own:
+            agency = Agency(name=key, jurisdiction=own.name, agency_type=UNCLASSIFIED)
+        collective = key.startswith("各") or agency.collective
+        return Agency(name=agency.name, jurisdiction=agency.jurisdiction, agency_type=UNCLASSIFIED,
+                      name_en=None, collective=collective)
+
+
+_RESOLVERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def resolver_for(lexicon: Lexicon) -> Resolver:
+    """The resolver of a lexicon: one per lexicon object, so documents of a corpus share its memory."""
+    found = _RESOLVERS.get(lexicon)
+    if found is None:
+        found = _RESOLVERS[lexicon] = Resolver(lexicon)
+    return found
+
+
+_TRAILING_BRACKET = re.compile(r"\([^()]*\)$")
+
+
+def _core(text: str) -> str:
+    """A name without a trailing bracket that qualifies it (各街镇（园区） → 各街镇)."""
+    core = _TRAILING_BRACKET.sub("", text)
+    return core if len(core) >= 2 else text
+
+
+def _own_name(key: str, doc: JurisdictionInfo, lex: Lexicon) -> JurisdictionInfo | None:
+    """The document's jurisdiction (or one above it) whose short name opens ``key`` (立山经济开发区 in 立山区)."""
+    info: JurisdictionInfo | None = doc
+    while info is not None:
+        for name in {info.name, info.short, _short(info.name)}:
+            if len(name) >= 2 and key.startswith(name) and len(key) > len(name):
+                return info
+        info = lex.parent(info)
+    return None
+
+
+def _short(name: str) -> str:
+    for suffix in ("自治县", "自治旗", "区", "县", "市", "旗", "镇", "乡", "街道"):
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from .model import OutlineNode, Span
 from .normalize import fold
 
-__all__ = ["segment", "iter_lines", "appendix_part", "HEADING_STYLES"]
+__all__ = ["segment", "iter_lines", "appendix_part", "appendix_starts", "HEADING_STYLES"]
 
 _CN_NUM = "一二三四五六七八九十百零〇"
 
@@ -74,17 +74,47 @@ def _resumes(stack: list[tuple[str, str]], style: str, number: str, box: list[st
     return int(number) == int(last) + 1 and int(number) != box_next
 
 
+_ATTACHMENT_LIST_RE = re.compile(r"\s*\d{1,2}\s*[.、]")
+_MAX_APPENDIX_HEADING = 60
+
+
 def appendix_part(folded_line: str) -> str | None:
     """The part an appendix heading line opens ("附件", "附件2"), or None for any other line.
 
-    >>> appendix_part("附件2：重点任务分工表"), appendix_part("附件：")
-    ('附件2', '附件')
+    A caption may follow on the same line (附件：嘉定区…重点任务分解表); the list
+    of attachments in an issuing notice (附件：1.… 2.…) opens no part.
+
+    >>> appendix_part("附件2：重点任务分工表"), appendix_part("附件："), appendix_part("附件：1.实施方案")
+    ('附件2', '附件', None)
     """
     stripped = folded_line.strip(" \t\u3000")
     m = _APPENDIX_RE.match(stripped)
-    if m is None or len(stripped) > 20:
+    if m is None or len(stripped) > _MAX_APPENDIX_HEADING or any(c in stripped for c in "。;；，,"):
+        return None
+    if _ATTACHMENT_LIST_RE.match(stripped[m.end():]):
         return None
     return "附件" + (m.group(1) or m.group(2) or "")
+
+
+def appendix_starts(text: str) -> list[tuple[int, str]]:
+    """``(offset, part)`` of every appendix heading line, in order.
+
+    Numbers are kept only where they tell appendices apart: a document whose
+    only appendix is 附件1 calls it 附件.
+
+    >>> appendix_starts("正文\n附件1\n表\n")
+    [(3, '附件')]
+    """
+    folded = fold(text)
+    found = []
+    for offset, line in iter_lines(folded):
+        part = appendix_part(line.lstrip(" \t\u3000"))
+        if part is not None:
+            found.append((offset, part))
+    numbered = {part for _, part in found if part != "附件"}
+    if len(numbered) == 1:
+        found = [(offset, "附件") for offset, _ in found]
+    return found
 
 
 def _title(text: str, start: int, line_end: int) -> tuple[str, Span]:
@@ -115,13 +145,14 @@ def segment(text: str) -> tuple[OutlineNode, ...]:
     starts: list[tuple[int, tuple[str, ...], int, str, Span, str]] = []
     boundaries: list[int] = []
     box: list[str] | None = None  # numbers seen inside the current 专栏 box, None outside one
+    appendices = dict(appendix_starts(text))
     for offset, line in iter_lines(folded):
         stripped = line.lstrip(" \t\u3000")
         indent = len(line) - len(stripped)
         if _is_box_heading(stripped):
             box = []
             continue
-        appendix = appendix_part(stripped)
+        appendix = appendices.get(offset)
         if appendix is not None:
             part = appendix
             stack = []

@@ -10,7 +10,7 @@ from ..model import AgencyMention, Assignment, Clause, Extraction, OutlineNode, 
 from ..segment import segment
 from .bodies import find_body_mentions
 from .clauses import find_clauses
-from .metadata import NATIONAL, JurisdictionName, extract_metadata, issuer_names
+from .metadata import NATIONAL, extract_metadata, issuer_names
 from .tables import find_table_tasks
 
 __all__ = ["extract", "assign_clauses", "select_tasks"]
@@ -84,63 +84,49 @@ def select_tasks(outline: tuple[OutlineNode, ...], with_clauses: set[tuple]) -> 
             if len(node.path) > 1 and (node.part, node.path[:1]) in task_sections and (node.part, node.path) not in parents]
 
 
-_MEMO: dict[tuple, dict[str, bool]] = {}
+def _first_listed_leads(clauses: tuple[Clause, ...]) -> tuple[Clause, ...]:
+    """Apply 列第一位者为牵头单位: in a clause that names no lead or support, its first body leads."""
+    out = []
+    for clause in clauses:
+        if clause.mentions and all(m.role == "responsible" for m in clause.mentions):
+            first = replace(clause.mentions[0], role="lead", stated=True)
+            clause = replace(clause, mentions=(first, *clause.mentions[1:]))
+        out.append(clause)
+    return tuple(out)
 
 
-def _memoised(key: tuple, test):
-    """A string predicate that remembers its answers (clause items repeat across a corpus)."""
-    seen = _MEMO.setdefault(key, {})
-
-    def cached(surface: str) -> bool:
-        if surface not in seen:
-            seen[surface] = test(surface)
-        return seen[surface]
-
-    return cached
+def _line_number(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
 
 
-#: Resolved mentions per lexicon: (surface, jurisdiction) → agency. Corpora repeat the same few hundred forms.
-_RESOLVED: dict[int, dict[tuple[str, str], object]] = {}
-
-_NAMES_CACHE: dict[int, tuple[tuple[JurisdictionName, ...], tuple[JurisdictionName, ...]]] = {}
-
-
-def _names(lexicon) -> tuple[tuple[JurisdictionName, ...], tuple[JurisdictionName, ...]]:
-    """Provinces (with short names and 文号 abbreviations), and cities and counties by full name."""
-    key = id(lexicon)
-    if key not in _NAMES_CACHE:
-        _NAMES_CACHE[key] = (
-            tuple(JurisdictionName(j.name, j.short, j.abbr) for j in lexicon.jurisdictions),
-            tuple(JurisdictionName(p.name) for p in lexicon.places if len(p.name) >= 3),
-        )
-    return _NAMES_CACHE[key]
-
-
-def extract(document: SourceDocument, lexicon=None) -> Extraction:
+def extract(document: SourceDocument, lexicon=None, *, resolver=None) -> Extraction:
     """Run every extractor over one document.
 
-    ``lexicon`` is a :class:`policygraph.lexicon.Lexicon`; the bundled one is
-    used when it is None.
+    ``lexicon`` is a :class:`policygraph.lexicon.Lexicon` (the bundled one when
+    None); ``resolver`` a :class:`policygraph.resolve.Resolver` for it, which
+    remembers resolutions across the documents of a corpus (one is found for
+    the lexicon when None).
     """
     from ..lexicon import load_lexicon
-    from ..resolve import is_generic, looks_like_agency, resolve_mention
+    from ..resolve import UNCLASSIFIED, resolver_for
     from .named import extract_named
     from .targets import extract_targets
 
-    lexicon = lexicon or load_lexicon()
+    if resolver is None:
+        resolver = resolver_for(lexicon or load_lexicon())
+    lexicon = resolver.lexicon
     text = document.text
     outline = segment(text)
-    meta = extract_metadata(text, outline, *_names(lexicon))
+    meta = extract_metadata(text, outline, *resolver.jurisdiction_names())
     joint = issuer_names(meta.title)
-    if len(joint) > 1 and all((a := resolve_mention(n, NATIONAL, lexicon)) is not None and a.jurisdiction == NATIONAL
+    if len(joint) > 1 and all((a := resolver.resolve(n, NATIONAL)) is not None and a.jurisdiction == NATIONAL
                               for n in joint):
         meta = replace(meta, jurisdiction=NATIONAL, issuer=meta.issuer or joint[0])
-    generic = _memoised(("generic", id(lexicon)), lambda s: is_generic(s, lexicon))
-    is_agency = _memoised(("agency", id(lexicon)), lambda s: generic(s) or looks_like_agency(s, lexicon))
-    clauses = find_clauses(text, is_agency, generic)
+    scan = find_clauses(text, resolver.judge)
+    clauses = _first_listed_leads(scan.clauses) if scan.first_listed_leads else scan.clauses
     by_node = assign_clauses(outline, clauses, text)
     taken = {(n.part, n.path) for n in outline}
-    for row in find_table_tasks(text, is_agency, generic):
+    for row in find_table_tasks(text, resolver.judge):
         node = row.node if (row.node.part, row.node.path) not in taken else replace(row.node, part=row.node.part or "表")
         if (node.part, node.path) in taken:
             continue
@@ -150,21 +136,20 @@ def extract(document: SourceDocument, lexicon=None) -> Extraction:
             clauses = clauses + (row.clause,)
             by_node[(node.part, node.path)] = [row.clause]
     outline = tuple(sorted(outline, key=lambda n: n.span.start))
-    resolved = _RESOLVED.setdefault(id(lexicon), {})
 
     def resolve(surface: str):
-        key = (surface, meta.jurisdiction)
-        if key not in resolved:
-            resolved[key] = resolve_mention(surface, meta.jurisdiction, lexicon)
-        return resolved[key]
+        return resolver.resolve(surface, meta.jurisdiction)
 
     tasks = []
+    unrecognised: dict[str, int] = {}
     for node in select_tasks(outline, set(by_node)):
         node_clauses = tuple(by_node.get((node.part, node.path), ()))
         seen, assignments = set(), []
         for clause in node_clauses:
             for mention in clause.mentions:
-                agency = None if mention.generic else resolve(mention.surface)
+                agency = None if mention.generic else resolver.resolve(mention.surface, meta.jurisdiction, unclassified=True)
+                if agency is not None and agency.agency_type == UNCLASSIFIED:
+                    unrecognised.setdefault(mention.surface, mention.span.start)
                 key = (agency.name if agency else mention.surface, mention.role)
                 if key in seen:
                     continue
@@ -189,6 +174,8 @@ def extract(document: SourceDocument, lexicon=None) -> Extraction:
         warnings.append("no responsibility clauses found")
     if not tasks:
         warnings.append("no tasks found")
+    warnings.extend(f"unrecognised body {surface!r} (line {_line_number(text, at)}): kept as an unclassified agency"
+                    for surface, at in unrecognised.items())
     return Extraction(
         document=document,
         meta=meta,
@@ -198,4 +185,5 @@ def extract(document: SourceDocument, lexicon=None) -> Extraction:
         named=extract_named(text),
         agency_mentions=tuple(mentions),
         warnings=tuple(warnings),
+        rejected=scan.rejected,
     )

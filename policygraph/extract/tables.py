@@ -1,144 +1,338 @@
-"""Task-division tables (重点任务分工表): one task per row, agencies from the 牵头单位 / 配合单位 columns.
+"""Task tables (重点任务分工表): one task per row, bodies from the 牵头单位 / 配合单位 / 责任单位 columns.
 
-Many plans give responsibilities not after each task but in an appended
-table. Copied from a web page or a word processor, such a table arrives as
-lines whose cells are separated by tabs, runs of spaces or vertical bars, under
-a header line that names the columns. A row becomes a task whose outline path
-is its 序号 (in the part it stands in: "附件/3"), whose title is the task cell,
-and whose clause is made of the agency cells, each with its column's role.
+Many plans give responsibilities in a table rather than after each task, and
+a table reaches us in one of several renderings:
+
+- one row per line, cells separated by tabs, runs of spaces or bars (an HTML
+  ``<table>`` is read this way too);
+- one cell per line (the usual result of copying a web or Word table), with
+  cells split over two lines (区绿化市容局、 / 区农业农村委) and cells merged over
+  several rows (a category written only in a group's first row).
+
+Both come down to a row's list of cells under a header naming the columns.
+Where a row has the header's cells, they are read by position; otherwise by
+what they hold: the cells that are lists of bodies fill the role columns in
+order (extra ones join the last role column), the text before them is the
+category (when short and the header has one) and the task. A row that cannot
+be read is skipped; the rows after it are still read.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..model import Clause, Mention, OutlineNode, Span
 from ..normalize import fold
-from ..segment import appendix_part, iter_lines
-from .clauses import clause_vocabulary, parse_agency_list
+from ..segment import appendix_starts, iter_lines
+from .grammar import BODY_KINDS, BodyJudge
+from .lists import ListParse, Piece, clause_vocabulary, parse_list, strip
 
-__all__ = ["TableTask", "find_table_tasks"]
+__all__ = ["TableTask", "find_table_tasks", "Column"]
 
 _CELL_SPLIT = re.compile(r"\t|\s*[|│┃]\s*| {2,}|\u3000{2,}")
-_TASK_HEADERS = re.compile(r"^(?:重点|主要|具体|工作)?(?:任务|工作|措施|举措|内容)(?:名称|内容|事项|措施)?$|^工作任务$|^任务内容$")
-_NUMBER_HEADERS = re.compile(r"^(?:序号|编号|序)$")
 _ROW_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.、]?\s*$")
+_GLUED_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.、]?\s*(?=[^\d\s.、%])")
+_SHORT_CELL = 20
+_MAX_HEADER_CELL = 12
+_TITLE_END = "。"
+_TRAILING = "。；;，,：: \t\u3000"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A header cell: what the column holds (number, category, task, role, other) and, for roles, which."""
+
+    kind: str
+    role: str | None = None
 
 
 @dataclass(frozen=True)
 class TableTask:
-    """One row of a task-division table, as an outline node with its clause."""
+    """One row of a task table, as an outline node with its clause."""
 
     node: OutlineNode
     clause: Clause | None
 
 
-def _cells(folded: str, offset: int, line: str) -> list[tuple[int, int]]:
-    """Cell ranges of a line (absolute offsets), in order; empty cells are kept."""
-    cells, start = [], 0
+def _column(name: str, vocab: dict) -> Column | None:
+    name = re.sub(r"\s+", "", name)
+    if not name:
+        return None
+    headers = vocab["column_headers"]
+    if name in headers.get("number", ()):
+        return Column("number")
+    role = vocab["role_labels"].get(name)
+    if role is not None:
+        return Column("role", role)
+    if name in vocab["labels"]:
+        return Column("other")
+    if name in headers.get("task", ()):
+        return Column("task")
+    if name in headers.get("category", ()):
+        return Column("category")
+    return None
+
+
+def _header(names: list[str], vocab: dict) -> tuple[Column, ...] | None:
+    """The columns of a header row, or None if the row does not head a task table."""
+    columns = []
+    for name in names:
+        col = _column(name, vocab)
+        if col is None:
+            compact = re.sub(r"\s+", "", name)
+            if not compact or len(compact) > _MAX_HEADER_CELL or any(c in compact for c in "。，,；;:："):
+                return None
+            col = Column("other")
+        columns.append(col)
+    kinds = [c.kind for c in columns]
+    if "role" not in kinds or not ({"task", "category"} & set(kinds)) or len(columns) < 2:
+        return None
+    if "task" not in kinds:
+        columns = [Column("task") if c.kind == "category" else c for c in columns]
+    return tuple(columns)
+
+
+def _cells(line: str, offset: int) -> list[Piece]:
+    """Cell ranges (absolute offsets) of a tabular line; empty cells are kept."""
     stripped_end = len(line.rstrip(" \t\u3000"))
-    lead = len(line) - len(line.lstrip(" \u3000"))
-    start = lead
-    for m in _CELL_SPLIT.finditer(line, lead, stripped_end):
+    start = len(line) - len(line.lstrip(" \u3000"))
+    cells = []
+    for m in _CELL_SPLIT.finditer(line, start, stripped_end):
         cells.append((offset + start, offset + m.start()))
         start = m.end()
     cells.append((offset + start, offset + stripped_end))
     return cells
 
 
-def _header_roles(folded: str, cells: list[tuple[int, int]]) -> dict | None:
-    """Column indexes of the number, the task and each role, if this line is a task-division header."""
-    labels = clause_vocabulary()["labels"]
-    columns: dict = {"roles": {}}
-    for i, (s, e) in enumerate(cells):
-        name = folded[s:e].strip()
-        if _NUMBER_HEADERS.match(name):
-            columns["number"] = i
-        elif _TASK_HEADERS.match(name):
-            columns.setdefault("task", i)
-        else:
-            role = labels.get(name)
-            if role is not None:
-                columns["roles"][i] = role
-    if "task" not in columns or not columns["roles"]:
+def _lines(folded: str) -> list[tuple[int, str]]:
+    """The non-blank lines, with their offsets."""
+    return [(o, line) for o, line in iter_lines(folded) if line.strip(" \t\u3000")]
+
+
+def _title(text: str, cell: Piece) -> tuple[str, Span]:
+    start, end = cell
+    cut = text.find(_TITLE_END, start, end)
+    end = cut if cut >= 0 else end
+    while end > start and text[end - 1] in _TRAILING:
+        end -= 1
+    while start < end and text[start] in " \t\u3000":
+        start += 1
+    return text[start:end], Span(start, end)
+
+
+def _body_cell(folded: str, cell: Piece, judge: BodyJudge, role: str, vocab: dict) -> ListParse | None:
+    """The cell read as a list of bodies, or None when it is text."""
+    if cell[0] >= cell[1]:
         return None
-    return columns
+    parsed = parse_list(folded, cell, judge, default_role=role, vocab=vocab)
+    if not parsed.items or parsed.rejected or any(i.kind not in BODY_KINDS for i in parsed.items):
+        return None
+    return parsed
 
 
-def find_table_tasks(text: str, is_agency: Callable[[str], bool],
-                     is_generic: Callable[[str], bool]) -> tuple[TableTask, ...]:
-    """Every row of every task-division table in ``text``.
+def _joined(folded: str, cells: list[Piece]) -> list[Piece]:
+    """Cells split over lines joined again: a line ending in 、 or ， continues on the next."""
+    out: list[Piece] = []
+    for cell in cells:
+        if out and (folded[out[-1][1] - 1] in "、，," or folded[cell[0]] in "、，,"):
+            out[-1] = (out[-1][0], cell[1])
+        else:
+            out.append(cell)
+    return out
+
+
+def _row(text: str, folded: str, number: str, cells: list[Piece], columns: tuple[Column, ...], part: str,
+         judge: BodyJudge, vocab: dict, positional: bool) -> TableTask | None:
+    """A table row as a task, or None when no task cell is found."""
+    roles = [c.role for c in columns if c.kind == "role"]
+    data_columns = [c for c in columns if c.kind != "number"]
+    task_cell: Piece | None = None
+    assigned: list[tuple[Piece, ListParse]] = []
+    if positional and len(cells) == len(data_columns):
+        for col, cell in zip(data_columns, cells):
+            if col.kind == "task" and task_cell is None:
+                task_cell = cell
+            elif col.kind == "role":
+                parsed = parse_list(folded, cell, judge, default_role=col.role, vocab=vocab) if cell[0] < cell[1] else None
+                if parsed is not None and parsed.items and len(parsed.rejected) <= len(parsed.items):
+                    assigned.append((cell, parsed))
+    else:
+        cells = _joined(folded, cells)
+        first_body = None
+        parsed_cells: list[tuple[Piece, ListParse]] = []
+        for i, cell in enumerate(cells):
+            role = roles[min(len(parsed_cells), len(roles) - 1)]
+            parsed = _body_cell(folded, cell, judge, role, vocab)
+            if parsed is not None and (first_body is None or i == first_body + len(parsed_cells)):
+                if first_body is None:
+                    if i == 0:
+                        continue  # a body list before any text is no row of ours
+                    first_body = i
+                parsed_cells.append((cell, parsed))
+            elif first_body is not None:
+                break
+        texts = cells[:first_body] if first_body is not None else cells
+        kinds = [c.kind for c in data_columns]
+        has_category = "category" in kinds and kinds.index("category") < kinds.index("task")
+        if len(texts) >= 2 and has_category and _short(folded, texts[0]):
+            task_cell = texts[1]
+        elif texts:
+            task_cell = texts[0]
+        assigned = parsed_cells
+    if task_cell is None or task_cell[0] >= task_cell[1]:
+        return None
+    title, title_span = _title(text, task_cell)
+    if not title:
+        return None
+    mentions: list[Mention] = []
+    for cell, parsed in assigned:
+        mentions.extend(Mention(surface=text[s:e], span=Span(s, e), role=item.role, generic=item.kind == "generic",
+                                aliases=tuple(text[a:b] for a, b in item.plates), stated=True)
+                        for item in parsed.items for s, e in [item.piece])
+    clause = None
+    if mentions:
+        start, end = assigned[0][0][0], assigned[-1][0][1]
+        clause = Clause(text=text[start:end], span=Span(start, end), mentions=tuple(mentions))
+    row_span = Span(min(c[0] for c in cells), max(c[1] for c in cells))
+    node = OutlineNode(path=(number,), level=1, title=title, title_span=title_span, span=row_span, part=part)
+    return TableTask(node=node, clause=clause)
+
+
+def _short(folded: str, cell: Piece) -> bool:
+    s = folded[cell[0]:cell[1]]
+    return len(s) <= _SHORT_CELL and not any(c in s for c in "。，,；;")
+
+
+def _part_at(parts: list[tuple[int, str]], offset: int) -> str:
+    part = ""
+    for start, name in parts:
+        if start > offset:
+            break
+        part = name
+    return part
+
+
+def _tabular_tables(text: str, folded: str, lines, parts, judge, vocab) -> Iterator[TableTask]:
+    columns = None
+    for offset, line in lines:
+        if offset in parts:
+            columns = None
+            continue
+        cells = _cells(line, offset)
+        if len(cells) >= 2:
+            header = _header([folded[s:e] for s, e in cells], vocab)
+            if header is not None:
+                columns = header
+                continue
+        if columns is None or len(cells) < 2:
+            columns = None if len(cells) < 2 and columns is not None and not _ROW_NUMBER.match(line) else columns
+            continue
+        number_index = next((i for i, c in enumerate(columns) if c.kind == "number"), None)
+        if number_index is not None:
+            m = _ROW_NUMBER.match(folded[slice(*cells[number_index])]) if number_index < len(cells) else None
+            if m is None:
+                continue
+            data = cells[:number_index] + cells[number_index + 1:]
+            number = m.group(1)
+        else:
+            data, number = cells, None
+        row = _row(text, folded, number or "", data, columns, _part_at(list(parts.items()), offset),
+                   judge, vocab, positional=True)
+        if row is not None:
+            yield row
+
+
+def _cell_tables(text: str, folded: str, lines, parts, judge, vocab) -> Iterator[TableTask]:
+    """Tables laid out one cell per line: a header block of column names, then rows opened by their number."""
+    i = 0
+    while i < len(lines):
+        start = i
+        names: list[str] = []
+        while i < len(lines) and len(_cells(lines[i][1], lines[i][0])) == 1 and _column_name(lines[i][1], vocab):
+            names.append(lines[i][1].strip(" \t\u3000"))
+            i += 1
+        columns = _header(names, vocab) if len(names) >= 2 else None
+        if columns is None:
+            i = start + 1
+            continue
+        part = _part_at(list(parts.items()), lines[start][0])
+        expected: int | None = None
+        row_lines: list[tuple[int, str]] = []
+        number = None
+        limit = 3 * len(columns) + 6
+
+        def flush():
+            if number is None or not row_lines:
+                return None
+            cells = [(o + len(l) - len(l.lstrip(" \t\u3000")), o + len(l.rstrip(" \t\u3000"))) for o, l in row_lines]
+            return _row(text, folded, number, cells, columns, part, judge, vocab, positional=False)
+
+        while i < len(lines):
+            offset, line = lines[i]
+            if offset in parts:
+                break
+            bare = _ROW_NUMBER.match(line)
+            glued = _GLUED_NUMBER.match(line) if bare is None else None
+            found = bare or glued
+            n = int(found.group(1)) if found else None
+            if n is not None and (expected is None and n <= 999 or n == expected or (expected and n == 1)):
+                row = flush()
+                if row is not None:
+                    yield row
+                number, expected, row_lines = str(n), n + 1, []
+                if glued is not None:
+                    row_lines.append((offset + glued.end(), line[glued.end():]))
+                i += 1
+                continue
+            if number is None:
+                break
+            if len(_cells(line, offset)) == 1 and _column_name(line, vocab) and _lookahead_header(lines, i, vocab):
+                break
+            if len(row_lines) >= limit:
+                break
+            row_lines.append((offset, line))
+            i += 1
+        row = flush()
+        if row is not None:
+            yield row
+
+
+def _column_name(line: str, vocab: dict) -> bool:
+    name = re.sub(r"\s+", "", line)
+    return _column(name, vocab) is not None
+
+
+def _lookahead_header(lines, i: int, vocab: dict) -> bool:
+    names = []
+    while i < len(lines) and _column_name(lines[i][1], vocab):
+        names.append(lines[i][1])
+        i += 1
+    return len(names) >= 2 and _header(names, vocab) is not None
+
+
+def find_table_tasks(text: str, judge: BodyJudge) -> tuple[TableTask, ...]:
+    """Every row of every task table in ``text``, in either rendering.
 
     Examples
     --------
-    >>> looks = lambda s: s.endswith(("厅", "局", "委"))
-    >>> doc = "附件：\\n序号\\t重点任务\\t牵头单位\\t配合单位\\n1\\t推行网上办理\\t省市场监管局\\t省公安厅、省税务局\\n"
-    >>> row, = find_table_tasks(doc, looks, lambda s: False)
+    >>> from policygraph.resolve import Resolver
+    >>> doc = "附件：\\n序号\\t重点任务\\t牵头单位\\t配合单位\\n1\\t推行网上办理。\\t省市场监管局\\t省公安厅、区消防支队\\n"
+    >>> row, = find_table_tasks(doc, Resolver().judge)
     >>> row.node.part, row.node.outline, row.node.title, [(m.surface, m.role) for m in row.clause.mentions]
-    ('附件', '1', '推行网上办理', [('省市场监管局', 'lead'), ('省公安厅', 'support'), ('省税务局', 'support')])
+    ('附件', '1', '推行网上办理', [('省市场监管局', 'lead'), ('省公安厅', 'support'), ('区消防支队', 'support')])
     """
+    vocab = clause_vocabulary()
     folded = fold(text)
-    found: list[TableTask] = []
-    part = ""
-    columns = None
-    row_count = 0
-    for offset, line in iter_lines(folded):
-        if not line.strip(" \t\u3000"):
+    lines = _lines(folded)
+    parts = dict(appendix_starts(text))
+    rows = list(_tabular_tables(text, folded, lines, parts, judge, vocab))
+    rows += _cell_tables(text, folded, lines, parts, judge, vocab)
+    seen, out = set(), []
+    for row in sorted(rows, key=lambda r: r.node.span.start):
+        key = (row.node.part, row.node.path)
+        if key in seen:
             continue
-        appendix = appendix_part(line)
-        if appendix is not None:
-            part, columns = appendix, None
-            continue
-        cells = _cells(folded, offset, line)
-        if len(cells) >= 2:
-            header = _header_roles(folded, cells)
-            if header is not None:
-                columns, row_count = header, 0
-                continue
-        if columns is None:
-            continue
-        row = _row(text, folded, cells, columns, row_count, part, is_agency, is_generic)
-        if row is None:
-            columns = None
-            continue
-        row_count += 1
-        found.append(row)
-    return tuple(found)
-
-
-def _row(text: str, folded: str, cells, columns: dict, row_count: int, part: str,
-         is_agency, is_generic) -> TableTask | None:
-    """A table row, or None when the line does not fit the table (which then ends)."""
-    needed = max([columns["task"], *columns["roles"]])
-    if len(cells) <= columns["task"]:
-        return None
-    number_column = columns.get("number")
-    if number_column is not None:
-        if number_column >= len(cells) or not _ROW_NUMBER.match(folded[slice(*cells[number_column])]):
-            return None
-        number = _ROW_NUMBER.match(folded[slice(*cells[number_column])]).group(1)
-    else:
-        number = str(row_count + 1)
-    task_start, task_end = cells[columns["task"]]
-    title_end = task_end
-    while title_end > task_start and text[title_end - 1] in "。；;，, \t\u3000":
-        title_end -= 1
-    mentions: list[Mention] = []
-    for index, role in sorted(columns["roles"].items()):
-        if index >= len(cells) or index > needed:
-            continue
-        items = parse_agency_list(folded, cells[index], lambda s: is_agency(s) or is_generic(s))
-        if items is None:
-            return None
-        mentions.extend(Mention(surface=text[s:e], span=Span(s, e), role=role, generic=is_generic(folded[s:e]))
-                        for s, e in items)
-    row_span = Span(cells[0][0], cells[-1][1])
-    agency_cells = [cells[i] for i in sorted(columns["roles"]) if i < len(cells)]
-    clause = None
-    if mentions:
-        start, end = min(s for s, _ in agency_cells), max(e for _, e in agency_cells)
-        clause = Clause(text=text[start:end], span=Span(start, end), mentions=tuple(mentions))
-    node = OutlineNode(path=(number,), level=1, title=text[task_start:title_end],
-                       title_span=Span(task_start, title_end), span=row_span, part=part)
-    return TableTask(node=node, clause=clause)
+        seen.add(key)
+        out.append(row)
+    return tuple(out)
