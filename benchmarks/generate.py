@@ -822,7 +822,10 @@ def generate_document(vocab: Vocab, seed: int, index: int, width: int = 5,
     if notice:
         full = r.random() < 0.55
         if full:
-            doc.lines.append(issuer_name + "关于印发" + title + "的通知")
+            heading = issuer_name + "关于印发" + ("《" + title + "》" if len(title) % 2 else title) + "的通知"
+            doc.lines.append(heading)
+            if gold_title is not None:
+                gold_title = heading
             issuer = issuer_name
             if number:
                 doc.lines.append(number)

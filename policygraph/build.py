@@ -226,6 +226,8 @@ class _DocumentGraphBuilder:
                     g.add((t, _PG.unspecifiedBody, agent))
                 else:
                     agent = self.agency(assignment.agency, mention.surface)
+                    for plate in mention.aliases:
+                        g.add((agent, _ALT_LABEL, literal(plate)))
                     g.add((t, _PG.responsibleAgency, agent))
                     if mention.role == "lead":
                         g.add((t, _PG.leadAgency, agent))

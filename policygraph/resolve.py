@@ -241,7 +241,7 @@ class Resolver:
     >>> r = Resolver(load_lexicon())
     >>> r.kind("区消防支队"), r.kind("有关部门"), r.kind("省科技厅"), r.kind("加强组织领导")
     ('body', 'generic', 'known', None)
-    >>> a = r.resolve("各街镇", "嘉定区")
+    >>> a = r.resolve("各街镇", "嘉定区", unclassified=True)
     >>> a.name, a.agency_type, a.collective
     ('嘉定区各街镇', 'OtherAgency', True)
     """
@@ -260,7 +260,7 @@ class Resolver:
         if self._names is None:
             self._names = (
                 tuple(JurisdictionName(j.name, j.short, j.abbr) for j in self.lexicon.jurisdictions),
-                tuple(JurisdictionName(p.name) for p in self.lexicon.places if len(p.name) >= 3),
+                tuple(JurisdictionName(p.name, parent=p.parent or "") for p in self.lexicon.places if len(p.name) >= 3),
             )
         return self._names
 

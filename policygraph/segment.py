@@ -102,7 +102,7 @@ def appendix_starts(text: str) -> list[tuple[int, str]]:
     Numbers are kept only where they tell appendices apart: a document whose
     only appendix is 附件1 calls it 附件.
 
-    >>> appendix_starts("正文\n附件1\n表\n")
+    >>> appendix_starts("正文\\n附件1\\n表\\n")
     [(3, '附件')]
     """
     folded = fold(text)

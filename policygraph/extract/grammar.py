@@ -63,7 +63,7 @@ class BodyGrammar:
         A trailing bracket (各街镇（园区）, 各州(市)) does not hide the ending before it.
 
         >>> g = load_grammar()
-        >>> g.shape("区消防支队"), g.shape("上海证券交易所"), g.shape("各街镇(园区)"), g.shape("海绵城市建设")
+        >>> g.shape("区消防支队"), g.shape("区图书馆"), g.shape("各街镇(园区)"), g.shape("海绵城市建设")
         ('body', 'weak', 'body', None)
         """
         if len(surface) < self.min_length or self.is_prose(surface):

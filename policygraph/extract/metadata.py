@@ -1,11 +1,14 @@
 """Document metadata: title, 文号, issue date, issuer, jurisdiction and the policies it implements."""
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from importlib import resources
 
 from ..model import CitedPolicy, DocumentMeta, OutlineNode, Span
 from ..normalize import DOCUMENT_NUMBER_RE, fold, normalize_document_number
@@ -16,8 +19,16 @@ __all__ = ["JurisdictionName", "extract_metadata", "issuer_names", "find_title",
 
 NATIONAL = "中华人民共和国"
 
-_GENRE = ("方案", "意见", "办法", "通知", "规划", "计划", "决定", "措施", "细则", "纲要", "规定", "意见的通知",
-          "方案的通知", "工作要点", "实施意见", "指导意见", "若干政策", "政策措施", "行动计划")
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict:
+    """The metadata vocabulary from ``resources/metadata.json`` (title endings, cues, subdivision phrases)."""
+    raw = json.loads((resources.files("policygraph") / "resources" / "metadata.json").read_text("utf-8"))
+    raw["title_endings"] = tuple(sorted(raw["title_endings"], key=len, reverse=True))
+    raw["subdivision_phrases"] = {fold(k): v for k, v in raw["subdivision_phrases"].items() if v}
+    return raw
+
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
               "九": 9, "十": 10}
 _DATE_RE = re.compile(r"^\s*\(?\s*((?:19|20)\d\d|[一二〇○零三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
@@ -27,7 +38,7 @@ _CITED_RE = re.compile(r"《([^《》\n]{4,120})》\s*\(\s*((?:[\u4e00-\u9fff]{1
                        r"\s*\d{1,4}\s*号)\s*\)")
 _NATIONAL_NUMBER = ("国发", "国办发", "国函", "国办函", "中发", "中办发")
 _HEAD_LINES = 25
-_ISSUING_NOTICE_RE = re.compile(r"^.{2,40}?关于印发《?(.+?)》?的通知$")
+_NOTICE_HEADING_RE = re.compile(r"^.{2,60}?关于(?:印发|转发|公布|下达|颁布).{0,30}《.+》.{0,20}的通知$")
 _NOTICE_TITLE_RES = (
     re.compile(r"《([^《》\n]{6,90})》\s*(?:已经|经).{0,20}(?:同意|通过)"),
     re.compile(r"(?:现将|将)《([^《》\n]{6,90})》\s*(?:印发|发给|下发)"),
@@ -41,6 +52,7 @@ class JurisdictionName:
     name: str
     short: str = ""
     abbr: str = ""
+    parent: str = ""  # full name of the jurisdiction above it (上海市 for 嘉定区)
 
 
 def _lines(text: str, folded: str) -> list[tuple[int, str, str]]:
@@ -58,7 +70,7 @@ _PERIOD_SUFFIX_RE = re.compile(r"[(（]\s*(?:19|20)\d\d\s*[-—–－~～至]+\s
 
 def _ends_with_genre(line: str) -> bool:
     """Whether a line ends like a title: a genre word, possibly followed by the plan period （2019—2022年）."""
-    return _PERIOD_SUFFIX_RE.sub("", line).rstrip().endswith(_GENRE)
+    return _PERIOD_SUFFIX_RE.sub("", line).rstrip().endswith(_vocabulary()["title_endings"])
 
 
 def issuer_names(title: str | None) -> list[str]:
@@ -75,53 +87,76 @@ def issuer_names(title: str | None) -> list[str]:
     return [name for name in re.split(r"[\s、，,]+", m.group(1)) if name]
 
 
-def find_title(text: str, outline: Sequence[OutlineNode]) -> tuple[str, Span] | None:
-    """The document's own title: a heading line before the body that ends with a genre word.
+def _is_notice_heading(line: str) -> bool:
+    """X关于印发《Y》的通知: a title line that may hold 《》."""
+    return bool(_NOTICE_HEADING_RE.match(line))
 
-    A title split over two lines is joined; when no such line exists, the
-    《…》 named in the issuing notice (《X》已经省政府同意，现印发) is used.
+
+def _title_line(line: str) -> bool:
+    """Whether a (folded, stripped) line may be a title or a title's part: no sentence marks, no date, no 文号."""
+    if not line or _DATE_RE.match(line) or DOCUMENT_NUMBER_RE.match(line):
+        return False
+    if any(c in line for c in "。:：,，;；") or (line.startswith("(") and line.endswith(")")):
+        return False
+    return "《" not in line or _is_notice_heading(line)
+
+
+def _is_caption(lines, i: int) -> bool:
+    """A title-like line whose next line opens a table header (序号 / 工作任务 …) is the table's caption."""
+    for _, _, nfline in lines[i + 1:i + 2]:
+        first = re.split(r"[\t ]+|\u3000+", nfline.strip(" \t\u3000"))[0]
+        if first in _vocabulary()["caption_followers"]:
+            return True
+    return False
+
+
+def _compact(title: str) -> str:
+    """A title without the spaces a line break or a layout left inside it."""
+    return re.sub(r"[ \t\u3000]+", "", title)
+
+
+def find_title(text: str, outline: Sequence[OutlineNode]) -> tuple[str, Span] | None:
+    """The document's own title: the first heading line before the body that ends with a genre word.
+
+    A title split over two lines is joined. A notice heading that issues or
+    forwards a plan (…关于印发《Y》的通知) is the title of a text that opens with
+    it; a text that names its plan only in the notice's sentence
+    (《Y》已经省政府同意，现印发) takes the plan's title. A table's caption
+    (a title-like line above 序号 / 工作任务 …) is no title.
 
     >>> find_title("吉林省人民政府办公厅关于发展\\n众创空间推进大众创新创业的实施意见\\n吉政办发〔2015〕31号\\n", ())[0]
     '吉林省人民政府办公厅关于发展众创空间推进大众创新创业的实施意见'
+    >>> find_title("重点任务分工清单\\n序号\\n工作任务\\n责任单位\\n", ()) is None
+    True
     """
     folded = fold(text)
     body_start = outline[0].span.start if outline else len(text)
-    lines = [(o, l, f) for o, l, f in _lines(text, folded) if o < body_start][:_HEAD_LINES * 2]
-    candidates = []
+    lines = [(o, l, f) for o, l, f in _lines(text, folded) if o < body_start and f.strip(" \t\u3000")]
+    lines = lines[:_HEAD_LINES * 2]
     for i, (off, line, fline) in enumerate(lines):
         stripped = fline.strip(" \t\u3000")
-        if not stripped or _is_furniture(line) or any(c in stripped for c in "。:：,，;；") or "《" in stripped:
+        if _is_furniture(line) or not _title_line(stripped):
             continue
         lead = len(fline) - len(fline.lstrip(" \t\u3000"))
         start, end = off + lead, off + len(fline.rstrip(" \t\u3000"))
         if _ends_with_genre(stripped) and 6 <= len(stripped) <= 90:
-            candidates.append((text[start:end], Span(start, end)))
-            continue
-        if i + 1 < len(lines) and 4 <= len(stripped) <= 60:
+            if _is_caption(lines, i):
+                return None
+            return _compact(text[start:end]), Span(start, end)
+        if i + 1 < len(lines) and 4 <= len(stripped) <= 60 and not _is_notice_heading(stripped):
             noff, nline, nfline = lines[i + 1]
             nstripped = nfline.strip(" \t\u3000")
-            if _ends_with_genre(nstripped) and not any(c in nstripped for c in "。:：,，;；《") and nstripped:
+            if _ends_with_genre(nstripped) and _title_line(nstripped) and not _is_furniture(nline):
+                if _is_caption(lines, i + 1):
+                    return None
                 nend = noff + len(nfline.rstrip(" \t\u3000"))
                 joined = text[start:end] + text[noff + len(nfline) - len(nfline.lstrip(" \t\u3000")):nend]
-                candidates.append((joined, Span(start, nend)))
-    if candidates:
-        return _issued_plan(text, *candidates[0])
+                return _compact(joined), Span(start, nend)
     for pattern in _NOTICE_TITLE_RES:
         m = pattern.search(folded)
         if m:
             return text[m.start(1):m.end(1)], Span(m.start(1), m.end(1))
     return None
-
-
-def _issued_plan(text: str, title: str, span: Span) -> tuple[str, Span]:
-    """For an issuing notice (…关于印发X的通知), the plan X it issues is the document's title."""
-    m = _ISSUING_NOTICE_RE.match(fold(title))
-    if not m or len(m.group(1)) < 6:
-        return title, span
-    start = span.start + m.start(1)
-    if text[start:start + len(m.group(1))] == title[m.start(1):m.end(1)]:
-        return title[m.start(1):m.end(1)], Span(start, start + len(m.group(1)))
-    return title[m.start(1):m.end(1)], span
 
 
 def _date_part(s: str) -> int:
@@ -193,8 +228,12 @@ def find_implements(text: str, own_number: str | None = None) -> tuple[CitedPoli
     ['国发〔2015〕32号']
     """
     folded = fold(text)
+    cues = tuple(_vocabulary()["implements_cues"])
     seen, out = set(), []
     for m in _CITED_RE.finditer(folded):
+        sentence_start = max(folded.rfind(c, 0, m.start()) for c in "。\n\t") + 1
+        if not any(cue in folded[sentence_start:m.start()] for cue in cues):
+            continue
         number = normalize_document_number(m.group(2))
         if not number or number == own_number or number in seen:
             continue
@@ -213,16 +252,15 @@ def infer_jurisdiction(text: str, title: str | None, issuer: str | None, number:
     Documents that never say it (no title, no date) still name their agencies
     with the jurisdiction (宁夏国税局, 自治区…): the most named province wins.
     """
-    by_len = sorted([*names, *places], key=lambda n: -len(n.name))
     for head in (title, issuer):
         if not head:
             continue
         head = fold(head)
-        if head.startswith(("国务院", "中共中央", "国家")) or re.match(r"^[\u4e00-\u9fff]{1,8}部(?:关于|办公厅)", head):
+        if head.startswith(tuple(_vocabulary()["national_heads"])) or re.match(r"^[\u4e00-\u9fff]{1,8}部(?:关于|办公厅)", head):
             return NATIONAL
-        for n in by_len:
-            if head.startswith(n.name) or (n.short and len(n.short) >= 2 and head.startswith(n.short)):
-                return n.name
+        found = _place_chain(head, names, places)
+        if found is not None:
+            return found
     if number:
         prefix = DOCUMENT_NUMBER_RE.match(number)
         prefix = prefix.group("prefix") if prefix else ""
@@ -243,7 +281,43 @@ def infer_jurisdiction(text: str, title: str | None, issuer: str | None, number:
         best, score = counts.most_common(1)[0]
         if score > 0:
             return best
+    for phrase, province in _vocabulary()["subdivision_phrases"].items():
+        if phrase in folded:
+            return province
     return None
+
+
+def _place_chain(head: str, names: Sequence[JurisdictionName], places: Sequence[JurisdictionName]) -> str | None:
+    """The lowest jurisdiction a heading opens with: 上海市嘉定区人民政府办公室 → 嘉定区, 鞍山市立山区… → 立山区.
+
+    Each step takes the longest name that opens the rest of the heading; a
+    place below the first one must lie in it when the lexicon says where it lies.
+    """
+    by_len = sorted([*names, *places], key=lambda n: -len(n.name))
+    found: JurisdictionName | None = None
+    rest = head.removeprefix("中共")
+    while rest:
+        step = None
+        for n in by_len:
+            if rest.startswith(n.name) or (found is None and n.short and len(n.short) >= 2 and rest.startswith(n.short)):
+                if found is None or not n.parent or n.parent == found.name or _within(n, found, by_len):
+                    step = n
+                    break
+        if step is None:
+            break
+        found = step
+        rest = rest[len(step.name) if rest.startswith(step.name) else len(step.short):]
+    return found.name if found is not None else None
+
+
+def _within(place: JurisdictionName, ancestor: JurisdictionName, names: Sequence[JurisdictionName]) -> bool:
+    by_name = {n.name: n for n in names}
+    parent, steps = place.parent, 0
+    while parent and steps < 4:
+        if parent == ancestor.name:
+            return True
+        parent, steps = (by_name[parent].parent if parent in by_name else ""), steps + 1
+    return False
 
 
 def extract_metadata(text: str, outline: Sequence[OutlineNode], names: Sequence[JurisdictionName],
