@@ -8,7 +8,7 @@ of the document's extraction covers it. Prints the documents with cues, the
 share that end in an assignment, the cues that do not, the most frequent
 unrecognised bodies and the extraction time per document.
 
-    python benchmarks/shanghai_cues.py ../shared/corpus/shanghai [--json]
+    python benchmarks/shanghai_cues.py ../shared/corpus/shanghai/docs [--json]
 """
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def measure(folder: Path) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    folder = Path(argv[0]) if argv else Path(__file__).resolve().parents[2] / "shared" / "corpus" / "shanghai"
+    folder = Path(argv[0]) if argv else Path(__file__).resolve().parents[2] / "shared" / "corpus" / "shanghai" / "docs"
     result = measure(folder)
     if "--json" in argv:
         print(json.dumps(result, ensure_ascii=False, indent=2))

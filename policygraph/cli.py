@@ -107,6 +107,11 @@ def build(ctx, paths, out_dir, base, lexicon_dirs, jobs, export, wait, push_url)
     width = max(len(k) for k in report.counts)
     for key, value in report.counts.items():
         click.echo(f"{key:<{width}}  {value}")
+    unrecognised = report.unrecognised_bodies()
+    if unrecognised:
+        top = "、".join(u["surface"] for u in unrecognised[:5])
+        click.echo(f"unrecognised bodies {len(unrecognised)} (kept as unclassified agencies; most named: {top}; "
+                   "all in build-report.json)")
     click.echo(f"store {out_dir / 'store'}")
     for name in report.outputs.values():
         click.echo(f"wrote {out_dir / name}")

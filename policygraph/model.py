@@ -17,6 +17,7 @@ __all__ = [
     "Mention",
     "Clause",
     "Rejection",
+    "UNCLASSIFIED",
     "Agency",
     "Assignment",
     "AgencyMention",
@@ -109,6 +110,10 @@ class Clause:
     text: str
     span: Span
     mentions: tuple[Mention, ...]
+
+
+#: The agency type of a body no lexicon row describes (pg:OtherAgency, labelled "unclassified").
+UNCLASSIFIED = "OtherAgency"
 
 
 @dataclass(frozen=True)
@@ -222,3 +227,13 @@ class Extraction:
     agency_mentions: tuple[AgencyMention, ...] = ()
     warnings: tuple[str, ...] = field(default=())
     rejected: tuple[Rejection, ...] = ()  # cued candidates that were not read as responsibilities
+
+    @property
+    def unrecognised_bodies(self) -> tuple[str, ...]:
+        """Surfaces of the assigned bodies no lexicon row describes, in order of first mention, once each."""
+        seen: dict[str, None] = {}
+        for task in self.tasks:
+            for a in task.assignments:
+                if a.agency is not None and a.agency.agency_type == UNCLASSIFIED:
+                    seen.setdefault(a.mention.surface)
+        return tuple(seen)

@@ -32,6 +32,7 @@ class DocumentSummary:
     assignments: int
     targets: int
     warnings: tuple[str, ...] = ()
+    unrecognised: tuple[str, ...] = ()  # bodies kept as unclassified agencies (see Extraction.unrecognised_bodies)
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,20 @@ class BuildReport:
             "errors": [{"path": p, "reason": r} for p, r in self.errors],
             "counts": self.counts,
             "outputs": self.outputs,
+            "unrecognised_bodies": self.unrecognised_bodies(),
         }
+
+    def unrecognised_bodies(self) -> list[dict]:
+        """The bodies this run kept as unclassified agencies: surface, how many documents name it, and which.
+
+        Most frequent first: the rows worth adding to a lexicon overlay (``--lexicon DIR``).
+        """
+        where: dict[str, list[str]] = {}
+        for d in self.documents:
+            for surface in d.unrecognised:
+                where.setdefault(surface, []).append(d.source_file)
+        ranked = sorted(where.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        return [{"surface": s, "documents": len(files), "files": sorted(files)} for s, files in ranked]
 
 
 def embedded_corpus() -> Path:
@@ -138,7 +152,7 @@ def _process(path: str) -> _Processed:
     summary = DocumentSummary(
         source_file=document.source_file, encoding=document.encoding, jurisdiction=x.meta.jurisdiction,
         title=x.meta.title, tasks=len(x.tasks), assignments=sum(len(t.assignments) for t in x.tasks),
-        targets=len(x.targets), warnings=x.warnings)
+        targets=len(x.targets), warnings=x.warnings, unrecognised=x.unrecognised_bodies)
     graph = str(document_graph_iri(document.source_file, _WORKER["base"]))
     ntriples = document_ntriples(x, base=_WORKER["base"], lexicon=_WORKER["lexicon"])
     nquads = union_nquads(ntriples, graph, document_statistics(graph, ntriples),

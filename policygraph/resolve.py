@@ -15,14 +15,12 @@ import weakref
 from .extract.grammar import BodyGrammar, BodyJudge, load_grammar
 from .extract.metadata import JurisdictionName
 from .lexicon import AgencyPattern, AgencyRow, JurisdictionInfo, Lexicon, PatternMatch, load_lexicon, match_key
-from .model import Agency
+from .model import UNCLASSIFIED, Agency
 from .normalize import fold
 
 __all__ = ["clean_surface", "is_generic", "resolve_mention", "looks_like_agency", "canonical_key", "Resolver",
            "resolver_for", "UNCLASSIFIED"]
 
-#: The agency type of a body the lexicon does not know (pg:OtherAgency, labelled "unclassified").
-UNCLASSIFIED = "OtherAgency"
 
 _TRAILING = re.compile(r"(?:等(?:部门|单位|机构)?|牵头负责|牵头|负责|配合|协同|参与)+$")
 _LEADING = re.compile(r"^(?:由|会同)")

@@ -38,7 +38,7 @@ _CITED_RE = re.compile(r"《([^《》\n]{4,120})》\s*\(\s*((?:[\u4e00-\u9fff]{1
                        r"\s*\d{1,4}\s*号)\s*\)")
 _NATIONAL_NUMBER = ("国发", "国办发", "国函", "国办函", "中发", "中办发")
 _HEAD_LINES = 25
-_NOTICE_HEADING_RE = re.compile(r"^.{2,60}?关于(?:印发|转发|公布|下达|颁布).{0,30}《.+》.{0,20}的通知$")
+_NOTICE_HEADING_RE = re.compile(r"^.{0,60}?关于(?:印发|转发|公布|下达|颁布).{0,30}《.+》.{0,20}的通知$")
 _NOTICE_TITLE_RES = (
     re.compile(r"《([^《》\n]{6,90})》\s*(?:已经|经).{0,20}(?:同意|通过)"),
     re.compile(r"(?:现将|将)《([^《》\n]{6,90})》\s*(?:印发|发给|下发)"),
@@ -306,7 +306,9 @@ def _place_chain(head: str, names: Sequence[JurisdictionName], places: Sequence[
         if step is None:
             break
         found = step
-        rest = rest[len(step.name) if rest.startswith(step.name) else len(step.short):]
+        rest = rest[len(step.name) if rest.startswith(step.name) else len(step.short):].lstrip("()")
+    if found is not None and found.name == NATIONAL and not head.startswith(NATIONAL):
+        return None  # 中国(上海)自由贸易试验区…: the nation's short name opens a place's body
     return found.name if found is not None else None
 
 
