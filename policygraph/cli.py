@@ -121,6 +121,39 @@ def build(ctx, paths, out_dir, base, lexicon_dirs, jobs, export, wait, push_url)
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--lexicon", "lexicon_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder with extra agencies.csv / jurisdictions.csv / generic_bodies.txt rows (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per document instead of text.")
+def inspect(paths, lexicon_dirs, as_json):
+    """Show what extraction reads from PATHS (files or folders), without building anything.
+
+    For each document: title, jurisdiction and what decided it, every task
+    with its bodies, roles and resolved agencies, the cued lists that were
+    refused and why, the bodies no lexicon row describes, and every target.
+    """
+    import json
+
+    from .inspection import format_inspection, inspection
+    from .lexicon import load_lexicon
+    from .pipeline import extract_paths
+
+    failed = []
+
+    def show(path, extraction, error):
+        if error is not None:
+            failed.append(error)
+            click.echo(f"Error: {error}", err=True)
+            return
+        data = inspection(extraction)
+        click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True) if as_json else format_inspection(data) + "\n")
+
+    extract_paths(list(paths), lexicon=load_lexicon(tuple(lexicon_dirs)), on_document=show)
+    if failed:
+        raise SystemExit(1)
+
+
+@cli.command()
 @click.argument("names", nargs=-1, required=True)
 @click.option("-o", "--out", "out_dir", default=DEFAULT_OUT, show_default=True, type=click.Path(path_type=Path),
               help="Build folder whose store to change.")

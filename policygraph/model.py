@@ -212,6 +212,7 @@ class DocumentMeta:
     issued: date | None = None
     issuer: str | None = None  # issuing body as written
     implements: tuple[CitedPolicy, ...] = ()
+    jurisdiction_evidence: str | None = None  # what decided the jurisdiction, in words
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,7 @@ class Resolver:
     Examples
     --------
     >>> r = Resolver(load_lexicon())
-    >>> r.kind("区消防支队"), r.kind("有关部门"), r.kind("省科技厅"), r.kind("加强组织领导")
+    >>> r.kind("区重大办"), r.kind("有关部门"), r.kind("省科技厅"), r.kind("加强组织领导")
     ('body', 'generic', 'known', None)
     >>> a = r.resolve("各街镇", "嘉定区", unclassified=True)
     >>> a.name, a.agency_type, a.collective
@@ -278,10 +278,10 @@ class Resolver:
         text = _core(clean_surface(surface))
         if not text:
             return None
-        if self.is_generic(surface):
-            return "generic"
         if self.grammar.is_prose(text):
             return None
+        if self.is_generic(surface):
+            return "generic"
         match = self.lexicon.best_match(match_key(text), free_names=not _is_list(text))
         if match is not None and match.row.type != UNCLASSIFIED:
             return "known"

@@ -110,3 +110,60 @@ def test_invalid_graph_fails_validation(runner, tmp_path):
 
 def test_unknown_option_is_a_usage_error(runner):
     assert runner.invoke(cli, ["build", "--no-such-option"]).exit_code == 2
+
+
+INSPECTED = """嘉定区推进海绵城市建设的实施方案
+一、重点任务
+1.强化规划管控。落实海绵城市建设要求。（责任单位：区建设管理委、区城市网格化综合管理中心，各街镇）
+2.完善补贴。（具体办法由区财政局会同有关部门制定并负责）
+"""
+
+
+def test_inspect_shows_jurisdiction_tasks_rejections_and_unrecognised_bodies(runner, tmp_path):
+    doc = tmp_path / "plan.txt"
+    doc.write_text(INSPECTED, encoding="utf-8")
+    result = runner.invoke(cli, ["inspect", str(doc)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "jurisdiction  嘉定区  <- the title opens with 嘉定区" in out
+    assert "tasks 1, assignments 3" in out
+    assert "responsible 区建设管理委 -> 嘉定区建设和管理委员会" in out
+    assert "区城市网格化综合管理中心 -> 嘉定区城市网格化综合管理中心 unclassified" in out
+    assert "rejected cued lists 1" in out and "(no item is a body)" in out
+    assert "unrecognised bodies 1: 区城市网格化综合管理中心" in out
+
+
+def test_inspect_json_agrees_with_the_extraction(runner, tmp_path):
+    from policygraph.extract import extract
+    from policygraph.load import load_document
+
+    seed = SEEDS / "001_af53bcfdcd3fec12.txt"
+    result = runner.invoke(cli, ["inspect", "--json", str(seed)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    x = extract(load_document(seed))
+    assert data["jurisdiction"] == x.meta.jurisdiction == "吉林省"
+    assert len(data["tasks"]) == len(x.tasks)
+    assert sum(len(t["assignments"]) for t in data["tasks"]) == sum(len(t.assignments) for t in x.tasks)
+    assert len(data["targets"]) == len(x.targets)
+
+
+def test_inspect_reports_a_bad_file_and_goes_on(runner, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe\x00\xd8" * 10)
+    good = tmp_path / "good.txt"
+    good.write_text(INSPECTED, encoding="utf-8")
+    result = runner.invoke(cli, ["inspect", str(bad), str(good)])
+    assert result.exit_code == 1
+    assert "bad.txt" in result.output and "== good.txt" in result.output
+
+
+def test_build_report_lists_unrecognised_bodies(runner, tmp_path):
+    doc = tmp_path / "plan.txt"
+    doc.write_text(INSPECTED, encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["build", str(doc), "-o", str(out), "--no-export"])
+    assert result.exit_code == 0, result.output
+    assert "unrecognised bodies 1" in result.output
+    report = json.loads((out / "build-report.json").read_text("utf-8"))
+    assert report["unrecognised_bodies"] == [{"surface": "区城市网格化综合管理中心", "documents": 1, "files": ["plan.txt"]}]

@@ -121,7 +121,8 @@ def extract(document: SourceDocument, lexicon=None, *, resolver=None) -> Extract
     joint = issuer_names(meta.title)
     if len(joint) > 1 and all((a := resolver.resolve(n, NATIONAL)) is not None and a.jurisdiction == NATIONAL
                               for n in joint):
-        meta = replace(meta, jurisdiction=NATIONAL, issuer=meta.issuer or joint[0])
+        meta = replace(meta, jurisdiction=NATIONAL, issuer=meta.issuer or joint[0],
+                       jurisdiction_evidence="every issuer the title names is a national body")
     scan = find_clauses(text, resolver.judge)
     clauses = _first_listed_leads(scan.clauses) if scan.first_listed_leads else scan.clauses
     by_node = assign_clauses(outline, clauses, text)

@@ -172,10 +172,10 @@ def split_items(folded: str, piece: Piece, judge: BodyJudge, vocab: dict | None 
     --------
     >>> from policygraph.resolve import Resolver
     >>> judge = Resolver().judge
-    >>> text = "区消防支队、区财政局等相关部门"
+    >>> text = "区重大办、区财政局等相关部门"
     >>> bodies, rejected = split_items(text, (0, len(text)), judge)
     >>> [(text[s:e], kind) for (s, e), kind, _ in bodies], rejected
-    ([('区消防支队', 'body'), ('区财政局', 'known'), ('相关部门', 'generic')], [])
+    ([('区重大办', 'body'), ('区财政局', 'known'), ('相关部门', 'generic')], [])
     """
     vocab = vocab or clause_vocabulary()
     piece, tail = _generic_tail(folded, strip(folded, piece), judge)

@@ -111,8 +111,15 @@ def _is_caption(lines, i: int) -> bool:
 
 
 def _compact(title: str) -> str:
-    """A title without the spaces a line break or a layout left inside it."""
-    return re.sub(r"[ \t\u3000]+", "", title)
+    """A title without the spaces a line break left inside its 《》 or beside them.
+
+    The spaces between joint issuers (科技部 财政部 教育部关于…) are the title's own.
+
+    >>> _compact("立山区人民政府关于印发 《立山区政府2023年重点工作任务分解 和责任分工方案》的通知")
+    '立山区人民政府关于印发《立山区政府2023年重点工作任务分解和责任分工方案》的通知'
+    """
+    title = re.sub(r"[ \t\u3000]+(?=《)|(?<=《)[ \t\u3000]+|[ \t\u3000]+(?=》)", "", title)
+    return re.sub(r"《[^《》]*》", lambda m: re.sub(r"[ \t\u3000]+", "", m.group()), title)
 
 
 def find_title(text: str, outline: Sequence[OutlineNode]) -> tuple[str, Span] | None:
@@ -252,23 +259,30 @@ def infer_jurisdiction(text: str, title: str | None, issuer: str | None, number:
     Documents that never say it (no title, no date) still name their agencies
     with the jurisdiction (宁夏国税局, 自治区…): the most named province wins.
     """
-    for head in (title, issuer):
+    return jurisdiction_with_evidence(text, title, issuer, number, names, places)[0]
+
+
+def jurisdiction_with_evidence(text: str, title: str | None, issuer: str | None, number: str | None,
+                               names: Sequence[JurisdictionName], places: Sequence[JurisdictionName] = (),
+                               ) -> tuple[str | None, str]:
+    """:func:`infer_jurisdiction` and, in words, what decided it (shown by ``policygraph inspect``)."""
+    for what, head in (("title", title), ("issuer", issuer)):
         if not head:
             continue
         head = fold(head)
         if head.startswith(tuple(_vocabulary()["national_heads"])) or re.match(r"^[\u4e00-\u9fff]{1,8}部(?:关于|办公厅)", head):
-            return NATIONAL
+            return NATIONAL, f"the {what} opens with a national body ({head[:12]})"
         found = _place_chain(head, names, places)
         if found is not None:
-            return found
+            return found, f"the {what} opens with {found} ({head[:20]})"
     if number:
         prefix = DOCUMENT_NUMBER_RE.match(number)
         prefix = prefix.group("prefix") if prefix else ""
         if prefix.startswith(_NATIONAL_NUMBER) or prefix.startswith(("国", "中")) or "部" in prefix:
-            return NATIONAL
+            return NATIONAL, f"the 文号 prefix {prefix} is a national one"
         for n in names:
             if n.abbr and prefix.startswith(n.abbr + "政"):
-                return n.name
+                return n.name, f"the 文号 prefix {prefix} abbreviates {n.name}"
     folded = fold(text)
     counts: Counter[str] = Counter()
     for n in names:
@@ -280,11 +294,11 @@ def infer_jurisdiction(text: str, title: str | None, issuer: str | None, number:
     if counts:
         best, score = counts.most_common(1)[0]
         if score > 0:
-            return best
+            return best, f"the text names {best} most often (score {score})"
     for phrase, province in _vocabulary()["subdivision_phrases"].items():
         if phrase in folded:
-            return province
-    return None
+            return province, f"the text calls its subdivisions {phrase}, as {province} does"
+    return None, "no place is named: the nation by default"
 
 
 def _place_chain(head: str, names: Sequence[JurisdictionName], places: Sequence[JurisdictionName]) -> str | None:
@@ -333,10 +347,11 @@ def extract_metadata(text: str, outline: Sequence[OutlineNode], names: Sequence[
         m = re.match(r"^(.{2,30}?(?:人民政府办公厅|人民政府办公室|人民政府|办公厅|委员会))关于", fold(title[0]))
         if m:
             issuer = title[0][:m.end(1)]
-    jurisdiction = infer_jurisdiction(text, title[0] if title else None, issuer, number[0] if number else None,
-                                      names, places)
+    jurisdiction, evidence = jurisdiction_with_evidence(text, title[0] if title else None, issuer,
+                                                        number[0] if number else None, names, places)
     return DocumentMeta(
         jurisdiction=jurisdiction or default_jurisdiction or NATIONAL,
+        jurisdiction_evidence=evidence if jurisdiction or not default_jurisdiction else "the default jurisdiction",
         title=title[0] if title else None,
         title_span=title[1] if title else None,
         number=number[0] if number else None,
