@@ -67,6 +67,9 @@ class _Lex:
     baseline_after: tuple
     context_units: frozenset
     min_share_ratio: float
+    price_units: frozenset
+    blocked_by: dict
+    from_cue: re.Pattern
 
 
 def _exclusion(lx: dict) -> re.Pattern:
@@ -154,6 +157,9 @@ def _lex() -> _Lex:
         baseline_after=tuple(lx["baseline_after"]),
         context_units=frozenset(s for s, u in units.items() if u.get("needs_context")),
         min_share_ratio=float(lx["restated"]["min_share_ratio"]),
+        price_units=frozenset(s for s, u in units.items() if u.get("price")),
+        blocked_by={s: re.compile(_alternation(u["blocked_by"])) for s, u in units.items() if u.get("blocked_by")},
+        from_cue=re.compile(_alternation(lx["from_cues"])),
     )
 
 
@@ -256,6 +262,7 @@ _OUTLINE_NUMBER = re.compile(
     r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.]|\([一二三四五六七八九十]{1,3}\)|\(?\d{1,2}[.)、](?!\d)|[①-⑳])\s*$"
 )
 _YEAR = re.compile(r"(?:19|20)\d\d\s*年")
+_LABEL = re.compile(r"[^,，;；。]{1,10}[:：]\s*")  # 近期目标：到2025年，… — a label before the deadline
 _DATE_TAIL = re.compile(r"\s*\d{1,2}\s*月")  # 2024年10月10日 is a date, not a plan year
 _SPAN_YEARS = re.compile(r"(?:19|20)\d\d\s*年?\s*(?:[-—–~～至到]|\s*—)\s*(?:19|20)\d\d")
 
@@ -353,7 +360,8 @@ def _within(scopes, pos: int):
 def _opens_sentence(folded: str, pos: int, sentences: list[tuple[int, int]], lex: _Lex) -> bool:
     """Whether a deadline starts its sentence (到2020年，… or ——到2022年，…), so that it frames the sentences after it."""
     start = sentences[_find(sentences, pos)][0]
-    return _clean_start(folded, start, pos, lex) >= pos
+    start = _clean_start(folded, start, pos, lex)
+    return start >= pos or bool(_LABEL.fullmatch(folded, start, pos))
 
 
 def _year_for(folded: str, pos: int, sentences: list[tuple[int, int]], line: tuple[int, int], line_no: int,
@@ -539,6 +547,18 @@ def _annotation(folded: str, start: int, sent: tuple[int, int]) -> bool:
     return bool(folded[sent[0]:opened].strip(" \t\u3000"))
 
 
+_OPENERS = {"“": "”", "《": "》", "‘": "’", "「": "」", "『": "』"}
+
+
+def _named(folded: str, start: int, sent: tuple[int, int]) -> bool:
+    """A number inside quotes or title marks (“上门10项便民服务”, 《…十项规定》) is part of a name."""
+    for opener, closer in _OPENERS.items():
+        opened = folded.rfind(opener, sent[0], start)
+        if opened >= 0 and folded.find(closer, opened, start) < 0:
+            return True
+    return False
+
+
 def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev, lex) -> dict | None:
     """Decide whether one quantity is a target; return its facts or None."""
     q = m["q"]
@@ -562,6 +582,8 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
         return None
     if folded.startswith(lex.rate_marks, m.end()) or (unit in lex.measure_units and folded.startswith("的", m.end())):
         return None
+    if unit in lex.price_units and folded[m.end():m.end() + 2].lstrip().startswith("/"):
+        return None
 
     ci = _find(clauses, start)
     cs, ce = clauses[ci]
@@ -577,11 +599,14 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
 
     line_no = _find(lines, start)
     line = lines[line_no]
-    if folded[line[0]:line[1]].strip().startswith(lex.headings):
-        return None
+    line_text = folded[line[0]:line[1]].strip(" \t\u3000")
+    if line_text.startswith(lex.headings) or line_text == folded[start:m.end()].strip(" \t\u3000"):
+        return None  # a box heading or note, or a table cell holding nothing but the number
     si = _find(sentences, start)
     sent = sentences[si]
-    if _annotation(folded, start, sent):
+    if _annotation(folded, start, sent) or _named(folded, start, sent):
+        return None
+    if unit in lex.blocked_by and lex.blocked_by[unit].search(folded, sent[0], start):
         return None
     if any(r.start() <= start < r.end() for r in lex.ratio.finditer(folded, sent[0], sent[1])):
         return None
@@ -602,6 +627,9 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
     since = max([e for s, e, _ in deadlines if sent[0] <= s and e <= start], default=sent[0])
     if lex.baseline.search(folded, since, start) or suffix.lstrip(" \t\u3000").startswith(lex.baseline_after):
         return None
+    fc = list(lex.from_cue.finditer(prefix))
+    if fc and not lex.level_verb.search(prefix, fc[-1].end()) and lex.level_verb.search(suffix):
+        return None  # 从X降至Y: X is where it starts
     stated = _year_for(folded, start, sentences, line, line_no, deadlines, inherited, lex)
     if stated is None:
         heading = _within(ctx.heading_years, start)
@@ -609,18 +637,20 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
     table = _within(ctx.table_years, start)
     year = stated if stated is not None else table[2] if table else ctx.title_year
     dated = stated is not None or table is not None
-    context = dated or _within(ctx.goal_sections, start) is not None
+    context = stated is not None
+    goal = dated or _within(ctx.goal_sections, start) is not None
     verb = bool(lex.goal_verb.search(prefix))
     continuation = (
         prev is not None and prev["sentence"] == si and prev["clause"] in (ci, ci - 1)
     )
     opens_clause = _clean_start(folded, cs, start, lex) >= start
     if percent or unit in lex.level_units:
-        level = bool(lex.level_verb.search(prefix)) or (compared and context)
+        level = bool(lex.level_verb.search(prefix)) or (compared and goal)
         postposed = percent and opens_clause and bool(lex.goal_verb.search(suffix))
-        listed = continuation and (
-            prev["unit"] == ("%" if percent else unit) if not percent or not lex.share_verb.search(prefix) else True
-        )
+        same_unit = continuation and prev["unit"] == ("%" if percent else unit)
+        share = (continuation and percent and bool(lex.share_verb.search(prefix))
+                 and prev["unit"] not in (None, "%"))
+        listed = same_unit or share
         if not (level or postposed or listed):
             return None
         if unit in lex.dated_units and not dated:
@@ -628,9 +658,9 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
     elif fraction:
         if not verb:
             return None
-    elif unit in lex.context_units and not (context or compared or lex.level_verb.search(prefix)):
+    elif unit in lex.context_units and not (context or goal or compared or lex.level_verb.search(prefix)):
         return None
-    elif not (verb or context or continuation or _postposed(prefix, suffix, lex)):
+    elif not (verb or context or continuation or (compared and goal) or _postposed(prefix, suffix, lex)):
         return None
 
     annual = bool(lex.annual.search(folded, since, start))
@@ -648,7 +678,10 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
 
 def _postposed(prefix: str, suffix: str, lex: _Lex) -> bool:
     """对全区1918个垃圾箱房进行升级改造: the object is counted before its verb."""
-    return prefix.strip().startswith(lex.postposed_openers) and bool(lex.postposed_verb.search(suffix))
+    if not prefix.strip().startswith(lex.postposed_openers):
+        return False
+    pv = lex.postposed_verb.search(suffix)
+    return pv is not None and bool(lex.goal_verb.search(suffix, pv.end()))
 
 
 def _core(t: Target) -> str:
