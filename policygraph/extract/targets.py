@@ -70,6 +70,8 @@ class _Lex:
     price_units: frozenset
     blocked_by: dict
     from_cue: re.Pattern
+    review_words: tuple
+    clause_baseline: re.Pattern
 
 
 def _exclusion(lx: dict) -> re.Pattern:
@@ -160,6 +162,8 @@ def _lex() -> _Lex:
         price_units=frozenset(s for s, u in units.items() if u.get("price")),
         blocked_by={s: re.compile(_alternation(u["blocked_by"])) for s, u in units.items() if u.get("blocked_by")},
         from_cue=re.compile(_alternation(lx["from_cues"])),
+        review_words=tuple(lx["review_sections"]["title_words"]),
+        clause_baseline=re.compile(_alternation(lx["clause_baseline_cues"])),
     )
 
 
@@ -273,6 +277,7 @@ class _Context:
 
     heading_years: tuple  # (start, end, year): an outline heading's deadline over its subtree
     goal_sections: tuple  # (start, end): the text under a 目标 heading
+    review_sections: tuple  # (start, end): the text under a 回顾 / 现状 heading
     table_years: tuple  # (start, end, year): the rows under a dated table title
     tables: tuple  # (start, end, year or None): the rows under every table title, dated or not
     annex: int  # offset of the first appendix (len(text) when there is none)
@@ -304,7 +309,7 @@ def _context(text: str, folded: str, outline, title: str | None, deadlines, lex:
         outline = segment(text)
     outline = sorted(outline, key=lambda n: n.span.start)
     limits = [offset for offset, _ in appendix_starts(text)]
-    headings, goals = [], []
+    headings, goals, reviews = [], [], []
     for i, node in enumerate(outline):
         ts, te = node.title_span.start, node.title_span.end
         line_end = folded.find("\n", ts)
@@ -316,12 +321,16 @@ def _context(text: str, folded: str, outline, title: str | None, deadlines, lex:
                 if whole_line or not lead or lead in lex.bare_openers:
                     headings.append((node.span.start, _subtree_end(outline, i, limits, len(folded)), year))
                 break
-        if folded[ts:te].strip(" \t\u3000。.，,；;：:").endswith(lex.goal_titles):
+        heading = folded[ts:te].strip(" \t\u3000。.，,；;：:")
+        if heading.endswith(lex.goal_titles):
             goals.append((node.span.start, _subtree_end(outline, i, limits, len(folded))))
+        elif len(node.path) <= 2 and any(w in heading for w in lex.review_words):
+            reviews.append((node.span.start, _subtree_end(outline, i, limits, len(folded))))
     tables = _tables(folded, limits, lex)
     return _Context(
         heading_years=tuple(headings),
         goal_sections=tuple(goals),
+        review_sections=tuple(reviews),
         table_years=tuple(t for t in tables if t[2] is not None),
         tables=tuple(tables),
         annex=min(limits, default=len(folded)),
@@ -626,6 +635,8 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
 
     since = max([e for s, e, _ in deadlines if sent[0] <= s and e <= start], default=sent[0])
     if lex.baseline.search(folded, since, start) or suffix.lstrip(" \t\u3000").startswith(lex.baseline_after):
+        return None
+    if lex.clause_baseline.search(prefix) or _within(ctx.review_sections, start) is not None:
         return None
     fc = list(lex.from_cue.finditer(prefix))
     if fc and not lex.level_verb.search(prefix, fc[-1].end()) and lex.level_verb.search(suffix):
