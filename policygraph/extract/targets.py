@@ -576,8 +576,8 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
     after_end = folded[m.end("q"):m.end("q") + 1]
     if before_char and (before_char.isascii() and (before_char.isalnum() or before_char in "./")):
         return None
-    if after_end.isascii() and after_end.isalpha():
-        return None
+    if after_end.isascii() and after_end.isalpha() and not m["unit"]:
+        return None  # 5G, 3D; a unit in Latin letters (120MW) is fine
     if before_char in _NAME_OPENERS or before_char in "第":
         return None
     percent = q.endswith("%")
