@@ -46,7 +46,7 @@ def _row(t) -> dict:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["note"] for c in CASES])
 def test_case_table(case):
-    got = extract_targets(case["text"])
+    got = extract_targets(case["text"], title=case.get("title"))
     assert len(got) == len(case["expected"]), [(_row(t), t.surface) for t in got]
     for pred, exp in zip(got, case["expected"]):
         assert _agrees(pred, exp), (_row(pred), exp, pred.surface)
@@ -55,7 +55,7 @@ def test_case_table(case):
 @pytest.mark.parametrize("case", CASES, ids=[c["note"] for c in CASES])
 def test_provenance(case):
     text = case["text"]
-    got = extract_targets(text)
+    got = extract_targets(text, title=case.get("title"))
     assert list(got) == sorted(got, key=lambda t: t.span)
     for t in got:
         assert t.span.slice(text) == t.surface

@@ -182,7 +182,7 @@ def extract(document: SourceDocument, lexicon=None, *, resolver=None) -> Extract
         meta=meta,
         outline=outline,
         tasks=tuple(tasks),
-        targets=extract_targets(text),
+        targets=extract_targets(text, title=meta.title, outline=outline),
         named=extract_named(text),
         agency_mentions=tuple(mentions),
         warnings=tuple(warnings),

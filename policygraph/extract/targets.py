@@ -52,6 +52,26 @@ class _Lex:
     unit_names: dict
     level_units: frozenset
     dated_units: frozenset
+    between_cmp: dict
+    exempt_words: re.Pattern | None
+    goal_titles: tuple
+    table_endings: tuple
+    table_headers: tuple
+    share_verb: re.Pattern
+    postposed_openers: tuple
+    postposed_verb: re.Pattern
+    ratio: re.Pattern
+    min_shared: int
+    measure_units: frozenset
+    rate_marks: tuple
+    baseline_after: tuple
+    context_units: frozenset
+    min_share_ratio: float
+    price_units: frozenset
+    blocked_by: dict
+    from_cue: re.Pattern
+    review_words: tuple
+    clause_baseline: re.Pattern
 
 
 def _exclusion(lx: dict) -> re.Pattern:
@@ -75,19 +95,27 @@ def _lex() -> _Lex:
     num = number_pattern()
     qty = rf"{num}%?(?:\s*(?:{seps})\s*{num}%?)?"
     suffix = lx["comparators"]["suffix"]
+    between = lx["comparators"]["between"]
     quantity = re.compile(
-        rf"(?P<q>{qty})(?P<mid>\s*(?:以上|以下|以内))?(?P<unit>{_alternation(units)})?"
+        rf"(?P<q>{qty})(?P<mid>\s*(?:{_alternation(between)}))?(?P<unit>{_alternation(units)})?"
         rf"(?P<cmp>{_alternation(suffix)})?"
     )
+    ratio = lx["ratio"]
+    ratio_re = re.compile(
+        rf"(?:{_alternation(ratio['before'])})\s*{num}\s*(?:{_alternation(units)})?[^,，;；。()]{{0,6}}?"
+        rf"(?:{_alternation(ratio['link'])})\s*{num}"
+    )
+    exempt_words = lx["exclusion_exempt"].get("words") or ()
     dl = lx["deadline"]
     deadline = re.compile(
         rf"(?:(?:{_alternation(dl['prefix'])})\s*(?P<a>(?:19|20)\d\d)\s*年)"
         rf"|(?:(?P<b>(?:19|20)\d\d)\s*(?:{_alternation(dl['suffix'])}))"
+        rf"|(?:(?P<c>(?:19|20)\d\d)\s*年\s*\d{{1,2}}\s*月\s*(?:{_alternation(dl['month_suffix'])}))"
     )
     prefix = lx["comparators"]["prefix"]
     return _Lex(
         quantity=quantity,
-        non_unit=re.compile(rf"\s*(?:以上|以下|以内)?(?:{_alternation(lx['non_units'])})"),
+        non_unit=re.compile(rf"\s*(?:{_alternation(between)})?(?:{_alternation(lx['non_units'])})"),
         deadline=deadline,
         deadline_blockers=tuple(dl.get("blockers", ())),
         bare_year=re.compile(r"(?:19|20)\d\d\s*年"),
@@ -116,6 +144,26 @@ def _lex() -> _Lex:
         unit_names={s: u["unit"] for s, u in units.items() if "unit" in u},
         level_units=frozenset(s for s, u in units.items() if u.get("needs_level_verb")),
         dated_units=frozenset(s for s, u in units.items() if u.get("needs_deadline")),
+        between_cmp=between,
+        exempt_words=re.compile(_alternation(exempt_words)) if exempt_words else None,
+        goal_titles=tuple(lx["goal_sections"]["title_endings"]),
+        table_endings=tuple(lx["table_titles"]["endings"]),
+        table_headers=tuple(lx["table_titles"]["header_starts"]),
+        share_verb=re.compile(_alternation(lx["share_verbs"])),
+        postposed_openers=tuple(lx["postposed"]["openers"]),
+        postposed_verb=re.compile(_alternation(lx["postposed"]["verbs"])),
+        ratio=ratio_re,
+        min_shared=int(lx["restated"]["min_shared"]),
+        measure_units=frozenset(s for s, u in units.items() if u.get("measure")),
+        rate_marks=tuple(lx["rate_marks"]),
+        baseline_after=tuple(lx["baseline_after"]),
+        context_units=frozenset(s for s, u in units.items() if u.get("needs_context")),
+        min_share_ratio=float(lx["restated"]["min_share_ratio"]),
+        price_units=frozenset(s for s, u in units.items() if u.get("price")),
+        blocked_by={s: re.compile(_alternation(u["blocked_by"])) for s, u in units.items() if u.get("blocked_by")},
+        from_cue=re.compile(_alternation(lx["from_cues"])),
+        review_words=tuple(lx["review_sections"]["title_words"]),
+        clause_baseline=re.compile(_alternation(lx["clause_baseline_cues"])),
     )
 
 
@@ -183,7 +231,7 @@ def _deadlines(folded: str, lex: _Lex) -> list[tuple[int, int, int]]:
         head = folded[max(0, m.start() - 2):m.start() + 2]
         if any(b in head for b in lex.deadline_blockers):
             continue
-        out.append((m.start(), m.end(), int(m["a"] or m["b"])))
+        out.append((m.start(), m.end(), int(m["a"] or m["b"] or m["c"])))
     taken = {s for s, _, _ in out}
     out.extend(d for d in _bare_deadlines(folded, lex) if not any(d[0] <= s < d[1] for s in taken))
     return sorted(out)
@@ -201,7 +249,9 @@ def _bare_deadlines(folded: str, lex: _Lex) -> list[tuple[int, int, int]]:
         if lex.bare_not_followed.match(folded, m.end()):
             continue
         head = folded[max(0, m.start() - 8):m.start()]
-        line_start = not head.rpartition("\n")[2].strip()
+        line_head = head.rpartition("\n")[2]
+        whole_head = "\n" in head or m.start() <= len(head)
+        line_start = not line_head.strip() or (whole_head and bool(_OUTLINE_NUMBER.match(line_head)))
         opener = next((w for w in lex.bare_openers if head.endswith(w)), None)
         if not line_start and opener is None:
             continue
@@ -212,10 +262,115 @@ def _bare_deadlines(folded: str, lex: _Lex) -> list[tuple[int, int, int]]:
     return out
 
 
+_OUTLINE_NUMBER = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.]|\([一二三四五六七八九十]{1,3}\)|\(?\d{1,2}[.)、](?!\d)|[①-⑳])\s*$"
+)
+_YEAR = re.compile(r"(?:19|20)\d\d\s*年")
+_LABEL = re.compile(r"[^,，;；。]{1,10}[:：]\s*")  # 近期目标：到2025年，… — a label before the deadline
+_DATE_TAIL = re.compile(r"\s*\d{1,2}\s*月")  # 2024年10月10日 is a date, not a plan year
+_SPAN_YEARS = re.compile(r"(?:19|20)\d\d\s*年?\s*(?:[-—–~～至到]|\s*—)\s*(?:19|20)\d\d")
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the document says around its sentences: deadline headings, goal sections, dated tables, its title's year."""
+
+    heading_years: tuple  # (start, end, year): an outline heading's deadline over its subtree
+    goal_sections: tuple  # (start, end): the text under a 目标 heading
+    review_sections: tuple  # (start, end): the text under a 回顾 / 现状 heading
+    table_years: tuple  # (start, end, year): the rows under a dated table title
+    tables: tuple  # (start, end, year or None): the rows under every table title, dated or not
+    annex: int  # offset of the first appendix (len(text) when there is none)
+    title_year: int | None
+
+
+def _single_year(line: str) -> int | None:
+    """The one year a title names (2023年重点工作…); None for none, several, or a span (2021—2023年)."""
+    years = [y.group(0) for y in _YEAR.finditer(line) if not _DATE_TAIL.match(line, y.end())]
+    if len(years) != 1 or _SPAN_YEARS.search(line):
+        return None
+    return int(years[0][:4])
+
+
+def _subtree_end(outline, i: int, limits: list[int], size: int) -> int:
+    node = outline[i]
+    end = size
+    for later in outline[i + 1:]:
+        if later.part != node.part or later.level <= node.level:
+            end = later.span.start
+            break
+    return min([end, *(x for x in limits if x > node.span.start)])
+
+
+def _context(text: str, folded: str, outline, title: str | None, deadlines, lex: _Lex) -> _Context:
+    from policygraph.segment import appendix_starts, segment
+
+    if outline is None:
+        outline = segment(text)
+    outline = sorted(outline, key=lambda n: n.span.start)
+    limits = [offset for offset, _ in appendix_starts(text)]
+    headings, goals, reviews = [], [], []
+    for i, node in enumerate(outline):
+        ts, te = node.title_span.start, node.title_span.end
+        line_end = folded.find("\n", ts)
+        line_end = len(folded) if line_end < 0 else line_end
+        whole_line = not folded[te:line_end].strip(" \t\u3000。.，,；;：:")
+        for ds, de, year in deadlines:
+            if ts <= ds < te:
+                lead = folded[ts:ds].strip(" \t\u3000，,、")
+                if whole_line or not lead or lead in lex.bare_openers:
+                    headings.append((node.span.start, _subtree_end(outline, i, limits, len(folded)), year))
+                break
+        heading = folded[ts:te].strip(" \t\u3000。.，,；;：:")
+        if heading.endswith(lex.goal_titles):
+            goals.append((node.span.start, _subtree_end(outline, i, limits, len(folded))))
+        elif len(node.path) <= 2 and any(w in heading for w in lex.review_words):
+            reviews.append((node.span.start, _subtree_end(outline, i, limits, len(folded))))
+    tables = _tables(folded, limits, lex)
+    return _Context(
+        heading_years=tuple(headings),
+        goal_sections=tuple(goals),
+        review_sections=tuple(reviews),
+        table_years=tuple(t for t in tables if t[2] is not None),
+        tables=tuple(tables),
+        annex=min(limits, default=len(folded)),
+        title_year=_single_year(fold(title)) if title else None,
+    )
+
+
+def _tables(folded: str, limits: list[int], lex: _Lex) -> list[tuple[int, int, int | None]]:
+    """The rows under each table title (…工作任务清单 followed by 序号 …) with the title's year, if it states one."""
+    lines = [(s, folded[s:e]) for s, e in _segments(folded, re.compile(r"\n"))]
+    titles = []
+    for k, (start, line) in enumerate(lines):
+        t = line.strip(" \t\u3000")
+        if not t or len(t) > 80 or any(c in t for c in "。;；") or not t.rstrip("：:").endswith(lex.table_endings):
+            continue
+        nxt = next((x.strip(" \t\u3000") for _, x in lines[k + 1:k + 4] if x.strip(" \t\u3000")), "")
+        if nxt.startswith(lex.table_headers) or "\t" in nxt:
+            titles.append((start, _single_year(t)))
+    out = []
+    for k, (start, year) in enumerate(titles):
+        end = titles[k + 1][0] if k + 1 < len(titles) else len(folded)
+        end = min([end, *(x for x in limits if x > start)])
+        out.append((start, end, year))
+    return out
+
+
+def _within(scopes, pos: int):
+    """The innermost (last-starting) scope holding ``pos``, or None."""
+    found = None
+    for scope in scopes:
+        if scope[0] <= pos < scope[1] and (found is None or scope[0] >= found[0]):
+            found = scope
+    return found
+
+
 def _opens_sentence(folded: str, pos: int, sentences: list[tuple[int, int]], lex: _Lex) -> bool:
     """Whether a deadline starts its sentence (到2020年，… or ——到2022年，…), so that it frames the sentences after it."""
     start = sentences[_find(sentences, pos)][0]
-    return _clean_start(folded, start, pos, lex) >= pos
+    start = _clean_start(folded, start, pos, lex)
+    return start >= pos or bool(_LABEL.fullmatch(folded, start, pos))
 
 
 def _year_for(folded: str, pos: int, sentences: list[tuple[int, int]], line: tuple[int, int], line_no: int,
@@ -252,19 +407,23 @@ def _enumerated(prefix: str, value: Decimal, lex: _Lex) -> bool:
     return Decimal(len(items)) == value
 
 
-def _chinese_numeral_ok(q: str, unit: str | None, lex: _Lex) -> bool:
-    """Chinese numerals count only when clearly a quantity (三十家, 五个), not a term (二次电池, 一批)."""
+def _chinese_numeral_ok(q: str, unit: str | None, lex: _Lex, compared: bool = False) -> bool:
+    """Chinese numerals count only when clearly a quantity (三十家, 五个, 不少于一场), not a term (二次电池, 一批)."""
     if q[0].isdigit():
         return True
     if len(q) == 1:
-        return q not in "一〇零" and unit in lex.cn_single_units
+        if q in "〇零" or unit not in lex.cn_single_units:
+            return False
+        return q != "一" or compared
     return True
 
 
 def _comparator(m: re.Match, before: str, lex: _Lex) -> str:
-    for word in (m["cmp"], (m["mid"] or "").strip()):
-        if word and word in lex.suffix_cmp:
-            return lex.suffix_cmp[word]
+    if m["cmp"] and m["cmp"] in lex.suffix_cmp:
+        return lex.suffix_cmp[m["cmp"]]
+    mid = (m["mid"] or "").strip()
+    if mid in lex.between_cmp:
+        return lex.between_cmp[mid]
     pm = lex.prefix_cmp_re.search(before)
     if pm:
         return lex.prefix_cmp[pm["cmp"]]
@@ -329,21 +488,30 @@ def _clean_start(folded: str, start: int, end: int, lex: _Lex) -> int:
     return start
 
 
-def extract_targets(text: str) -> tuple[Target, ...]:
+def extract_targets(text: str, title: str | None = None, outline=None) -> tuple[Target, ...]:
     """Find the quantified goals stated in a document.
 
     A goal is a count, amount or level with a measure word (家 个 人 项 元 ...)
     or a fraction, stated with a goal verb (建成 培育 达到 ...), inside a goal
     paragraph that names a deadline (到2020年, 2020年底前, or a bare 2020年
-    opening a line or clause), or listed right after another goal. A duration
-    (3个工作日) is a goal only as a level with a deadline.
-    Policy parameters (subsidies, caps, tax rates, shares, durations) are
-    rejected by the exclusion cues of ``units.json``.
+    opening a line or clause), under a goal heading (二、工作目标) or a dated
+    table title, or listed right after another goal. A duration (3个工作日)
+    is a goal only as a level with a deadline.
+    Policy parameters (subsidies, caps, tax rates, shares, durations, staffing
+    ratios) are rejected by the cues of ``units.json``; so are breakdowns in
+    brackets (共计9个（嘉定新城5个…）). A target restated later is kept once.
 
     Parameters
     ----------
     text : str
         The whole decoded document; full-width digits are fine.
+    title : str, optional
+        The document's title: a single year in it (2023年重点工作…) is the
+        year of the goals that state none.
+    outline : tuple of OutlineNode, optional
+        The document's outline (:func:`policygraph.segment.segment` of
+        ``text`` when not given): a deadline heading (（一）到2019年底) dates
+        the goals under it.
 
     Returns
     -------
@@ -357,6 +525,8 @@ def extract_targets(text: str) -> tuple[Target, ...]:
     [(Decimal('50'), '家', '>=', 2020, '全省孵化器数量达到５０家以上'), (Decimal('10000'), '人', '>=', 2020, '聚集创客1万人以上')]
     >>> extract_targets("对新建众创空间给予最高50万元补助。")
     ()
+    >>> [(x.value, x.year) for x in extract_targets("1.地区生产总值增长6%左右。", title="2023年重点工作方案")]
+    [(Decimal('6'), 2023)]
     """
     lex = _lex()
     folded = fold(text)
@@ -365,19 +535,40 @@ def extract_targets(text: str) -> tuple[Target, ...]:
     clauses = _segments(folded, _CLAUSE_BREAK)
     deadlines = _deadlines(folded, lex)
     inherited = _inherited_years(folded, lines, deadlines, lex)
+    ctx = _context(text, folded, outline, title, deadlines, lex)
 
     accepted: list[tuple[re.Match, int, dict]] = []
     prev: dict | None = None
     for m in lex.quantity.finditer(folded):
-        info = _judge(m, folded, lines, sentences, clauses, deadlines, inherited, prev, lex)
+        info = _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev, lex)
         if info is None:
             continue
         accepted.append((m, _find(clauses, m.start()), info))
         prev = info
-    return tuple(_build(text, folded, accepted, clauses, sentences, lex))
+    return tuple(_restated(_build(text, folded, accepted, clauses, sentences, lex), ctx, lex))
 
 
-def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, prev, lex) -> dict | None:
+def _annotation(folded: str, start: int, sent: tuple[int, int]) -> bool:
+    """A quantity inside brackets opened mid-sentence annotates what precedes it (共计9个（嘉定新城5个、…）, 远香湖南（4.73平方公里）)."""
+    opened = folded.rfind("(", sent[0], start)
+    if opened < 0 or folded.find(")", opened, start) >= 0:
+        return False
+    return bool(folded[sent[0]:opened].strip(" \t\u3000"))
+
+
+_OPENERS = {"“": "”", "《": "》", "‘": "’", "「": "」", "『": "』"}
+
+
+def _named(folded: str, start: int, sent: tuple[int, int]) -> bool:
+    """A number inside quotes or title marks (“上门10项便民服务”, 《…十项规定》) is part of a name."""
+    for opener, closer in _OPENERS.items():
+        opened = folded.rfind(opener, sent[0], start)
+        if opened >= 0 and folded.find(closer, opened, start) < 0:
+            return True
+    return False
+
+
+def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev, lex) -> dict | None:
     """Decide whether one quantity is a target; return its facts or None."""
     q = m["q"]
     start = m.start()
@@ -385,8 +576,8 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, prev, lex
     after_end = folded[m.end("q"):m.end("q") + 1]
     if before_char and (before_char.isascii() and (before_char.isalnum() or before_char in "./")):
         return None
-    if after_end.isascii() and after_end.isalpha():
-        return None
+    if after_end.isascii() and after_end.isalpha() and not m["unit"]:
+        return None  # 5G, 3D; a unit in Latin letters (120MW) is fine
     if before_char in _NAME_OPENERS or before_char in "第":
         return None
     percent = q.endswith("%")
@@ -398,52 +589,89 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, prev, lex
             return None
     if not unit and not percent and not fraction:
         return None
-    if not _chinese_numeral_ok(q, unit, lex):
+    if folded.startswith(lex.rate_marks, m.end()) or (unit in lex.measure_units and folded.startswith("的", m.end())):
+        return None
+    if unit in lex.price_units and folded[m.end():m.end() + 2].lstrip().startswith("/"):
+        return None
+
+    ci = _find(clauses, start)
+    cs, ce = clauses[ci]
+    clause = folded[cs:ce]
+    prefix = folded[cs:start]
+    compared = bool(lex.prefix_cmp_re.search(prefix))
+    if not _chinese_numeral_ok(q, unit, lex, compared):
         return None
     parsed = parse_quantity(q)
     if parsed is None:
         return None
     value, value_max = parsed
 
-    ci = _find(clauses, start)
-    cs, ce = clauses[ci]
-    clause = folded[cs:ce]
-    prefix = folded[cs:start]
     line_no = _find(lines, start)
     line = lines[line_no]
-    if folded[line[0]:line[1]].strip().startswith(lex.headings):
-        return None
+    line_text = folded[line[0]:line[1]].strip(" \t\u3000")
+    if line_text.startswith(lex.headings) or line_text == folded[start:m.end()].strip(" \t\u3000"):
+        return None  # a box heading or note, or a table cell holding nothing but the number
     si = _find(sentences, start)
     sent = sentences[si]
+    if _annotation(folded, start, sent) or _named(folded, start, sent):
+        return None
+    if unit in lex.blocked_by and lex.blocked_by[unit].search(folded, sent[0], start):
+        return None
+    if any(r.start() <= start < r.end() for r in lex.ratio.finditer(folded, sent[0], sent[1])):
+        return None
     wide = percent or lex.units.get(unit or "", {}).get("scope") == "sentence"
     scope = folded[sent[0]:sent[1]] if wide else clause
+    if lex.exempt_words is not None:
+        scope = lex.exempt_words.sub(lambda w: "\u3000" * len(w.group(0)), scope)
     if lex.exclusion.search(scope):
         return None
     suffix = folded[m.end():ce]
     if prefix.strip().startswith(lex.conditional) and "的" in suffix:
         return None
-    if suffix.startswith("的") and (lex.level_verb.search(prefix) or lex.prefix_cmp_re.search(prefix)):
+    if suffix.startswith("的") and (lex.level_verb.search(prefix) or compared):
         return None
     if _enumerated(prefix, value, lex):
         return None
 
     since = max([e for s, e, _ in deadlines if sent[0] <= s and e <= start], default=sent[0])
-    if lex.baseline.search(folded, since, start):
+    if lex.baseline.search(folded, since, start) or suffix.lstrip(" \t\u3000").startswith(lex.baseline_after):
         return None
-    year = _year_for(folded, start, sentences, line, line_no, deadlines, inherited, lex)
+    if lex.clause_baseline.search(prefix) or _within(ctx.review_sections, start) is not None:
+        return None
+    fc = list(lex.from_cue.finditer(prefix))
+    if fc and not lex.level_verb.search(prefix, fc[-1].end()) and lex.level_verb.search(suffix):
+        return None  # 从X降至Y: X is where it starts
+    stated = _year_for(folded, start, sentences, line, line_no, deadlines, inherited, lex)
+    if stated is None:
+        heading = _within(ctx.heading_years, start)
+        stated = heading[2] if heading else None
+    table = _within(ctx.table_years, start)
+    year = stated if stated is not None else table[2] if table else ctx.title_year
+    dated = stated is not None or table is not None
+    context = stated is not None
+    goal = dated or _within(ctx.goal_sections, start) is not None
     verb = bool(lex.goal_verb.search(prefix))
     continuation = (
         prev is not None and prev["sentence"] == si and prev["clause"] in (ci, ci - 1)
     )
+    opens_clause = _clean_start(folded, cs, start, lex) >= start
     if percent or unit in lex.level_units:
-        if not lex.level_verb.search(prefix):
+        level = bool(lex.level_verb.search(prefix)) or (compared and goal)
+        postposed = percent and opens_clause and bool(lex.goal_verb.search(suffix))
+        same_unit = continuation and prev["unit"] == ("%" if percent else unit)
+        share = (continuation and percent and bool(lex.share_verb.search(prefix))
+                 and prev["unit"] not in (None, "%"))
+        listed = same_unit or share
+        if not (level or postposed or listed):
             return None
-        if unit in lex.dated_units and year is None:
+        if unit in lex.dated_units and not dated:
             return None
     elif fraction:
         if not verb:
             return None
-    elif not (verb or year is not None or continuation):
+    elif unit in lex.context_units and not (context or goal or compared or lex.level_verb.search(prefix)):
+        return None
+    elif not (verb or context or continuation or (compared and goal) or _postposed(prefix, suffix, lex)):
         return None
 
     annual = bool(lex.annual.search(folded, since, start))
@@ -457,6 +685,64 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, prev, lex
         "sentence": si,
         "clause": ci,
     }
+
+
+def _postposed(prefix: str, suffix: str, lex: _Lex) -> bool:
+    """对全区1918个垃圾箱房进行升级改造: the object is counted before its verb."""
+    if not prefix.strip().startswith(lex.postposed_openers):
+        return False
+    pv = lex.postposed_verb.search(suffix)
+    return pv is not None and bool(lex.goal_verb.search(suffix, pv.end()))
+
+
+def _core(t: Target) -> str:
+    """The words of a target's surface without its number, punctuation or quotes."""
+    return "".join(ch for ch in fold(t.surface) if "\u4e00" <= ch <= "\u9fff")
+
+
+def _shared(a: str, b: str) -> int:
+    """Length of the longest common substring of two short strings."""
+    best = 0
+    prev = [0] * (len(b) + 1)
+    for ca in a:
+        cur = [0] * (len(b) + 1)
+        for j, cb in enumerate(b, 1):
+            if ca == cb:
+                cur[j] = prev[j - 1] + 1
+                best = max(best, cur[j])
+        prev = cur
+    return best
+
+
+def _restated(targets: list[Target], ctx: _Context, lex: _Lex) -> list[Target]:
+    """Drop a target restated in a later sentence (same amount and unit, what it counts in common).
+
+    The body's wording restated almost word for word is the same target; so
+    is a body goal restated in a task table or appendix with other words
+    (餐厨垃圾分类量日均高于131吨 / 餐厨垃圾目标任务日均131吨).
+    """
+    def annexed(t: Target) -> bool:
+        return t.span.start >= ctx.annex or _within(ctx.tables, t.span.start) is not None
+
+    def same(k: Target, t: Target) -> bool:
+        if (k.value, k.value_max, k.unit) != (t.value, t.value_max, t.unit):
+            return False
+        if k.sentence_span == t.sentence_span or (k.year is not None and t.year is not None and k.year != t.year):
+            return False
+        a, b = _core(k), _core(t)
+        shared = _shared(a, b)
+        if shared < lex.min_shared:
+            return False
+        if annexed(t) and not annexed(k):
+            return True
+        return ((k.comparator, k.annual) == (t.comparator, t.annual)
+                and shared >= lex.min_share_ratio * min(len(a), len(b)))
+
+    kept: list[Target] = []
+    for t in targets:
+        if not any(same(k, t) for k in kept):
+            kept.append(t)
+    return kept
 
 
 def _build(text, folded, accepted, clauses, sentences, lex):
