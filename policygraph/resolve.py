@@ -241,7 +241,9 @@ class Resolver:
     ('body', 'generic', 'known', None)
     >>> a = r.resolve("各街镇", "嘉定区", unclassified=True)
     >>> a.name, a.agency_type, a.collective
-    ('嘉定区各街镇', 'OtherAgency', True)
+    ('嘉定区各街道办事处和镇人民政府', 'LocalGovernment', True)
+    >>> r.resolve("区城运中心", "嘉定区", unclassified=True).agency_type
+    'OtherAgency'
     """
 
     def __init__(self, lexicon: Lexicon | None = None, grammar: BodyGrammar | None = None) -> None:

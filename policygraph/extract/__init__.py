@@ -119,8 +119,8 @@ def extract(document: SourceDocument, lexicon=None, *, resolver=None) -> Extract
     outline = segment(text)
     meta = extract_metadata(text, outline, *resolver.jurisdiction_names())
     joint = issuer_names(meta.title)
-    if len(joint) > 1 and all((a := resolver.resolve(n, NATIONAL)) is not None and a.jurisdiction == NATIONAL
-                              for n in joint):
+    if len(joint) > 1 and all((a := resolver.resolve(n, meta.jurisdiction)) is not None
+                              and a.jurisdiction == NATIONAL for n in joint):
         meta = replace(meta, jurisdiction=NATIONAL, issuer=meta.issuer or joint[0],
                        jurisdiction_evidence="every issuer the title names is a national body")
     scan = find_clauses(text, resolver.judge)
