@@ -206,6 +206,7 @@ def _ends_with_suffix(text: str, vocab: Vocabulary) -> bool:
     return text.endswith(vocab.suffixes)
 
 
+_QUOTED_RE = re.compile(r"“[^“”]*”")
 _BRACKETED_PLACE_RE = re.compile(r"[\u4e00-\u9fff]{0,4}\(([^()]{2,10})\)")
 
 
@@ -334,7 +335,9 @@ def is_named(name: str, kind: str, suffix: str, vocab: Vocabulary | None = None,
     """
     vocab = vocab or load_vocabulary()
     modifier = name[: len(name) - len(suffix)]
-    if not modifier or vocab.count_re.search(name):
+    if not modifier or vocab.count_re.search(_QUOTED_RE.sub("“”", name)):
+        return False
+    if modifier.endswith(tuple(vocab.conjunctions)):  # 公益金或基金: two categories, not one name
         return False
     head = _head_length(name, vocab)
     if kind == "park":
@@ -417,7 +420,26 @@ def _candidates(folded: str, vocab: Vocabulary):
         kind = vocab.suffix_kind[suffix]
         start = _split(folded, run, s_start, kind, vocab)
         start = _strip_scope(folded, start, s_start, vocab)
+        start = _after_list_item(folded, start, s_start, vocab)
         yield start, end, kind, suffix
+
+
+def _after_list_item(folded: str, start: int, s_start: int, vocab: Vocabulary) -> int:
+    """增品种、提品质、创品牌“三品”专项行动: the words before the quotation are the last item of the list it sums up.
+
+    When the text before the quotation follows a list item of the same length
+    and has no proper-name head, the name starts at the quotation.
+    """
+    quote = folded.find("“", start, s_start)
+    if quote <= start or folded[start - 1 : start] != "、":
+        return start
+    prefix = folded[start:quote]
+    item_start = start - 1
+    while item_start > 0 and _is_name_char(folded[item_start - 1]):
+        item_start -= 1
+    if start - 1 - item_start != len(prefix) or _head_length(prefix, vocab):
+        return start
+    return quote
 
 
 def _is_appositive(name: str, suffix: str, vocab: Vocabulary) -> bool:
