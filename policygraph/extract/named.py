@@ -28,11 +28,13 @@ class Vocabulary:
 
     suffix_kind: dict[str, str]
     suffixes: tuple[str, ...]  # longest first
+    false_suffix_starts: dict[str, tuple[str, ...]]  # 创 before 新区: 创新 + 区, not a new area
     plural_park_types: frozenset[str]
     formal_park_types: tuple[str, ...]  # longest first
     park_patterns: tuple[re.Pattern, ...]
-    agency_words: tuple[str, ...]
-    area_suffixes: tuple[str, ...]
+    open_end_suffixes: frozenset[str]  # park type words that end a name whatever follows
+    quoted_model_joiners: tuple[str, ...]
+    divisions: tuple[str, ...]  # administrative divisions named like parks (浦东新区)
     province_head_suffixes: tuple[str, ...]
     province_heads: frozenset[str]  # provinces (full and short) and the zone brands of ``known_heads``
     level_prefixes: tuple[str, ...]  # longest first
@@ -40,6 +42,7 @@ class Vocabulary:
     plan_quota_words: tuple[str, ...]
     sector_markers: tuple[str, ...]
     left: frozenset[str]
+    left_blockers: tuple[str, ...]  # words that end in a boundary word without being one (自由)
     weak_left: frozenset[str]
     leading: tuple[str, ...]
     conjunctions: frozenset[str]
@@ -102,11 +105,13 @@ def load_vocabulary() -> Vocabulary:
     return Vocabulary(
         suffix_kind=suffix_kind,
         suffixes=tuple(sorted(suffix_kind, key=len, reverse=True)),
+        false_suffix_starts={s: tuple(words) for s, words in conf["false_suffix_starts"].items()},
         plural_park_types=frozenset(conf["plural_park_types"]),
         formal_park_types=tuple(sorted(conf["formal_park_types"], key=len, reverse=True)),
         park_patterns=tuple(re.compile(p) for p in conf["park_patterns"]),
-        agency_words=tuple(conf["agency_words"]),
-        area_suffixes=tuple(conf["area_suffixes"]),
+        open_end_suffixes=frozenset(conf["open_end_park_suffixes"]),
+        quoted_model_joiners=tuple(conf["quoted_model_joiners"]),
+        divisions=tuple(name for _, name, _ in rows if name.endswith(tuple(conf["suffixes"]["park"]))),
         province_head_suffixes=tuple(conf["province_head_suffixes"]),
         province_heads=frozenset(_place_forms([r for r in rows if r[2] == "province"], conf)[0] | set(conf["known_heads"])),
         level_prefixes=tuple(sorted(conf["level_prefixes"], key=len, reverse=True)),
@@ -114,6 +119,7 @@ def load_vocabulary() -> Vocabulary:
         plan_quota_words=tuple(conf["plan_quota_words"]),
         sector_markers=tuple(conf["sector_markers"]),
         left=frozenset(conf["left_boundaries"]),
+        left_blockers=tuple(conf["left_blockers"]),
         weak_left=frozenset(conf["weak_left_boundaries"]),
         leading=tuple(conf["weak_left_boundaries"] + conf["leading_words"]),
         conjunctions=frozenset(conf["conjunctions"]),
@@ -200,6 +206,7 @@ def _ends_with_suffix(text: str, vocab: Vocabulary) -> bool:
     return text.endswith(vocab.suffixes)
 
 
+_QUOTED_RE = re.compile(r"“[^“”]*”")
 _BRACKETED_PLACE_RE = re.compile(r"[\u4e00-\u9fff]{0,4}\(([^()]{2,10})\)")
 
 
@@ -247,6 +254,8 @@ def _split(text: str, run: int, start: int, kind: str, vocab: Vocabulary) -> int
         for size in range(min(vocab.max_boundary, p - run), 0, -1):
             word = text[p - size : p]
             if any(mask[p - size - run : p - run]):
+                continue
+            if text.endswith(vocab.left_blockers, 0, p):
                 continue
             if word in vocab.left:
                 return p
@@ -326,10 +335,16 @@ def is_named(name: str, kind: str, suffix: str, vocab: Vocabulary | None = None,
     """
     vocab = vocab or load_vocabulary()
     modifier = name[: len(name) - len(suffix)]
-    if not modifier or vocab.count_re.search(name):
+    if not modifier or vocab.count_re.search(_QUOTED_RE.sub("“”", name)):
+        return False
+    if modifier.endswith(tuple(vocab.conjunctions)):  # 公益金或基金: two categories, not one name
         return False
     head = _head_length(name, vocab)
     if kind == "park":
+        if name.endswith(vocab.divisions):
+            return False
+        if quoted and any(j in modifier for j in vocab.quoted_model_joiners):
+            return False
         if quoted and not _covered(modifier, vocab.generic_words["park"], vocab):
             return True
         if not head:
@@ -367,6 +382,8 @@ def _formal_zone(name: str, vocab: Vocabulary) -> bool:
     if zone is None:
         return False
     modifier = name[: len(name) - len(zone)]
+    if modifier in vocab.left or modifier in vocab.weak_left:
+        return False
     return len(modifier) >= 2 and not _covered(modifier, vocab.generic_words["park"], vocab)
 
 
@@ -394,14 +411,35 @@ def _candidates(folded: str, vocab: Vocabulary):
     n = len(folded)
     ends = sorted((n - m.start(), m.group(1)[::-1]) for m in _suffix_finder(vocab.suffixes).finditer(folded[::-1]))
     for end, suffix in ends:
-        if not _is_right_boundary(folded, end, vocab):
+        if suffix not in vocab.open_end_suffixes and not _is_right_boundary(folded, end, vocab):
             continue
         s_start = end - len(suffix)
+        if folded.endswith(vocab.false_suffix_starts.get(suffix, ()), 0, s_start):
+            continue
         run = _run_start(folded, s_start, vocab)
         kind = vocab.suffix_kind[suffix]
         start = _split(folded, run, s_start, kind, vocab)
         start = _strip_scope(folded, start, s_start, vocab)
+        start = _after_list_item(folded, start, s_start, vocab)
         yield start, end, kind, suffix
+
+
+def _after_list_item(folded: str, start: int, s_start: int, vocab: Vocabulary) -> int:
+    """增品种、提品质、创品牌“三品”专项行动: the words before the quotation are the last item of the list it sums up.
+
+    When the text before the quotation follows a list item of the same length
+    and has no proper-name head, the name starts at the quotation.
+    """
+    quote = folded.find("“", start, s_start)
+    if quote <= start or folded[start - 1 : start] != "、":
+        return start
+    prefix = folded[start:quote]
+    item_start = start - 1
+    while item_start > 0 and _is_name_char(folded[item_start - 1]):
+        item_start -= 1
+    if start - 1 - item_start != len(prefix) or _head_length(prefix, vocab):
+        return start
+    return quote
 
 
 def _is_appositive(name: str, suffix: str, vocab: Vocabulary) -> bool:
@@ -424,11 +462,6 @@ def _elided(folded: str, start: int, kind: str, vocab: Vocabulary) -> tuple[int,
     run = _run_start(folded, end, vocab)
     first = _strip_scope(folded, _split(folded, run, end, kind, vocab), end, vocab)
     return (first, end) if _ELIDED_RE.fullmatch(folded[first:end]) else None
-
-
-def _in_agency_name(folded: str, end: int, vocab: Vocabulary) -> bool:
-    """兰州新区管委会: the name is part of an agency's name."""
-    return folded.startswith(vocab.agency_words, end)
 
 
 def _is_title(folded: str, start: int, end: int) -> bool:
@@ -481,8 +514,6 @@ def extract_named(text: str) -> tuple[NamedEntity, ...]:
         name = folded[start:end]
         quoted = folded[start - 1 : start] == "“" and folded[end : end + 1] == "”"
         if _is_appositive(name, suffix, vocab) or not is_named(name, kind, suffix, vocab, quoted):
-            continue
-        if suffix in vocab.area_suffixes and _in_agency_name(folded, end, vocab):
             continue
         if kind == "program":
             if _is_title(folded, start, end):
