@@ -48,6 +48,7 @@ class Vocabulary:
     weak_left: frozenset[str]
     leading: tuple[str, ...]
     conjunctions: frozenset[str]
+    leading_conjunctions: tuple[str, ...]  # longest first: 与产业用地“两评估…”专项行动 starts after 与
     right: tuple[str, ...]
     right_blockers: tuple[str, ...]
     scope_prefixes: tuple[str, ...]
@@ -141,6 +142,7 @@ def load_vocabulary() -> Vocabulary:
         weak_left=frozenset(conf["weak_left_boundaries"]),
         leading=tuple(conf["weak_left_boundaries"] + conf["leading_words"]),
         conjunctions=frozenset(conf["conjunctions"]),
+        leading_conjunctions=tuple(sorted(conf["conjunctions"], key=len, reverse=True)),
         right=tuple(sorted(conf["right_boundaries"], key=len, reverse=True)),
         right_blockers=tuple(conf["right_blockers"]),
         scope_prefixes=tuple(sorted(conf["scope_prefixes"], key=len, reverse=True)),
@@ -322,7 +324,7 @@ def _strip_scope(text: str, start: int, end: int, vocab: Vocabulary) -> int:
     changed = True
     while changed:
         changed = False
-        for word in vocab.leading:
+        for word in vocab.leading + vocab.leading_conjunctions:
             if (text.startswith(word, start) and end - start > len(word)
                     and not text.startswith(vocab.bound_morphemes, start + len(word))):
                 start += len(word)
