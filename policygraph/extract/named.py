@@ -39,23 +39,30 @@ class Vocabulary:
     province_heads: frozenset[str]  # provinces (full and short) and the zone brands of ``known_heads``
     level_prefixes: tuple[str, ...]  # longest first
     level_fund_types: tuple[str, ...]
-    plan_quota_words: tuple[str, ...]
+    works_endings: dict[str, tuple[str, ...]]  # per type word: activities that make it works, not a program
+    works_fillers: tuple[str, ...]
+    schedule_re: re.Pattern
     sector_markers: tuple[str, ...]
     left: frozenset[str]
     left_blockers: tuple[str, ...]  # words that end in a boundary word without being one (自由)
     weak_left: frozenset[str]
     leading: tuple[str, ...]
     conjunctions: frozenset[str]
+    leading_conjunctions: tuple[str, ...]  # longest first: 与产业用地“两评估…”专项行动 starts after 与
     right: tuple[str, ...]
     right_blockers: tuple[str, ...]
     scope_prefixes: tuple[str, ...]
     org_re: re.Pattern
     count_re: re.Pattern
+    town_re: re.Pattern  # 七宝镇, 金汇镇: towns are below the gazetteer's counties
     places: frozenset[str]  # with the well-known zone brands and regions of ``known_heads``
     place_initials: tuple[frozenset[str], ...]  # per province: first characters of its prefectures
     generic_quoted: frozenset[str]
+    bound_morphemes: tuple[str, ...]  # 性, 型, 式, 化: they end a word (示范性, 专业型), never start one
     generic_words: dict[str, frozenset[str]]
     common_words: frozenset[str]
+    works_words: frozenset[str]  # construction works, campaigns and schedules, with the common words
+    split_words: dict[str, frozenset[str]]  # per kind: what a weak boundary may split off as generic
     max_boundary: int
 
 
@@ -82,6 +89,16 @@ def _place_forms(rows: list[tuple[str, str, str]], conf: dict) -> tuple[set[str]
             if level == "prefecture":
                 initials.setdefault(code[:2], set()).add(short[0])
     return forms, [frozenset(s) for s in initials.values()]
+
+
+def _works_endings(conf: dict) -> dict[str, tuple[str, ...]]:
+    """The activity words that end works, campaigns and schedules, for each program type word that takes them."""
+    lists = {"计划": conf["plan_quota_words"], "行动": conf["campaign_endings"], "工程": conf["works_endings"]}
+    endings = {}
+    for suffix in conf["suffixes"]["program"]:
+        words = {w for word, listed in lists.items() if word in suffix for w in listed}  # 行动计划: both
+        endings[suffix] = tuple(sorted(words, key=len, reverse=True))
+    return endings
 
 
 @lru_cache(maxsize=1)
@@ -116,25 +133,36 @@ def load_vocabulary() -> Vocabulary:
         province_heads=frozenset(_place_forms([r for r in rows if r[2] == "province"], conf)[0] | set(conf["known_heads"])),
         level_prefixes=tuple(sorted(conf["level_prefixes"], key=len, reverse=True)),
         level_fund_types=tuple(conf["level_fund_types"]),
-        plan_quota_words=tuple(conf["plan_quota_words"]),
+        works_endings=_works_endings(conf),
+        works_fillers=tuple(conf["works_fillers"]),
+        schedule_re=re.compile(conf["schedule_pattern"]),
         sector_markers=tuple(conf["sector_markers"]),
         left=frozenset(conf["left_boundaries"]),
         left_blockers=tuple(conf["left_blockers"]),
         weak_left=frozenset(conf["weak_left_boundaries"]),
         leading=tuple(conf["weak_left_boundaries"] + conf["leading_words"]),
         conjunctions=frozenset(conf["conjunctions"]),
+        leading_conjunctions=tuple(sorted(conf["conjunctions"], key=len, reverse=True)),
         right=tuple(sorted(conf["right_boundaries"], key=len, reverse=True)),
         right_blockers=tuple(conf["right_blockers"]),
         scope_prefixes=tuple(sorted(conf["scope_prefixes"], key=len, reverse=True)),
         org_re=org_re,
         count_re=re.compile(conf["count_pattern"]),
+        town_re=re.compile(conf["town_pattern"]),
         places=frozenset(places | set(conf["known_heads"])),
         place_initials=tuple(initials),
         generic_quoted=frozenset(fold(q) for q in conf["generic_quoted"]),
+        bound_morphemes=tuple(conf["bound_morphemes"]),
         generic_words={
-            kind: frozenset(common | set(words)) for kind, words in conf["generic_words"].items() if kind != "common"
+            kind: frozenset(common | set(words) | (set(conf["generic_works"]) if kind == "program" else set()))
+            for kind, words in conf["generic_words"].items() if kind != "common"
         },
         common_words=frozenset(common),
+        works_words=frozenset(common | set(conf["generic_works"])),
+        split_words={
+            "park": frozenset(common | set(conf["generic_words"]["park"])),
+            "program": frozenset(common | set(conf["generic_works"])),
+        },
         max_boundary=max(len(w) for w in boundaries),
     )
 
@@ -211,10 +239,13 @@ _BRACKETED_PLACE_RE = re.compile(r"[\u4e00-\u9fff]{0,4}\(([^()]{2,10})\)")
 
 
 def _head_length(name: str, vocab: Vocabulary) -> int:
-    """Length of the proper-name head at the start of ``name`` (place, city-initials, organisation, quote), or 0."""
+    """Length of the proper-name head at the start of ``name`` (place, town, city-initials, organisation, quote), or 0."""
     for size in range(min(len(name), 12), 1, -1):
         if name[:size] in vocab.places:
             return size
+    town = vocab.town_re.match(name)
+    if town and len(name) > town.end():
+        return town.end()
     bracket = _BRACKETED_PLACE_RE.match(name)
     if bracket and bracket.group(1) in vocab.places:
         return bracket.end()
@@ -228,7 +259,7 @@ def _head_length(name: str, vocab: Vocabulary) -> int:
         return org.end()
     if name[:1] in _OPEN_QUOTES:
         close = name.find("”", 1)
-        if close > 1 and fold(name[1:close]) not in vocab.generic_quoted:
+        if close > 1 and not _generic_quote(name[1:close], vocab):
             return close + 1
     return 0
 
@@ -236,6 +267,17 @@ def _head_length(name: str, vocab: Vocabulary) -> int:
 def _starts_with_head(text: str, vocab: Vocabulary) -> bool:
     head = _head_length(text, vocab)
     return head > 0 and text[:1] not in _OPEN_QUOTES
+
+
+def _generic_quote(content: str, vocab: Vocabulary) -> bool:
+    """“双创”, “十四五”, “专业型”: a slogan, a plan period or a descriptor (…型, …式), not a name."""
+    return fold(content) in vocab.generic_quoted or content.endswith(vocab.bound_morphemes)
+
+
+def _starts_with_name_quote(text: str, vocab: Vocabulary) -> bool:
+    """推进“山水工程”: a quotation that is not a generic slogan starts a name (it may run on past the type word)."""
+    close = text.find("”", 1)
+    return text[:1] == "“" and (close < 0 or close > 1 and not _generic_quote(text[1:close], vocab))
 
 
 def _split(text: str, run: int, start: int, kind: str, vocab: Vocabulary) -> int:
@@ -246,6 +288,9 @@ def _split(text: str, run: int, start: int, kind: str, vocab: Vocabulary) -> int
     (兰州交通大学建设大学科技园), not in 职工技能素质建设工程.
     """
     mask = _quote_mask(text, run, start)
+    opening = text.rfind("“", max(0, run - 1), start)
+    if opening >= 0 and text.rfind("”", run, start) < opening:  # “市重大工程…推进三年计划”: quoted up to the type word
+        mask[max(0, opening - run) :] = [True] * (start - max(opening, run))
     p = start
     while p > run:
         if mask[p - 1 - run]:
@@ -261,12 +306,14 @@ def _split(text: str, run: int, start: int, kind: str, vocab: Vocabulary) -> int
                 return p
             if word in vocab.weak_left:
                 rest = text[p:start]
-                generic = kind == "park" and rest and _covered(rest, vocab.generic_words[kind], vocab)
-                if generic or _starts_with_head(rest, vocab):
+                generic = rest and _covered(rest, vocab.split_words.get(kind, frozenset()), vocab)
+                if generic or _starts_with_head(rest, vocab) or _starts_with_name_quote(rest, vocab):
                     return p
             if word in vocab.conjunctions:
                 before = text[run : p - size]
-                if _ends_with_suffix(before.rstrip("”’」』"), vocab) or _starts_with_head(text[p:start], vocab):
+                rest = text[p:start]
+                if (_ends_with_suffix(before.rstrip("”’」』"), vocab) or _starts_with_head(rest, vocab)
+                        or _starts_with_name_quote(rest, vocab)):
                     return p
         p -= 1
     return run
@@ -277,8 +324,9 @@ def _strip_scope(text: str, start: int, end: int, vocab: Vocabulary) -> int:
     changed = True
     while changed:
         changed = False
-        for word in vocab.leading:
-            if text.startswith(word, start) and end - start > len(word):
+        for word in vocab.leading + vocab.leading_conjunctions:
+            if (text.startswith(word, start) and end - start > len(word)
+                    and not text.startswith(vocab.bound_morphemes, start + len(word))):
                 start += len(word)
                 changed = True
         for word in vocab.scope_prefixes:
@@ -306,7 +354,7 @@ def _covered(modifier: str, words: frozenset[str], vocab: Vocabulary) -> bool:
             ok[i + 1] = True
         if ch in _OPEN_QUOTES:
             close = modifier.find("”", i + 1)
-            if close > 0 and modifier[i + 1 : close] in vocab.generic_quoted:
+            if close > 0 and _generic_quote(modifier[i + 1 : close], vocab):
                 ok[close + 1] = True
         for size in range(1, min(8, n - i) + 1):
             if modifier[i : i + size] in words:
@@ -355,15 +403,42 @@ def is_named(name: str, kind: str, suffix: str, vocab: Vocabulary | None = None,
             rest = name[head : len(name) - len(suffix)]
             return bool(rest) and not _covered(rest, vocab.generic_words["park"], vocab)
         return True
-    if kind == "program" and suffix == "计划" and not quoted and modifier.endswith(vocab.plan_quota_words):
+    if kind == "program" and not quoted and _is_works(modifier, suffix, vocab):
         return False
     if head and name[:1] not in _OPEN_QUOTES:
-        return True
+        if kind != "program":
+            return True
+        # 嘉定区重大工程, 嘉定区市政基础设施建设行动: a place does not make a name of generic works
+        rest = name[head : len(name) - len(suffix)]
+        return bool(rest) and not _covered(rest, vocab.works_words, vocab)
     if kind == "fund" and _level_budget_line(modifier, suffix, vocab):
         return True
     if kind == "program":
         modifier = _after_sector(modifier, vocab)
     return not _covered(modifier, vocab.generic_words[kind], vocab)
+
+
+def _is_works(modifier: str, suffix: str, vocab: Vocabulary) -> bool:
+    """Is an unquoted program really works, a campaign or a schedule, named by what it does to what?
+
+    小微企业信贷计划, 2026年度土地储备计划: a quota or a yearly schedule;
+    河道综合整治工程, 道路积水点改造工程: construction works; 大件垃圾专项整治行动,
+    存量违法建筑治理专项行动: an enforcement campaign. The activity word is read
+    before fillers such as 三年, 专项, 一期 (消防安全专项整治三年行动).
+    """
+    if suffix.endswith("计划") and vocab.schedule_re.search(_QUOTED_RE.sub("“”", modifier)):
+        return True
+    endings = vocab.works_endings.get(suffix)
+    if not endings or "“" in modifier:  # 内环高架“年轻化”四期工程: the quotation names it
+        return False
+    changed = True
+    while changed:
+        changed = False
+        for filler in vocab.works_fillers:
+            if modifier.endswith(filler) and len(modifier) > len(filler):
+                modifier = modifier[: -len(filler)]
+                changed = True
+    return modifier.endswith(endings)
 
 
 def _after_sector(modifier: str, vocab: Vocabulary) -> str:
@@ -483,7 +558,10 @@ def _descriptor(folded: str, start: int, end: int, kind: str, vocab: Vocabulary)
         return start
     run = _run_start(folded, start - 1, vocab)
     first = _strip_scope(folded, _split(folded, run, start - 1, kind, vocab), start - 1, vocab)
-    described = first < start - 1 and not vocab.count_re.fullmatch(folded[first : start - 1])
+    descriptor = folded[first : start - 1]
+    described = first < start - 1 and not vocab.count_re.fullmatch(descriptor)
+    if descriptor in vocab.left or descriptor in vocab.weak_left:  # 结合“…计划”: a verb, not a descriptor
+        return start
     return first if described and start - 1 - first >= 2 else start
 
 
