@@ -134,7 +134,7 @@ def load_vocabulary() -> Vocabulary:
         level_prefixes=tuple(sorted(conf["level_prefixes"], key=len, reverse=True)),
         level_fund_types=tuple(conf["level_fund_types"]),
         works_endings=_works_endings(conf),
-        works_fillers=tuple(conf["works_fillers"]),
+        works_fillers=tuple(sorted(conf["works_fillers"], key=len, reverse=True)),
         schedule_re=re.compile(conf["schedule_pattern"]),
         sector_markers=tuple(conf["sector_markers"]),
         left=frozenset(conf["left_boundaries"]),
@@ -300,8 +300,8 @@ def _split(text: str, run: int, start: int, kind: str, vocab: Vocabulary) -> int
             word = text[p - size : p]
             if any(mask[p - size - run : p - run]):
                 continue
-            if text.endswith(vocab.left_blockers, 0, p):
-                continue
+            if text.endswith(vocab.left_blockers, 0, p) or text.startswith(vocab.left_blockers, p - size):
+                continue  # 自由, 主要, 要素: the boundary word is part of a longer word
             if word in vocab.left:
                 return p
             if word in vocab.weak_left:
@@ -384,6 +384,8 @@ def is_named(name: str, kind: str, suffix: str, vocab: Vocabulary | None = None,
     vocab = vocab or load_vocabulary()
     modifier = name[: len(name) - len(suffix)]
     if not modifier or vocab.count_re.search(_QUOTED_RE.sub("“”", name)):
+        return False
+    if modifier in vocab.left or modifier in vocab.weak_left or modifier in vocab.leading:  # 开展行动
         return False
     if modifier.endswith(tuple(vocab.conjunctions)):  # 公益金或基金: two categories, not one name
         return False
