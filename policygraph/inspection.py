@@ -9,13 +9,10 @@ plain data (also printed as JSON); :func:`format_inspection` into text.
 """
 from __future__ import annotations
 
-from .model import Extraction, UNCLASSIFIED
+from .model import UNCLASSIFIED, Extraction
+from .segment import line_number
 
 __all__ = ["inspection", "format_inspection"]
-
-
-def _line(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
 
 
 def inspection(x: Extraction) -> dict:
@@ -28,7 +25,7 @@ def inspection(x: Extraction) -> dict:
         tasks.append({
             "path": "/".join(((node.part,) if node.part else ()) + node.path),
             "title": node.title,
-            "line": _line(text, node.span.start),
+            "line": line_number(text, node.span.start),
             "assignments": [{
                 "surface": a.mention.surface,
                 "role": a.mention.role,
@@ -37,7 +34,7 @@ def inspection(x: Extraction) -> dict:
                 "type": a.agency.agency_type if a.agency else None,
                 "generic": a.mention.generic,
                 "plates": list(a.mention.aliases),
-                "line": _line(text, a.mention.span.start),
+                "line": line_number(text, a.mention.span.start),
             } for a in task.assignments],
         })
     return {
@@ -51,14 +48,14 @@ def inspection(x: Extraction) -> dict:
         "issued": meta.issued.isoformat() if meta.issued else None,
         "implements": [c.number for c in meta.implements],
         "tasks": tasks,
-        "rejected": [{"text": r.text, "reason": r.reason, "line": _line(text, r.span.start)} for r in x.rejected],
+        "rejected": [{"text": r.text, "reason": r.reason, "line": line_number(text, r.span.start)} for r in x.rejected],
         "unrecognised_bodies": list(x.unrecognised_bodies),
         "targets": [{
             "surface": t.surface, "value": str(t.value), "value_max": str(t.value_max) if t.value_max is not None else None,
             "unit": t.unit, "comparator": t.comparator, "year": t.year, "annual": t.annual, "metric": t.metric,
-            "line": _line(text, t.span.start),
+            "line": line_number(text, t.span.start),
         } for t in x.targets],
-        "named": [{"kind": n.kind, "name": n.name, "line": _line(text, n.span.start)} for n in x.named],
+        "named": [{"kind": n.kind, "name": n.name, "line": line_number(text, n.span.start)} for n in x.named],
         "warnings": list(x.warnings),
     }
 

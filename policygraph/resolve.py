@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import weakref
 
-from .extract.grammar import BodyGrammar, BodyJudge, load_grammar
+from .extract.grammar import TRAILING_BRACKET, BodyGrammar, BodyJudge, load_grammar
 from .extract.metadata import JurisdictionName
 from .lexicon import AgencyPattern, AgencyRow, JurisdictionInfo, Lexicon, PatternMatch, load_lexicon, match_key
 from .model import UNCLASSIFIED, Agency
@@ -343,12 +343,9 @@ def resolver_for(lexicon: Lexicon) -> Resolver:
     return found
 
 
-_TRAILING_BRACKET = re.compile(r"\([^()]*\)$")
-
-
 def _core(text: str) -> str:
     """A name without a trailing bracket that qualifies it (各街镇（园区） → 各街镇)."""
-    core = _TRAILING_BRACKET.sub("", text)
+    core = TRAILING_BRACKET.sub("", text)
     return core if len(core) >= 2 else text
 
 

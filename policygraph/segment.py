@@ -36,6 +36,15 @@ _TITLE_END_RE = re.compile(r"[。\n]")
 _TRAILING_PUNCT = "。，,；;：:、.．！!？? \t　"
 
 
+def line_number(text: str, offset: int) -> int:
+    """The 1-based line of ``text`` that holds ``offset`` (for messages a user checks against the file).
+
+    >>> line_number("一\\n二\\n三", 2)
+    2
+    """
+    return text.count("\n", 0, offset) + 1
+
+
 def iter_lines(text: str) -> Iterator[tuple[int, str]]:
     """Yield ``(offset, line)`` for each line of ``text`` (without the newline)."""
     pos = 0

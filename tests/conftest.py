@@ -96,12 +96,25 @@ def small_graph():
     return load_graph_file(Path(__file__).resolve().parent / "fixtures" / "small_graph.ttl")
 
 
-def corpus_report(folder: Path, out: Path):
-    """Build every document of a test corpus into ``out`` and score it against ``folder/gold``."""
+def corpus_report(folder: Path, out: Path, gold: Path | None = None):
+    """Build every document of a test corpus into ``out`` and score it against ``gold`` (default ``folder/gold``)."""
     from policygraph.evaluate import evaluate
     from policygraph.load import load_document
     from policygraph.pipeline import build_corpus
 
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".txt", ".html"))
     _, dataset = build_corpus(files, out, load=True)
-    return evaluate(dataset, folder / "gold", texts={p.name: load_document(p).text for p in files})
+    return evaluate(dataset, gold or folder / "gold", texts={p.name: load_document(p).text for p in files})
+
+
+#: The real documents beside the repository (../shared/corpus): docs/ with their gold/; absent in a user's clone.
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def real_corpus_report(tmp_path_factory):
+    """../shared/corpus built once and scored against its gold; skips where the corpus is absent."""
+    docs, gold = SHARED_CORPUS / "docs", SHARED_CORPUS / "gold"
+    if not (docs.is_dir() and gold.is_dir() and any(gold.glob("*.json"))):
+        pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
+    return corpus_report(docs, tmp_path_factory.mktemp("real-corpus"), gold)

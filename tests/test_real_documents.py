@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from pathlib import Path
 
 import pytest
 
 from policygraph.model import UNCLASSIFIED
 from policygraph.extract.metadata import NATIONAL
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
+from .conftest import ROOT, SHARED_CORPUS as CORPUS
+
 SHANGHAI = CORPUS / "shanghai" / "docs"
 
 pytestmark = pytest.mark.skipif(not (CORPUS / "docs").is_dir(), reason="../shared/corpus is not here")
@@ -34,15 +33,8 @@ BARS = {
 
 
 @pytest.fixture(scope="module")
-def corpus_report(tmp_path_factory):
-    from policygraph.evaluate import evaluate
-    from policygraph.load import load_document
-    from policygraph.pipeline import build_corpus
-
-    files = sorted((CORPUS / "docs").iterdir())
-    report, dataset = build_corpus(files, tmp_path_factory.mktemp("real-corpus"), load=True)
-    assert report.ok, report.errors
-    return evaluate(dataset, CORPUS / "gold", texts={p.name: load_document(p).text for p in files})
+def corpus_report(real_corpus_report):
+    return real_corpus_report
 
 
 @pytest.mark.parametrize("field", BARS)

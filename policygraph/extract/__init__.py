@@ -7,7 +7,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..model import AgencyMention, Assignment, Clause, Extraction, OutlineNode, SourceDocument, Task
-from ..segment import segment
+from ..segment import line_number, segment
 from .bodies import find_body_mentions
 from .clauses import find_clauses
 from .metadata import NATIONAL, extract_metadata, issuer_names
@@ -95,10 +95,6 @@ def _first_listed_leads(clauses: tuple[Clause, ...]) -> tuple[Clause, ...]:
     return tuple(out)
 
 
-def _line_number(text: str, position: int) -> int:
-    return text.count("\n", 0, position) + 1
-
-
 def extract(document: SourceDocument, lexicon=None, *, resolver=None) -> Extraction:
     """Run every extractor over one document.
 
@@ -175,7 +171,7 @@ def extract(document: SourceDocument, lexicon=None, *, resolver=None) -> Extract
         warnings.append("no responsibility clauses found")
     if not tasks:
         warnings.append("no tasks found")
-    warnings.extend(f"unrecognised body {surface!r} (line {_line_number(text, at)}): kept as an unclassified agency"
+    warnings.extend(f"unrecognised body {surface!r} (line {line_number(text, at)}): kept as an unclassified agency"
                     for surface, at in unrecognised.items())
     return Extraction(
         document=document,

@@ -23,7 +23,8 @@ STRONG_KINDS = frozenset({"known", "generic", "place", "body"})
 #: Item kinds that count as a body after an explicit cue (a label, a role word, a table column).
 BODY_KINDS = STRONG_KINDS | {"weak"}
 
-_TRAILING_BRACKET = re.compile(r"\([^()]*\)$")
+#: A bracket closing a name that qualifies it (各街镇（园区）, 各州(市)), on folded text.
+TRAILING_BRACKET = re.compile(r"\([^()]*\)$")
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class BodyGrammar:
         """
         if len(surface) < self.min_length or self.is_prose(surface):
             return None
-        core = _TRAILING_BRACKET.sub("", surface) or surface
+        core = TRAILING_BRACKET.sub("", surface) or surface
         if core.endswith(self.strong_endings) and len(core) > 1:
             return "body"
         if core.endswith(self.weak_endings) and len(core) > 1:
