@@ -16,7 +16,7 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
+from .knowledge import resource_text
 from pathlib import Path
 
 from .errors import OntologyError
@@ -252,10 +252,7 @@ def _parse_places(text: str, provinces: dict[str, JurisdictionInfo]) -> list[Jur
 
 
 def _read_resource(name: str) -> str:
-    try:
-        return (resources.files("policygraph") / "resources" / name).read_text("utf-8")
-    except FileNotFoundError as exc:
-        raise OntologyError(f"policygraph/resources/{name} is missing; reinstall policygraph") from exc
+    return resource_text(name)
 
 
 def _agency_types_file() -> Path:

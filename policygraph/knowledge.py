@@ -1,0 +1,34 @@
+"""One reader for the knowledge files under ``policygraph/resources/``.
+
+Word lists, patterns and tables that describe the language of the documents are data a user
+can extend without touching code; every module that needs one reads it through here, so a
+missing or malformed file always gives the same error, naming the file.
+"""
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+from .errors import OntologyError
+
+__all__ = ["resource_text", "resource_json"]
+
+
+@cache
+def resource_text(name: str) -> str:
+    """The text of ``policygraph/resources/NAME``, read once."""
+    try:
+        return (resources.files("policygraph") / "resources" / name).read_text("utf-8")
+    except FileNotFoundError as exc:
+        raise OntologyError(f"policygraph/resources/{name} is missing; reinstall policygraph") from exc
+
+
+@cache
+def resource_json(name: str):
+    """The parsed JSON of ``policygraph/resources/NAME``, read once (treat it as read-only)."""
+    try:
+        return json.loads(resource_text(name))
+    except json.JSONDecodeError as exc:
+        raise OntologyError(f"policygraph/resources/{name}: not valid JSON at line {exc.lineno}, "
+                            f"column {exc.colno}: {exc.msg}") from exc
