@@ -153,21 +153,21 @@ def _values(j: JurisdictionInfo, m: PatternMatch, j_text: str | None = None, j_a
 def _agency(m: PatternMatch, doc: JurisdictionInfo, lex: Lexicon) -> Agency:
     row = m.row
     where, lower_word = _target(m, doc, lex)
-    if where.level == "central" and row.level != "central":
+    if where.level == "central" and row.level != "central" and lower_word is None:
         central = lex.central_row(row.type)
         if central is not None:
             m = PatternMatch(central, central.patterns[0], central.patterns[0].text)
             row, lower_word = central, None
     j_text = j_adj = None
     if lower_word:
-        j_text = f"{where.name}各{lower_word}"
+        j_text = f"{'' if where.level == 'central' else where.name}各{lower_word}"
         j_adj = f"{where.adj} {_WORD_EN.get(lower_word, lower_word)}"
     values = _values(where, m, j_text, j_adj)
     if "{C}" in row.canonical:
         where, c_text, c_en = _city(m, where, lex)
         values = _values(where, m)
         values.update(C=c_text, Cen=c_en)
-    if where.level == "central" and row.level != "central" and "{J}" in row.canonical:
+    if where.level == "central" and row.level != "central" and "{J}" in row.canonical and not lower_word:
         name = m.key
     else:
         name = row.canonical.format_map(values)

@@ -234,3 +234,43 @@ def test_user_table_errors_are_reported(tmp_path):
                                            encoding="utf-8")
     with pytest.raises(OntologyError, match="level"):
         load_lexicon([tmp_path])
+
+
+#: (mention as written in a real clause, document jurisdiction, expected agency jurisdiction,
+#: expected collective flag, a name the agency must NOT have). A body opening with a level word
+#: below the document's level is a body of that level, never the document's own ministry.
+LEVEL_CASES = [
+    # national documents: 市/省/区/县 bodies are sub-national collectives, not ministries
+    ("市农业农村委", "中华人民共和国", "中华人民共和国", True, "农业农村部"),
+    ("省科技厅", "中华人民共和国", "中华人民共和国", True, "科学技术部"),
+    ("区发改局", "中华人民共和国", "中华人民共和国", True, "国家发展和改革委员会"),
+    ("县政府", "中华人民共和国", "中华人民共和国", True, "国务院"),
+    # the national body named as such stays national
+    ("市场监管总局", "中华人民共和国", "中华人民共和国", False, None),
+    ("国家发展改革委", "甘肃省", "中华人民共和国", False, None),
+    # provincial document + 市 body: the province's city-level collective
+    ("市农业农村委", "甘肃省", "甘肃省", True, "农业农村部"),
+    # district document + 区 body: that district's own bureau
+    ("区发改局", "嘉定区", "嘉定区", False, "国家发展和改革委员会"),
+    ("区城运中心", "嘉定区", "嘉定区", False, None),
+]
+
+
+@pytest.mark.parametrize("surface,doc,where,collective,not_name", LEVEL_CASES)
+def test_level_words_resolve_at_their_level(surface, doc, where, collective, not_name):
+    from policygraph.resolve import Resolver
+
+    agency = Resolver(load_lexicon()).resolve(surface, doc, unclassified=True)
+    assert agency is not None
+    assert agency.jurisdiction == where
+    assert agency.collective is collective
+    if not_name:
+        assert agency.name != not_name
+
+
+def test_national_document_never_turns_a_city_body_into_a_ministry():
+    lex = load_lexicon()
+    national = {a.name for a in (resolve_mention(s, "中华人民共和国", lex) for s in ("农业农村部", "科学技术部")) if a}
+    for surface in ("市农业农村委", "省科技厅", "区科技局", "自治区农业农村厅"):
+        agency = resolve_mention(surface, "中华人民共和国", lex)
+        assert agency is not None and agency.name not in national and agency.collective
