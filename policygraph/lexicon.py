@@ -16,7 +16,7 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from .knowledge import resource_text
+from .knowledge import resource_json, resource_text
 from pathlib import Path
 
 from .errors import OntologyError
@@ -38,22 +38,24 @@ LEVELS = ("central", "provincial", "municipal", "county")
 
 _RANK = {level: i for i, level in enumerate(LEVELS)}
 
+
+
+def _levels() -> dict:
+    return resource_json("levels.json")
+
+
 #: Level words that may open an agency name, longest first, with the level they name
 #: (``市`` is resolved against the document: province level in a municipality).
-_LEVEL_WORDS = (
-    ("特别行政区", "provincial"), ("自治区", "provincial"), ("自治州", "municipal"),
-    ("自治县", "county"), ("自治旗", "county"), ("特区", "provincial"), ("国家", "central"),
-    ("中央", "central"), ("地区", "municipal"), ("省", "provincial"), ("市", "municipal"),
-    ("州", "municipal"), ("盟", "municipal"), ("县", "county"), ("区", "county"), ("旗", "county"),
-)
-_GOVERNMENT_WORDS = ("人民政府", "政府")
-_PARTY_WORD = "中共"
+_LEVEL_WORDS = tuple(sorted(((w, level) for w, level in _levels()["level_words"]), key=lambda wl: -len(wl[0])))
+_CENTRAL_WORDS = tuple(_levels()["central_words"])
+_GOVERNMENT_WORDS = tuple(_levels()["government_words"])
+_PARTY_WORD = _levels()["party_word"]
 
 #: Characters dropped before matching, so 各市（州）人民政府 and 各市州政府 compare equal.
 _DROP = str.maketrans("", "", "、()（）·•《》“”\"' \t\u3000")
 
 #: Prefecture-level names that are not places (rows of the division table for grouping only).
-_NOT_PLACES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+_NOT_PLACES = frozenset(_levels()["not_places"])
 
 _KIND_LEVEL = {"national": "central", "province": "provincial", "autonomous-region": "provincial",
                "municipality": "provincial", "sar": "provincial", "prefecture": "municipal",
@@ -206,7 +208,7 @@ def _parse_jurisdictions(text: str, source: str) -> list[JurisdictionInfo]:
             en=rec.get("en") or rec["name"], short_en=rec.get("short_en") or rec.get("en") or rec["name"],
             adj=rec.get("adj") or rec.get("en") or rec["name"], capital=rec.get("capital", ""),
             capital_en=rec.get("capital_en", ""),
-            parent=None if kind == "national" else "中华人民共和国",
+            parent=None if kind == "national" else _levels()["national"],
         ))
     return out
 
@@ -215,9 +217,9 @@ def _short_place_name(name: str, level: str) -> str:
     """The short form of a prefecture's name (兰州市 → 兰州, 临夏回族自治州 → 临夏); counties keep theirs."""
     if level != "prefecture":
         return name
-    if name.endswith("自治州"):
+    if name.endswith(_levels()["autonomous_prefecture_suffix"]):
         return name[:2]
-    for suffix in ("地区", "市", "盟"):
+    for suffix in _levels()["prefecture_suffixes"]:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             return name[: -len(suffix)]
     return name
@@ -380,9 +382,9 @@ class Lexicon:
         """
         for w, level in _LEVEL_WORDS:
             if w == word:
-                if w == "市" and self.province_of(near).kind == "municipality":
+                if w == _levels()["municipality_word"] and self.province_of(near).kind == "municipality":
                     return "provincial"
-                if w == "区" and near.kind == "autonomous-region":
+                if w == _levels()["region_word"] and near.kind == "autonomous-region":
                     return "provincial"
                 return level
         return near.level
@@ -426,7 +428,7 @@ class Lexicon:
             rest = body[len(name):]
             word = None
             for w, _level in _LEVEL_WORDS:
-                if rest.startswith(w) and not (name and w in ("国家", "中央")):
+                if rest.startswith(w) and not (name and w in _CENTRAL_WORDS):
                     word, rest = w, rest[len(w):]
                     break
             for g in _GOVERNMENT_WORDS:

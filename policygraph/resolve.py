@@ -16,20 +16,30 @@ from .extract.grammar import TRAILING_BRACKET, BodyGrammar, BodyJudge, load_gram
 from .extract.metadata import JurisdictionName
 from .lexicon import AgencyPattern, AgencyRow, JurisdictionInfo, Lexicon, PatternMatch, load_lexicon, match_key
 from .model import UNCLASSIFIED, Agency
+from .knowledge import resource_json
 from .normalize import fold
 
 __all__ = ["clean_surface", "is_generic", "resolve_mention", "looks_like_agency", "canonical_key", "Resolver",
            "resolver_for", "UNCLASSIFIED"]
 
 
-_TRAILING = re.compile(r"(?:等(?:部门|单位|机构)?|牵头负责|牵头|负责|配合|协同|参与)+$")
-_LEADING = re.compile(r"^(?:由|会同)")
+
+
+def _levels() -> dict:
+    return resource_json("levels.json")
+
+
+def _alternation(words) -> str:
+    """A regex alternation of ``words``, longest first so a longer word wins over its head."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+_TRAILING = re.compile(rf"(?:{_alternation(_levels()['trailing_words'])})+$")
+_LEADING = re.compile(rf"^(?:{_alternation(_levels()['leading_words'])})")
 _EDGE_PUNCT = ",.;:!?、，。；：！？\"'“”‘’《》<>"
 
-_WORD_EN = {"省": "province-level", "自治区": "region-level", "市": "city-level", "州": "prefecture-level",
-            "盟": "league-level", "地区": "prefecture-level", "县": "county-level", "区": "district-level",
-            "旗": "banner-level"}
-_LEVEL_WORD = {"provincial": "省", "municipal": "市", "county": "县", "central": "国家"}
+_WORD_EN = _levels()["level_words_en"]
+_LEVEL_WORD = _levels()["level_word_of"]
 
 
 def clean_surface(surface: str) -> str:
@@ -76,7 +86,7 @@ def looks_like_agency(surface: str, lexicon: Lexicon | None = None) -> bool:
 
 def _is_list(text: str) -> bool:
     """Whether ``text`` holds a list separator outside brackets (省科技厅、省财政厅), so it is no single name."""
-    if text.startswith("各") and text.endswith("政府"):
+    if text.startswith(_levels()["collective_opener"]) and text.endswith(tuple(_levels()["government_words"])):
         return False  # one collective body: 各市、县（区）人民政府
     return bool(re.search(r"[、,;，；]", re.sub(r"\([^()]*\)", "", text)))
 
@@ -92,9 +102,10 @@ def _document_jurisdiction(name: str, lex: Lexicon) -> JurisdictionInfo:
     if found is not None:
         return found
     kind = "province"
-    if name.endswith(("市", "州", "盟", "地区")):
+    words = _levels()
+    if name.endswith(tuple(words["prefecture_endings"])):
         kind = "prefecture"
-    elif name.endswith(("县", "区", "旗")) and not name.endswith("自治区"):
+    elif name.endswith(tuple(words["county_endings"])) and not name.endswith(tuple(words["county_not_endings"])):
         kind = "county"
     return JurisdictionInfo(name=name, short=name, abbr="", kind=kind, prefixes=(), en=name,
                             short_en=name, adj=name, parent=None)
@@ -160,7 +171,7 @@ def _agency(m: PatternMatch, doc: JurisdictionInfo, lex: Lexicon) -> Agency:
             row, lower_word = central, None
     j_text = j_adj = None
     if lower_word:
-        j_text = f"{'' if where.level == 'central' else where.name}各{lower_word}"
+        j_text = ("" if where.level == "central" else where.name) + _levels()["collective_opener"] + lower_word
         j_adj = f"{where.adj} {_WORD_EN.get(lower_word, lower_word)}"
     values = _values(where, m, j_text, j_adj)
     if "{C}" in row.canonical:
@@ -314,7 +325,7 @@ class Resolver:
             return found
         place = lex.jurisdiction(text)
         if place is not None:
-            government = resolve_mention(text + "人民政府", jurisdiction, lex)
+            government = resolve_mention(text + _levels()["government_words"][0], jurisdiction, lex)
             if government is not None:
                 return government
         key = match_key(text)
@@ -327,7 +338,7 @@ class Resolver:
             agency = Agency(name=key, jurisdiction=agency.jurisdiction, agency_type=UNCLASSIFIED)
         elif prefix is None and own:
             agency = Agency(name=key, jurisdiction=own.name, agency_type=UNCLASSIFIED)
-        collective = key.startswith("各") or agency.collective
+        collective = key.startswith(_levels()["collective_opener"]) or agency.collective
         return Agency(name=agency.name, jurisdiction=agency.jurisdiction, agency_type=UNCLASSIFIED,
                       name_en=None, collective=collective)
 
@@ -361,7 +372,7 @@ def _own_name(key: str, doc: JurisdictionInfo, lex: Lexicon) -> JurisdictionInfo
 
 
 def _short(name: str) -> str:
-    for suffix in ("自治县", "自治旗", "区", "县", "市", "旗", "镇", "乡", "街道"):
+    for suffix in _levels()["short_name_suffixes"]:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             return name[: -len(suffix)]
     return name

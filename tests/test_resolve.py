@@ -274,3 +274,18 @@ def test_national_document_never_turns_a_city_body_into_a_ministry():
     for surface in ("市农业农村委", "省科技厅", "区科技局", "自治区农业农村厅"):
         agency = resolve_mention(surface, "中华人民共和国", lex)
         assert agency is not None and agency.name not in national and agency.collective
+
+
+@pytest.mark.parametrize("module", ["resolve.py", "lexicon.py"])
+def test_no_chinese_words_in_resolution_code(module):
+    """Words belong in resources/levels.json (and the other tables); code keeps only skeletons."""
+    import ast
+    import re as _re
+
+    tree = ast.parse((Path(__file__).parent.parent / "policygraph" / module).read_text("utf-8"))
+    docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                  if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef)) and n.body
+                  and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    words = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+             and id(n) not in docstrings and _re.search(r"[\u4e00-\u9fff]", n.value)]
+    assert words == []
