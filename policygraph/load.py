@@ -622,6 +622,7 @@ class _TreeBuilder(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.root = _Element("#root", {})
         self.stack = [self.root]
+        self.open_tags: Counter = Counter()  # how many of each tag are on the stack: a stray end tag costs O(1)
         self.title = ""
 
     def handle_starttag(self, tag, attrs):
@@ -630,6 +631,7 @@ class _TreeBuilder(HTMLParser):
         self.stack[-1].children.append(el)
         if tag not in _VOID:
             self.stack.append(el)
+            self.open_tags[tag] += 1
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -640,11 +642,13 @@ class _TreeBuilder(HTMLParser):
         if tag == "br":
             self.stack[-1].children.append(_Element("br", {}))
             return
+        if not self.open_tags[tag]:
+            return
         for i in range(len(self.stack) - 1, 0, -1):
             if self.stack[i].tag == tag:
                 if tag == "title" and not self.title:
                     self.title = "".join(c for c in self.stack[i].children if isinstance(c, str))
-                del self.stack[i:]
+                self._pop_to(i)
                 return
 
     def handle_data(self, data):
@@ -659,10 +663,15 @@ class _TreeBuilder(HTMLParser):
         for i in range(len(self.stack) - 1, max(0, len(self.stack) - 256), -1):
             tag = self.stack[i].tag
             if tag in names:
-                del self.stack[i:]
+                self._pop_to(i)
                 return
             if tag in boundaries:
                 return
+
+    def _pop_to(self, i: int) -> None:
+        for el in self.stack[i:]:
+            self.open_tags[el.tag] -= 1
+        del self.stack[i:]
 
     def _close_implied(self, tag: str) -> None:
         if tag not in _HEAD_CONTENT and any(el.tag == "head" for el in self.stack[1:3]):
