@@ -192,28 +192,6 @@ def test_special_entries_in_a_folder_are_reported_with_their_reason(tmp_path):
     assert "documents           1" in named.output
 
 
-def _as_nobody(work: Path, args) -> tuple[int, str]:
-    """Run a CLI build as an unprivileged user (root reads any file), returning exit code and output."""
-    if os.geteuid() != 0:
-        result = _cli_build(args)
-        return result.exit_code, result.output
-    import json as _json
-
-    report = work / "result.json"
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - child
-        try:
-            os.setgid(65534)
-            os.setuid(65534)
-            result = _cli_build(args)
-            report.write_text(_json.dumps([result.exit_code, result.output]))
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
-    code, output = _json.loads(report.read_text())
-    return code, output
-
-
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
 def test_an_unreadable_file_is_reported_and_skipped_on_the_command_line_and_in_a_folder(tmp_path):
     import shutil
@@ -232,7 +210,8 @@ def test_an_unreadable_file_is_reported_and_skipped_on_the_command_line_and_in_a
     secret.write_bytes((SEEDS / SEED_FILES[1]).read_bytes())
     secret.chmod(0o000)
     for n, args in enumerate(([str(secret), str(good)], [str(folder)])):
-        code, output = _as_nobody(work, [*args, "-o", str(work / f"out{n}")])
+        result = _cli_build([*args, "-o", str(work / f"out{n}")])
+        code, output = result.exit_code, result.output
         assert code == 1, output
         assert f"{secret}: permission denied" in output
         assert "documents           1" in output
