@@ -72,7 +72,7 @@ def _progress_callback(total: int, verbose: bool):
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(readable=False, path_type=Path))
 @click.option("-o", "--out", "out_dir", default=DEFAULT_OUT, show_default=True, type=click.Path(path_type=Path),
               help="Output folder for graph.trig, graph.ttl and build-report.json.")
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the resources.")
@@ -121,7 +121,7 @@ def build(ctx, paths, out_dir, base, lexicon_dirs, jobs, export, wait, push_url)
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False, path_type=Path))
 @click.option("--lexicon", "lexicon_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder with extra agencies.csv / jurisdictions.csv / generic_bodies.txt rows (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per document instead of text.")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import os
 import re
@@ -17,6 +18,7 @@ from .normalize import fold
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "display_name",
     "TEXT_SUFFIXES",
     "iter_input_files",
     "load_document",
@@ -63,6 +65,8 @@ def iter_input_files(paths) -> list[tuple[Path, InputError | None]]:
     seen: set[str] = set()
 
     def add(path: Path, error: InputError | None = None) -> None:
+        if error is None:
+            error = _name_error(path)
         key = os.path.realpath(path) if error is None else f"\0{path}"
         if key not in seen:
             seen.add(key)
@@ -70,25 +74,75 @@ def iter_input_files(paths) -> list[tuple[Path, InputError | None]]:
 
     for given in paths:
         path = Path(given)
-        if path.is_dir():
+        error = _entry_error(path)
+        if error is None and path.is_dir():
             found = _walk_folder(path)
             if not found:
                 add(path, InputError(str(path), f"folder holds no {_suffix_list()} files"))
-            for file in found:
-                add(file)
-        elif path.exists():
-            add(path)
+            for file, problem in found:
+                add(file, problem)
         else:
-            add(path, InputError(str(path), "no such file or directory"))
+            add(path, error)
     return out
+
+
+def display_name(path) -> str:
+    """A path as text that can always be printed and encoded: bytes that are not UTF-8 shown as ``\\xff``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _name_error(path: Path) -> InputError | None:
+    """A file name that is not valid UTF-8 cannot name a document in the graph: refuse it, shown escaped."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return InputError(display_name(path), "file name is not valid UTF-8 (shown escaped); rename the file")
+    return None
+
+
+def _entry_error(path: Path) -> InputError | None:
+    """Why ``path`` cannot be read as an input, from its directory entry alone (never opens it).
+
+    Tells a missing path, a dangling symlink, a symlink loop and a special
+    file (FIFO, socket, device) apart, so that each is reported for what it
+    is; a FIFO is never opened, so discovery never blocks on one.
+    """
+    name = display_name(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return InputError(name, f"dangling symlink to {display_name(os.readlink(path))}")
+        return InputError(name, "no such file or directory")
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return InputError(name, "symlink loop")
+        return InputError(name, (exc.strerror or str(exc)).lower())
+    if stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode):
+        return None
+    return InputError(name, f"not a regular file ({_file_kind(st.st_mode)})")
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "FIFO"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device")):
+        if test(mode):
+            return kind
+    return "special file"
 
 
 def _suffix_list() -> str:
     return ", ".join(TEXT_SUFFIXES[:-1]) + " or " + TEXT_SUFFIXES[-1]
 
 
-def _walk_folder(root: Path) -> list[Path]:
-    """Text files under ``root``, sorted by their path parts; hidden entries skipped."""
+def _walk_folder(root: Path) -> list[tuple[Path, InputError | None]]:
+    """Text files under ``root`` sorted by their path parts, each with why it cannot be read (or None).
+
+    Hidden entries are skipped; symlinks to folders are not followed. A
+    candidate (by its suffix) that is a dangling symlink, a symlink loop or
+    not a regular file is kept with its reason, so that it is reported
+    rather than silently dropped.
+    """
     found = []
     for folder, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -96,9 +150,11 @@ def _walk_folder(root: Path) -> list[Path]:
             if name.startswith(".") or not name.lower().endswith(TEXT_SUFFIXES):
                 continue
             file = Path(folder, name)
-            if file.is_file():
-                found.append(file)
-    return sorted(found, key=lambda p: p.relative_to(root).parts)
+            error = _entry_error(file)
+            if error is None and file.is_dir():
+                continue
+            found.append((file, error))
+    return sorted(found, key=lambda item: [os.fsencode(p) for p in item[0].relative_to(root).parts])
 
 
 # ---------------------------------------------------------------- loading
@@ -136,22 +192,11 @@ def load_document(path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceDocument
     ('到２０２０年\\n', 'gb18030', 'plan.txt')
     """
     path = Path(path)
-    name = str(path)
-    st = _stat(path)
-    if stat.S_ISDIR(st.st_mode):
-        raise InputError(name, "is a directory, not a file")
-    if not stat.S_ISREG(st.st_mode):
-        raise InputError(name, "is not a regular file")
-    if st.st_size > max_bytes:
-        raise InputError(
-            name,
-            f"file is {_size(st.st_size)}, larger than the limit of {_size(max_bytes)} "
-            "(raise max_bytes to load it)",
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(name, (exc.strerror or str(exc)).lower()) from None
+    name = display_name(path)
+    problem = _name_error(path) or _entry_error(path)
+    if problem is not None:
+        raise problem
+    raw = _read_regular(path, name, max_bytes)
     if not raw:
         raise InputError(name, "empty file (0 bytes)")
     if len(raw) > max_bytes:
@@ -183,13 +228,30 @@ def load_document(path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceDocument
     )
 
 
-def _stat(path: Path) -> os.stat_result:
+def _read_regular(path: Path, name: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file, opened without blocking so that a FIFO swapped in is refused, not waited on."""
     try:
-        return path.stat()
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file or directory") from None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        raise InputError(str(path), (exc.strerror or str(exc)).lower()) from None
+        raise InputError(name, (exc.strerror or str(exc)).lower()) from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+    with os.fdopen(fd, "rb") if stat.S_ISREG(st.st_mode) else open(os.devnull, "rb") as f:
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError(name, "is a directory, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(name, f"not a regular file ({_file_kind(st.st_mode)})")
+        if st.st_size > max_bytes:
+            raise InputError(
+                name,
+                f"file is {_size(st.st_size)}, larger than the limit of {_size(max_bytes)} "
+                "(raise max_bytes to load it)",
+            )
+        try:
+            return f.read(max_bytes + 1)
+        except OSError as exc:
+            raise InputError(name, (exc.strerror or str(exc)).lower()) from None
 
 
 def _size(n: int) -> str:
@@ -560,6 +622,7 @@ class _TreeBuilder(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.root = _Element("#root", {})
         self.stack = [self.root]
+        self.open_tags: Counter = Counter()  # how many of each tag are on the stack: a stray end tag costs O(1)
         self.title = ""
 
     def handle_starttag(self, tag, attrs):
@@ -568,6 +631,7 @@ class _TreeBuilder(HTMLParser):
         self.stack[-1].children.append(el)
         if tag not in _VOID:
             self.stack.append(el)
+            self.open_tags[tag] += 1
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -578,11 +642,13 @@ class _TreeBuilder(HTMLParser):
         if tag == "br":
             self.stack[-1].children.append(_Element("br", {}))
             return
+        if not self.open_tags[tag]:
+            return
         for i in range(len(self.stack) - 1, 0, -1):
             if self.stack[i].tag == tag:
                 if tag == "title" and not self.title:
                     self.title = "".join(c for c in self.stack[i].children if isinstance(c, str))
-                del self.stack[i:]
+                self._pop_to(i)
                 return
 
     def handle_data(self, data):
@@ -597,10 +663,15 @@ class _TreeBuilder(HTMLParser):
         for i in range(len(self.stack) - 1, max(0, len(self.stack) - 256), -1):
             tag = self.stack[i].tag
             if tag in names:
-                del self.stack[i:]
+                self._pop_to(i)
                 return
             if tag in boundaries:
                 return
+
+    def _pop_to(self, i: int) -> None:
+        for el in self.stack[i:]:
+            self.open_tags[el.tag] -= 1
+        del self.stack[i:]
 
     def _close_implied(self, tag: str) -> None:
         if tag not in _HEAD_CONTENT and any(el.tag == "head" for el in self.stack[1:3]):
@@ -629,40 +700,52 @@ class _NotPhrasing:
 _not_phrasing = _NotPhrasing()
 
 
-def _iter_subtree(node: _Element):
-    """Yield ``(item, in_link)`` for every element and text below ``node``, depth first, iteratively."""
-    stack = [(child, node.tag == "a") for child in reversed(node.children)]
+def _content_stats(root: _Element) -> dict[int, tuple[int, int, bool]]:
+    """Per element: visible characters, characters inside links, and whether it holds a 10+ character heading.
+
+    Computed once for the whole tree, children before parents, so that
+    judging every nested container costs linear time rather than a walk of
+    each container's subtree (27,000 nested share bars used to take minutes).
+    """
+    stats: dict[int, tuple[int, int, bool]] = {}
+    stack: list = [(root, False)]
     while stack:
-        item, in_link = stack.pop()
-        yield item, in_link
-        if isinstance(item, _Element) and item.tag not in _ALWAYS_DROPPED:
-            inner = in_link or item.tag == "a"
-            stack.extend((child, inner) for child in reversed(item.children))
+        node, done = stack.pop()
+        if not done:
+            stack.append((node, True))
+            if node.tag not in _ALWAYS_DROPPED or node is root:
+                stack.extend((c, False) for c in node.children if isinstance(c, _Element))
+            continue
+        total = linked = 0
+        heading = False
+        if node.tag not in _ALWAYS_DROPPED or node is root:
+            for child in node.children:
+                if isinstance(child, str):
+                    total += len("".join(child.split()))
+                    continue
+                t, l, h = stats.get(id(child), (0, 0, False))
+                if child.tag in _ALWAYS_DROPPED:
+                    continue
+                total += t
+                linked += l
+                heading = heading or h or (child.tag in _HEADINGS and t - l >= 10)
+        if node.tag == "a":
+            linked = total
+        stats[id(node)] = (total, linked, heading)
+    return stats
 
 
-def _reads_like_content(node: _Element) -> bool:
+def _reads_like_content(node: _Element, stats: dict[int, tuple[int, int, bool]]) -> bool:
     """A heading of 10+ characters of its own, or 200+ characters of mostly non-link text."""
-    total = linked = 0
-    for item, in_link in _iter_subtree(node):
-        if isinstance(item, str):
-            n = len("".join(item.split()))
-            total += n
-            if in_link:
-                linked += n
-        elif item.tag in _HEADINGS:
-            words = sum(
-                len("".join(t.split())) for t, linked_text in _iter_subtree(item) if isinstance(t, str) and not linked_text
-            )
-            if words >= 10:
-                return True
-    return total - linked >= 200 and linked <= 0.5 * total
+    total, linked, heading = stats[id(node)]
+    return heading or (total - linked >= 200 and linked <= 0.5 * total)
 
 
 def _is_hidden(node: _Element) -> bool:
     return "hidden" in node.attrs or bool(_HIDDEN_STYLE.search(node.attrs.get("style", "")))
 
 
-def _is_furniture_container(node: _Element, in_article: bool) -> bool:
+def _is_furniture_container(node: _Element, in_article: bool, stats) -> bool:
     tag = node.tag
     if tag in ("header", "footer") and not in_article:
         return True
@@ -671,7 +754,7 @@ def _is_furniture_container(node: _Element, in_article: bool) -> bool:
     names = re.sub(r"[-_]", "", node.attrs.get("class", "") + " " + node.attrs.get("id", "")).lower()
     _, containers = _furniture()
     marked = tag == "form" or (names.strip() and any(s in names for s in containers))
-    return bool(marked) and not _reads_like_content(node)
+    return bool(marked) and not _reads_like_content(node, stats)
 
 
 def _html_to_text(html: str) -> str:
@@ -679,6 +762,7 @@ def _html_to_text(html: str) -> str:
     builder = _TreeBuilder()
     builder.feed(html)
     builder.close()
+    stats = _content_stats(builder.root)
     pieces: list[str] = []
     stack: list = [(child, False, False) for child in reversed(builder.root.children)]
     while stack:
@@ -693,7 +777,7 @@ def _html_to_text(html: str) -> str:
             pieces.append(_SOFT_BREAK)
             continue
         tag = item.tag
-        if tag in _ALWAYS_DROPPED or _is_hidden(item) or _is_furniture_container(item, in_article):
+        if tag in _ALWAYS_DROPPED or _is_hidden(item) or _is_furniture_container(item, in_article, stats):
             continue
         if tag == "br":
             pieces.append("\n")

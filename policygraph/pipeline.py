@@ -402,12 +402,16 @@ def _plan(inputs, records: dict, report, hashes: FileHashes | None = None) -> tu
             continue
         names[path.name] = path
         record = records.get(path.name)
-        if record is not None and path.is_file() and hashes is not None and hashes.sha256(path) == record.content_hash:
-            unchanged += 1
-            report(path, None, None)
+        try:
+            if record is not None and path.is_file() and hashes is not None and hashes.sha256(path) == record.content_hash:
+                unchanged += 1
+                report(path, None, None)
+                continue
+            if hashes is not None:
+                hashes.will_read(path)
+        except OSError as exc:
+            report(path, None, InputError(str(path), (exc.strerror or str(exc)).lower()))
             continue
-        if hashes is not None:
-            hashes.will_read(path)
         todo.append(path)
     return todo, unchanged
 

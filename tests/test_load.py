@@ -562,3 +562,20 @@ def test_body_class_does_not_hide_a_short_page(tmp_path):
     html = '<html><body class="nav-open print-page"><p>一、总体要求（省科技厅负责）</p></body></html>'
     doc = load_document(write(tmp_path, "short.html", html.encode()))
     assert doc.text == "一、总体要求（省科技厅负责）\n"
+
+
+def test_deeply_nested_share_bars_are_dropped_and_the_document_kept(tmp_path):
+    depth = 20000
+    page = ("<html><body><article><h1>关于推进科技创新的实施方案</h1><p>一、总体要求</p></article>"
+            + '<div class="share">分享到：' * depth + "</div>" * depth + "</body></html>")
+    path = write(tmp_path, "deep.html", page.encode("utf-8"))
+    doc = load_document(path)
+    assert doc.text == "关于推进科技创新的实施方案\n一、总体要求\n"
+
+
+def test_stray_end_tags_under_deep_nesting_are_ignored(tmp_path):
+    depth = 20000
+    page = ("<html><body>" + "<div>" * depth + "<p>一、总体要求</p>" + "</span>" * depth
+            + "</div>" * depth + "<p>二、主要任务</p></body></html>")
+    doc = load_document(write(tmp_path, "stray.html", page.encode("utf-8")))
+    assert doc.text == "一、总体要求\n二、主要任务\n"

@@ -5,13 +5,14 @@ import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
 from policygraph import serialize
 from policygraph.pipeline import OUTPUT_FILES, build_corpus, extract_paths
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, SEED_FILES, SEEDS
 
 NINGXIA = SEEDS / "004_804e474c68a51211.txt"
 
@@ -142,3 +143,76 @@ def test_file_hashes_are_remembered_by_size_and_mtime(tmp_path):
     assert recent.sha256(doc) == edited
     (tmp_path / "hashes.json").write_text("not json", "utf-8")
     assert FileHashes(tmp_path / "hashes.json").sha256(doc) == edited
+
+
+# ---------------------------------------------------------------- bad inputs: reported, skipped, the rest built
+
+
+def _cli_build(args):
+    from click.testing import CliRunner
+
+    from policygraph.cli import cli
+
+    return CliRunner().invoke(cli, ["build", "-j", "1", "--no-export", *args])
+
+
+def test_a_file_name_that_is_not_utf8_is_one_failed_input(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes((SEEDS / SEED_FILES[0]).read_bytes())
+    odd = os.fsdecode(os.fsencode(folder) + b"/plan\xff.txt")
+    Path(odd).write_bytes((SEEDS / SEED_FILES[1]).read_bytes())
+    for args in ([str(folder)], [str(folder / "good.txt"), odd]):
+        out = tmp_path / f"out{len(args)}"
+        result = _cli_build([*args, "-o", str(out)])
+        assert result.exit_code == 1, result.output
+        assert "plan\\xff.txt: file name is not valid UTF-8 (shown escaped)" in result.output
+        assert "Traceback" not in result.output
+        assert "documents           1" in result.output
+        assert (out / "store").is_dir()
+
+
+def test_special_entries_in_a_folder_are_reported_with_their_reason(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes((SEEDS / SEED_FILES[0]).read_bytes())
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "dangling.txt").symlink_to("gone.txt")
+    (folder / "loop.txt").symlink_to("loop.txt")
+    result = _cli_build([str(folder), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert f"{folder / 'pipe.txt'}: not a regular file (FIFO)" in result.output
+    assert f"{folder / 'dangling.txt'}: dangling symlink to gone.txt" in result.output
+    assert f"{folder / 'loop.txt'}: symlink loop" in result.output
+    assert "documents           1" in result.output
+    named = _cli_build([str(folder / "pipe.txt"), str(folder / "loop.txt"), str(folder / "good.txt"),
+                        "-o", str(tmp_path / "named")])
+    assert named.exit_code == 1
+    assert "not a regular file (FIFO)" in named.output and "symlink loop" in named.output
+    assert "documents           1" in named.output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_an_unreadable_file_is_reported_and_skipped_on_the_command_line_and_in_a_folder(tmp_path):
+    import shutil
+    import tempfile
+
+    work = Path(tempfile.mkdtemp())  # outside tmp_path, whose parents only root may enter
+    request_cleanup = work
+    work.chmod(0o777)
+    folder = work / "docs"
+    folder.mkdir()
+    folder.chmod(0o755)
+    good = folder / "good.txt"
+    good.write_bytes((SEEDS / SEED_FILES[0]).read_bytes())
+    good.chmod(0o644)
+    secret = folder / "secret.txt"
+    secret.write_bytes((SEEDS / SEED_FILES[1]).read_bytes())
+    secret.chmod(0o000)
+    for n, args in enumerate(([str(secret), str(good)], [str(folder)])):
+        result = _cli_build([*args, "-o", str(work / f"out{n}")])
+        code, output = result.exit_code, result.output
+        assert code == 1, output
+        assert f"{secret}: permission denied" in output
+        assert "documents           1" in output
+    shutil.rmtree(request_cleanup)
