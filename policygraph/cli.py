@@ -25,10 +25,13 @@ class _Group(click.Group):
             if ctx.meta.get("policygraph.debug"):
                 raise
             click.echo(f"Error: {exc}", err=True)
-            sys.exit(1)
+            sys.exit(getattr(exc, "exit_code", 1))
 
 
-@click.group(cls=_Group)
+_HELP = {"help_option_names": ["-h", "--help"]}
+
+
+@click.group(cls=_Group, context_settings=_HELP)
 @click.version_option(package_name="policygraph")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line error messages.")
 @click.option("-v", "--verbose", is_flag=True, help="Log what is being done (encodings, warnings) to stderr.")
