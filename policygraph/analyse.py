@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
-from policygraph.errors import QueryError
+from policygraph.errors import QueryError, UsageError
 from policygraph.query import format_table, load_query, queries_dir, run_query
 from policygraph.store import NativeView, native_view
 
@@ -540,7 +540,7 @@ def load_network(graph: "rdflib.Graph", jurisdiction: str | None = None, documen
             names[p.jurisdiction] |= {p.jurisdiction, p.jurisdiction_zh, p.jurisdiction_en}
         keep = match_names(jurisdiction, names)
         if not keep:
-            raise QueryError(f"no tasks in a jurisdiction matching {jurisdiction!r}; "
+            raise UsageError(f"no tasks in a jurisdiction matching {jurisdiction!r}; "
                              f"known: {', '.join(sorted({p.jurisdiction_zh for p in pairs if p.jurisdiction_zh}))}")
         pairs = [p for p in pairs if p.jurisdiction in keep]
     if document:
@@ -549,7 +549,7 @@ def load_network(graph: "rdflib.Graph", jurisdiction: str | None = None, documen
             names[p.document] |= {p.document, p.file}
         keep = match_names(document, names)
         if not keep:
-            raise QueryError(f"no tasks in a document matching {document!r}; "
+            raise UsageError(f"no tasks in a document matching {document!r}; "
                              f"known: {', '.join(sorted({p.file for p in pairs if p.file}))}")
         pairs = [p for p in pairs if p.document in keep]
     return Network(tuple(pairs), agencies)
@@ -665,7 +665,7 @@ def _without_diagonal(m):
 def _co_matrix(inc: _Incidence, weighting: str):
     """Agency × agency: the tasks two agencies share, or the sum of 1/(n-1) over shared tasks naming n agencies."""
     if weighting not in ("tasks", "newman"):
-        raise QueryError(f"unknown weighting {weighting!r}; use tasks or newman")
+        raise UsageError(f"unknown weighting {weighting!r}; use tasks or newman")
     b = inc.matrix()
     if weighting == "newman":
         named = np.bincount(inc.task, minlength=inc.tasks).astype(float)
@@ -927,7 +927,7 @@ def _sorted_rows(rows: list[dict], sort: str) -> list[dict]:
 
 def _check_sort(sort: str, allowed: Sequence[str]) -> None:
     if sort not in allowed:
-        raise QueryError(f"cannot sort by {sort!r}; use one of {', '.join(allowed)}")
+        raise UsageError(f"cannot sort by {sort!r}; use one of {', '.join(allowed)}")
 
 
 def _agency_rows(net: Network, measured: Mapping[str, Mapping], lang: str) -> list[dict]:
@@ -948,7 +948,7 @@ def _types_matching(net: Network, agency_type: str) -> set[str]:
             names[a.type] |= {a.type, a.type.rsplit("#", 1)[-1], a.type_zh, a.type_en}
     found = match_names(agency_type, names)
     if not found:
-        raise QueryError(f"no agency type matching {agency_type!r}")
+        raise UsageError(f"no agency type matching {agency_type!r}")
     return found
 
 
@@ -1055,10 +1055,10 @@ def explain(graph: "rdflib.Graph", agency: str, *, jurisdiction: str | None = No
     present = {p.agency for p in net.pairs}
     found = match_names(agency, {iri: net.agency(iri).names() for iri in present})
     if not found:
-        raise QueryError(f"no agency named {agency!r} in the tasks of this graph")
+        raise UsageError(f"no agency named {agency!r} in the tasks of this graph")
     if len(found) > 1:
         names = ", ".join(sorted(net.agency(i).label(lang) for i in found))
-        raise QueryError(f"{agency!r} names {len(found)} agencies: {names}; give the full name or --jurisdiction")
+        raise UsageError(f"{agency!r} names {len(found)} agencies: {names}; give the full name or --jurisdiction")
     iri = found.pop()
     ranking = _rank_network(net, None, weights, weighting, "score", None, lang, seed)
     row = next(r for r in ranking.rows if r["iri"] == iri)
@@ -1097,11 +1097,11 @@ def parse_weights(text: str | None) -> dict[str, float]:
         role, _, value = part.partition("=")
         role = role.strip()
         if role not in weights:
-            raise QueryError(f"unknown role {role!r} in weights; use lead, support and responsible")
+            raise UsageError(f"unknown role {role!r} in weights; use lead, support and responsible")
         try:
             weights[role] = float(value)
         except ValueError as exc:
-            raise QueryError(f"weight of {role} must be a number, not {value!r}") from exc
+            raise UsageError(f"weight of {role} must be a number, not {value!r}") from exc
     return weights
 
 
@@ -1121,7 +1121,7 @@ def format_ranking(ranking: Ranking, fmt: str = "table") -> str:
     import io
 
     if fmt not in RANK_FORMATS:
-        raise QueryError(f"unknown format {fmt!r}; use one of {', '.join(RANK_FORMATS)}")
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(RANK_FORMATS)}")
     columns = list(ranking.columns)
     extra = ["iri", "jurisdiction", "type"] if ranking.by == "agency" else ["type_iri"]
     if fmt == "json":

@@ -25,10 +25,13 @@ class _Group(click.Group):
             if ctx.meta.get("policygraph.debug"):
                 raise
             click.echo(f"Error: {exc}", err=True)
-            sys.exit(1)
+            sys.exit(getattr(exc, "exit_code", 1))
 
 
-@click.group(cls=_Group)
+_HELP = {"help_option_names": ["-h", "--help"]}
+
+
+@click.group(cls=_Group, context_settings=_HELP)
 @click.version_option(package_name="policygraph")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line error messages.")
 @click.option("-v", "--verbose", is_flag=True, help="Log what is being done (encodings, warnings) to stderr.")
@@ -341,8 +344,9 @@ def viz(graph_path, out_path, view, colour_by, focus_on, depth, document, jurisd
 
 
 @cli.command()
-@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path),
-              help="Store to serve (written by `policygraph build`). Default: policygraph-out/store.")
+@click.option("--store", "store_path", type=click.Path(path_type=Path),
+              help="Graph to serve: a store folder, a build folder, or a TriG/N-Quads/Turtle/N-Triples file. "
+                   "Default: policygraph-out/store.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (0.0.0.0 opens it to the network).")
 @click.option("--port", type=click.IntRange(min=0, max=65535), default=8737, show_default=True,
               help="Port (0 picks a free one). The default is not Oxigraph's 7878, so `oxigraph serve` can run too.")

@@ -1,7 +1,7 @@
 """The exceptions policygraph raises on purpose; the CLI turns them into friendly exits."""
 from __future__ import annotations
 
-__all__ = ["PolicyGraphError", "InputError", "OntologyError", "QueryError"]
+__all__ = ["PolicyGraphError", "InputError", "OntologyError", "QueryError", "UsageError", "UnknownNameError"]
 
 
 class PolicyGraphError(Exception):
@@ -23,3 +23,13 @@ class OntologyError(PolicyGraphError):
 
 class QueryError(PolicyGraphError):
     """A SPARQL query is malformed or cannot be run."""
+
+
+class UsageError(QueryError):
+    """The command line asks for what cannot be (an unknown measure, role or name): exit code 2, like click's own."""
+
+    exit_code = 2
+
+
+class UnknownNameError(InputError, UsageError):
+    """A name given on the command line (agency, document, jurisdiction) matches nothing in the graph."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from .errors import InputError
+from .errors import InputError, UnknownNameError
 from .iri import DEFAULT_BASE
 from .model import Extraction
 
@@ -457,7 +457,7 @@ def remove_documents(names: Sequence[str], out_dir: str | Path, *, base: str = D
         for name in names:
             record = records.get(Path(name).name)
             if record is None:
-                raise InputError(name, "not in the store (`policygraph query documents` lists what is)")
+                raise UnknownNameError(name, "not in the store (`policygraph query documents` lists what is)")
             store.remove(record.graph)
             removed.append(record.source_file)
     return removed

@@ -238,6 +238,49 @@ def default_store() -> Path:
     return Path(getattr(store, "DEFAULT_STORE", Path("policygraph-out") / "store"))
 
 
+def servable_store(path: str | Path, scratch: Path) -> Path:
+    """
+    The store folder to serve for ``path``: a store folder, a build folder (its store), or a graph file.
+
+    The query workers each open a store folder read-only, so a graph file is first
+    loaded into a store under ``scratch`` (its named graphs kept, their union as the
+    default graph, as ``policygraph build`` writes it).
+    """
+    from .store import FORMATS, STORE_DIR, is_store
+
+    path = Path(path)
+    if path.is_dir():
+        for candidate in (path, path / STORE_DIR):
+            if is_store(candidate):
+                return candidate
+        raise InputError(str(path), "not a policygraph store or build folder (run `policygraph build` first)")
+    if not path.is_file():
+        raise InputError(str(path), "no such store, build folder or graph file (run `policygraph build` first)")
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt not in ("trig", "nquads", "turtle", "nt"):
+        raise InputError(str(path), f"cannot serve {path.suffix or 'this'} files; "
+                                    "give a store, a build folder, or a .trig, .nq, .ttl or .nt file")
+    return _load_into_store(path, fmt, scratch / STORE_DIR)
+
+
+def _load_into_store(path: Path, fmt: str, store_dir: Path) -> Path:
+    import pyoxigraph as ox
+
+    rdf_format = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
+                  "turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}[fmt]
+    try:
+        quads = list(ox.parse(path=str(path), format=rdf_format))
+    except (OSError, SyntaxError) as exc:
+        raise InputError(str(path), f"cannot parse as {fmt}: {exc}") from exc
+    store = ox.Store(str(store_dir))
+    store.extend(quads)
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads
+                 if not isinstance(q.graph_name, ox.DefaultGraph))
+    store.flush()
+    del store
+    return store_dir
+
+
 def open_read_only(path: str | Path):
     """Open a built store read-only (pyoxigraph), with a how-to-fix message when there is none."""
     path = Path(path)
@@ -426,6 +469,7 @@ class SparqlServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], store_path: str | Path, pool: QueryPool):
         self.store_path = Path(store_path)
         self.pool = pool
+        self.scratch = None
         super().__init__(address, _Handler)
         self._pages: dict[tuple[str, str], bytes] = {}
         self._lock = threading.Lock()
@@ -461,6 +505,8 @@ class SparqlServer(ThreadingHTTPServer):
     def server_close(self) -> None:
         super().server_close()
         self.pool.close()
+        if self.scratch is not None:
+            self.scratch.cleanup()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -569,18 +615,29 @@ def make_server(store_path: str | Path | None = None, host: str = DEFAULT_HOST, 
     """
     import os
 
-    store_path = Path(store_path or default_store())
-    open_read_only(store_path)
+    import tempfile
+
+    scratch = tempfile.TemporaryDirectory(prefix="policygraph-serve-")
+    try:
+        store_path = servable_store(store_path or default_store(), Path(scratch.name))
+        open_read_only(store_path)
+    except BaseException:
+        scratch.cleanup()
+        raise
     pool = QueryPool(store_path, workers or max(2, os.cpu_count() or 2), timeout, max_results)
     try:
-        return SparqlServer((host, port), store_path, pool)
+        server = SparqlServer((host, port), store_path, pool)
     except OSError as exc:
         pool.close()
+        scratch.cleanup()
         raise InputError(f"{host}:{port}", f"cannot listen there ({exc.strerror or exc}); choose another --port "
                                            "(0 picks a free one)") from exc
-    except Exception:
+    except BaseException:
         pool.close()
+        scratch.cleanup()
         raise
+    server.scratch = scratch
+    return server
 
 
 def serve(store_path: str | Path | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
-from .errors import InputError
+from .errors import InputError, UnknownNameError
 
 __all__ = ["ViewNode", "ViewEdge", "ViewGraph", "NODE_KINDS", "ROLE_WEIGHTS", "build_view", "read_view_graph",
            "agency_measures",
@@ -393,7 +393,7 @@ def select_document(view: ViewGraph, name: str) -> ViewGraph:
     if len(matches) != 1:
         known = ", ".join(files[:8]) + (" …" if len(files) > 8 else "")
         reason = "matches several documents" if matches else "no document of the graph has this file name"
-        raise InputError(name, f"{reason} (documents: {known or 'none'})")
+        raise UnknownNameError(name, f"{reason} (documents: {known or 'none'})")
     doc = matches[0]
     titles = [n.label_zh for n in view.nodes if n.kind == "document" and doc in n.documents]
     label = f"{doc}（{titles[0]}）" if titles and titles[0] != doc else doc
@@ -422,7 +422,7 @@ def select_jurisdiction(view: ViewGraph, name: str) -> ViewGraph:
     matches = sorted(exact or partial)
     if len(matches) != 1:
         reason = "matches several jurisdictions" if matches else "no jurisdiction of the graph has this name"
-        raise InputError(name, f"{reason} (jurisdictions: {', '.join(sorted(labels)) or 'none'})")
+        raise UnknownNameError(name, f"{reason} (jurisdictions: {', '.join(sorted(labels)) or 'none'})")
     zh = matches[0]
     return _restrict(view, {n.id for n in view.nodes if zh in n.jurisdictions},
                      ("jurisdiction", zh, labels.get(zh) or zh))
@@ -452,7 +452,7 @@ def focus(view: ViewGraph, agency: str, depth: int = 1) -> ViewGraph:
     starts = [n for n in agencies if wanted in names(n)] or \
              [n for n in agencies if wanted and any(wanted in x for x in names(n))]
     if not starts:
-        raise InputError(agency, "no agency of this view has this name or alias; try a shorter part of it")
+        raise UnknownNameError(agency, "no agency of this view has this name or alias; try a shorter part of it")
     neighbours: dict[str, set[str]] = defaultdict(set)
     for e in view.edges:
         neighbours[e.source].add(e.target)

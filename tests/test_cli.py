@@ -167,3 +167,52 @@ def test_build_report_lists_unrecognised_bodies(runner, tmp_path):
     assert "unrecognised bodies 1" in result.output
     report = json.loads((out / "build-report.json").read_text("utf-8"))
     assert report["unrecognised_bodies"] == [{"surface": "区城市网格化综合管理中心", "documents": 1, "files": ["plan.txt"]}]
+
+
+def _commands(group, prefix=()):
+    import click
+
+    yield prefix
+    for name, command in sorted(getattr(group, "commands", {}).items()):
+        if isinstance(command, click.Group):
+            yield from _commands(command, prefix + (name,))
+        else:
+            yield prefix + (name,)
+
+
+@pytest.mark.parametrize("words", list(_commands(cli)), ids=lambda w: " ".join(w) or "policygraph")
+def test_dash_h_is_help_everywhere(words):
+    short, long = (CliRunner().invoke(cli, [*words, flag]) for flag in ("-h", "--help"))
+    assert short.exit_code == 0 and short.output == long.output and "Usage:" in short.output
+
+
+@pytest.mark.parametrize("args, says", [
+    (["rank", "--sort", "nope"], "cannot sort by 'nope'"),
+    (["rank", "--weights", "boss=1"], "unknown role 'boss'"),
+    (["rank", "--weights", "lead=many"], "must be a number"),
+    (["rank", "--type", "nope"], "no agency type matching"),
+    (["rank", "--jurisdiction", "nope"], "no tasks in a jurisdiction matching"),
+    (["rank", "--explain", "不存在的机构"], "no agency named"),
+    (["rank", "--by", "nope"], "Invalid value for '--by'"),
+    (["viz", "--focus", "不存在的机构"], "no agency of this view has this name"),
+    (["viz", "--document", "nope.txt"], "no document of the graph has this file name"),
+    (["viz", "--jurisdiction", "nope"], "jurisdictions:"),
+    (["query", "nope"], "is neither a named query"),
+    (["remove", "nope.txt"], "not in the store"),
+    (["export", "graph.nope"], "cannot tell the format"),
+    (["evaluate", "--no-such-option"], "No such option"),
+    (["validate", "--no-such-option"], "No such option"),
+    (["serve", "--port", "many"], "Invalid value for '--port'"),
+    (["push", "--no-such-option"], "No such option"),
+    (["build", "--no-such-option"], "No such option"),
+])
+def test_usage_errors_exit_2_on_every_command(seed_build, tmp_path, args, says):
+    """The README's exit codes: 2 for a command line asking for what cannot be, 1 for failed inputs."""
+    import shutil
+
+    out = shutil.copytree(seed_build[2], tmp_path / "out")
+    where = {"remove": ["-o", str(out)], "export": ["-o", str(out)], "viz": ["-o", str(tmp_path / "v.html")]}
+    graph = [] if args[0] in ("remove", "export", "serve", "push", "build", "evaluate", "validate") else ["-g", str(out)]
+    result = CliRunner().invoke(cli, [args[0], *graph, *where.get(args[0], []), *args[1:]])
+    assert result.exit_code == 2, result.output
+    assert says in result.output and "Traceback" not in result.output

@@ -121,7 +121,7 @@ def test_rank_explain(runner, small, graph):
     assert "score 1.5 = 1 × 1 (lead) + 1 × 0.5 (support)" in result.output
     assert "betweenness 0.333" in result.output
     ambiguous = runner.invoke(cli, ["rank", "-g", small, "--explain", "省科技厅"])
-    assert ambiguous.exit_code == 1 and "names 2 agencies" in ambiguous.output
+    assert ambiguous.exit_code == 2 and "names 2 agencies" in ambiguous.output
     seed = runner.invoke(cli, ["rank", "-g", graph, "--explain", "自治区科技厅", "--lang", "en"])
     assert seed.output.startswith("Ningxia Hui Autonomous Region Department of Science and Technology (宁夏")
     assert "tasks 11: lead 8, support 3" in seed.output and "score 9.5 = 8 × 1 (lead) + 3 × 0.5 (support)" in seed.output
@@ -134,8 +134,8 @@ def test_rank_json_sort_filters_and_weights(runner, small):
     assert [(r["agency"], r["betweenness"], r["score"]) for r in rows] == [
         ("甲省发展和改革委员会", 0.6667, 2.5), ("甲省科学技术厅", 0.0, 4.0)]  # C is on the paths A–D, B–D: 2 of 3 pairs
     bad = runner.invoke(cli, ["rank", "-g", small, "--sort", "fame"])
-    assert bad.exit_code == 1 and "cannot sort by 'fame'" in bad.output
-    assert runner.invoke(cli, ["rank", "-g", small, "--type", "教育"]).exit_code == 1
+    assert bad.exit_code == 2 and "cannot sort by 'fame'" in bad.output
+    assert runner.invoke(cli, ["rank", "-g", small, "--type", "教育"]).exit_code == 2
 
 
 def test_rank_csv_newman(runner, small):

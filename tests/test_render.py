@@ -311,7 +311,7 @@ def test_viz_command_writes_the_page(seed_build, tmp_path):
     data = _data(out.read_text("utf-8"))
     assert data["nodes"] and all(data["kinds"][n["k"]]["key"] == "agency" for n in data["nodes"])
     result = runner.invoke(cli, ["viz", "-g", str(graph), "--focus", "没有这个机构", "-o", str(tmp_path / "b.html")])
-    assert result.exit_code == 1 and "no agency" in result.output
+    assert result.exit_code == 2 and "no agency" in result.output
     assert not (tmp_path / "b.html").exists()
 
 

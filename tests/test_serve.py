@@ -419,7 +419,37 @@ def test_missing_store_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="run `policygraph build` first"):
         make_server(tmp_path / "none", port=0)
     result = CliRunner().invoke(cli, ["serve", "--store", str(tmp_path / "none"), "--port", "0"])
-    assert result.exit_code == 1 and "no store here" in result.output
+    assert result.exit_code == 1 and "no such store, build folder or graph file" in result.output
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    for path, reason in ((tmp_path / "empty", "not a policygraph store or build folder"),
+                         (tmp_path / "notes.txt", "cannot serve .txt files")):
+        result = CliRunner().invoke(cli, ["serve", "--store", str(path), "--port", "0"])
+        assert result.exit_code == 1 and reason in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("where", ["build folder", "graph file"])
+def test_serve_a_build_folder_or_a_graph_file(seed_build, store_dir, where):
+    """Every other command takes a build folder or a graph file for the graph; serve answers the same from either."""
+    import pyoxigraph as ox
+
+    from policygraph.serve import make_server
+
+    out = seed_build[2]
+    path = out if where == "build folder" else out / "graph.trig"
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    union = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    expected = [next(iter(ox.Store.read_only(str(store_dir)).query(q)))["n"].value for q in (count, union)]
+    server = make_server(path, port=0, timeout=5, workers=1)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        answers = [get(server.url, q, "text/csv")[2].decode().split()[1] for q in (count, union)]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+    assert answers == expected and int(answers[1]) > 0
 
 
 def test_serve_help_lists_the_limits():

@@ -1,0 +1,9 @@
+"""The quick-start install (`pip install .`) must bring everything `rank --plot` needs."""
+import tomllib
+from pathlib import Path
+
+
+def test_matplotlib_is_a_core_dependency():
+    meta = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    names = [d.split(">")[0].split("=")[0].strip() for d in meta["project"]["dependencies"]]
+    assert "matplotlib" in names
