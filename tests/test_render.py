@@ -149,6 +149,20 @@ def test_agency_network_matches_the_graph(seed, whole):
     assert len({n.group for n in by_type.nodes}) > 3
 
 
+def test_agency_page_embeds_the_true_shared_task_count_beside_the_drawn_width(seed, whole):
+    """The panel lists partners with how many tasks they share; the drawn width is scaled and is not that number."""
+    net = agency_network(whole)
+    data = page_data(net, lang="zh")
+    ids = [n.id for n in net.nodes]
+    rows = seed.query(PREFIX + """SELECT ?a ?b (COUNT(DISTINCT ?t) AS ?n) WHERE {
+        ?t a pg:Task ; pg:responsibleAgency ?a, ?b . ?a a pg:Agency . ?b a pg:Agency
+        FILTER(STR(?a) < STR(?b)) } GROUP BY ?a ?b""")
+    truth = {(str(a), str(b)): int(n) for a, b, n in rows}
+    embedded = {tuple(sorted((ids[e[0]], ids[e[1]]))): e[4] for e in data["edges"]}
+    assert embedded == truth
+    assert any(e[3] != e[4] for e in data["edges"])
+
+
 # --- narrowing views -------------------------------------------------------------------------------------------------
 
 def test_document_view_keeps_one_documents_part(seed, whole):
