@@ -45,6 +45,7 @@ __all__ = [
     "lead_support_graph",
     "network_measures",
     "communities",
+    "louvain",
     "measure_agencies",
     "rank",
     "rank_by_type",
@@ -717,13 +718,27 @@ def communities(g: "nx.Graph", seed: int = DEFAULT_SEED) -> dict[str, int]:
 
     The fixed seed makes the clusters reproducible; ties in size are ordered by their first member.
     """
+    return louvain(sorted(g), g.edges(data="weight", default=1.0), seed)
+
+
+def louvain(nodes: Iterable[str], edges: Iterable[tuple[str, str, float]], seed: int = DEFAULT_SEED) -> dict[str, int]:
+    """Node → community number (1 the largest) of a weighted undirected graph given as nodes and (a, b, weight).
+
+    The one community detection of the project: ``rank``'s ``community`` column and the
+    agencies explorer's colours both come from here, so they cannot disagree.
+    """
     from scipy import sparse
 
-    nodes = sorted(g)
-    index = {n: i for i, n in enumerate(nodes)}
-    edges = [(index[a], index[b], w) for a, b, w in g.edges(data="weight", default=1.0)]
-    rows, cols, weights = zip(*edges) if edges else ((), (), ())
-    return _louvain(nodes, sparse.coo_array((weights, (rows, cols)), shape=(len(nodes), len(nodes))), seed)
+    names = sorted(set(nodes))
+    index = {n: i for i, n in enumerate(names)}
+    rows, cols, weights = [], [], []
+    for a, b, w in edges:
+        i, j = sorted((index[a], index[b]))
+        if i != j:
+            rows.append(i)
+            cols.append(j)
+            weights.append(float(w))
+    return _louvain(names, sparse.coo_array((weights, (rows, cols)), shape=(len(names), len(names))), seed)
 
 
 def _louvain(names: Sequence[str], m, seed: int) -> dict[str, int]:

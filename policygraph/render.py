@@ -175,7 +175,8 @@ def page_data(view: ViewGraph, lang: str = "zh") -> dict:
     out_edges = []
     for e in edges:
         width = round(1 + 7 * (e.weight - 1) / (max_weight - 1), 2) if e.kind == "shared" and max_weight > 1 else 0
-        out_edges.append([index[e.source], index[e.target], kind_index[e.kind], width])
+        count = int(e.weight) if e.kind == "shared" else 0
+        out_edges.append([index[e.source], index[e.target], kind_index[e.kind], width, count])
     for k, kind in enumerate(edge_kinds):
         kind["count"] = sum(1 for e in out_edges if e[2] == k)
     ui = _UI[lang]

@@ -297,8 +297,8 @@ def agency_measures(pairs) -> tuple[dict[str, float], dict[str, int], dict[tuple
 
     Kept in one function so that ``policygraph.analyse``'s measures can replace it. The score sums, over the tasks an
     agency is named for, 1.0 when it leads or is plainly responsible and 0.5 when it supports. Two agencies are linked
-    when they share a task, weighted by the number of tasks they share; communities are Louvain's (seed 1), numbered
-    from 1 by decreasing size.
+    when they share a task, weighted by the number of tasks they share; communities are ``policygraph.analyse.louvain``'s,
+    the same as ``rank``'s ``community`` column, numbered from 1 by decreasing size.
 
     Examples
     --------
@@ -311,7 +311,7 @@ def agency_measures(pairs) -> tuple[dict[str, float], dict[str, int], dict[tuple
     >>> comms
     {'a': 1, 'b': 1}
     """
-    import networkx as nx
+    from policygraph.analyse import louvain
 
     scores: dict[str, float] = defaultdict(float)
     by_task: dict[str, set[str]] = defaultdict(set)
@@ -324,12 +324,7 @@ def agency_measures(pairs) -> tuple[dict[str, float], dict[str, int], dict[tuple
         for i, a in enumerate(ordered):
             for b in ordered[i + 1:]:
                 shared[(a, b)] += 1
-    g = nx.Graph()
-    g.add_nodes_from(sorted(scores))
-    g.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(shared.items()))
-    communities = sorted((sorted(c) for c in nx.community.louvain_communities(g, weight="weight", seed=1)),
-                         key=lambda c: (-len(c), c[0]))
-    community = {a: i for i, members in enumerate(communities, 1) for a in members}
+    community = louvain(scores, ((a, b, w) for (a, b), w in shared.items()))
     return dict(sorted(scores.items())), dict(sorted(community.items())), dict(sorted(shared.items()))
 
 

@@ -149,6 +149,50 @@ def test_agency_network_matches_the_graph(seed, whole):
     assert len({n.group for n in by_type.nodes}) > 3
 
 
+def test_agency_page_embeds_the_true_shared_task_count_beside_the_drawn_width(seed, whole):
+    """The panel lists partners with how many tasks they share; the drawn width is scaled and is not that number."""
+    net = agency_network(whole)
+    data = page_data(net, lang="zh")
+    ids = [n.id for n in net.nodes]
+    rows = seed.query(PREFIX + """SELECT ?a ?b (COUNT(DISTINCT ?t) AS ?n) WHERE {
+        ?t a pg:Task ; pg:responsibleAgency ?a, ?b . ?a a pg:Agency . ?b a pg:Agency
+        FILTER(STR(?a) < STR(?b)) } GROUP BY ?a ?b""")
+    truth = {(str(a), str(b)): int(n) for a, b, n in rows}
+    embedded = {tuple(sorted((ids[e[0]], ids[e[1]]))): e[4] for e in data["edges"]}
+    assert embedded == truth
+    assert any(e[3] != e[4] for e in data["edges"])
+
+
+
+def test_explorer_and_rank_split_agencies_with_one_louvain():
+    """A network on which networkx's Louvain (seed 1) and igraph's (seed 42) part agencies differently."""
+    import networkx as nx
+
+    from policygraph.analyse import communities
+
+    tasks = [("a4", "a1", "a6"), ("a5", "a4"), ("a1", "a2", "a4"), ("a6", "a1"), ("a6", "a1", "a7"), ("a0", "a7"),
+             ("a1", "a6"), ("a1", "a2", "a7")]
+    pairs = [(f"t{i}", a, "responsible") for i, task in enumerate(tasks) for a in task]
+    _, explorer, shared = agency_measures(pairs)
+    g = nx.Graph()
+    g.add_weighted_edges_from((a, b, w) for (a, b), w in shared.items())
+    assert explorer == communities(g)
+
+
+def test_explorer_communities_are_the_rank_community_column(seed, whole):
+    """One Louvain for both: an agency's community in the page data is its ``community`` in ``rank``."""
+    from policygraph.analyse import rank
+
+    net = agency_network(whole)
+    data = page_data(net, lang="zh")
+    ids = [n.id for n in net.nodes]
+    shown = {ids[i]: dict(node.info)["community"] for i, node in enumerate(net.nodes)}
+    assert len(data["nodes"]) == len(ids)
+    ranked = {r["iri"]: str(r["community"]) for r in rank(seed).rows}
+    assert shown == {iri: ranked[iri] for iri in shown}
+    assert len(set(shown.values())) > 1
+
+
 # --- narrowing views -------------------------------------------------------------------------------------------------
 
 def test_document_view_keeps_one_documents_part(seed, whole):

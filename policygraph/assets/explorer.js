@@ -145,7 +145,7 @@
         groups[key].slice(0, 200).forEach(function (pair) {
           var other = nodeById[pair[0]];
           var li = el("li");
-          var b = el("button", other.zh + (pair[1][3] ? " \u00d7" + pair[1][3] : ""), "pg-link");
+          var b = el("button", other.zh + (pair[1][4] ? " \u00d7" + pair[1][4] : ""), "pg-link");
           b.type = "button";
           b.addEventListener("click", function () { select(other.id); });
           li.appendChild(b);
