@@ -7,12 +7,13 @@ missing or malformed file always gives the same error, naming the file.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
 
 from .errors import OntologyError
 
-__all__ = ["resource_text", "resource_json"]
+__all__ = ["resource_text", "resource_json", "alternation"]
 
 
 @cache
@@ -32,3 +33,11 @@ def resource_json(name: str):
     except json.JSONDecodeError as exc:
         raise OntologyError(f"policygraph/resources/{name}: not valid JSON at line {exc.lineno}, "
                             f"column {exc.colno}: {exc.msg}") from exc
+
+
+def alternation(words) -> str:
+    """A regex alternation of ``words`` (escaped), longest first so a longer word wins over its prefix.
+
+    Ties keep the order of the data file, so the pattern is the same on every run.
+    """
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
