@@ -13,7 +13,7 @@ from importlib import resources
 
 from .errors import OntologyError
 
-__all__ = ["resource_text", "resource_json", "alternation"]
+__all__ = ["resource_text", "resource_json", "parse_json", "alternation"]
 
 
 @cache
@@ -28,12 +28,16 @@ def resource_text(name: str) -> str:
 @cache
 def resource_json(name: str):
     """The parsed JSON of ``policygraph/resources/NAME``, read once (treat it as read-only)."""
-    try:
-        return json.loads(resource_text(name))
-    except json.JSONDecodeError as exc:
-        raise OntologyError(f"policygraph/resources/{name}: not valid JSON at line {exc.lineno}, "
-                            f"column {exc.colno}: {exc.msg}") from exc
+    return parse_json(resource_text(name), f"policygraph/resources/{name}")
 
+
+def parse_json(text: str, source: str):
+    """Parse the JSON ``text`` of the file ``source``; a syntax error names the file and the place."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise OntologyError(f"{source}: not valid JSON at line {exc.lineno}, "
+                            f"column {exc.colno}: {exc.msg}") from exc
 
 def alternation(words) -> str:
     """A regex alternation of ``words`` (escaped), longest first so a longer word wins over its prefix.
