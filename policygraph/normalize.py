@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .knowledge import resource_json
+
 __all__ = ["fold", "normalize_document_number", "DOCUMENT_NUMBER_RE"]
 
 _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
@@ -38,9 +40,19 @@ def fold(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
+_NUMBER = resource_json("metadata.json")["document_number"]
+_OPEN, _CLOSE = _NUMBER["canonical_brackets"]
+
+
+def _chars(chars: str) -> str:
+    return "".join(re.escape(c) for c in chars)
+
+
 #: A 文号 such as 国办发〔2015〕9号, 吉政办发〔２０１５〕３１号 or 青政办[2017]2号 (on folded text).
 DOCUMENT_NUMBER_RE = re.compile(
-    r"(?P<prefix>[\u4e00-\u9fff]{1,10}?)\s*[〔\[(【](?P<year>(?:19|20)\d\d)[〕\])】]\s*(?P<seq>\d{1,4})\s*号"
+    rf"(?P<prefix>[\u4e00-\u9fff]{{1,10}}?)\s*[{_chars(_NUMBER['open_brackets'])}]"
+    rf"(?P<year>(?:19|20)\d\d)[{_chars(_NUMBER['close_brackets'])}]\s*(?P<seq>\d{{1,4}})\s*"
+    rf"{re.escape(_NUMBER['sequence_mark'])}"
 )
 
 
@@ -55,4 +67,4 @@ def normalize_document_number(surface: str) -> str | None:
     m = DOCUMENT_NUMBER_RE.search(fold(surface))
     if not m:
         return None
-    return f"{m['prefix']}〔{m['year']}〕{int(m['seq'])}号"
+    return f"{m['prefix']}{_OPEN}{m['year']}{_CLOSE}{int(m['seq'])}{_NUMBER['sequence_mark']}"

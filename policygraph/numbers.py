@@ -1,12 +1,11 @@
 """Number parsing for Chinese policy text: full-width and Chinese numerals, 万/亿 multipliers, fractions, ranges."""
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal, InvalidOperation, localcontext
 from functools import lru_cache
-from importlib import resources
 
+from policygraph.knowledge import resource_json
 from policygraph.normalize import fold
 
 __all__ = ["parse_number", "parse_quantity", "lexicon", "number_pattern", "tidy"]
@@ -22,8 +21,23 @@ def lexicon() -> dict:
     Numerals, multipliers and every cue list used by the target extractor
     live there, so tuning them never needs a code change.
     """
-    text = resources.files("policygraph").joinpath("resources/units.json").read_text("utf-8")
-    return json.loads(text)
+    return resource_json("units.json")
+
+
+def _ten() -> str:
+    """The multiplier worth ten, which may open a numeral (十五) without a digit."""
+    return next(m for m, v in _multipliers().items() if v == 10)
+
+
+def _group_multipliers() -> tuple[str, ...]:
+    """Multipliers that close a four-digit group (亿, 万), largest first, for splitting."""
+    big = [(v, m) for m, v in _multipliers().items() if v >= 10000]
+    return tuple(m for _, m in sorted(big, reverse=True))
+
+
+def _fraction_mark() -> str:
+    """The word between denominator and numerator in a Chinese fraction (三分之一)."""
+    return lexicon()["numerals"]["fraction_mark"]
 
 
 def _digits() -> dict[str, int]:
@@ -71,12 +85,12 @@ def number_pattern() -> str:
     """
     digits = "".join(_digits())
     mults = "".join(_multipliers())
-    first = "".join(d for d in _digits() if _digits()[d] > 0) + "十"
+    first = "".join(d for d in _digits() if _digits()[d] > 0) + _ten()
     arabic_mult = "|".join(_multiplier_alternatives())
     arabic = rf"\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?"
     chinese = rf"[{first}][{digits}{mults}]*"
     return (
-        rf"(?:\d+/\d+|[{digits}{mults}]+分之[{digits}{mults}]+"
+        rf"(?:\d+/\d+|[{digits}{mults}]+{re.escape(_fraction_mark())}[{digits}{mults}]+"
         rf"|(?:{arabic})(?:{arabic_mult})?|{chinese})"
     )
 
@@ -102,7 +116,7 @@ def _chinese(s: str) -> int | None:
     """Value of a Chinese numeral, splitting on 亿 then 万."""
     if not s:
         return 0
-    for big in ("亿", "万"):
+    for big in _group_multipliers():
         if big in s:
             high, _, low = s.partition(big)
             h = _chinese(high) if high else 1
@@ -174,8 +188,8 @@ def parse_number(s: str) -> Decimal | None:
         a, _, b = s.partition("/")
         na, nb = parse_number(a), parse_number(b)
         return None if na is None or nb is None else _divide(na, nb)
-    if "分之" in s:
-        b, _, a = s.partition("分之")
+    if _fraction_mark() in s:
+        b, _, a = s.partition(_fraction_mark())
         na, nb = parse_number(a), parse_number(b)
         return None if na is None or nb is None else _divide(na, nb)
     if s[0].isdigit():

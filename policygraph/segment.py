@@ -13,27 +13,40 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .knowledge import resource_json
 from .model import OutlineNode, Span
 from .normalize import fold
 
 __all__ = ["segment", "iter_lines", "appendix_part", "appendix_starts", "HEADING_STYLES"]
 
-_CN_NUM = "一二三四五六七八九十百零〇"
+_OUTLINE = resource_json("outline.json")["outline"]
+
+
+def _chars(key: str) -> str:
+    """A regex character-class body of the characters of outline entry ``key``."""
+    return "".join(re.escape(c) for c in _OUTLINE[key])
+
+
+_CN_NUM = _chars("heading_numerals")
+_BLANKS = _OUTLINE["blanks"]
+_APPENDIX = _OUTLINE["appendix_word"]
 
 #: Heading styles in rank order (outermost first): (name, pattern on folded, left-stripped line).
 HEADING_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("section", re.compile(rf"([{_CN_NUM}]{{1,4}})\s*[、.]")),
+    ("section", re.compile(rf"([{_CN_NUM}]{{1,4}})\s*[{_chars('section_separators')}]")),
     ("item", re.compile(rf"\(([{_CN_NUM}]{{1,4}})\)\s*")),
-    ("subitem", re.compile(r"(\d{1,2})\s*(?:[、]|\.(?!\d))")),
+    ("subitem", re.compile(rf"(\d{{1,2}})\s*(?:[{_chars('subitem_separator')}]|\.(?!\d))")),
     ("subsubitem", re.compile(r"\((\d{1,2})\)\s*")),
     ("circled", re.compile(r"([\u2460-\u2473])")),
 )
 _RANK = {name: i for i, (name, _) in enumerate(HEADING_STYLES)}
 
-_APPENDIX_RE = re.compile(r"附\s*件\s*(\d*)\s*[:：]?\s*$|附\s*件\s*(\d*)\s*[:：]")
-_BOX_RE = re.compile(r"专栏(?:\s*[\d一二三四五六七八九十]+|\s*[:：]|\s)")
-_TITLE_END_RE = re.compile(r"[。\n]")
-_TRAILING_PUNCT = "。，,；;：:、.．！!？? \t　"
+_APPENDIX_WORD = r"\s*".join(re.escape(c) for c in _APPENDIX)
+_APPENDIX_RE = re.compile(rf"{_APPENDIX_WORD}\s*(\d*)\s*[{_chars('colons')}]?\s*$"
+                          rf"|{_APPENDIX_WORD}\s*(\d*)\s*[{_chars('colons')}]")
+_BOX_RE = re.compile(rf"{re.escape(_OUTLINE['box_word'])}(?:\s*[\d{_chars('box_numerals')}]+|\s*[{_chars('colons')}]|\s)")
+_TITLE_END_RE = re.compile(rf"[{_chars('title_end')}\n]")
+_TRAILING_PUNCT = _OUTLINE["trailing_punct"]
 
 
 def line_number(text: str, offset: int) -> int:
@@ -59,7 +72,7 @@ def _heading(folded_line: str) -> tuple[str, str, int] | None:
         m = pattern.match(folded_line)
         if m:
             rest = folded_line[m.end():].strip()
-            if not rest or rest[0] in "、.,，)":
+            if not rest or rest[0] in _OUTLINE["after_number"]:
                 return None
             return style, m.group(1), m.end()
     return None
@@ -67,7 +80,7 @@ def _heading(folded_line: str) -> tuple[str, str, int] | None:
 
 def _is_box_heading(folded_line: str) -> bool:
     """A 专栏 line: the word, an optional number, then a short title without sentence punctuation."""
-    return bool(_BOX_RE.match(folded_line)) and len(folded_line) <= 40 and not any(c in folded_line for c in "。;；")
+    return bool(_BOX_RE.match(folded_line)) and len(folded_line) <= 40 and not any(c in folded_line for c in _OUTLINE["sentence_marks"])
 
 
 def _resumes(stack: list[tuple[str, str]], style: str, number: str, box: list[str]) -> bool:
@@ -83,7 +96,7 @@ def _resumes(stack: list[tuple[str, str]], style: str, number: str, box: list[st
     return int(number) == int(last) + 1 and int(number) != box_next
 
 
-_ATTACHMENT_LIST_RE = re.compile(r"\s*\d{1,2}\s*[.、]")
+_ATTACHMENT_LIST_RE = re.compile(rf"\s*\d{{1,2}}\s*[{_chars('section_separators')}]")
 _MAX_APPENDIX_HEADING = 60
 
 
@@ -96,13 +109,13 @@ def appendix_part(folded_line: str) -> str | None:
     >>> appendix_part("附件2：重点任务分工表"), appendix_part("附件："), appendix_part("附件：1.实施方案")
     ('附件2', '附件', None)
     """
-    stripped = folded_line.strip(" \t\u3000")
+    stripped = folded_line.strip(_BLANKS)
     m = _APPENDIX_RE.match(stripped)
-    if m is None or len(stripped) > _MAX_APPENDIX_HEADING or any(c in stripped for c in "。;；，,"):
+    if m is None or len(stripped) > _MAX_APPENDIX_HEADING or any(c in stripped for c in _OUTLINE["appendix_sentence_marks"]):
         return None
     if _ATTACHMENT_LIST_RE.match(stripped[m.end():]):
         return None
-    return "附件" + (m.group(1) or m.group(2) or "")
+    return _APPENDIX + (m.group(1) or m.group(2) or "")
 
 
 def appendix_starts(text: str) -> list[tuple[int, str]]:
@@ -117,12 +130,12 @@ def appendix_starts(text: str) -> list[tuple[int, str]]:
     folded = fold(text)
     found = []
     for offset, line in iter_lines(folded):
-        part = appendix_part(line.lstrip(" \t\u3000"))
+        part = appendix_part(line.lstrip(_BLANKS))
         if part is not None:
             found.append((offset, part))
-    numbered = {part for _, part in found if part != "附件"}
+    numbered = {part for _, part in found if part != _APPENDIX}
     if len(numbered) == 1:
-        found = [(offset, "附件") for offset, _ in found]
+        found = [(offset, _APPENDIX) for offset, _ in found]
     return found
 
 
@@ -132,7 +145,7 @@ def _title(text: str, start: int, line_end: int) -> tuple[str, Span]:
     end = m.start() if m else line_end
     while end > start and text[end - 1] in _TRAILING_PUNCT:
         end -= 1
-    while start < end and text[start] in " \t　":
+    while start < end and text[start] in _BLANKS:
         start += 1
     return text[start:end], Span(start, end)
 
@@ -156,7 +169,7 @@ def segment(text: str) -> tuple[OutlineNode, ...]:
     box: list[str] | None = None  # numbers seen inside the current 专栏 box, None outside one
     appendices = dict(appendix_starts(text))
     for offset, line in iter_lines(folded):
-        stripped = line.lstrip(" \t\u3000")
+        stripped = line.lstrip(_BLANKS)
         indent = len(line) - len(stripped)
         if _is_box_heading(stripped):
             box = []
@@ -176,7 +189,7 @@ def segment(text: str) -> tuple[OutlineNode, ...]:
         if rank == 0:
             if number in seen_sections:
                 restarts += 1
-                part = f"部分{restarts + 1}"
+                part = f"{_OUTLINE['implicit_part_prefix']}{restarts + 1}"
                 seen_sections = set()
                 stack = []
             seen_sections.add(number)
@@ -194,7 +207,7 @@ def segment(text: str) -> tuple[OutlineNode, ...]:
     cut_points = sorted({s[0] for s in starts} | set(boundaries) | {len(text)})
     for start, path, level, title, title_span, node_part in starts:
         end = next(c for c in cut_points if c > start)
-        while end > start and text[end - 1] in "\n \t\u3000":
+        while end > start and text[end - 1] in "\n" + _BLANKS:
             end -= 1
         nodes.append(OutlineNode(path=path, level=level, title=title, title_span=title_span,
                                  span=Span(start, end), part=node_part))

@@ -1,11 +1,9 @@
 """Extraction: one decoded document in, one :class:`Extraction` out (outline, tasks, agencies, targets, named things)."""
 from __future__ import annotations
 
-import json
 from dataclasses import replace
-from functools import lru_cache
-from importlib import resources
 
+from ..knowledge import resource_json
 from ..model import AgencyMention, Assignment, Clause, Extraction, OutlineNode, SourceDocument, Task
 from ..segment import line_number, segment
 from .bodies import find_body_mentions
@@ -16,9 +14,11 @@ from .tables import find_table_tasks
 __all__ = ["extract", "assign_clauses", "select_tasks"]
 
 
-@lru_cache(maxsize=1)
 def _outline_vocabulary() -> dict:
-    return json.loads((resources.files("policygraph") / "resources" / "outline.json").read_text("utf-8"))
+    return resource_json("outline.json")
+
+
+_OUTLINE = _outline_vocabulary()["outline"]
 
 
 def _innermost(nodes: tuple[OutlineNode, ...], position: int) -> OutlineNode | None:
@@ -36,7 +36,8 @@ def _alone_on_its_line(text: str, span) -> bool:
     line_start = text.rfind("\n", 0, span.start) + 1
     line_end = text.find("\n", span.end)
     line_end = len(text) if line_end < 0 else line_end
-    return not text[line_start:span.start].strip(" \t\u3000") and not text[span.end:line_end].strip(" \t\u3000。；;")
+    return (not text[line_start:span.start].strip(_OUTLINE["blanks"])
+            and not text[span.end:line_end].strip(_OUTLINE["blanks"] + _OUTLINE["sentence_marks"]))
 
 
 def _is_point(node: OutlineNode) -> bool:
@@ -124,7 +125,7 @@ def extract(document: SourceDocument, lexicon=None, *, resolver=None) -> Extract
     by_node = assign_clauses(outline, clauses, text)
     taken = {(n.part, n.path) for n in outline}
     for row in find_table_tasks(text, resolver.judge):
-        node = row.node if (row.node.part, row.node.path) not in taken else replace(row.node, part=row.node.part or "表")
+        node = row.node if (row.node.part, row.node.path) not in taken else replace(row.node, part=row.node.part or _OUTLINE["table_part"])
         if (node.part, node.path) in taken:
             continue
         taken.add((node.part, node.path))

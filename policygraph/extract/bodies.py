@@ -9,25 +9,47 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 
+from ..knowledge import alternation, resource_json
 from ..model import Agency, Span
 from ..normalize import fold
 
 __all__ = ["find_body_mentions"]
 
-_LEVEL = "省|自治区|市|县|区|州|盟|旗"
-_NOT_IN_NAME = "的等和及与或对将把被做在、，,。；;：:（）()“”"
-_BODY_SUFFIX = "部门联席会议|联席会议|工作领导小组|领导小组"
-_GOVERNMENT_TAIL = "(?!办公厅|办公室|各部门|有关部门|部门|工作报告|令|各委|研究室|参事室|督查室)"
-_SHORT_NAME = re.compile(r"\(\s*以下(?:简称|称)\s*[:：]?\s*[“\"']?([^)”\"'，,。]{2,20})[”\"']?\s*\)")
+
+def _char_class(chars: str) -> str:
+    return "".join(re.escape(c) for c in chars)
 
 
+@cache
+def _lexicon() -> dict:
+    return resource_json("bodies.json")["mentions"]
+
+
+@cache
+def _short_name() -> re.Pattern[str]:
+    lex = _lexicon()
+    close = _char_class(lex["short_name_close_quotes"])
+    return re.compile(
+        rf"\(\s*(?:{alternation(lex['short_name_cues'])})\s*[{_char_class(lex['short_name_colons'])}]?"
+        rf"\s*[{_char_class(lex['short_name_open_quotes'])}]?"
+        rf"([^){close}{_char_class(lex['short_name_ends'])}]{{2,20}})[{close}]?\s*\)")
+
+
+@cache
 def _patterns(jurisdiction_names: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    names = "|".join(re.escape(n) for n in sorted(jurisdiction_names, key=len, reverse=True) if n)
-    prefix = f"(?:(?:{names})(?:{_LEVEL})?|{_LEVEL})" if names else f"(?:{_LEVEL})"
-    body = re.compile(f"({prefix}[^{_NOT_IN_NAME}\\s]{{2,30}}?(?:{_BODY_SUFFIX}))(?!成员|办公室)")
-    government = re.compile(f"({prefix}(?:人民)?政府){_GOVERNMENT_TAIL}")
+    lex = _lexicon()
+    level = alternation(lex["level_words"])
+    names = alternation(n for n in jurisdiction_names if n)
+    prefix = f"(?:(?:{names})(?:{level})?|{level})" if names else f"(?:{level})"
+    body = re.compile(f"({prefix}[^{_char_class(lex['not_in_name'])}\\s]{{2,30}}?"
+                      f"(?:{alternation(lex['coordination_endings'])}))"
+                      f"(?!{alternation(lex['not_after_coordination'])})")
+    government = re.compile(f"({prefix}(?:{alternation(lex['government_names'])}))"
+                            f"(?!{alternation(lex['not_after_government'])})")
     return body, government
+
 
 Resolver = Callable[[str], "Agency | None"]
 
@@ -55,7 +77,7 @@ def find_body_mentions(text: str, resolve: Resolver, known: set[str] = frozenset
         if agency is not None and agency.name in known:
             found.append((text[m.start(1):m.end(1)], Span(m.start(1), m.end(1)), agency))
     by_end = {span.end: agency for _, span, agency in found}
-    for m in _SHORT_NAME.finditer(folded):
+    for m in _short_name().finditer(folded):
         agency = next((by_end[m.start() - gap] for gap in (0, 1, 2) if m.start() - gap in by_end), None)
         if agency is not None:
             start, end = m.span(1)

@@ -13,19 +13,19 @@ All positions are ranges of the *folded* document text (see
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
+from ..knowledge import resource_json
 from .grammar import STRONG_KINDS, BodyJudge
 
 __all__ = ["Piece", "ListItem", "ListParse", "clause_vocabulary", "parse_list", "split_items"]
 
 Piece = tuple[int, int]  # [start, end) into the folded document text
 
-_EDGE = " \t\u3000\n,，;；。:：、"
+_SYNTAX = resource_json("clauses.json")["list_syntax"]
+_EDGE = _SYNTAX["edge"]
 _CONJUNCTION_SIDES_MIN = 3
 
 
@@ -54,7 +54,7 @@ class ListParse:
 @lru_cache(maxsize=1)
 def clause_vocabulary() -> dict:
     """The clause vocabulary (role words, labels, trailers, role rules) from resources/clauses.json."""
-    raw = json.loads((resources.files("policygraph") / "resources" / "clauses.json").read_text("utf-8"))
+    raw = resource_json("clauses.json")
     by_length = lambda d: dict(sorted(d.items(), key=lambda kv: -len(kv[0])))  # noqa: E731
     labels = by_length({**raw["labels"], **{k: None for k in raw.get("other_labels", ())}})
     return {
@@ -66,7 +66,7 @@ def clause_vocabulary() -> dict:
         "list_leaders": sorted(raw["list_leaders"], key=len, reverse=True),
         "conjunctions": sorted(raw["conjunctions"], key=len, reverse=True),
         "place_fragment": re.compile(raw["split_place_fragments"]),
-        "label_re": re.compile("(" + "|".join(map(re.escape, labels)) + r")\s*[:：]"),
+        "label_re": re.compile("(" + "|".join(map(re.escape, labels)) + r")\s*[" + "".join(map(re.escape, _SYNTAX["label_colons"])) + "]"),
         "rule_re": re.compile("|".join(raw.get("first_listed_lead_rules", ())) or r"(?!)"),
         "column_headers": {k: tuple(v) for k, v in raw.get("column_headers", {}).items()},
     }
@@ -86,9 +86,9 @@ def split_top_level(folded: str, piece: Piece, separators: str) -> list[Piece]:
     out, depth, start = [], 0, piece[0]
     for i in range(piece[0], piece[1]):
         ch = folded[i]
-        if ch in "(（":
+        if ch in _SYNTAX["open_brackets"]:
             depth += 1
-        elif ch in ")）":
+        elif ch in _SYNTAX["close_brackets"]:
             depth = max(0, depth - 1)
         elif depth == 0 and ch in separators:
             out.append((start, i))
@@ -116,7 +116,7 @@ def _generic_tail(folded: str, piece: Piece, judge: BodyJudge) -> tuple[Piece, P
     for word in judge.grammar.generic_after_etc:
         if folded.endswith(word, start, end):
             cut = end - len(word)
-            if cut - start > 1 and folded[cut - 1] == "等":
+            if cut - start > 1 and folded[cut - 1] == _SYNTAX["etc_mark"]:
                 return strip(folded, (start, cut - 1)), (cut, end)
     return piece, None
 
@@ -137,7 +137,7 @@ def _plates(folded: str, piece: Piece, judge: BodyJudge) -> tuple[Piece, tuple[P
                 break
     if open_at <= start + 1 or not judge.grammar.plates(folded[open_at + 1:end - 1]):
         return piece, ()
-    inner = split_top_level(folded, (open_at + 1, end - 1), "、,，")
+    inner = split_top_level(folded, (open_at + 1, end - 1), _SYNTAX["plate_separators"])
     return strip(folded, (start, open_at)), tuple(inner)
 
 
@@ -180,7 +180,7 @@ def split_items(folded: str, piece: Piece, judge: BodyJudge, vocab: dict | None 
     vocab = vocab or clause_vocabulary()
     piece, tail = _generic_tail(folded, strip(folded, piece), judge)
     piece = _strip_affixes(folded, piece, vocab)
-    raw = split_top_level(folded, piece, "、")
+    raw = split_top_level(folded, piece, _SYNTAX["item_separator"])
     merged: list[Piece] = []
     carry: Piece | None = None  # leading fragments of one collective body: 各市、州、县人民政府
     for item in raw:
@@ -227,7 +227,7 @@ def _role_groups(folded: str, piece: Piece, judge: BodyJudge, vocab: dict, defau
                  items: list[ListItem], rejected: list, flags: dict, labelled: bool = False) -> None:
     """Groups separated by ，；。 each ending in an optional role word; unrolled items take the next role stated."""
     pending: list[tuple[Piece, str, tuple[Piece, ...]]] = []
-    for group in split_top_level(folded, piece, "，,；;。"):
+    for group in split_top_level(folded, piece, _SYNTAX["group_separators"]):
         if vocab["rule_re"].search(folded, group[0], group[1]):
             flags["states_rule"] = True
             continue

@@ -1,20 +1,20 @@
 """Named parks, funds and programs: candidates ending in a type word, kept only when they have a proper name."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
+from ..knowledge import resource_json, resource_text
 from ..model import NamedEntity, Span
 from ..normalize import fold
 
 __all__ = ["extract_named", "entity_key", "Vocabulary", "load_vocabulary", "is_named"]
 
-_QUOTE_PAIRS = {"”": "“", "’": "‘", "」": "「", "』": "『"}
+_SYNTAX = resource_json("named.json")["syntax"]
+_QUOTE_PAIRS = _SYNTAX["quote_pairs"]
 _OPEN_QUOTES = set(_QUOTE_PAIRS.values())
-_KEY_DROP = str.maketrans("", "", "“”‘’\"'《》「」『』 \t\r\n\u3000")
+_KEY_DROP = str.maketrans("", "", _SYNTAX["key_drop"])
 _MAX_NAME = 40
 
 
@@ -81,7 +81,7 @@ def _place_forms(rows: list[tuple[str, str, str]], conf: dict) -> tuple[set[str]
         short = suffix_re.sub("", name)
         ethnic = ethnic_re.match(short)
         short = ethnic["short"] if ethnic else short
-        wants_short = (level in conf["place_level_short"] or name.endswith("市")
+        wants_short = (level in conf["place_level_short"] or name.endswith(tuple(_SYNTAX["short_form_endings"]))
                        or level == "county" and name.endswith(tuple(conf["county_short_suffixes"]))
                        and short not in generic)
         if wants_short and len(short) >= 2:
@@ -93,7 +93,7 @@ def _place_forms(rows: list[tuple[str, str, str]], conf: dict) -> tuple[set[str]
 
 def _works_endings(conf: dict) -> dict[str, tuple[str, ...]]:
     """The activity words that end works, campaigns and schedules, for each program type word that takes them."""
-    lists = {"计划": conf["plan_quota_words"], "行动": conf["campaign_endings"], "工程": conf["works_endings"]}
+    lists = {head: conf[key] for head, key in _SYNTAX["endings_by_head"].items()}
     endings = {}
     for suffix in conf["suffixes"]["program"]:
         words = {w for word, listed in lists.items() if word in suffix for w in listed}  # 行动计划: both
@@ -104,10 +104,9 @@ def _works_endings(conf: dict) -> dict[str, tuple[str, ...]]:
 @lru_cache(maxsize=1)
 def load_vocabulary() -> Vocabulary:
     """Read ``named.json`` and ``places.tsv`` once."""
-    folder = resources.files("policygraph") / "resources"
-    conf = json.loads((folder / "named.json").read_text("utf-8"))
+    conf = resource_json("named.json")
     rows = []
-    for line in (folder / "places.tsv").read_text("utf-8").splitlines():
+    for line in resource_text("places.tsv").splitlines():
         parts = line.split("\t")
         if len(parts) == 3 and parts[0].isdigit():
             rows.append((parts[0], parts[1], parts[2]))
@@ -312,7 +311,7 @@ def _split(text: str, run: int, start: int, kind: str, vocab: Vocabulary) -> int
             if word in vocab.conjunctions:
                 before = text[run : p - size]
                 rest = text[p:start]
-                if (_ends_with_suffix(before.rstrip("”’」』"), vocab) or _starts_with_head(rest, vocab)
+                if (_ends_with_suffix(before.rstrip("".join(_QUOTE_PAIRS)), vocab) or _starts_with_head(rest, vocab)
                         or _starts_with_name_quote(rest, vocab)):
                     return p
         p -= 1
@@ -350,7 +349,7 @@ def _covered(modifier: str, words: frozenset[str], vocab: Vocabulary) -> bool:
         if not ok[i]:
             continue
         ch = modifier[i]
-        if ch.isdigit() or ch in "年+":
+        if ch.isdigit() or ch in _SYNTAX["modifier_glue"]:
             ok[i + 1] = True
         if ch in _OPEN_QUOTES:
             close = modifier.find("”", i + 1)
@@ -428,7 +427,7 @@ def _is_works(modifier: str, suffix: str, vocab: Vocabulary) -> bool:
     存量违法建筑治理专项行动: an enforcement campaign. The activity word is read
     before fillers such as 三年, 专项, 一期 (消防安全专项整治三年行动).
     """
-    if suffix.endswith("计划") and vocab.schedule_re.search(_QUOTED_RE.sub("“”", modifier)):
+    if suffix.endswith(_SYNTAX["schedule_head"]) and vocab.schedule_re.search(_QUOTED_RE.sub("“”", modifier)):
         return True
     endings = vocab.works_endings.get(suffix)
     if not endings or "“" in modifier:  # 内环高架“年轻化”四期工程: the quotation names it
@@ -508,7 +507,7 @@ def _after_list_item(folded: str, start: int, s_start: int, vocab: Vocabulary) -
     and has no proper-name head, the name starts at the quotation.
     """
     quote = folded.find("“", start, s_start)
-    if quote <= start or folded[start - 1 : start] != "、":
+    if quote <= start or folded[start - 1 : start] != _SYNTAX["list_separator"]:
         return start
     prefix = folded[start:quote]
     item_start = start - 1
@@ -534,7 +533,7 @@ _ELIDED_SHAPE_RE = re.compile(r"[^“”]{2,12}“[^“”]{2,12}”[\u4e00-\u9f
 def _elided(folded: str, start: int, kind: str, vocab: Vocabulary) -> tuple[int, int] | None:
     """阿里巴巴集团“千乡万村”、京东集团“千县燎原”计划: the list item before a name of the same shape shares its type word."""
     end = start - 1
-    if folded[end : end + 1] != "、" or folded[end - 1 : end] != "”":
+    if folded[end : end + 1] != _SYNTAX["list_separator"] or folded[end - 1 : end] != "”":
         return None
     run = _run_start(folded, end, vocab)
     first = _strip_scope(folded, _split(folded, run, end, kind, vocab), end, vocab)
@@ -543,7 +542,7 @@ def _elided(folded: str, start: int, kind: str, vocab: Vocabulary) -> tuple[int,
 
 def _is_title(folded: str, start: int, end: int) -> bool:
     """《…三年行动计划（2021—2023年）》 or a line of its own: the title of a document, not a program."""
-    if folded[start - 1 : start] == "《":
+    if folded[start - 1 : start] == _SYNTAX["title_open"]:
         return True
     line_start = folded.rfind("\n", 0, start) + 1
     line_end = folded.find("\n", end)

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..knowledge import resource_json
 from ..model import Clause, Mention, OutlineNode, Span
 from ..normalize import fold
 from ..segment import appendix_starts, iter_lines
@@ -31,12 +32,15 @@ from .lists import ListParse, Piece, clause_vocabulary, parse_list, strip
 __all__ = ["TableTask", "find_table_tasks", "Column"]
 
 _CELL_SPLIT = re.compile(r"\t|\s*[|│┃]\s*| {2,}|\u3000{2,}")
-_ROW_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.、]?\s*$")
-_GLUED_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.、]?\s*(?=[^\d\s.、%])")
+_TABLE = resource_json("clauses.json")["table_syntax"]
+_BLANKS = resource_json("outline.json")["outline"]["blanks"]
+_MARKS = "".join(re.escape(c) for c in _TABLE["row_number_marks"])
+_ROW_NUMBER = re.compile(rf"^\s*(\d{{1,3}})\s*[{_MARKS}]?\s*$")
+_GLUED_NUMBER = re.compile(rf"^\s*(\d{{1,3}})\s*[{_MARKS}]?\s*(?=[^\d\s{_MARKS}%])")
 _SHORT_CELL = 20
 _MAX_HEADER_CELL = 12
-_TITLE_END = "。"
-_TRAILING = "。；;，,：: \t\u3000"
+_TITLE_END = _TABLE["title_end"]
+_TRAILING = _TABLE["trailing"]
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ def _header(names: list[str], vocab: dict) -> tuple[Column, ...] | None:
         col = _column(name, vocab)
         if col is None:
             compact = re.sub(r"\s+", "", name)
-            if not compact or len(compact) > _MAX_HEADER_CELL or any(c in compact for c in "。，,；;:："):
+            if not compact or len(compact) > _MAX_HEADER_CELL or any(c in compact for c in _TABLE["header_prose_marks"]):
                 return None
             col = Column("other")
         columns.append(col)
@@ -95,8 +99,8 @@ def _header(names: list[str], vocab: dict) -> tuple[Column, ...] | None:
 
 def _cells(line: str, offset: int) -> list[Piece]:
     """Cell ranges (absolute offsets) of a tabular line; empty cells are kept."""
-    stripped_end = len(line.rstrip(" \t\u3000"))
-    start = len(line) - len(line.lstrip(" \u3000"))
+    stripped_end = len(line.rstrip(_BLANKS))
+    start = len(line) - len(line.lstrip(_TABLE["indent_blanks"]))
     cells = []
     for m in _CELL_SPLIT.finditer(line, start, stripped_end):
         cells.append((offset + start, offset + m.start()))
@@ -107,7 +111,7 @@ def _cells(line: str, offset: int) -> list[Piece]:
 
 def _lines(folded: str) -> list[tuple[int, str]]:
     """The non-blank lines, with their offsets."""
-    return [(o, line) for o, line in iter_lines(folded) if line.strip(" \t\u3000")]
+    return [(o, line) for o, line in iter_lines(folded) if line.strip(_BLANKS)]
 
 
 def _title(text: str, cell: Piece) -> tuple[str, Span]:
@@ -116,7 +120,7 @@ def _title(text: str, cell: Piece) -> tuple[str, Span]:
     end = cut if cut >= 0 else end
     while end > start and text[end - 1] in _TRAILING:
         end -= 1
-    while start < end and text[start] in " \t\u3000":
+    while start < end and text[start] in _BLANKS:
         start += 1
     return text[start:end], Span(start, end)
 
@@ -135,7 +139,7 @@ def _joined(folded: str, cells: list[Piece]) -> list[Piece]:
     """Cells split over lines joined again: a line ending in 、 or ， continues on the next."""
     out: list[Piece] = []
     for cell in cells:
-        if out and (folded[out[-1][1] - 1] in "、，," or folded[cell[0]] in "、，,"):
+        if out and (folded[out[-1][1] - 1] in _TABLE["continuation_marks"] or folded[cell[0]] in _TABLE["continuation_marks"]):
             out[-1] = (out[-1][0], cell[1])
         else:
             out.append(cell)
@@ -201,7 +205,7 @@ def _row(text: str, folded: str, number: str, cells: list[Piece], columns: tuple
 
 def _short(folded: str, cell: Piece) -> bool:
     s = folded[cell[0]:cell[1]]
-    return len(s) <= _SHORT_CELL and not any(c in s for c in "。，,；;")
+    return len(s) <= _SHORT_CELL and not any(c in s for c in _TABLE["sentence_marks"])
 
 
 def _part_at(parts: list[tuple[int, str]], offset: int) -> str:
@@ -250,7 +254,7 @@ def _cell_tables(text: str, folded: str, lines, parts, judge, vocab) -> Iterator
         start = i
         names: list[str] = []
         while i < len(lines) and len(_cells(lines[i][1], lines[i][0])) == 1 and _column_name(lines[i][1], vocab):
-            names.append(lines[i][1].strip(" \t\u3000"))
+            names.append(lines[i][1].strip(_BLANKS))
             i += 1
         columns = _header(names, vocab) if len(names) >= 2 else None
         if columns is None:
@@ -265,7 +269,7 @@ def _cell_tables(text: str, folded: str, lines, parts, judge, vocab) -> Iterator
         def flush():
             if number is None or not row_lines:
                 return None
-            cells = [(o + len(l) - len(l.lstrip(" \t\u3000")), o + len(l.rstrip(" \t\u3000"))) for o, l in row_lines]
+            cells = [(o + len(l) - len(l.lstrip(_BLANKS)), o + len(l.rstrip(_BLANKS))) for o, l in row_lines]
             return _row(text, folded, number, cells, columns, part, judge, vocab, positional=False)
 
         while i < len(lines):
