@@ -254,11 +254,11 @@ def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[st
         title, description, declared = parse_header(query)
         query = NamedQuery("inline", query, title, description, declared)
     params = dict(params or {})
-    if query.params:
+    if query.params or (query.path is not None and query.path.parent == queries_dir()):
         unknown = sorted(set(params) - set(query.params))
         if unknown:
             raise QueryError(f"query {query.name!r} has no parameter {', '.join(unknown)}; "
-                             f"it takes: {', '.join(query.params)}")
+                             f"it takes: {', '.join(query.params) or 'no parameters'}")
         missing = [p for p in query.params if p not in params]
         if missing:
             raise QueryError("; ".join(f"query {query.name!r} needs --param {p}=VALUE ({query.params[p]})"

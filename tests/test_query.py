@@ -480,3 +480,14 @@ def test_project_prefixes_need_no_declaration(seed_graph):
     result = run_query(seed_graph, "SELECT (COUNT(*) AS ?n) WHERE { ?t pg:leadAgency ?a }")
     leads = sum(a["role"] == "lead" for d in SEED_FILES for t in gold(d)["tasks"] for a in t["assignments"])
     assert result.rows[0][0].toPython() == leads
+
+
+def test_named_query_without_parameters_refuses_one_instead_of_relabelling():
+    """Binding ?year on targets-by-year replaced every row's year; an undeclared parameter is now refused."""
+    import pytest
+    from rdflib import Graph
+    from policygraph.errors import QueryError
+    from policygraph.query import resolve_query, run_query
+
+    with pytest.raises(QueryError, match="no parameter year"):
+        run_query(Graph(), resolve_query("targets-by-year"), {"year": "2020"})
