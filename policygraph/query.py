@@ -24,6 +24,7 @@ __all__ = [
     "parse_header",
     "list_queries",
     "load_query",
+    "optional_param",
     "resolve_query",
     "term_for",
     "run_query",
@@ -131,6 +132,15 @@ def parse_header(text: str) -> tuple[str, str, dict[str, str]]:
             if pm:
                 params[pm.group(1)] = pm.group(2)
     return title, description, params
+
+
+def optional_param(meaning: str) -> bool:
+    """True when a declared parameter may be left out: its meaning starts with "optional".
+
+    Why: a filter such as targets-by-year's year narrows a listing that is
+    useful on its own, so the query runs unrestricted without it.
+    """
+    return meaning.lower().startswith("optional")
 
 
 def load_query(path: str | Path, name: str | None = None) -> NamedQuery:
@@ -259,7 +269,7 @@ def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[st
         if unknown:
             raise QueryError(f"query {query.name!r} has no parameter {', '.join(unknown)}; "
                              f"it takes: {', '.join(query.params) or 'no parameters'}")
-        missing = [p for p in query.params if p not in params]
+        missing = [p for p in query.params if p not in params and not optional_param(query.params[p])]
         if missing:
             raise QueryError("; ".join(f"query {query.name!r} needs --param {p}=VALUE ({query.params[p]})"
                                        for p in missing))

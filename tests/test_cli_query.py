@@ -155,3 +155,15 @@ def test_rank_plot(runner, small, tmp_path):
 def test_rank_no_results(runner, small):
     result = runner.invoke(cli, ["rank", "-g", small, "--jurisdiction", "乙省", "--type", "Finance"])
     assert result.exit_code == 0 and result.output.strip() == "no results"
+
+
+def test_year_parameter_restricts_and_unknown_parameter_exits_2(runner, graph):
+    from rdflib import Graph
+    from policygraph.vocab import PG
+
+    due = sum(1 for _, y in Graph().parse(graph, format="trig").subject_objects(PG.targetYear) if y.toPython() == 2020)
+    out = runner.invoke(cli, ["query", "targets-by-year", "-g", graph, "-p", "year=2020", "-f", "csv"])
+    rows = list(csv.DictReader(io.StringIO(out.output)))
+    assert out.exit_code == 0 and len(rows) == due and {r["year"] for r in rows} == {"2020"}
+    bad = runner.invoke(cli, ["query", "targets-by-year", "-g", graph, "-p", "foo=bar"])
+    assert bad.exit_code == 2 and "no parameter foo; it takes: year" in bad.output

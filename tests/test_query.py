@@ -9,9 +9,10 @@ from decimal import Decimal
 
 import pytest
 from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import RDF, XSD
 
 from policygraph.errors import QueryError
+from policygraph.vocab import PG
 from policygraph.normalize import fold, normalize_document_number
 from policygraph.query import (
     QueryResult, _json_term, display_width, format_result, format_table, list_queries, parse_header, queries_dir,
@@ -482,12 +483,31 @@ def test_project_prefixes_need_no_declaration(seed_graph):
     assert result.rows[0][0].toPython() == leads
 
 
-def test_named_query_without_parameters_refuses_one_instead_of_relabelling():
-    """Binding ?year on targets-by-year replaced every row's year; an undeclared parameter is now refused."""
-    import pytest
+def test_unknown_parameter_is_refused_naming_the_declared_ones():
+    """Binding an undeclared ?foo would be silently ignored or relabel a column; it is refused instead."""
     from rdflib import Graph
     from policygraph.errors import QueryError
-    from policygraph.query import resolve_query, run_query
 
-    with pytest.raises(QueryError, match="no parameter year"):
-        run_query(Graph(), resolve_query("targets-by-year"), {"year": "2020"})
+    with pytest.raises(QueryError, match="no parameter foo; it takes: year"):
+        run_query(Graph(), resolve_query("targets-by-year"), {"foo": "bar"})
+    with pytest.raises(QueryError, match="it takes: no parameters"):
+        run_query(Graph(), resolve_query("agencies"), {"foo": "bar"})
+
+
+def _targets_due(graph, year):
+    """How many targets have this deadline year, counted from the triples (independent of the query)."""
+    from policygraph.vocab import PG
+
+    return sum(1 for _, y in graph.subject_objects(PG.targetYear) if y.toPython() == year)
+
+
+@pytest.mark.parametrize("where", ["memory", "store"])
+@pytest.mark.parametrize("year", [2020, 2025, 1999])
+def test_targets_by_year_restricts_to_the_year_instead_of_relabelling(year, where, seed_graph, seed_store):
+    """year=2020 used to give every target, each labelled 2020: now only the targets due that year."""
+    graph = seed_graph if where == "memory" else seed_store
+    result = run_query(graph, resolve_query("targets-by-year"), {"year": str(year)})
+    assert len(result) == _targets_due(seed_graph, year)
+    assert all(row["year"].toPython() == year for row in result.dicts())
+    every = run_query(graph, resolve_query("targets-by-year"))
+    assert len(every) == sum(1 for _ in seed_graph.subjects(RDF.type, PG.Target)) > len(result)
