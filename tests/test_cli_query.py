@@ -158,10 +158,10 @@ def test_rank_no_results(runner, small):
 
 
 def test_year_parameter_restricts_and_unknown_parameter_exits_2(runner, graph):
-    from rdflib import Graph
+    from policygraph.store import load_graph_file
     from policygraph.vocab import PG
 
-    due = sum(1 for _, y in Graph().parse(graph, format="trig").subject_objects(PG.targetYear) if y.toPython() == 2020)
+    due = sum(1 for _, y in load_graph_file(graph).subject_objects(PG.targetYear) if y.toPython() == 2020)
     out = runner.invoke(cli, ["query", "targets-by-year", "-g", graph, "-p", "year=2020", "-f", "csv"])
     rows = list(csv.DictReader(io.StringIO(out.output)))
     assert out.exit_code == 0 and len(rows) == due and {r["year"] for r in rows} == {"2020"}
