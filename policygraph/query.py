@@ -27,6 +27,9 @@ __all__ = [
     "optional_param",
     "resolve_query",
     "term_for",
+    "agency_type_names",
+    "match_agency_type",
+    "resolve_agency_type",
     "run_query",
     "store_rows",
     "cell_text",
@@ -212,6 +215,55 @@ def term_for(value: str) -> "rdflib.term.Node":
     return Literal(value)
 
 
+def match_agency_type(value: str, candidates: Mapping[str, Sequence[str]]) -> str:
+    """The one agency-type IRI ``value`` names among ``candidates`` (IRI → its labels and local name).
+
+    Why one function: ``query -p type=``, ``rank --type`` and the Python API must
+    accept the same spellings. An exact name (any case) wins over a partial one;
+    a partial match must be unique.
+
+    Examples
+    --------
+    >>> types = {"urn:x#ScienceTechnology": ["科学技术", "科技", "Science and technology", "ScienceTechnology"],
+    ...          "urn:x#Finance": ["财政", "Finance", "Finance"]}
+    >>> match_agency_type("科技", types), match_agency_type("fin", types)
+    ('urn:x#ScienceTechnology', 'urn:x#Finance')
+    """
+    wanted = value.strip().strip("<>").casefold()
+    exact = sorted(iri for iri, names in candidates.items()
+                   if wanted == iri.casefold() or any(wanted == n.casefold() for n in names if n))
+    found = exact or sorted(iri for iri, names in candidates.items() if any(wanted in n.casefold() for n in names if n))
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise QueryError(f"no agency type matching {value!r} (give its Chinese or English label, local name or IRI)")
+
+    def named(iri: str) -> str:
+        return f"{iri.rsplit('#', 1)[-1]} ({', '.join(dict.fromkeys(n for n in candidates[iri][:-1] if n))})"
+
+    raise QueryError(f"agency type {value!r} is ambiguous: {'; '.join(named(iri) for iri in found)}")
+
+
+def agency_type_names(graph: "rdflib.Graph") -> dict[str, tuple[str, ...]]:
+    """The graph's agency-type concepts: IRI → their labels (preferred, then alternative) and local name."""
+    result = run_query(graph, "SELECT ?ty ?label WHERE { ?ty skos:inScheme pg:AgencyTypes "
+                              "OPTIONAL { ?ty skos:prefLabel|skos:altLabel ?label } } ORDER BY ?ty ?label")
+    names: dict[str, list[str]] = {}
+    for iri, label in result.rows:
+        names.setdefault(str(iri), []).extend([str(label)] if label is not None else [])
+    return {iri: (*labels, iri.rsplit("#", 1)[-1]) for iri, labels in names.items()}
+
+
+def resolve_agency_type(graph: "rdflib.Graph", value: str) -> str:
+    """The IRI of the agency type ``value`` names in ``graph`` (see ``match_agency_type``)."""
+    return match_agency_type(value, agency_type_names(graph))
+
+
+#: Declared parameters whose value names something to look up in the graph before binding:
+#: the graph's names of such things, and the function that picks one of them.
+_LOOKUPS = {"type": (agency_type_names, match_agency_type)}
+
+
 def _with_prefixes(text: str) -> str:
     """The query text with PREFIX lines for the project's prefixes (a later declaration in the text wins)."""
     from policygraph.vocab import PREFIXES
@@ -274,6 +326,10 @@ def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[st
             raise QueryError("; ".join(f"query {query.name!r} needs --param {p}=VALUE ({query.params[p]})"
                                        for p in missing))
     prepared = _parse(query.text)
+    for name, (names_of, match) in _LOOKUPS.items():
+        candidates = names_of(graph) if name in query.params and name in params else None
+        if candidates:  # a graph without any has nothing to find, and the query returns no rows
+            params[name] = f"<{match(params[name], candidates)}>"
     bindings = {k: term_for(v) for k, v in params.items()}
     if "lang" not in bindings and re.search(_VARIABLE.format(name="lang"), query.text):
         bindings["lang"] = Literal(lang)

@@ -167,3 +167,16 @@ def test_year_parameter_restricts_and_unknown_parameter_exits_2(runner, graph):
     assert out.exit_code == 0 and len(rows) == due and {r["year"] for r in rows} == {"2020"}
     bad = runner.invoke(cli, ["query", "targets-by-year", "-g", graph, "-p", "foo=bar"])
     assert bad.exit_code == 2 and "no parameter foo; it takes: year" in bad.output
+
+
+@pytest.mark.parametrize("spelling", ["科技", "Science and technology", "ScienceTechnology"])
+def test_rank_and_query_take_the_same_type_spellings(runner, graph, spelling):
+    ranked = runner.invoke(cli, ["rank", "-g", graph, "--type", spelling, "-f", "csv"])
+    assert ranked.exit_code == 0, ranked.output
+    agencies = {r["agency"] for r in csv.DictReader(io.StringIO(ranked.output))}
+    compared = runner.invoke(cli, ["query", "agency-type-compare", "-g", graph, "-p", f"type={spelling}", "-f", "csv"])
+    assert compared.exit_code == 0, compared.output
+    assert {r["agency"] for r in csv.DictReader(io.StringIO(compared.output))} == agencies
+    assert "甘肃省科学技术厅" in agencies
+    ambiguous = runner.invoke(cli, ["rank", "-g", graph, "--type", "科学"])
+    assert ambiguous.exit_code == 1 and "ambiguous" in ambiguous.output

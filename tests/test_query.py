@@ -472,7 +472,7 @@ def test_named_queries_return_nothing_on_an_empty_graph(query):
 
 
 @pytest.mark.parametrize("name,param", [("co-agencies", "agency"), ("agency-tasks", "agency"),
-                                        ("agency-type-compare", "type"), ("targets-compare", "metric")])
+                                        ("targets-compare", "metric")])
 def test_unknown_parameter_value_gives_no_rows(seed_graph, name, param):
     assert run_query(seed_graph, resolve_query(name), {param: "不存在的机构"}).empty
 
@@ -511,3 +511,24 @@ def test_targets_by_year_restricts_to_the_year_instead_of_relabelling(year, wher
     assert all(row["year"].toPython() == year for row in result.dicts())
     every = run_query(graph, resolve_query("targets-by-year"))
     assert len(every) == sum(1 for _ in seed_graph.subjects(RDF.type, PG.Target)) > len(result)
+
+
+@pytest.mark.parametrize("spelling", ["科技", "科学技术", "science and technology", "ScienceTechnology",
+                                      "<https://w3id.org/policygraph/ontology#ScienceTechnology>"])
+def test_agency_type_parameter_is_found_by_any_label_or_local_name(spelling, seed_graph):
+    """type=科技 gave no rows though the query offered it: every label, the local name or the IRI finds the type."""
+    science = URIRef(str(PG) + "ScienceTechnology")
+    with_tasks = {a for _, a in seed_graph.subject_objects(PG.responsibleAgency)}
+    expected = {a for a in seed_graph.subjects(PG.agencyType, science) if a in with_tasks}
+    result = run_query(seed_graph, resolve_query("agency-type-compare"), {"type": spelling})
+    assert len(result) == len(expected) > 0
+
+
+def test_agency_type_lookup_refuses_ambiguous_and_unknown_names(seed_graph):
+    from policygraph.query import resolve_agency_type
+
+    assert resolve_agency_type(seed_graph, "finance").endswith("#Finance")
+    with pytest.raises(QueryError, match="ambiguous: ScienceTechnology .*; ScienceTechnologyAssociation"):
+        resolve_agency_type(seed_graph, "科学")
+    with pytest.raises(QueryError, match="no agency type matching 'xyz'"):
+        run_query(seed_graph, resolve_query("agency-type-compare"), {"type": "xyz"})
