@@ -587,6 +587,8 @@ def to_table(result: QueryResult, max_width: int = 60) -> str:
 def _delimited(result: QueryResult, dialect: str) -> str:
     if result.kind == "ASK":
         return f"boolean\n{'true' if result.boolean else 'false'}\n"
+    if result.graph is not None:
+        raise QueryError(f"a {result.kind} query returns a graph, not rows: use --format turtle, not {dialect}")
     buffer = io.StringIO()
     if dialect == "csv":
         text = _memo(cell_text)
