@@ -191,3 +191,17 @@ def test_graph_results_refuse_row_formats(runner, graph, text, fmt):
     assert result.exit_code == 1 and "returns a graph" in result.output and "--format turtle" in result.output
     turtle = runner.invoke(cli, ["query", text, "-g", graph, "-f", "turtle"])
     assert turtle.exit_code == 0 and "pg:sourceFile" in turtle.output
+
+
+def test_dash_reads_the_query_from_standard_input(runner, graph):
+    from policygraph.store import load_graph_file
+    from policygraph.vocab import PG
+    from rdflib import RDF
+
+    targets = sum(1 for _ in load_graph_file(graph).subjects(RDF.type, PG.Target))
+    text = "# title: count\nSELECT (COUNT(*) AS ?n)\nWHERE { ?t a pg:Target }\n"
+    result = runner.invoke(cli, ["query", "-", "-g", graph, "-f", "csv"], input=text)
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["n", str(targets)]
+    empty = runner.invoke(cli, ["query", "-", "-g", graph], input="  \n")
+    assert empty.exit_code == 2 and "no query text on standard input" in empty.output
