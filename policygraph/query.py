@@ -41,6 +41,7 @@ __all__ = [
     "to_json",
     "to_turtle",
     "display_width",
+    "syntax_error_message",
 ]
 
 #: Output formats of ``format_result``; ``turtle`` is for CONSTRUCT and DESCRIBE.
@@ -288,9 +289,53 @@ def _parse(text: str):
         message = getattr(exc, "msg", None) or str(exc)
         if line is None:
             raise QueryError(f"malformed query: {message}") from exc
-        source = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
-        raise QueryError(f"malformed query: line {line}, column {col}: {message}\n  {source}\n  "
-                         f"{' ' * max(col - 1, 0)}^") from exc
+        lines = text.splitlines()
+        source = lines[line - 1] if 0 < line <= len(lines) else ""
+        raise QueryError(syntax_error_message(text, line, _unexpanded_column(source, col), message)) from exc
+
+
+def _unexpanded_column(source: str, col: int) -> int:
+    """The 1-based character column of pyparsing's ``col``, which counts tabs expanded to 8 columns."""
+    expanded = 0
+    for index, ch in enumerate(source):
+        if expanded >= col - 1:
+            return index + 1
+        expanded = (expanded // 8 + 1) * 8 if ch == "\t" else expanded + 1
+    return len(source) + 1
+
+
+def syntax_error_message(text: str, line: int, col: int, expected: str) -> str:
+    """A parser error as ``malformed query: line L, column C: expected …``, the line, and a caret under column C.
+
+    Why one function: the CLI (rdflib's parser) and the server (Oxigraph's) must
+    point the same way. ``col`` counts characters from 1; the caret line repeats
+    the source's tabs and gives wide (CJK) characters two columns, so the caret
+    sits under the character in a terminal. Oxigraph's expectation list of
+    Unicode ranges is cut to the tokens a person can type.
+
+    Examples
+    --------
+    >>> print(syntax_error_message('SELECT * { ?x "省" ] }', 1, 19, 'expected one of "(", [_]'))
+    malformed query: line 1, column 19: expected one of "("
+      SELECT * { ?x "省" ] }
+                         ^
+    """
+    lines = text.splitlines()
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    pad = "".join("\t" if ch == "\t" else " " * display_width(ch) for ch in source[:max(col - 1, 0)])
+    return f"malformed query: line {line}, column {col}: {_short_expectation(expected)}\n  {source}\n  {pad}^"
+
+
+def _short_expectation(detail: str) -> str:
+    """The parser's expectation in plain words: no character classes, at most a dozen alternatives."""
+    detail = " ".join(re.split(r",?\s*\[['\\]", detail, maxsplit=1)[0].split())
+    head, sep, items = detail.partition("expected one of ")
+    if not sep:
+        detail = detail[:1].lower() + detail[1:]
+        return "unexpected text" if re.fullmatch(r"expected \[.*\]", detail) else detail
+    alternatives = [item for item in items.split(", ") if item and not item.startswith("[")]
+    shown = ", ".join(alternatives[:12]) + (" …" if len(alternatives) > 12 else "")
+    return f"{head}expected one of {shown}" if alternatives else f"{head}expected something else"
 
 
 def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[str, str] | None = None,

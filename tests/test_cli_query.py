@@ -205,3 +205,34 @@ def test_dash_reads_the_query_from_standard_input(runner, graph):
     assert result.output.split() == ["n", str(targets)]
     empty = runner.invoke(cli, ["query", "-", "-g", graph], input="  \n")
     assert empty.exit_code == 2 and "no query text on standard input" in empty.output
+
+
+@pytest.mark.parametrize("text,line,char", [
+    ("SELECT ?x WHERE {\n\t?x rdfs:label \"甘肃省\" .\n\t?x pg:foo ?y ]\n}\n", 3, "]"),
+    ("SELECT ?x WHERE { ?x rdfs:label \"甘肃省\" ] }", 1, "]"),
+])
+def test_malformed_query_caret_sits_under_the_offending_character(runner, small, text, line, char):
+    """Tabs counted as 8 columns and CJK counted as one put the CLI's column and caret off."""
+    from policygraph.query import display_width
+
+    result = runner.invoke(cli, ["query", "-", "-g", small], input=text)
+    assert result.exit_code == 2
+    message, source, caret = result.output.splitlines()[-3:]
+    col = text.splitlines()[line - 1].index(char) + 1
+    assert f"line {line}, column {col}:" in message
+    assert source == "  " + text.splitlines()[line - 1]
+    before = source[:2 + col - 1]
+    assert caret == "".join("\t" if c == "\t" else " " * display_width(c) for c in before) + "^"
+
+
+def test_server_syntax_error_is_short_and_points_at_the_character():
+    """Oxigraph's expectation list of Unicode ranges was returned as is."""
+    import pyoxigraph as ox
+    from policygraph.serve import execute
+
+    text = "SELECT ?x WHERE {\n\t?x <urn:p> \"甘肃\" . ?x <urn:p> ] }"
+    reply = execute(ox.Store(), text)
+    message, source, caret = reply.body.decode().splitlines()
+    assert reply.status == 400 and "\\u{" not in reply.body.decode() and "..=" not in message
+    assert message.startswith("malformed query: line 2, column 31: expected one of ") and '"("' in message
+    assert caret == "  \t" + " " * (29 + 2) + "^"
