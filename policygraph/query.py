@@ -98,9 +98,35 @@ class QueryResult:
         """True when there is nothing to show: no rows, no triples (ASK always has an answer)."""
         return self.kind != "ASK" and len(self) == 0
 
+    def records(self) -> list[dict]:
+        """The rows as dictionaries of plain Python values (str, int, Decimal …; None when unbound).
+
+        Why: a list of records is what ``pandas.DataFrame`` and ``json.dumps`` take directly.
+        """
+        if self.kind != "SELECT":
+            raise QueryError(f"a {self.kind} query has no rows to turn into records")
+        return [{v: _python_value(c) for v, c in zip(self.variables, row)} for row in self.rows]
+
+    def dataframe(self):
+        """The rows as a pandas DataFrame with one column per variable (pandas must be installed)."""
+        try:
+            import pandas
+        except ImportError as exc:
+            raise QueryError("QueryResult.dataframe needs pandas: pip install pandas") from exc
+        return pandas.DataFrame(self.records(), columns=list(self.variables))
+
     def dicts(self) -> list[dict]:
         """The rows as dictionaries from variable name to rdflib term (unbound cells left out)."""
         return [{v: c for v, c in zip(self.variables, row) if c is not None} for row in self.rows]
+
+
+def _python_value(term):
+    """A cell as a Python value: an IRI as its text, a literal as ``toPython()``, unbound as None."""
+    from rdflib import Literal
+
+    if term is None:
+        return None
+    return term.toPython() if isinstance(term, Literal) else str(term)
 
 
 def queries_dir() -> Path:
@@ -347,8 +373,8 @@ def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[st
     graph : rdflib.Graph or rdflib.Dataset
         The graph to query (a Dataset with ``default_union=True`` queries all named graphs).
     query : NamedQuery or str
-        The query; a string is taken as SPARQL text.
-    params : mapping of str to str
+        The query; a string is a named query (``"agencies-by-tasks"``), a .rq file or SPARQL text.
+    params : mapping of str to str (or numbers)
         Values for the query's variables (``agency`` binds ``?agency``), converted by ``term_for``.
         A named query must get every parameter it declares and no other.
     lang : str
@@ -358,9 +384,8 @@ def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[st
     from rdflib import Literal
 
     if isinstance(query, str):
-        title, description, declared = parse_header(query)
-        query = NamedQuery("inline", query, title, description, declared)
-    params = dict(params or {})
+        query = resolve_query(query)
+    params = {k: str(v) for k, v in (params or {}).items()}
     if query.params or (query.path is not None and query.path.parent == queries_dir()):
         unknown = sorted(set(params) - set(query.params))
         if unknown:

@@ -532,3 +532,25 @@ def test_agency_type_lookup_refuses_ambiguous_and_unknown_names(seed_graph):
         resolve_agency_type(seed_graph, "科学")
     with pytest.raises(QueryError, match="no agency type matching 'xyz'"):
         run_query(seed_graph, resolve_query("agency-type-compare"), {"type": "xyz"})
+
+
+def test_python_api_from_the_package(seed_build):
+    """The README's entry points: open a build with one call, run a query by name with params, get records."""
+    import policygraph
+
+    for where in (seed_build[2], seed_build[2] / "store", seed_build[2] / "graph.trig"):
+        graph = policygraph.load_graph(where)
+        result = policygraph.run_query(graph, "targets-by-year", {"year": 2020})
+        records = result.records()
+        assert len(records) == _targets_due(graph, 2020) > 0
+        assert {r["year"] for r in records} == {2020} and set(records[0]) == set(result.variables)
+    ranked = policygraph.run_query(graph, "agencies-by-tasks").records()
+    assert ranked[0]["agency"] == "甘肃省科学技术厅" and ranked[0]["tasks"] == 28
+
+
+def test_records_as_a_dataframe(seed_graph):
+    pandas = pytest.importorskip("pandas")
+    frame = run_query(seed_graph, "agencies-by-tasks").dataframe()
+    assert isinstance(frame, pandas.DataFrame)
+    assert list(frame.columns) == ["agency", "jurisdiction", "tasks", "lead", "support"]
+    assert frame.iloc[0]["agency"] == "甘肃省科学技术厅" and frame.iloc[0]["tasks"] == 28
