@@ -956,15 +956,10 @@ def _agency_rows(net: Network, measured: Mapping[str, Mapping], lang: str) -> li
     return rows
 
 
-def _types_matching(net: Network, agency_type: str) -> set[str]:
-    names = defaultdict(set)
-    for a in net.agencies.values():
-        if a.type:
-            names[a.type] |= {a.type, a.type.rsplit("#", 1)[-1], a.type_zh, a.type_en}
-    found = match_names(agency_type, names)
-    if not found:
-        raise UsageError(f"no agency type matching {agency_type!r}")
-    return found
+def _types_matching(graph, agency_type: str) -> set[str]:
+    from policygraph.query import resolve_agency_type
+
+    return {resolve_agency_type(graph, agency_type)}
 
 
 def rank(graph: "rdflib.Graph", *, jurisdiction: str | None = None, document: str | None = None,
@@ -993,13 +988,14 @@ def rank(graph: "rdflib.Graph", *, jurisdiction: str | None = None, document: st
     """
     _check_sort(sort, list(MEASURES))
     net = load_network(graph, jurisdiction, document)
+    agency_type = agency_type and next(iter(_types_matching(graph, agency_type)))
     return _rank_network(net, agency_type, weights, weighting, sort, top, lang, seed)
 
 
 def _rank_network(net: Network, agency_type, weights, weighting, sort, top, lang, seed) -> Ranking:
     rows = _agency_rows(net, measure_agencies(net, weights, weighting, seed), lang)
     if agency_type:
-        types = _types_matching(net, agency_type)
+        types = {agency_type}
         rows = [r for r in rows if net.agency(r["iri"]).type in types]
     rows = _sorted_rows(rows, sort)
     total = len(rows)
@@ -1020,7 +1016,7 @@ def rank_by_type(graph: "rdflib.Graph", *, jurisdiction: str | None = None, docu
     """
     _check_sort(sort, TYPE_MEASURES)
     net = load_network(graph, jurisdiction, document)
-    keep = _types_matching(net, agency_type) if agency_type else None
+    keep = _types_matching(graph, agency_type) if agency_type else None
     juris_tasks: dict[str, set] = defaultdict(set)
     juris_label: dict[str, str] = {}
     groups: dict[tuple[str, str], dict] = {}

@@ -254,7 +254,7 @@ def _key_values(pairs) -> dict[str, str]:
               help="Language of labels in named queries (English where it exists).")
 @click.option("--list", "list_only", is_flag=True, help="List the named queries and their parameters.")
 def query(query, graph_path, params, fmt, lang, list_only, endpoint):
-    """Run SPARQL on a built graph: QUERY is a named query, a .rq file or SPARQL text."""
+    """Run SPARQL on a built graph: QUERY is a named query, a .rq file, SPARQL text or - for standard input."""
     from .query import format_result, list_queries, resolve_query, run_query
     from .errors import QueryError
 
@@ -263,6 +263,10 @@ def query(query, graph_path, params, fmt, lang, list_only, endpoint):
             click.echo(f"{q.name}\n    {q.title}. {q.description}" + "".join(
                 f"\n    --param {k}=…  {v}" for k, v in q.params.items()))
         return
+    if query == "-":
+        query = click.get_text_stream("stdin").read()
+        if not query.strip():
+            raise _QueryUsageError("no query text on standard input")
     try:
         named = resolve_query(query)
         result = run_query(_read_graph(graph_path, endpoint), named,

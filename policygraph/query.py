@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, Sequence
 
-from policygraph.errors import QueryError
+from policygraph.errors import QueryError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     import rdflib
@@ -24,8 +24,12 @@ __all__ = [
     "parse_header",
     "list_queries",
     "load_query",
+    "optional_param",
     "resolve_query",
     "term_for",
+    "agency_type_names",
+    "match_agency_type",
+    "resolve_agency_type",
     "run_query",
     "store_rows",
     "cell_text",
@@ -37,6 +41,7 @@ __all__ = [
     "to_json",
     "to_turtle",
     "display_width",
+    "syntax_error_message",
 ]
 
 #: Output formats of ``format_result``; ``turtle`` is for CONSTRUCT and DESCRIBE.
@@ -93,9 +98,35 @@ class QueryResult:
         """True when there is nothing to show: no rows, no triples (ASK always has an answer)."""
         return self.kind != "ASK" and len(self) == 0
 
+    def records(self) -> list[dict]:
+        """The rows as dictionaries of plain Python values (str, int, Decimal …; None when unbound).
+
+        Why: a list of records is what ``pandas.DataFrame`` and ``json.dumps`` take directly.
+        """
+        if self.kind != "SELECT":
+            raise QueryError(f"a {self.kind} query has no rows to turn into records")
+        return [{v: _python_value(c) for v, c in zip(self.variables, row)} for row in self.rows]
+
+    def dataframe(self):
+        """The rows as a pandas DataFrame with one column per variable (pandas must be installed)."""
+        try:
+            import pandas
+        except ImportError as exc:
+            raise QueryError("QueryResult.dataframe needs pandas: pip install pandas") from exc
+        return pandas.DataFrame(self.records(), columns=list(self.variables))
+
     def dicts(self) -> list[dict]:
         """The rows as dictionaries from variable name to rdflib term (unbound cells left out)."""
         return [{v: c for v, c in zip(self.variables, row) if c is not None} for row in self.rows]
+
+
+def _python_value(term):
+    """A cell as a Python value: an IRI as its text, a literal as ``toPython()``, unbound as None."""
+    from rdflib import Literal
+
+    if term is None:
+        return None
+    return term.toPython() if isinstance(term, Literal) else str(term)
 
 
 def queries_dir() -> Path:
@@ -131,6 +162,15 @@ def parse_header(text: str) -> tuple[str, str, dict[str, str]]:
             if pm:
                 params[pm.group(1)] = pm.group(2)
     return title, description, params
+
+
+def optional_param(meaning: str) -> bool:
+    """True when a declared parameter may be left out: its meaning starts with "optional".
+
+    Why: a filter such as targets-by-year's year narrows a listing that is
+    useful on its own, so the query runs unrestricted without it.
+    """
+    return meaning.lower().startswith("optional")
 
 
 def load_query(path: str | Path, name: str | None = None) -> NamedQuery:
@@ -202,6 +242,55 @@ def term_for(value: str) -> "rdflib.term.Node":
     return Literal(value)
 
 
+def match_agency_type(value: str, candidates: Mapping[str, Sequence[str]]) -> str:
+    """The one agency-type IRI ``value`` names among ``candidates`` (IRI → its labels and local name).
+
+    Why one function: ``query -p type=``, ``rank --type`` and the Python API must
+    accept the same spellings. An exact name (any case) wins over a partial one;
+    a partial match must be unique.
+
+    Examples
+    --------
+    >>> types = {"urn:x#ScienceTechnology": ["科学技术", "科技", "Science and technology", "ScienceTechnology"],
+    ...          "urn:x#Finance": ["财政", "Finance", "Finance"]}
+    >>> match_agency_type("科技", types), match_agency_type("fin", types)
+    ('urn:x#ScienceTechnology', 'urn:x#Finance')
+    """
+    wanted = value.strip().strip("<>").casefold()
+    exact = sorted(iri for iri, names in candidates.items()
+                   if wanted == iri.casefold() or any(wanted == n.casefold() for n in names if n))
+    found = exact or sorted(iri for iri, names in candidates.items() if any(wanted in n.casefold() for n in names if n))
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise UsageError(f"no agency type matching {value!r} (give its Chinese or English label, local name or IRI)")
+
+    def named(iri: str) -> str:
+        return f"{iri.rsplit('#', 1)[-1]} ({', '.join(dict.fromkeys(n for n in candidates[iri][:-1] if n))})"
+
+    raise UsageError(f"agency type {value!r} is ambiguous: {'; '.join(named(iri) for iri in found)}")
+
+
+def agency_type_names(graph: "rdflib.Graph") -> dict[str, tuple[str, ...]]:
+    """The graph's agency-type concepts: IRI → their labels (preferred, then alternative) and local name."""
+    result = run_query(graph, "SELECT ?ty ?label WHERE { ?ty skos:inScheme pg:AgencyTypes "
+                              "OPTIONAL { ?ty skos:prefLabel|skos:altLabel ?label } } ORDER BY ?ty ?label")
+    names: dict[str, list[str]] = {}
+    for iri, label in result.rows:
+        names.setdefault(str(iri), []).extend([str(label)] if label is not None else [])
+    return {iri: (*labels, iri.rsplit("#", 1)[-1]) for iri, labels in names.items()}
+
+
+def resolve_agency_type(graph: "rdflib.Graph", value: str) -> str:
+    """The IRI of the agency type ``value`` names in ``graph`` (see ``match_agency_type``)."""
+    return match_agency_type(value, agency_type_names(graph))
+
+
+#: Declared parameters whose value names something to look up in the graph before binding:
+#: the graph's names of such things, and the function that picks one of them.
+_LOOKUPS = {"type": (agency_type_names, match_agency_type)}
+
+
 def _with_prefixes(text: str) -> str:
     """The query text with PREFIX lines for the project's prefixes (a later declaration in the text wins)."""
     from policygraph.vocab import PREFIXES
@@ -226,9 +315,53 @@ def _parse(text: str):
         message = getattr(exc, "msg", None) or str(exc)
         if line is None:
             raise QueryError(f"malformed query: {message}") from exc
-        source = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
-        raise QueryError(f"malformed query: line {line}, column {col}: {message}\n  {source}\n  "
-                         f"{' ' * max(col - 1, 0)}^") from exc
+        lines = text.splitlines()
+        source = lines[line - 1] if 0 < line <= len(lines) else ""
+        raise QueryError(syntax_error_message(text, line, _unexpanded_column(source, col), message)) from exc
+
+
+def _unexpanded_column(source: str, col: int) -> int:
+    """The 1-based character column of pyparsing's ``col``, which counts tabs expanded to 8 columns."""
+    expanded = 0
+    for index, ch in enumerate(source):
+        if expanded >= col - 1:
+            return index + 1
+        expanded = (expanded // 8 + 1) * 8 if ch == "\t" else expanded + 1
+    return len(source) + 1
+
+
+def syntax_error_message(text: str, line: int, col: int, expected: str) -> str:
+    """A parser error as ``malformed query: line L, column C: expected …``, the line, and a caret under column C.
+
+    Why one function: the CLI (rdflib's parser) and the server (Oxigraph's) must
+    point the same way. ``col`` counts characters from 1; the caret line repeats
+    the source's tabs and gives wide (CJK) characters two columns, so the caret
+    sits under the character in a terminal. Oxigraph's expectation list of
+    Unicode ranges is cut to the tokens a person can type.
+
+    Examples
+    --------
+    >>> print(syntax_error_message('SELECT * { ?x "省" ] }', 1, 19, 'expected one of "(", [_]'))
+    malformed query: line 1, column 19: expected one of "("
+      SELECT * { ?x "省" ] }
+                         ^
+    """
+    lines = text.splitlines()
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    pad = "".join("\t" if ch == "\t" else " " * display_width(ch) for ch in source[:max(col - 1, 0)])
+    return f"malformed query: line {line}, column {col}: {_short_expectation(expected)}\n  {source}\n  {pad}^"
+
+
+def _short_expectation(detail: str) -> str:
+    """The parser's expectation in plain words: no character classes, at most a dozen alternatives."""
+    detail = " ".join(re.split(r",?\s*\[['\\]", detail, maxsplit=1)[0].split())
+    head, sep, items = detail.partition("expected one of ")
+    if not sep:
+        detail = detail[:1].lower() + detail[1:]
+        return "unexpected text" if re.fullmatch(r"expected \[.*\]", detail) else detail
+    alternatives = [item for item in items.split(", ") if item and not item.startswith("[")]
+    shown = ", ".join(alternatives[:12]) + (" …" if len(alternatives) > 12 else "")
+    return f"{head}expected one of {shown}" if alternatives else f"{head}expected something else"
 
 
 def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[str, str] | None = None,
@@ -240,8 +373,8 @@ def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[st
     graph : rdflib.Graph or rdflib.Dataset
         The graph to query (a Dataset with ``default_union=True`` queries all named graphs).
     query : NamedQuery or str
-        The query; a string is taken as SPARQL text.
-    params : mapping of str to str
+        The query; a string is a named query (``"agencies-by-tasks"``), a .rq file or SPARQL text.
+    params : mapping of str to str (or numbers)
         Values for the query's variables (``agency`` binds ``?agency``), converted by ``term_for``.
         A named query must get every parameter it declares and no other.
     lang : str
@@ -251,19 +384,22 @@ def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[st
     from rdflib import Literal
 
     if isinstance(query, str):
-        title, description, declared = parse_header(query)
-        query = NamedQuery("inline", query, title, description, declared)
-    params = dict(params or {})
-    if query.params:
+        query = resolve_query(query)
+    params = {k: str(v) for k, v in (params or {}).items()}
+    if query.params or (query.path is not None and query.path.parent == queries_dir()):
         unknown = sorted(set(params) - set(query.params))
         if unknown:
             raise QueryError(f"query {query.name!r} has no parameter {', '.join(unknown)}; "
-                             f"it takes: {', '.join(query.params)}")
-        missing = [p for p in query.params if p not in params]
+                             f"it takes: {', '.join(query.params) or 'no parameters'}")
+        missing = [p for p in query.params if p not in params and not optional_param(query.params[p])]
         if missing:
             raise QueryError("; ".join(f"query {query.name!r} needs --param {p}=VALUE ({query.params[p]})"
                                        for p in missing))
     prepared = _parse(query.text)
+    for name, (names_of, match) in _LOOKUPS.items():
+        candidates = names_of(graph) if name in query.params and name in params else None
+        if candidates:  # a graph without any has nothing to find, and the query returns no rows
+            params[name] = f"<{match(params[name], candidates)}>"
     bindings = {k: term_for(v) for k, v in params.items()}
     if "lang" not in bindings and re.search(_VARIABLE.format(name="lang"), query.text):
         bindings["lang"] = Literal(lang)
@@ -521,6 +657,8 @@ def to_table(result: QueryResult, max_width: int = 60) -> str:
 def _delimited(result: QueryResult, dialect: str) -> str:
     if result.kind == "ASK":
         return f"boolean\n{'true' if result.boolean else 'false'}\n"
+    if result.graph is not None:
+        raise QueryError(f"a {result.kind} query returns a graph, not rows: use --format turtle, not {dialect}")
     buffer = io.StringIO()
     if dialect == "csv":
         text = _memo(cell_text)

@@ -167,10 +167,9 @@ def _malformed(query: str, exc: SyntaxError) -> Reply:
     match = _POSITION.match(message)
     if not match:
         return _text(400, f"malformed query: {message}")
-    line, col, detail = int(match.group(1)), int(match.group(2)), match.group(3)
-    lines = query.splitlines()
-    source = lines[line - 1] if 0 < line <= len(lines) else ""
-    return _text(400, f"malformed query: line {line}, column {col}: {detail}\n  {source}\n  {' ' * max(col - 1, 0)}^")
+    from .query import syntax_error_message
+
+    return _text(400, syntax_error_message(query, int(match.group(1)), int(match.group(2)), match.group(3)))
 
 
 def execute(store, query: str, accept: str | None = None, max_results: int = DEFAULT_MAX_RESULTS) -> Reply:

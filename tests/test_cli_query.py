@@ -155,3 +155,84 @@ def test_rank_plot(runner, small, tmp_path):
 def test_rank_no_results(runner, small):
     result = runner.invoke(cli, ["rank", "-g", small, "--jurisdiction", "乙省", "--type", "Finance"])
     assert result.exit_code == 0 and result.output.strip() == "no results"
+
+
+def test_year_parameter_restricts_and_unknown_parameter_exits_2(runner, graph):
+    from policygraph.store import load_graph_file
+    from policygraph.vocab import PG
+
+    due = sum(1 for _, y in load_graph_file(graph).subject_objects(PG.targetYear) if y.toPython() == 2020)
+    out = runner.invoke(cli, ["query", "targets-by-year", "-g", graph, "-p", "year=2020", "-f", "csv"])
+    rows = list(csv.DictReader(io.StringIO(out.output)))
+    assert out.exit_code == 0 and len(rows) == due and {r["year"] for r in rows} == {"2020"}
+    bad = runner.invoke(cli, ["query", "targets-by-year", "-g", graph, "-p", "foo=bar"])
+    assert bad.exit_code == 2 and "no parameter foo; it takes: year" in bad.output
+
+
+@pytest.mark.parametrize("spelling", ["科技", "Science and technology", "ScienceTechnology"])
+def test_rank_and_query_take_the_same_type_spellings(runner, graph, spelling):
+    ranked = runner.invoke(cli, ["rank", "-g", graph, "--type", spelling, "-f", "csv"])
+    assert ranked.exit_code == 0, ranked.output
+    agencies = {r["agency"] for r in csv.DictReader(io.StringIO(ranked.output))}
+    compared = runner.invoke(cli, ["query", "agency-type-compare", "-g", graph, "-p", f"type={spelling}", "-f", "csv"])
+    assert compared.exit_code == 0, compared.output
+    assert {r["agency"] for r in csv.DictReader(io.StringIO(compared.output))} == agencies
+    assert "甘肃省科学技术厅" in agencies
+    ambiguous = runner.invoke(cli, ["rank", "-g", graph, "--type", "科学"])
+    assert ambiguous.exit_code == 1 and "ambiguous" in ambiguous.output
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json"])
+@pytest.mark.parametrize("text", ["CONSTRUCT { ?d pg:sourceFile ?f } WHERE { ?d pg:sourceFile ?f }",
+                                  "DESCRIBE ?d WHERE { ?d pg:sourceFile ?f } LIMIT 1"])
+def test_graph_results_refuse_row_formats(runner, graph, text, fmt):
+    """csv and tsv printed an empty line with exit 0 for a CONSTRUCT: refused like json."""
+    result = runner.invoke(cli, ["query", text, "-g", graph, "-f", fmt])
+    assert result.exit_code == 1 and "returns a graph" in result.output and "--format turtle" in result.output
+    turtle = runner.invoke(cli, ["query", text, "-g", graph, "-f", "turtle"])
+    assert turtle.exit_code == 0 and "pg:sourceFile" in turtle.output
+
+
+def test_dash_reads_the_query_from_standard_input(runner, graph):
+    from policygraph.store import load_graph_file
+    from policygraph.vocab import PG
+    from rdflib import RDF
+
+    targets = sum(1 for _ in load_graph_file(graph).subjects(RDF.type, PG.Target))
+    text = "# title: count\nSELECT (COUNT(*) AS ?n)\nWHERE { ?t a pg:Target }\n"
+    result = runner.invoke(cli, ["query", "-", "-g", graph, "-f", "csv"], input=text)
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["n", str(targets)]
+    empty = runner.invoke(cli, ["query", "-", "-g", graph], input="  \n")
+    assert empty.exit_code == 2 and "no query text on standard input" in empty.output
+
+
+@pytest.mark.parametrize("text,line,char", [
+    ("SELECT ?x WHERE {\n\t?x rdfs:label \"甘肃省\" .\n\t?x pg:foo ?y ]\n}\n", 3, "]"),
+    ("SELECT ?x WHERE { ?x rdfs:label \"甘肃省\" ] }", 1, "]"),
+])
+def test_malformed_query_caret_sits_under_the_offending_character(runner, small, text, line, char):
+    """Tabs counted as 8 columns and CJK counted as one put the CLI's column and caret off."""
+    from policygraph.query import display_width
+
+    result = runner.invoke(cli, ["query", "-", "-g", small], input=text)
+    assert result.exit_code == 2
+    message, source, caret = result.output.splitlines()[-3:]
+    col = text.splitlines()[line - 1].index(char) + 1
+    assert f"line {line}, column {col}:" in message
+    assert source == "  " + text.splitlines()[line - 1]
+    before = source[:2 + col - 1]
+    assert caret == "".join("\t" if c == "\t" else " " * display_width(c) for c in before) + "^"
+
+
+def test_server_syntax_error_is_short_and_points_at_the_character():
+    """Oxigraph's expectation list of Unicode ranges was returned as is."""
+    import pyoxigraph as ox
+    from policygraph.serve import execute
+
+    text = "SELECT ?x WHERE {\n\t?x <urn:p> \"甘肃\" . ?x <urn:p> ] }"
+    reply = execute(ox.Store(), text)
+    message, source, caret = reply.body.decode().splitlines()
+    assert reply.status == 400 and "\\u{" not in reply.body.decode() and "..=" not in message
+    assert message.startswith("malformed query: line 2, column 31: expected one of ") and '"("' in message
+    assert caret == "  \t" + " " * (29 + 2) + "^"

@@ -9,9 +9,10 @@ from decimal import Decimal
 
 import pytest
 from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import RDF, XSD
 
 from policygraph.errors import QueryError
+from policygraph.vocab import PG
 from policygraph.normalize import fold, normalize_document_number
 from policygraph.query import (
     QueryResult, _json_term, display_width, format_result, format_table, list_queries, parse_header, queries_dir,
@@ -471,7 +472,7 @@ def test_named_queries_return_nothing_on_an_empty_graph(query):
 
 
 @pytest.mark.parametrize("name,param", [("co-agencies", "agency"), ("agency-tasks", "agency"),
-                                        ("agency-type-compare", "type"), ("targets-compare", "metric")])
+                                        ("targets-compare", "metric")])
 def test_unknown_parameter_value_gives_no_rows(seed_graph, name, param):
     assert run_query(seed_graph, resolve_query(name), {param: "不存在的机构"}).empty
 
@@ -480,3 +481,76 @@ def test_project_prefixes_need_no_declaration(seed_graph):
     result = run_query(seed_graph, "SELECT (COUNT(*) AS ?n) WHERE { ?t pg:leadAgency ?a }")
     leads = sum(a["role"] == "lead" for d in SEED_FILES for t in gold(d)["tasks"] for a in t["assignments"])
     assert result.rows[0][0].toPython() == leads
+
+
+def test_unknown_parameter_is_refused_naming_the_declared_ones():
+    """Binding an undeclared ?foo would be silently ignored or relabel a column; it is refused instead."""
+    from rdflib import Graph
+    from policygraph.errors import QueryError
+
+    with pytest.raises(QueryError, match="no parameter foo; it takes: year"):
+        run_query(Graph(), resolve_query("targets-by-year"), {"foo": "bar"})
+    with pytest.raises(QueryError, match="it takes: no parameters"):
+        run_query(Graph(), resolve_query("agencies"), {"foo": "bar"})
+
+
+def _targets_due(graph, year):
+    """How many targets have this deadline year, counted from the triples (independent of the query)."""
+    from policygraph.vocab import PG
+
+    return sum(1 for _, y in graph.subject_objects(PG.targetYear) if y.toPython() == year)
+
+
+@pytest.mark.parametrize("where", ["memory", "store"])
+@pytest.mark.parametrize("year", [2020, 2025, 1999])
+def test_targets_by_year_restricts_to_the_year_instead_of_relabelling(year, where, seed_graph, seed_store):
+    """year=2020 used to give every target, each labelled 2020: now only the targets due that year."""
+    graph = seed_graph if where == "memory" else seed_store
+    result = run_query(graph, resolve_query("targets-by-year"), {"year": str(year)})
+    assert len(result) == _targets_due(seed_graph, year)
+    assert all(row["year"].toPython() == year for row in result.dicts())
+    every = run_query(graph, resolve_query("targets-by-year"))
+    assert len(every) == sum(1 for _ in seed_graph.subjects(RDF.type, PG.Target)) > len(result)
+
+
+@pytest.mark.parametrize("spelling", ["科技", "科学技术", "science and technology", "ScienceTechnology",
+                                      "<https://w3id.org/policygraph/ontology#ScienceTechnology>"])
+def test_agency_type_parameter_is_found_by_any_label_or_local_name(spelling, seed_graph):
+    """type=科技 gave no rows though the query offered it: every label, the local name or the IRI finds the type."""
+    science = URIRef(str(PG) + "ScienceTechnology")
+    with_tasks = {a for _, a in seed_graph.subject_objects(PG.responsibleAgency)}
+    expected = {a for a in seed_graph.subjects(PG.agencyType, science) if a in with_tasks}
+    result = run_query(seed_graph, resolve_query("agency-type-compare"), {"type": spelling})
+    assert len(result) == len(expected) > 0
+
+
+def test_agency_type_lookup_refuses_ambiguous_and_unknown_names(seed_graph):
+    from policygraph.query import resolve_agency_type
+
+    assert resolve_agency_type(seed_graph, "finance").endswith("#Finance")
+    with pytest.raises(QueryError, match="ambiguous: ScienceTechnology .*; ScienceTechnologyAssociation"):
+        resolve_agency_type(seed_graph, "科学")
+    with pytest.raises(QueryError, match="no agency type matching 'xyz'"):
+        run_query(seed_graph, resolve_query("agency-type-compare"), {"type": "xyz"})
+
+
+def test_python_api_from_the_package(seed_build):
+    """The README's entry points: open a build with one call, run a query by name with params, get records."""
+    import policygraph
+
+    for where in (seed_build[2], seed_build[2] / "store", seed_build[2] / "graph.trig"):
+        graph = policygraph.load_graph(where)
+        result = policygraph.run_query(graph, "targets-by-year", {"year": 2020})
+        records = result.records()
+        assert len(records) == _targets_due(graph, 2020) > 0
+        assert {r["year"] for r in records} == {2020} and set(records[0]) == set(result.variables)
+    ranked = policygraph.run_query(graph, "agencies-by-tasks").records()
+    assert ranked[0]["agency"] == "甘肃省科学技术厅" and ranked[0]["tasks"] == 28
+
+
+def test_records_as_a_dataframe(seed_graph):
+    pandas = pytest.importorskip("pandas")
+    frame = run_query(seed_graph, "agencies-by-tasks").dataframe()
+    assert isinstance(frame, pandas.DataFrame)
+    assert list(frame.columns) == ["agency", "jurisdiction", "tasks", "lead", "support"]
+    assert frame.iloc[0]["agency"] == "甘肃省科学技术厅" and frame.iloc[0]["tasks"] == 28
