@@ -181,7 +181,7 @@ def export(path, out_dir, fmt):
     fmt = fmt or FORMATS.get(path.suffix.lower())
     if fmt not in ("trig", "turtle", "nquads", "nt"):
         raise click.BadParameter(f"cannot tell the format of {path}; pass --format", param_hint="PATH")
-    click.echo(f"wrote {export_store(out_dir, path, fmt)}")
+    click.echo(f"wrote {export_store(out_dir, path, fmt)}", err=str(path) == "-")
 
 
 @cli.command()

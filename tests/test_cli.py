@@ -167,3 +167,21 @@ def test_build_report_lists_unrecognised_bodies(runner, tmp_path):
     assert "unrecognised bodies 1" in result.output
     report = json.loads((out / "build-report.json").read_text("utf-8"))
     assert report["unrecognised_bodies"] == [{"surface": "区城市网格化综合管理中心", "documents": 1, "files": ["plan.txt"]}]
+
+
+def test_export_dash_writes_standard_output_and_no_file(seed_build, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["export", "-", "-f", "nt", "-o", str(seed_build[2])])
+    assert result.exit_code == 0, result.output
+    assert "<http" in result.stdout and "wrote" not in result.stdout
+    assert not (tmp_path / "-").exists()
+
+
+def test_export_through_symlink_keeps_the_link(seed_build, tmp_path):
+    target = tmp_path / "real.nt"
+    target.write_text("")
+    link = tmp_path / "link.nt"
+    link.symlink_to(target)
+    result = CliRunner().invoke(cli, ["export", str(link), "-o", str(seed_build[2])])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and "<http" in target.read_text()
