@@ -9,10 +9,16 @@ import click
 
 from .errors import PolicyGraphError
 from .iri import DEFAULT_BASE
+from .terminal import safe_text
 
 __all__ = ["cli"]
 
 DEFAULT_OUT = "policygraph-out"
+
+
+def _say(text, err: bool = False) -> None:
+    """Print text meant for a person: control characters from documents are shown escaped."""
+    click.echo(safe_text(text), err=err)
 
 
 class _Group(click.Group):
@@ -24,7 +30,7 @@ class _Group(click.Group):
         except PolicyGraphError as exc:
             if ctx.meta.get("policygraph.debug"):
                 raise
-            click.echo(f"Error: {exc}", err=True)
+            _say(f"Error: {exc}", err=True)
             sys.exit(1)
 
 
@@ -58,13 +64,13 @@ def _progress_callback(total: int, verbose: bool):
     def on_document(path, summary, error):
         done[0] += 1
         if error is not None:
-            click.echo(f"Error: {error}", err=True)
+            _say(f"Error: {error}", err=True)
         elif summary is not None and verbose:
             warnings = "".join(f"; warning: {w}" for w in summary.warnings)
-            click.echo(f"{path}: decoded as {summary.encoding}; {summary.tasks} tasks, "
+            _say(f"{path}: decoded as {summary.encoding}; {summary.tasks} tasks, "
                        f"{summary.targets} targets{warnings}", err=True)
         elif verbose:
-            click.echo(f"{path}: unchanged since the last build", err=True)
+            _say(f"{path}: unchanged since the last build", err=True)
         if bar is not None:
             bar.update(1)
 
@@ -110,7 +116,7 @@ def build(ctx, paths, out_dir, base, lexicon_dirs, jobs, export, wait, push_url)
     unrecognised = report.unrecognised_bodies()
     if unrecognised:
         top = "、".join(u["surface"] for u in unrecognised[:5])
-        click.echo(f"unrecognised bodies {len(unrecognised)} (kept as unclassified agencies; most named: {top}; "
+        _say(f"unrecognised bodies {len(unrecognised)} (kept as unclassified agencies; most named: {top}; "
                    "all in build-report.json)")
     click.echo(f"store {out_dir / 'store'}")
     for name in report.outputs.values():
@@ -143,10 +149,13 @@ def inspect(paths, lexicon_dirs, as_json):
     def show(path, extraction, error):
         if error is not None:
             failed.append(error)
-            click.echo(f"Error: {error}", err=True)
+            _say(f"Error: {error}", err=True)
             return
         data = inspection(extraction)
-        click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True) if as_json else format_inspection(data) + "\n")
+        if as_json:
+            click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True))
+        else:
+            _say(format_inspection(data) + "\n")
 
     extract_paths(list(paths), lexicon=load_lexicon(tuple(lexicon_dirs)), on_document=show)
     if failed:
@@ -164,7 +173,7 @@ def remove(names, out_dir, wait):
     from .pipeline import remove_documents
 
     for name in remove_documents(names, out_dir, wait=wait):
-        click.echo(f"removed {name}")
+        _say(f"removed {name}")
 
 
 @cli.command()
@@ -204,7 +213,7 @@ def evaluate(gold_dir, graph_path, corpus_dir, as_json, no_misses):
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(format_report(report, misses=not no_misses))
+        _say(format_report(report, misses=not no_misses))
 
 
 @cli.command()
@@ -217,7 +226,7 @@ def validate(ctx, graph_path):
     from .validate import validate_graph
 
     conforms, text = validate_graph(load_graph_file(graph_path or default_graph_path()))
-    click.echo("conforms" if conforms else text)
+    _say("conforms" if conforms else text)
     if not conforms:
         ctx.exit(1)
 
@@ -266,7 +275,13 @@ def query(query, graph_path, params, fmt, lang, list_only, endpoint):
                            _key_values(params), lang=lang)
     except QueryError as exc:
         raise _QueryUsageError(str(exc)) from exc
-    click.echo("no results" if result.empty else format_result(result, fmt).rstrip("\n"))
+    if result.empty:
+        return click.echo("no results")
+    text = format_result(result, fmt).rstrip("\n")
+    if fmt == "table":
+        _say(text)
+    else:
+        click.echo(text)
 
 
 @cli.command()
@@ -299,13 +314,18 @@ def rank(graph_path, jurisdiction, document, agency_type, by, top, sort, weights
     where = dict(jurisdiction=jurisdiction, document=document, weights=analyse.parse_weights(weights), lang=lang)
     if explain_agency:
         exp = analyse.explain(graph, explain_agency, weighting=weighting, **where)
-        return click.echo(analyse.format_explanation(exp, lang))
+        return _say(analyse.format_explanation(exp, lang))
     if by == "type":
         ranking = analyse.rank_by_type(graph, agency_type=agency_type, sort=sort or "share", top=top, **where)
     else:
         ranking = analyse.rank(graph, agency_type=agency_type, weighting=weighting, sort=sort or "score", top=top,
                                **where)
-    click.echo(analyse.format_ranking(ranking, fmt) if ranking.rows else "no results")
+    if not ranking.rows:
+        click.echo("no results")
+    elif fmt == "table":
+        _say(analyse.format_ranking(ranking, fmt))
+    else:
+        click.echo(analyse.format_ranking(ranking, fmt))
     if plot_path and ranking.rows:
         from .plot import plot_ranking
 
