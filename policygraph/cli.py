@@ -14,6 +14,7 @@ from .terminal import safe_text
 __all__ = ["cli"]
 
 DEFAULT_OUT = "policygraph-out"
+_SHOWN_WARNINGS = 3
 
 
 def _say(text, err: bool = False) -> None:
@@ -113,6 +114,14 @@ def build(ctx, paths, out_dir, base, lexicon_dirs, jobs, export, wait, push_url)
     width = max(len(k) for k in report.counts)
     for key, value in report.counts.items():
         click.echo(f"{key:<{width}}  {value}")
+    warnings = report.warnings()
+    for source_file, warning in warnings[:_SHOWN_WARNINGS]:
+        _say(f"  warning: {source_file}: {warning}")
+    if len(warnings) > _SHOWN_WARNINGS:
+        _say(f"  … {len(warnings) - _SHOWN_WARNINGS} more warnings in {out_dir / 'build-report.json'}")
+    earlier = sum(len(d["warnings"]) for d in report.carried)
+    if earlier:
+        _say(f"  ({earlier} warning(s) of unchanged documents, from earlier runs, in {out_dir / 'build-report.json'})")
     unrecognised = report.unrecognised_bodies()
     if unrecognised:
         top = "、".join(u["surface"] for u in unrecognised[:5])

@@ -219,3 +219,17 @@ def test_error_messages_quoting_document_text_are_escaped(runner, tmp_path):
     result = runner.invoke(cli, ["build", str(tmp_path / "missing\x1b]0;x\x07.txt"), "-o", str(tmp_path / "out")])
     assert result.exit_code == 1
     assert "missing\\x1b]0;x\\x07.txt" in result.output and _no_raw_controls(result.output)
+
+
+def test_build_prints_the_warnings_it_counts(runner, tmp_path):
+    for i in range(3):
+        (tmp_path / f"notice{i}.txt").write_text("关于召开会议的通知\n各单位：\n定于下周召开工作会议。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["build", str(tmp_path), "-o", str(out), "--no-export"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^warnings\s+6$", result.output, re.M)
+    assert "  warning: notice0.txt: no responsibility clauses found" in result.output
+    assert f"  … 3 more warnings in {out / 'build-report.json'}" in result.output
+    again = runner.invoke(cli, ["build", str(tmp_path), "-o", str(out), "--no-export"])
+    assert re.search(r"^warnings\s+0$", again.output, re.M)
+    assert f"(6 warning(s) of unchanged documents, from earlier runs, in {out / 'build-report.json'})" in again.output
