@@ -313,7 +313,7 @@ def query(query, graph_path, params, fmt, lang, list_only, endpoint):
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--explain", "explain_agency", metavar="AGENCY", help="Show the tasks, roles and co-agencies behind one agency's numbers.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also draw a bar chart of the rows shown (.png or .svg).")
+              help="Also draw a bar chart of the rows shown (.png or .svg; - writes SVG to standard output and the table to standard error).")
 def rank(graph_path, jurisdiction, document, agency_type, by, top, sort, weights, weighting, fmt, lang,
          explain_agency, plot_path, endpoint):
     """Rank agencies by their responsibilities: task counts, roles, score and network measures."""
@@ -329,12 +329,13 @@ def rank(graph_path, jurisdiction, document, agency_type, by, top, sort, weights
     else:
         ranking = analyse.rank(graph, agency_type=agency_type, weighting=weighting, sort=sort or "score", top=top,
                                **where)
+    to_stderr = str(plot_path) == "-"  # standard output carries the chart
     if not ranking.rows:
-        click.echo("no results")
+        click.echo("no results", err=to_stderr)
     elif fmt == "table":
-        _say(analyse.format_ranking(ranking, fmt))
+        _say(analyse.format_ranking(ranking, fmt), err=to_stderr)
     else:
-        click.echo(analyse.format_ranking(ranking, fmt))
+        click.echo(analyse.format_ranking(ranking, fmt), err=to_stderr)
     if plot_path and ranking.rows:
         from .plot import plot_ranking
 
@@ -346,7 +347,7 @@ def rank(graph_path, jurisdiction, document, agency_type, by, top, sort, weights
               help=f"Graph to draw: a store folder, a build folder, or a TriG/Turtle file. Default: {DEFAULT_OUT}/store, else {DEFAULT_OUT}/graph.trig.")
 @click.option("--endpoint", metavar="URL", help="Read from this SPARQL 1.1 endpoint instead of a graph file.")
 @click.option("-o", "--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              help=f"HTML file to write. Default: {DEFAULT_OUT}/graph.html, or agencies.html with --view agencies.")
+              help=f"HTML file to write (- for standard output). Default: {DEFAULT_OUT}/graph.html, or agencies.html with --view agencies.")
 @click.option("--view", type=click.Choice(["whole", "agencies"]), default="whole", show_default=True,
               help="The whole graph, or the agency co-responsibility network.")
 @click.option("--color", "colour_by", type=click.Choice(["community", "type"]), default="community", show_default=True,
@@ -366,7 +367,7 @@ def viz(graph_path, out_path, view, colour_by, focus_on, depth, document, jurisd
                        focus_on=focus_on, depth=depth)
     default = Path(DEFAULT_OUT) / ("graph.html" if view == "whole" else "agencies.html")
     out = write_html(render_html(shown, lang=lang), out_path or default)
-    click.echo(f"wrote {out} ({len(shown.nodes)} nodes, {len(shown.edges)} edges)")
+    click.echo(f"wrote {out} ({len(shown.nodes)} nodes, {len(shown.edges)} edges)", err=str(out) == "-")
 
 
 @cli.command()

@@ -155,3 +155,22 @@ def test_rank_plot(runner, small, tmp_path):
 def test_rank_no_results(runner, small):
     result = runner.invoke(cli, ["rank", "-g", small, "--jurisdiction", "乙省", "--type", "Finance"])
     assert result.exit_code == 0 and result.output.strip() == "no results"
+
+
+def test_rank_plot_dash_writes_svg_to_stdout_and_the_table_to_stderr(runner, small, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["rank", "-g", small, "--top", "4", "--lang", "en", "--plot", "-"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.lstrip().startswith("<?xml") and "<svg" in result.stdout
+    assert "rank" in result.stderr and "wrote -" in result.stderr
+    assert not (tmp_path / "-").exists()
+
+
+def test_rank_plot_through_a_symlink_keeps_the_link(runner, small, tmp_path):
+    target = tmp_path / "real.png"
+    target.write_bytes(b"")
+    link = tmp_path / "top.png"
+    link.symlink_to(target)
+    result = runner.invoke(cli, ["rank", "-g", small, "--top", "4", "--lang", "en", "--plot", str(link)])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
