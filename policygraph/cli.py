@@ -9,10 +9,17 @@ import click
 
 from .errors import PolicyGraphError
 from .iri import DEFAULT_BASE
+from .terminal import safe_text
 
 __all__ = ["cli"]
 
 DEFAULT_OUT = "policygraph-out"
+_SHOWN_WARNINGS = 3
+
+
+def _say(text, err: bool = False) -> None:
+    """Print text meant for a person: control characters from documents are shown escaped."""
+    click.echo(safe_text(text), err=err)
 
 
 class _Group(click.Group):
@@ -24,7 +31,7 @@ class _Group(click.Group):
         except PolicyGraphError as exc:
             if ctx.meta.get("policygraph.debug"):
                 raise
-            click.echo(f"Error: {exc}", err=True)
+            _say(f"Error: {exc}", err=True)
             sys.exit(getattr(exc, "exit_code", 1))
 
 
@@ -61,13 +68,13 @@ def _progress_callback(total: int, verbose: bool):
     def on_document(path, summary, error):
         done[0] += 1
         if error is not None:
-            click.echo(f"Error: {error}", err=True)
+            _say(f"Error: {error}", err=True)
         elif summary is not None and verbose:
             warnings = "".join(f"; warning: {w}" for w in summary.warnings)
-            click.echo(f"{path}: decoded as {summary.encoding}; {summary.tasks} tasks, "
+            _say(f"{path}: decoded as {summary.encoding}; {summary.tasks} tasks, "
                        f"{summary.targets} targets{warnings}", err=True)
         elif verbose:
-            click.echo(f"{path}: unchanged since the last build", err=True)
+            _say(f"{path}: unchanged since the last build", err=True)
         if bar is not None:
             bar.update(1)
 
@@ -110,10 +117,18 @@ def build(ctx, paths, out_dir, base, lexicon_dirs, jobs, export, wait, push_url)
     width = max(len(k) for k in report.counts)
     for key, value in report.counts.items():
         click.echo(f"{key:<{width}}  {value}")
+    warnings = report.warnings()
+    for source_file, warning in warnings[:_SHOWN_WARNINGS]:
+        _say(f"  warning: {source_file}: {warning}")
+    if len(warnings) > _SHOWN_WARNINGS:
+        _say(f"  … {len(warnings) - _SHOWN_WARNINGS} more warnings in {out_dir / 'build-report.json'}")
+    earlier = sum(len(d["warnings"]) for d in report.carried)
+    if earlier:
+        _say(f"  ({earlier} warning(s) of unchanged documents, from earlier runs, in {out_dir / 'build-report.json'})")
     unrecognised = report.unrecognised_bodies()
     if unrecognised:
         top = "、".join(u["surface"] for u in unrecognised[:5])
-        click.echo(f"unrecognised bodies {len(unrecognised)} (kept as unclassified agencies; most named: {top}; "
+        _say(f"unrecognised bodies {len(unrecognised)} (kept as unclassified agencies; most named: {top}; "
                    "all in build-report.json)")
     click.echo(f"store {out_dir / 'store'}")
     for name in report.outputs.values():
@@ -146,10 +161,13 @@ def inspect(paths, lexicon_dirs, as_json):
     def show(path, extraction, error):
         if error is not None:
             failed.append(error)
-            click.echo(f"Error: {error}", err=True)
+            _say(f"Error: {error}", err=True)
             return
         data = inspection(extraction)
-        click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True) if as_json else format_inspection(data) + "\n")
+        if as_json:
+            click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True))
+        else:
+            _say(format_inspection(data) + "\n")
 
     extract_paths(list(paths), lexicon=load_lexicon(tuple(lexicon_dirs)), on_document=show)
     if failed:
@@ -167,7 +185,7 @@ def remove(names, out_dir, wait):
     from .pipeline import remove_documents
 
     for name in remove_documents(names, out_dir, wait=wait):
-        click.echo(f"removed {name}")
+        _say(f"removed {name}")
 
 
 @cli.command()
@@ -184,7 +202,7 @@ def export(path, out_dir, fmt):
     fmt = fmt or FORMATS.get(path.suffix.lower())
     if fmt not in ("trig", "turtle", "nquads", "nt"):
         raise click.BadParameter(f"cannot tell the format of {path}; pass --format", param_hint="PATH")
-    click.echo(f"wrote {export_store(out_dir, path, fmt)}")
+    click.echo(f"wrote {export_store(out_dir, path, fmt)}", err=str(path) == "-")
 
 
 @cli.command()
@@ -207,7 +225,7 @@ def evaluate(gold_dir, graph_path, corpus_dir, as_json, no_misses):
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(format_report(report, misses=not no_misses))
+        _say(format_report(report, misses=not no_misses))
 
 
 @cli.command()
@@ -220,7 +238,7 @@ def validate(ctx, graph_path):
     from .validate import validate_graph
 
     conforms, text = validate_graph(load_graph_file(graph_path or default_graph_path()))
-    click.echo("conforms" if conforms else text)
+    _say("conforms" if conforms else text)
     if not conforms:
         ctx.exit(1)
 
@@ -273,7 +291,13 @@ def query(query, graph_path, params, fmt, lang, list_only, endpoint):
                            _key_values(params), lang=lang)
     except QueryError as exc:
         raise _QueryUsageError(str(exc)) from exc
-    click.echo("no results" if result.empty else format_result(result, fmt).rstrip("\n"))
+    if result.empty:
+        return click.echo("no results")
+    text = format_result(result, fmt).rstrip("\n")
+    if fmt == "table":
+        _say(text)
+    else:
+        click.echo(text)
 
 
 @cli.command()
@@ -296,7 +320,7 @@ def query(query, graph_path, params, fmt, lang, list_only, endpoint):
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--explain", "explain_agency", metavar="AGENCY", help="Show the tasks, roles and co-agencies behind one agency's numbers.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also draw a bar chart of the rows shown (.png or .svg).")
+              help="Also draw a bar chart of the rows shown (.png or .svg; - writes SVG to standard output and the table to standard error).")
 def rank(graph_path, jurisdiction, document, agency_type, by, top, sort, weights, weighting, fmt, lang,
          explain_agency, plot_path, endpoint):
     """Rank agencies by their responsibilities: task counts, roles, score and network measures."""
@@ -306,13 +330,19 @@ def rank(graph_path, jurisdiction, document, agency_type, by, top, sort, weights
     where = dict(jurisdiction=jurisdiction, document=document, weights=analyse.parse_weights(weights), lang=lang)
     if explain_agency:
         exp = analyse.explain(graph, explain_agency, weighting=weighting, **where)
-        return click.echo(analyse.format_explanation(exp, lang))
+        return _say(analyse.format_explanation(exp, lang))
     if by == "type":
         ranking = analyse.rank_by_type(graph, agency_type=agency_type, sort=sort or "share", top=top, **where)
     else:
         ranking = analyse.rank(graph, agency_type=agency_type, weighting=weighting, sort=sort or "score", top=top,
                                **where)
-    click.echo(analyse.format_ranking(ranking, fmt) if ranking.rows else "no results")
+    to_stderr = str(plot_path) == "-"  # standard output carries the chart
+    if not ranking.rows:
+        click.echo("no results", err=to_stderr)
+    elif fmt == "table":
+        _say(analyse.format_ranking(ranking, fmt), err=to_stderr)
+    else:
+        click.echo(analyse.format_ranking(ranking, fmt), err=to_stderr)
     if plot_path and ranking.rows:
         from .plot import plot_ranking
 
@@ -324,7 +354,7 @@ def rank(graph_path, jurisdiction, document, agency_type, by, top, sort, weights
               help=f"Graph to draw: a store folder, a build folder, or a TriG/Turtle file. Default: {DEFAULT_OUT}/store, else {DEFAULT_OUT}/graph.trig.")
 @click.option("--endpoint", metavar="URL", help="Read from this SPARQL 1.1 endpoint instead of a graph file.")
 @click.option("-o", "--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              help=f"HTML file to write. Default: {DEFAULT_OUT}/graph.html, or agencies.html with --view agencies.")
+              help=f"HTML file to write (- for standard output). Default: {DEFAULT_OUT}/graph.html, or agencies.html with --view agencies.")
 @click.option("--view", type=click.Choice(["whole", "agencies"]), default="whole", show_default=True,
               help="The whole graph, or the agency co-responsibility network.")
 @click.option("--color", "colour_by", type=click.Choice(["community", "type"]), default="community", show_default=True,
@@ -344,7 +374,7 @@ def viz(graph_path, out_path, view, colour_by, focus_on, depth, document, jurisd
                        focus_on=focus_on, depth=depth)
     default = Path(DEFAULT_OUT) / ("graph.html" if view == "whole" else "agencies.html")
     out = write_html(render_html(shown, lang=lang), out_path or default)
-    click.echo(f"wrote {out} ({len(shown.nodes)} nodes, {len(shown.edges)} edges)")
+    click.echo(f"wrote {out} ({len(shown.nodes)} nodes, {len(shown.edges)} edges)", err=str(out) == "-")
 
 
 @cli.command()

@@ -37,12 +37,21 @@ class DocumentSummary:
 
 @dataclass(frozen=True)
 class BuildReport:
-    """What a build read, what it found, and what went wrong."""
+    """What a build read, what it found, and what went wrong.
+
+    ``documents`` are the ones this run extracted; ``carried`` are the
+    entries of documents still in the store that this run skipped as
+    unchanged, copied from the previous ``build-report.json`` with the
+    ``run`` that extracted them, so a rebuild never erases what an earlier
+    run found.
+    """
 
     documents: tuple[DocumentSummary, ...]
     errors: tuple[tuple[str, str], ...]  # (path, reason)
     counts: dict[str, int] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)  # kind -> file name inside the output folder
+    run: int = 1
+    carried: tuple[dict, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -50,12 +59,21 @@ class BuildReport:
 
     def to_dict(self) -> dict:
         return {
-            "documents": [vars(d) | {"warnings": list(d.warnings)} for d in self.documents],
+            "run": self.run,
+            "documents": sorted(self.carried + tuple(self._entries()), key=lambda d: d["source_file"]),
             "errors": [{"path": p, "reason": r} for p, r in self.errors],
             "counts": self.counts,
             "outputs": self.outputs,
             "unrecognised_bodies": self.unrecognised_bodies(),
         }
+
+    def _entries(self) -> list[dict]:
+        return [vars(d) | {"warnings": list(d.warnings), "unrecognised": list(d.unrecognised), "run": self.run}
+                for d in self.documents]
+
+    def warnings(self) -> list[tuple[str, str]]:
+        """This run's warnings as (source file, warning), in file order."""
+        return [(d.source_file, w) for d in self.documents for w in d.warnings]
 
     def unrecognised_bodies(self) -> list[dict]:
         """The bodies this run kept as unclassified agencies: surface, how many documents name it, and which.
@@ -63,9 +81,9 @@ class BuildReport:
         Most frequent first: the rows worth adding to a lexicon overlay (``--lexicon DIR``).
         """
         where: dict[str, list[str]] = {}
-        for d in self.documents:
-            for surface in d.unrecognised:
-                where.setdefault(surface, []).append(d.source_file)
+        for d in self._entries() + list(self.carried):
+            for surface in d["unrecognised"]:
+                where.setdefault(surface, []).append(d["source_file"])
         ranked = sorted(where.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         return [{"surface": s, "documents": len(files), "files": sorted(files)} for s, files in ranked]
 
@@ -318,8 +336,10 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
             if push:
                 counts["pushed graphs"] = len(pushed.graphs)
             outputs = dict(OUTPUT_FILES) if export else {"report": OUTPUT_FILES["report"]}
+            run, carried = _previous_entries(out / OUTPUT_FILES["report"], set(store.records()),
+                                             {s.source_file for s in summaries})
             report = BuildReport(documents=tuple(sorted(summaries, key=lambda d: d.source_file)),
-                                 errors=tuple(errors), counts=counts, outputs=outputs)
+                                 errors=tuple(errors), counts=counts, outputs=outputs, run=run + 1, carried=carried)
             with StagedFiles() as staged:  # a failure leaves the previous outputs as they were
                 if export:
                     store.write(staged.open(out / OUTPUT_FILES["trig"]), "trig")
@@ -328,6 +348,23 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
                     (json.dumps(report.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
             dataset = store.dataset() if load else None
     return report, dataset
+
+
+def _previous_entries(path: Path, in_store: set[str], extracted: set[str]) -> tuple[int, tuple[dict, ...]]:
+    """The previous report's run number and its entries for documents still in the store and not re-extracted.
+
+    A missing or unreadable previous report counts as run 0 with no entries:
+    the report is a record, never an input the build depends on.
+    """
+    try:
+        previous = json.loads(path.read_text("utf-8"))
+        run = int(previous.get("run", 1))
+        entries = [d for d in previous["documents"] if isinstance(d, dict) and "source_file" in d]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return 0, ()
+    carried = tuple({"run": run, "unrecognised": [], "warnings": []} | d for d in entries
+                    if d["source_file"] in in_store and d["source_file"] not in extracted)
+    return run, carried
 
 
 _FINGERPRINT = "https://w3id.org/policygraph/ontology#buildFingerprint"

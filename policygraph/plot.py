@@ -1,10 +1,12 @@
 """Bar charts of a ranking (matplotlib, imported only when a chart is drawn) with a CJK font that renders."""
 from __future__ import annotations
 
+import io
 import unicodedata
 from pathlib import Path
 
 from policygraph.errors import QueryError
+from policygraph.serialize import write_atomic
 
 __all__ = ["CJK_FONTS", "find_cjk_font", "has_cjk", "plot_ranking"]
 
@@ -69,6 +71,7 @@ def plot_ranking(ranking, path: str | Path, measure: str | None = None, title: s
     width_px, dpi : int
         The picture is ``width_px`` pixels wide and 0.32 inch per bar (plus margins) high.
 
+    ``-`` writes SVG to standard output; a file is replaced atomically (see ``write_atomic``).
     Chinese labels need a CJK font (``find_cjk_font``); without one this raises a QueryError
     that says how to install it or to use English labels, rather than drawing empty boxes.
     """
@@ -78,7 +81,8 @@ def plot_ranking(ranking, path: str | Path, measure: str | None = None, title: s
     import matplotlib.pyplot as plt
 
     path = Path(path)
-    if path.suffix.lower() not in (".png", ".svg"):
+    kind = "svg" if str(path) == "-" else path.suffix.lower().lstrip(".")
+    if kind not in ("png", "svg"):
         raise QueryError(f"{path}: the chart is written as .png or .svg")
     measure = measure or ranking.sort
     rows = list(ranking.rows)
@@ -111,7 +115,9 @@ def plot_ranking(ranking, path: str | Path, measure: str | None = None, title: s
             ax.set_title(title or default, loc="left")
             ax.margins(x=0.12)
             fig.tight_layout()
-            fig.savefig(path, dpi=dpi)
+            picture = io.BytesIO()
+            fig.savefig(picture, format=kind, dpi=dpi)
         finally:
             plt.close(fig)
+    write_atomic(path, picture.getvalue())
     return path

@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 import os
+import re
+import stat
+import sys
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic", "StagedFiles"]
+__all__ = ["write_atomic", "StagedFiles", "TEMP_MARK", "remove_stale_temporaries"]
+
+TEMP_MARK = ".policygraph-tmp-"
+_TEMP_NAME = re.compile(r"^\..*" + re.escape(TEMP_MARK) + r"(\d+)-.*\.tmp$")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -25,12 +31,25 @@ class StagedFiles:
 
     def __init__(self) -> None:
         self._staged: list[tuple[object, str, Path]] = []
+        self._through: list[object] = []
 
     def open(self, path: str | Path):
-        """A binary file to write ``path``'s new content to."""
-        path = Path(path)
+        """A binary file to write ``path``'s new content to.
+
+        ``-`` is standard output. A symlink is followed, so its target is
+        replaced and the link kept; a character device or a FIFO (``/dev/stdout``)
+        is written through, since renaming over it would destroy it.
+        """
+        if str(path) == "-":
+            return _Unclosed(sys.stdout.buffer)
+        path = Path(os.path.realpath(path))
+        if _is_stream(path):
+            f = open(path, "wb")
+            self._through.append(f)
+            return f
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        remove_stale_temporaries(path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARK}{os.getpid()}-", suffix=".tmp", dir=path.parent)
         f = os.fdopen(fd, "wb")
         self._staged.append((f, tmp, path))
         return f
@@ -49,6 +68,8 @@ class StagedFiles:
                 for _, tmp, path in self._staged:
                     os.replace(tmp, path)
         finally:
+            for f in self._through:
+                f.close()
             for f, tmp, _ in self._staged:
                 f.close()
                 try:
@@ -61,3 +82,59 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+class _Unclosed:
+    """Standard output handed to a writer that closes what it is given: flushed, never closed."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, data: bytes) -> int:
+        return self._stream.write(data)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def close(self) -> None:
+        self._stream.flush()
+
+
+def _is_stream(path: Path) -> bool:
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Delete our temporaries in ``folder`` whose writing process is gone (a killed build or export).
+
+    Only names made by :class:`StagedFiles` are considered, and a live owner's
+    file is kept, so a parallel run and users' files are never touched.
+    """
+    removed = []
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return removed
+    for name in names:
+        m = _TEMP_NAME.match(name)
+        if m and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
+            try:
+                os.unlink(Path(folder) / name)
+                removed.append(Path(folder) / name)
+            except OSError:
+                pass
+    return removed

@@ -216,3 +216,69 @@ def test_usage_errors_exit_2_on_every_command(seed_build, tmp_path, args, says):
     result = CliRunner().invoke(cli, [args[0], *graph, *where.get(args[0], []), *args[1:]])
     assert result.exit_code == 2, result.output
     assert says in result.output and "Traceback" not in result.output
+
+
+def test_export_dash_writes_standard_output_and_no_file(seed_build, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["export", "-", "-f", "nt", "-o", str(seed_build[2])])
+    assert result.exit_code == 0, result.output
+    assert "<http" in result.stdout and "wrote" not in result.stdout
+    assert not (tmp_path / "-").exists()
+
+
+def test_export_through_symlink_keeps_the_link(seed_build, tmp_path):
+    target = tmp_path / "real.nt"
+    target.write_text("")
+    link = tmp_path / "link.nt"
+    link.symlink_to(target)
+    result = CliRunner().invoke(cli, ["export", str(link), "-o", str(seed_build[2])])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and "<http" in target.read_text()
+
+
+HOSTILE = ("嘉定区推进海绵城市建设的实施方案\n一、重点任务\n"
+           "1.强化\u202e规划管控\x1b]0;pwned\x07。落实海绵城市建设要求。（责任单位：区建设管理委、区城市网格化综合管理中心）\n")
+
+
+def _no_raw_controls(text):
+    return not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", text)
+
+
+def test_document_control_characters_are_escaped_on_the_terminal_and_kept_in_machine_formats(runner, tmp_path):
+    doc = tmp_path / "plan.txt"
+    doc.write_text(HOSTILE, encoding="utf-8")
+    out = tmp_path / "out"
+    assert runner.invoke(cli, ["build", str(doc), "-o", str(out), "--no-export"]).exit_code == 0
+    shown = {
+        "query": runner.invoke(cli, ["query", "task-agency-roles", "-g", str(out)]).output,
+        "explain": runner.invoke(cli, ["rank", "-g", str(out), "--explain", "区建设管理委"]).output,
+        "inspect": runner.invoke(cli, ["inspect", str(doc)]).output,
+    }
+    for name, text in shown.items():
+        assert "强化\\u202e规划管控\\x1b]0;pwned\\x07" in text, name
+        assert _no_raw_controls(text), name
+    csv_text = runner.invoke(cli, ["query", "task-agency-roles", "-g", str(out), "-f", "csv"]).output
+    assert "强化\u202e规划管控\x1b]0;pwned\x07" in csv_text
+    rows = json.loads(runner.invoke(cli, ["query", "task-agency-roles", "-g", str(out), "-f", "json"]).output)
+    titles = {b["title"]["value"] for b in rows["results"]["bindings"]}
+    assert titles == {"强化\u202e规划管控\x1b]0;pwned\x07"}
+
+
+def test_error_messages_quoting_document_text_are_escaped(runner, tmp_path):
+    result = runner.invoke(cli, ["build", str(tmp_path / "missing\x1b]0;x\x07.txt"), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "missing\\x1b]0;x\\x07.txt" in result.output and _no_raw_controls(result.output)
+
+
+def test_build_prints_the_warnings_it_counts(runner, tmp_path):
+    for i in range(3):
+        (tmp_path / f"notice{i}.txt").write_text("关于召开会议的通知\n各单位：\n定于下周召开工作会议。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["build", str(tmp_path), "-o", str(out), "--no-export"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^warnings\s+6$", result.output, re.M)
+    assert "  warning: notice0.txt: no responsibility clauses found" in result.output
+    assert f"  … 3 more warnings in {out / 'build-report.json'}" in result.output
+    again = runner.invoke(cli, ["build", str(tmp_path), "-o", str(out), "--no-export"])
+    assert re.search(r"^warnings\s+0$", again.output, re.M)
+    assert f"(6 warning(s) of unchanged documents, from earlier runs, in {out / 'build-report.json'})" in again.output

@@ -179,7 +179,7 @@ def test_rank_and_query_take_the_same_type_spellings(runner, graph, spelling):
     assert {r["agency"] for r in csv.DictReader(io.StringIO(compared.output))} == agencies
     assert "甘肃省科学技术厅" in agencies
     ambiguous = runner.invoke(cli, ["rank", "-g", graph, "--type", "科学"])
-    assert ambiguous.exit_code == 1 and "ambiguous" in ambiguous.output
+    assert ambiguous.exit_code == 2 and "ambiguous" in ambiguous.output
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json"])
@@ -236,3 +236,22 @@ def test_server_syntax_error_is_short_and_points_at_the_character():
     assert reply.status == 400 and "\\u{" not in reply.body.decode() and "..=" not in message
     assert message.startswith("malformed query: line 2, column 31: expected one of ") and '"("' in message
     assert caret == "  \t" + " " * (29 + 2) + "^"
+
+
+def test_rank_plot_dash_writes_svg_to_stdout_and_the_table_to_stderr(runner, small, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["rank", "-g", small, "--top", "4", "--lang", "en", "--plot", "-"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.lstrip().startswith("<?xml") and "<svg" in result.stdout
+    assert "rank" in result.stderr and "wrote -" in result.stderr
+    assert not (tmp_path / "-").exists()
+
+
+def test_rank_plot_through_a_symlink_keeps_the_link(runner, small, tmp_path):
+    target = tmp_path / "real.png"
+    target.write_bytes(b"")
+    link = tmp_path / "top.png"
+    link.symlink_to(target)
+    result = runner.invoke(cli, ["rank", "-g", small, "--top", "4", "--lang", "en", "--plot", str(link)])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

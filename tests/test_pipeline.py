@@ -216,3 +216,51 @@ def test_an_unreadable_file_is_reported_and_skipped_on_the_command_line_and_in_a
         assert f"{secret}: permission denied" in output
         assert "documents           1" in output
     shutil.rmtree(request_cleanup)
+
+
+NOTICE = "关于召开会议的通知\n各单位：\n定于下周召开工作会议，请准时参加。\n"
+PLAN = ("嘉定区推进海绵城市建设的实施方案\n一、重点任务\n"
+        "1.强化规划管控。落实海绵城市建设要求。（责任单位：区建设管理委、区城市网格化综合管理中心）\n")
+
+
+def _report(out):
+    import json
+
+    return json.loads((out / OUTPUT_FILES["report"]).read_text("utf-8"))
+
+
+def test_rebuild_keeps_the_entries_of_unchanged_documents_with_the_run_that_read_them(tmp_path):
+    from policygraph.pipeline import remove_documents
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "notice.txt").write_text(NOTICE, encoding="utf-8")
+    (docs / "plan.txt").write_text(PLAN, encoding="utf-8")
+    out = tmp_path / "out"
+    build_corpus([docs], out, export=False, jobs=1)
+    first = _report(out)
+    build_corpus([docs], out, export=False, jobs=1)
+    second = _report(out)
+    assert second["run"] == 2 and second["counts"]["unchanged"] == 2
+    assert second["documents"] == first["documents"]
+    assert [(d["source_file"], d["run"]) for d in second["documents"]] == [("notice.txt", 1), ("plan.txt", 1)]
+    assert second["documents"][0]["warnings"] == ["no responsibility clauses found", "no tasks found"]
+    assert second["unrecognised_bodies"] == first["unrecognised_bodies"] != []
+
+    (docs / "plan.txt").write_text(PLAN.replace("落实", "全面落实"), encoding="utf-8")
+    build_corpus([docs], out, export=False, jobs=1)
+    assert [(d["source_file"], d["run"]) for d in _report(out)["documents"]] == [("notice.txt", 1), ("plan.txt", 3)]
+
+    remove_documents(["notice.txt"], out)
+    build_corpus([docs / "plan.txt"], out, export=False, jobs=1)
+    assert [(d["source_file"], d["run"]) for d in _report(out)["documents"]] == [("plan.txt", 3)]
+
+
+def test_unreadable_previous_report_starts_again_from_run_one(tmp_path):
+    (tmp_path / "plan.txt").write_text(PLAN, encoding="utf-8")
+    out = tmp_path / "out"
+    build_corpus([tmp_path / "plan.txt"], out, export=False, jobs=1)
+    (out / OUTPUT_FILES["report"]).write_text("{not json", encoding="utf-8")
+    build_corpus([tmp_path / "plan.txt"], out, export=False, jobs=1)
+    report = _report(out)
+    assert report["run"] == 1 and report["documents"] == []

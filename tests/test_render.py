@@ -367,3 +367,12 @@ def test_viz_default_output_names(seed_build, tmp_path, monkeypatch):
     assert runner.invoke(cli, ["viz", "-g", str(graph), "--view", "agencies"]).exit_code == 0
     assert (tmp_path / "policygraph-out" / "graph.html").is_file()
     assert (tmp_path / "policygraph-out" / "agencies.html").is_file()
+
+
+def test_viz_dash_writes_the_page_to_stdout_and_no_file(seed_build, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["viz", "-g", str(seed_build[2] / "graph.trig"), "--view", "agencies", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.lstrip().lower().startswith("<!doctype html") and "wrote" not in result.stdout
+    assert "wrote -" in result.stderr
+    assert not (tmp_path / "-").exists()
