@@ -444,12 +444,14 @@ def _asset(name: str) -> bytes:
 
 def _examples() -> list[dict]:
     """The named queries as examples for the page: ``?lang`` bound to zh, parameters shown as a VALUES line."""
-    from .query import list_queries
+    from .query import list_queries, optional_param
 
     out = []
     for named in list_queries():
         text = re.sub(r"[?$]lang\b", '"zh"', named.text)
         for param, meaning in named.params.items():
+            if optional_param(meaning):
+                continue
             sample = re.search(r"[（(]([^,，)）]+)", meaning)
             value = sample.group(1).strip() if sample else "…"
             text = re.sub(rf"[?$]{re.escape(param)}\b", '"' + value.replace('"', "") + '"', text)
