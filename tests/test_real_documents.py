@@ -29,6 +29,10 @@ BARS = {
     "document_number": ("f1", 1.0),
     "issuer": ("f1", 1.0),
     "implements": ("f1", 0.95),
+    "targets": ("f1", 0.98),
+    "targets_value": ("f1", 0.98),
+    "parks": ("f1", 0.95),
+    "programs": ("f1", 1.0),
 }
 
 
@@ -47,6 +51,17 @@ def test_corpus_field_holds_its_bar(corpus_report, field):
 
 def test_every_corpus_document_is_scored(corpus_report):
     assert corpus_report.missing_documents == ()
+
+
+def test_no_spurious_fund(corpus_report):
+    score = corpus_report.fields["funds"]
+    assert score.fp == 0 and score.fn == 0, [m for m in corpus_report.misses if m.field == "funds"]
+
+
+def test_every_gold_year_is_found(corpus_report):
+    """Where the gold gives a target year, the graph's target has it (no 'wrong' year misses)."""
+    wrong = [m for m in corpus_report.misses if m.field == "targets" and m.kind == "wrong" and "year:" in m.detail]
+    assert not wrong, "\n".join(f"{m.document}: {m.detail}" for m in wrong)
 
 
 @pytest.fixture(scope="module")
