@@ -237,11 +237,10 @@ def _read_regular(path: Path, name: str, max_bytes: int) -> bytes:
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)
-    with os.fdopen(fd, "rb") if stat.S_ISREG(st.st_mode) else open(os.devnull, "rb") as f:
         if stat.S_ISDIR(st.st_mode):
             raise InputError(name, "is a directory, not a file")
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError(name, f"not a regular file ({_file_kind(st.st_mode)})")
+        raise InputError(name, f"not a regular file ({_file_kind(st.st_mode)})")
+    with os.fdopen(fd, "rb") as f:
         if st.st_size > max_bytes:
             raise InputError(
                 name,
