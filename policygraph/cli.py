@@ -104,7 +104,7 @@ def build(ctx, paths, out_dir, base, lexicon_dirs, jobs, export, wait, push_url)
     document); files unchanged since the last build are skipped.
     """
     from .load import iter_input_files
-    from .pipeline import build_corpus, embedded_corpus
+    from .pipeline import build_corpus, count_lines, embedded_corpus
 
     total = len(iter_input_files(list(paths) or [embedded_corpus()]))
     on_document, bar = _progress_callback(total, ctx.meta.get("policygraph.verbose", False))
@@ -114,9 +114,8 @@ def build(ctx, paths, out_dir, base, lexicon_dirs, jobs, export, wait, push_url)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    width = max(len(k) for k in report.counts)
-    for key, value in report.counts.items():
-        click.echo(f"{key:<{width}}  {value}")
+    for line in count_lines(report.counts):
+        click.echo(line)
     warnings = report.warnings()
     for source_file, warning in warnings[:_SHOWN_WARNINGS]:
         _say(f"  warning: {source_file}: {warning}")

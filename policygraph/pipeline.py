@@ -14,7 +14,7 @@ from .iri import DEFAULT_BASE
 from .model import Extraction
 
 __all__ = ["BuildReport", "DocumentSummary", "extract_paths", "build_corpus", "remove_documents",
-           "store_counts", "export_store", "OUTPUT_FILES", "embedded_corpus"]
+           "store_counts", "count_lines", "export_store", "OUTPUT_FILES", "embedded_corpus"]
 
 #: Where a build remembers the content hashes of its inputs (a cache: deleting it only costs re-hashing).
 HASHES_FILE = "store.hashes.json"
@@ -214,6 +214,19 @@ _COUNTS = {
 }
 #: The agencies count when the store keeps per-agency counts: one triple each, not a scan of every assignment.
 _COUNTED_AGENCIES = "SELECT (COUNT(*) AS ?n) WHERE { ?a pg:taskCount ?c }"
+#: Every node of a class, whether or not a document assigns or names it: what the explorer draws and
+#: the directory queries list. Kept beside the counts above under the key "<count> in the graph".
+_IN_GRAPH = {
+    "agencies": "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a pg:Agency }",
+    "unspecified bodies": "SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { ?b a pg:UnspecifiedBody }",
+    "parks": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a pg:Park }",
+    "funds": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a pg:Fund }",
+    "programs": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a pg:Program }",
+}
+#: What the headline number of a count is, where the graph also holds nodes it leaves out.
+_COUNTED_AS = {"agencies": "assigned", "unspecified bodies": "assignments", "parks": "named", "funds": "named",
+               "programs": "named"}
+IN_GRAPH = " in the graph"
 
 
 def store_counts(store) -> dict[str, int]:
@@ -233,7 +246,34 @@ def store_counts(store) -> dict[str, int]:
             counts[key] = store.count(prefix + _COUNTED_AGENCIES)
         else:
             counts[key] = store.count(prefix + query)
+    for key, query in _IN_GRAPH.items():
+        counts[key + IN_GRAPH] = store.count(prefix + query)
     return counts
+
+
+def count_lines(counts: dict[str, int]) -> list[str]:
+    """The build's totals as aligned lines, each count saying what it counts.
+
+    Agencies are those with a task (an issuer or a body named only outside
+    clauses is not), parks, funds and programs those a task or document names,
+    unspecified bodies the assignments to them; each is followed by the nodes
+    of its class in the graph, which is what the explorer and the directory
+    queries show, so two different numbers never look like one.
+
+    Examples
+    --------
+    >>> count_lines({"tasks": 81, "agencies": 99, "agencies in the graph": 104})
+    ['tasks     81', 'agencies  99 assigned (104 in the graph)']
+    """
+    shown = [k for k in counts if not k.endswith(IN_GRAPH)]
+    width = max(len(k) for k in shown) if shown else 0
+    lines = []
+    for key in shown:
+        text = str(counts[key])
+        if key in _COUNTED_AS and key + IN_GRAPH in counts:
+            text += f" {_COUNTED_AS[key]} ({counts[key + IN_GRAPH]}{IN_GRAPH})"
+        lines.append(f"{key:<{width}}  {text}")
+    return lines
 
 
 def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, base: str = DEFAULT_BASE,

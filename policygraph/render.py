@@ -10,7 +10,7 @@ from string import Template
 
 from .viewgraph import NODE_KINDS, ViewGraph, layout
 
-__all__ = ["render_html", "page_data", "script_json", "write_html", "LARGE_GRAPH"]
+__all__ = ["render_html", "page_data", "script_json", "write_html", "LARGE_GRAPH", "counted_nodes"]
 
 #: Above this many nodes the page stops drawing edges while dragging or zooming and skips hover effects.
 LARGE_GRAPH = 1500
@@ -146,6 +146,8 @@ def page_data(view: ViewGraph, lang: str = "zh") -> dict:
         category = [NODE_KINDS.index(n.kind) for n in view.nodes]
     for k, c in enumerate(categories):
         c["count"] = category.count(k)
+    if view.colour_by != "group":
+        _label_counts(categories, view, i)
     jur_names = sorted({j for n in view.nodes for j in n.jurisdictions})
     jur_en = view.extra.get("jurisdictions", {})
     jurisdictions = [{"name": j, "label": j if i == 0 else (jur_en.get(j) or j),
@@ -189,6 +191,40 @@ def page_data(view: ViewGraph, lang: str = "zh") -> dict:
         "taskKind": NODE_KINDS.index("task"), "categories": categories, "edgeKinds": edge_kinds,
         "jurisdictions": jurisdictions, "nodes": nodes, "edges": out_edges,
     }
+
+
+#: Legend counts that hold nodes the build's totals leave out: which edge makes a node count, and the wording.
+_COUNTED_BY = {"agency": (frozenset({"lead", "support", "responsible"}),
+                          ("{total}，其中 {n} 个承担任务", "{total}; {n} assigned")),
+               "park": (frozenset({"mentions"}), ("{total}，其中 {n} 个见于文件", "{total}; {n} named")),
+               "fund": (frozenset({"mentions"}), ("{total}，其中 {n} 个见于文件", "{total}; {n} named")),
+               "program": (frozenset({"mentions"}), ("{total}，其中 {n} 个见于文件", "{total}; {n} named"))}
+
+
+def counted_nodes(view: ViewGraph, kind: str) -> int:
+    """How many nodes of ``kind`` the build counts: agencies with a task, parks, funds and programs a task or
+    document names (an agency's managed park, an issuer, a body named only outside clauses are drawn, not counted).
+
+    Examples
+    --------
+    >>> from policygraph.viewgraph import ViewEdge, ViewNode
+    >>> v = ViewGraph(nodes=(ViewNode("a", "agency", "甲"), ViewNode("b", "agency", "乙"), ViewNode("t", "task", "任务")),
+    ...               edges=(ViewEdge("t", "a", "lead"), ViewEdge("b", "t", "issued")))
+    >>> counted_nodes(v, "agency")
+    1
+    """
+    kinds = _COUNTED_BY[kind][0]
+    ends = {e.target for e in view.edges if e.kind in kinds}
+    return sum(1 for n in view.nodes if n.kind == kind and n.id in ends)
+
+
+def _label_counts(categories: list[dict], view: ViewGraph, i: int) -> None:
+    """Beside a legend count that includes nodes the build does not count, the number it does count."""
+    for c in categories:
+        if c["key"] in _COUNTED_BY and c["count"]:
+            c["counted"] = counted_nodes(view, c["key"])
+            if c["counted"] != c["count"]:
+                c["countText"] = _COUNTED_BY[c["key"]][1][i].format(total=c["count"], n=c["counted"])
 
 
 def _inline(text: str, closing: str) -> str:

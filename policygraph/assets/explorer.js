@@ -78,7 +78,7 @@
 
   data.categories.forEach(function (cat, i) {
     if (!cat.count) { return; }
-    var li = checkbox(cat.label, cat.count, GLYPHS[cat.shape] || "\u25cf", cat.color, function (on) {
+    var li = checkbox(cat.label, cat.countText || cat.count, GLYPHS[cat.shape] || "\u25cf", cat.color, function (on) {
       hiddenCategories[i] = !on; refresh();
     }, "pg-category");
     li.dataset.key = cat.key;
