@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
@@ -129,6 +129,9 @@ class Report:
     documents: Mapping[str, Mapping[str, Score]]
     misses: tuple[Miss, ...] = ()
     missing_documents: tuple[str, ...] = ()
+    #: Parks, funds and programs of the scored documents in the graph: kind → (document–entity pairs, entities).
+    #: The scores count pairs, since a name is matched per document; the build counts entities.
+    named_in_graph: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def role_accuracy(self) -> float:
@@ -142,6 +145,7 @@ class Report:
             "role_accuracy": self.role_accuracy,
             "documents": {d: {k: v.to_dict() for k, v in fs.items()} for d, fs in self.documents.items()},
             "missing_documents": list(self.missing_documents),
+            "named_in_graph": {k: {"pairs": p, "entities": e} for k, (p, e) in self.named_in_graph.items()},
             "misses": [vars(m).copy() for m in self.misses],
         }
 
@@ -727,7 +731,16 @@ def evaluate(
         _score_targets(doc, g, facts, text, tally)
         _score_named(doc, g, facts, tally)
         _score_metadata(doc, g, facts, present, tally)
-    return _report(tally, missing)
+    return replace(_report(tally, missing), named_in_graph=_named_in_graph(facts, gold))
+
+
+def _named_in_graph(facts: _Facts, documents) -> dict[str, tuple[int, int]]:
+    """Per kind, the (document, entity) pairs and the distinct entities the graph has for these documents."""
+    out = {}
+    for kind in ("parks", "funds", "programs"):
+        per_document = [set(facts.named.get(doc, {}).get(kind, {})) for doc in documents]
+        out[kind] = (sum(len(e) for e in per_document), len(set().union(*per_document)))
+    return out
 
 
 def _report(tally: _Tally, missing: tuple[str, ...]) -> Report:
@@ -759,6 +772,9 @@ def format_report(report: Report, misses: bool = True) -> str:
     lines.append("")
     lines.append(f"role accuracy: {report.role_accuracy:.3f} ({roles.tp}/{roles.tp + roles.fn})")
     lines.append(f"documents: {len(report.documents)}, missing from the graph: {len(report.missing_documents)}")
+    if report.named_in_graph:
+        pairs = ", ".join(f"{kind} {n} ({entities} distinct)" for kind, (n, entities) in report.named_in_graph.items())
+        lines.append(f"parks, funds and programs are matched per document; document–name pairs in the graph: {pairs}")
     if misses and report.misses:
         fw = max(len(m.field) for m in report.misses)
         kw = max(len(m.kind) for m in report.misses)

@@ -137,17 +137,19 @@ def test_format_report(report):
         "assignments        0.875  0.875  0.875   7   1   1",
     ]
     assert lines[len(FIELDS)] == "implements         0.500  1.000  0.667   1   1   0"
-    assert lines[len(FIELDS) + 1 : len(FIELDS) + 6] == [
+    assert lines[len(FIELDS) + 1 : len(FIELDS) + 7] == [
         "",
         "role accuracy: 0.857 (6/7)",
         "documents: 1, missing from the graph: 0",
+        "parks, funds and programs are matched per document; document–name pairs in the graph: "
+        "parks 1 (1 distinct), funds 2 (2 distinct), programs 1 (1 distinct)",
         "",
         DOC,
     ]
-    assert lines[len(FIELDS) + 6 :] == [f"  {f:<17}  {k:<8}  {d}" for f, k, d in EXPECTED_MISSES]
-    assert lines[len(FIELDS) + 6] == "  tasks              spurious  二 重点任务"
+    assert lines[len(FIELDS) + 7 :] == [f"  {f:<17}  {k:<8}  {d}" for f, k, d in EXPECTED_MISSES]
+    assert lines[len(FIELDS) + 7] == "  tasks              spurious  二 重点任务"
     short = format_report(report, misses=False).splitlines()
-    assert short == lines[: len(FIELDS) + 4]
+    assert short == lines[: len(FIELDS) + 5]
 
 
 def test_to_dict_is_json(report):
