@@ -1143,7 +1143,7 @@ def format_ranking(ranking: Ranking, fmt: str = "table") -> str:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow([*columns, *extra])
         writer.writerows([_cell(c, r.get(c)) for c in [*columns, *extra]] for r in ranking.rows)
-        return buffer.getvalue()
+        return buffer.getvalue().removesuffix("\n")
     cells = [[_short(c, r.get(c)) for c in columns] for r in ranking.rows]
     if fmt == "markdown":
         numeric = [c not in ("agency", "type", "jurisdiction") for c in columns]

@@ -128,6 +128,8 @@ def test_named_queries_list_what_the_build_counts(built, counted):
 def test_rank_ranks_the_assigned_agencies(built, counted):
     rows = json.loads(_invoke("rank", "-g", str(built.out), "--top", "100000", "-f", "json"))
     assert len(rows) == counted["agencies"]
+    lines = _invoke("rank", "-g", str(built.out), "--top", "100000", "-f", "csv").splitlines()
+    assert len(lines) == counted["agencies"] + 1 and all(lines)  # a header and one line per agency
     explained = _invoke("rank", "-g", str(built.out), "--explain", rows[0]["iri"])
     assert f"rank 1 of {counted['agencies']} " in explained
 
