@@ -111,6 +111,19 @@ def test_drawn_nodes_and_edges_are_what_the_graph_says(whole_page, whole, seed):
     assert lead == count("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?t ?a WHERE { ?t pg:leadAgency ?a } }")
 
 
+def test_legend_shows_the_drawn_and_the_counted_number_of_agencies_and_parks(whole_page, seed):
+    count = lambda q: int(next(iter(seed.query(PREFIX + q)))[0])  # noqa: E731
+    legend = {key: whole_page.page.locator(f"#pg-categories li[data-key='{key}']").inner_text()
+              for key in ("agency", "park", "task")}
+    drawn = count("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a pg:Agency }")
+    assigned = count("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?t pg:responsibleAgency ?a }")
+    assert legend["agency"].endswith(f"({drawn}，其中 {assigned} 个承担任务)")
+    parks = count("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a pg:Park }")
+    named = count("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?x pg:mentions ?p . ?p a pg:Park }")
+    assert legend["park"].endswith(f"({parks}，其中 {named} 个见于文件)")
+    assert legend["task"].endswith(f"({count('SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a pg:Task }')})")
+
+
 def test_search_finds_an_alias_and_focuses_it(whole_page):
     page = whole_page.page
     page.fill("#pg-search", "省科技厅")
