@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 import numpy as np
 
 from policygraph.errors import QueryError, UsageError
-from policygraph.query import format_table, load_query, queries_dir, run_query
+from policygraph.query import _clip, format_table, load_query, queries_dir, run_query
 from policygraph.store import NativeView, native_view
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -150,11 +150,12 @@ _JURISDICTION_LABELS = """SELECT ?jurisdiction ?zh ?en WHERE {
   OPTIONAL { ?jurisdiction rdfs:label ?zh FILTER(langMatches(lang(?zh), "zh")) }
   OPTIONAL { ?jurisdiction rdfs:label ?en FILTER(langMatches(lang(?en), "en")) }
 }"""
-_TASK_DETAILS = """SELECT ?task ?outline ?start ?title WHERE {
+_TASK_DETAILS = """SELECT ?task ?outline ?start ?title ?text WHERE {
   VALUES ?task { TASKS }
   OPTIONAL { ?task pg:outline ?outline }
   OPTIONAL { ?task pg:startOffset ?start }
   OPTIONAL { ?task dcterms:title ?title }
+  OPTIONAL { ?task pg:taskText ?text }
 }"""
 
 
@@ -253,13 +254,14 @@ class Ranking:
 
 @dataclass(frozen=True)
 class ExplainedTask:
-    """One task behind an agency's numbers: where it is, the roles held, and the other agencies named."""
+    """One task behind an agency's numbers: where it is, the roles held, the other agencies named, and what it says."""
 
     file: str
     outline: str
     title: str
     roles: tuple[str, ...]
     co_agencies: tuple[tuple[str, str], ...]
+    text: str = ""  # pg:taskText: the item as written, clause included
 
 
 @dataclass(frozen=True)
@@ -475,14 +477,15 @@ def _smallest(pairs: Iterable[Sequence[str]]) -> dict[str, str]:
     return out
 
 
-def _task_details(graph, tasks: Iterable[str]) -> dict[str, tuple[str, int, str]]:
-    """Task IRI → (outline, start offset, title), read only for the tasks that ``explain`` shows."""
+def _task_details(graph, tasks: Iterable[str]) -> dict[str, tuple[str, int, str, str]]:
+    """Task IRI → (outline, start offset, title, text), read only for the tasks that ``explain`` shows."""
     tasks = sorted(tasks)
     if not tasks:
         return {}
-    found: dict[str, tuple[str, int, str]] = {}
+    found: dict[str, tuple[str, int, str, str]] = {}
     for row in _select(graph, _TASK_DETAILS.replace("TASKS", " ".join(f"<{t}>" for t in tasks))):
-        detail = (row.get("outline", ""), int(row["start"]) if row.get("start") else 0, row.get("title", ""))
+        detail = (row.get("outline", ""), int(row["start"]) if row.get("start") else 0, row.get("title", ""),
+                  row.get("text", ""))
         found[row["task"]] = min(found.get(row["task"], detail), detail)
     return found
 
@@ -1079,11 +1082,11 @@ def explain(graph: "rdflib.Graph", agency: str, *, jurisdiction: str | None = No
     order = {"lead": 0, "support": 1, "responsible": 2}
     for task, pairs in sorted(tasks.items(), key=lambda kv: (kv[1][0].file, details.get(kv[0], ("", 0))[1], kv[0])):
         mine = next(p for p in pairs if p.agency == iri)
-        outline, _, title = details.get(task, ("", 0, ""))
+        outline, _, title, text = details.get(task, ("", 0, "", ""))
         others = sorted((order[p.roles()[0]] if p.roles() else 2, net.agency(p.agency).label(lang),
                          "/".join(p.roles())) for p in pairs if p.agency != iri)
         others = tuple((name, roles) for _, name, roles in others)
-        explained.append(ExplainedTask(mine.file, outline, title, mine.roles(), others))
+        explained.append(ExplainedTask(mine.file, outline, title, mine.roles(), others, text))
     inc = net._incidence
     shared = _co_matrix(inc, weighting)[[inc.agencies.index(iri)]]
     partners = sorted(((net.agency(inc.agencies[b]).label(lang), w) for b, w in
@@ -1183,14 +1186,27 @@ def format_explanation(exp: Explanation, lang: str = "zh") -> str:
     table = [[t.file, t.outline, t.title, "/".join(t.roles),
               ("、" if lang != "en" else ", ").join(f"{n}({r})" if r != "responsible" else n
                                                     for n, r in t.co_agencies)] for t in exp.tasks]
-    lines.append(_indent(format_table(["document", "outline", "task", "role", "co-agencies"], table,
-                                      max_width=80)))
+    rows = format_table(["document", "outline", "task", "role", "co-agencies"], table, max_width=80).splitlines()
+    lines.append(_indent("\n".join(rows[:2] + [line for row, t in zip(rows[2:], exp.tasks)
+                                                for line in (row, *_text_line(t.text))])))
+    if any(t.text for t in exp.tasks):
+        lines.append(f"  (each task's text is cut to one line; `policygraph query agency-tasks -p agency={a.iri}` "
+                     "gives it in full)")
     lines += ["", f"shares tasks with ({len(exp.partners)}):"]
     lines.append(_indent(format_table(["agency", "shared"], [[n, f"{w:g}"] for n, w in exp.partners],
                                       numeric=[False, True])))
     lines += ["", f"community {row['community']} ({len(exp.community)} agencies): "
               + ("、" if lang != "en" else "; ").join(exp.community)]
     return "\n".join(lines)
+
+
+#: Terminal columns of the line that shows a task's text under its row in ``rank --explain``.
+_TEXT_WIDTH = 110
+
+
+def _text_line(text: str) -> tuple[str, ...]:
+    """The line under a task's row: its text (pg:taskText), cut to :data:`_TEXT_WIDTH` columns; none without one."""
+    return (f"    {_clip(text, _TEXT_WIDTH)}",) if text else ()
 
 
 def _score_terms(exp: Explanation) -> list[tuple[str, int]]:

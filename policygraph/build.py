@@ -215,6 +215,11 @@ class _DocumentGraphBuilder:
             t = items[(task.node.part, task.node.path)]
             g.add((t, _TYPE, _PG.Task))
             g.add((t, _DERIVED_FROM, doc))
+            span = task.text_span(self.x.document.text)
+            if span.end > span.start:
+                g.add((t, _PG.taskText, literal(span.slice(self.x.document.text))))
+                g.add((t, _PG.textStart, literal(span.start)))
+                g.add((t, _PG.textEnd, literal(span.end)))
             for clause in task.clauses:
                 g.add((t, _PG.sourceText, literal(clause.text)))
             if not task.clauses:

@@ -47,6 +47,24 @@ class Span:
     def slice(self, text: str) -> str:
         return text[self.start : self.end]
 
+    def strip(self, text: str) -> "Span":
+        r"""The span without the whitespace (full-width spaces too) at either end of ``text[start:end]``.
+
+        Why: an item's own text runs up to the next number, so it ends in the
+        line break and indent before it; a stored passage should not.
+
+        >>> Span(0, 9).strip("\u3000\u3000加强领导。\n\u3000")
+        Span(start=2, end=7)
+        >>> Span(2, 4).strip("ab  cd")
+        Span(start=4, end=4)
+        """
+        start, end = self.start, self.end
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return Span(start, end)
+
 
 @dataclass(frozen=True)
 class SourceDocument:
@@ -163,6 +181,12 @@ class Task:
     node: OutlineNode
     clauses: tuple[Clause, ...]
     assignments: tuple[Assignment, ...]
+
+    def text_span(self, text: str) -> Span:
+        """Where the task's own text is in ``text``: its item from the number (heading, body, clause) to the next
+        outline number, without surrounding whitespace. This is what an analyst reads as "what the task says";
+        the clause alone (``clauses``) says only who does it."""
+        return self.node.span.strip(text)
 
 
 @dataclass(frozen=True)

@@ -52,11 +52,12 @@ _FIELDS = {
     "support": ("配合任务", "Tasks as support"), "responsible": ("负责任务", "Tasks as responsible"),
     "score": ("责任分值", "Responsibility score"), "community": ("社区", "Community"),
     "outline": ("大纲位置", "Outline path"), "document": ("所属文件", "Document"),
-    "sourceText": ("原文条款", "Source clause"), "metric": ("指标", "Metric"), "value": ("目标值", "Value"),
+    "taskText": ("任务原文", "Task text"), "sourceText": ("原文条款", "Source clause"),
+    "metric": ("指标", "Metric"), "value": ("目标值", "Value"),
     "targetYear": ("目标年份", "Target year"), "annual": ("每年", "Annual"), "surface": ("原文表述", "As written"),
     "sentence": ("原文句子", "Sentence"), "iri": ("IRI", "IRI"),
 }
-_LONG_FIELDS = ("sourceText", "sentence", "surface", "title")
+_LONG_FIELDS = ("taskText", "sourceText", "sentence", "surface", "title")
 _UI = {
     "zh": {"search": "搜索名称（中文或英文）…", "legend": "图例与类型筛选", "jurisdictions": "行政区筛选",
            "more": "……另有 {n} 项", "noMatch": "没有匹配的节点", "empty": "图中没有可显示的内容：该图谱为空。",

@@ -214,7 +214,7 @@ def read_view_graph(ds) -> ViewGraph:
         doc_props = d["document"].get(doc, {})
         doc_label = _first(doc_props, _DCT + "title") or _first(doc_props, pg + "sourceFile")
         info = [("title", title), ("outline", outline), ("document", doc_label),
-                ("sourceFile", _first(doc_props, pg + "sourceFile"))]
+                ("sourceFile", _first(doc_props, pg + "sourceFile")), ("taskText", _first(p, pg + "taskText"))]
         info += [("sourceText", text) for text in _all(p, pg + "sourceText")]
         nodes[iri] = dict(kind="task", label_zh=title or outline, names=_names(title), info=info, outline=outline)
         occurs(iri, doc)

@@ -95,6 +95,9 @@ class PG(DefinedNamespace):
     startOffset: URIRef  # Where a text span starts.
     surface: URIRef  # The un-normalised text of a mention.
     targetYear: URIRef  # The deadline year of a target.
+    taskText: URIRef  # What the task says.
+    textEnd: URIRef  # Where a task's text ends.
+    textStart: URIRef  # Where a task's text starts.
     unit: URIRef  # A unit of measure.
     value: URIRef  # The number of a quantified goal.
     valueMax: URIRef  # The upper end of a range.

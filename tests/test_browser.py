@@ -142,9 +142,9 @@ def test_search_finds_an_alias_and_focuses_it(whole_page):
     assert "甘肃省科学技术厅" in page.inner_text("#pg-results")
 
 
-def test_clicking_a_task_shows_its_source_clause(whole_page, seed):
-    row = next(iter(seed.query(PREFIX + """SELECT ?t ?s WHERE { ?t a pg:Task ; pg:sourceText ?s ;
-                                               pg:leadAgency ?a } ORDER BY ?t ?s LIMIT 1""")))
+def test_clicking_a_task_shows_its_source_clause_and_its_text(whole_page, seed):
+    row = next(iter(seed.query(PREFIX + """SELECT ?t ?s ?x WHERE { ?t a pg:Task ; pg:sourceText ?s ;
+                                               pg:leadAgency ?a ; pg:taskText ?x } ORDER BY ?t ?s LIMIT 1""")))
     index = whole_page.js(
         "iri => policygraph.data.nodes.find(n => n.i.some(kv => kv[0] === 'iri' && kv[1] === iri)).id", str(row[0]))
     whole_page.js("id => policygraph.network.focus(id, {scale: 2.5, animation: false})", index)
@@ -155,6 +155,9 @@ def test_clicking_a_task_shows_its_source_clause(whole_page, seed):
     clauses = whole_page.page.locator("#pg-panel dd[data-field='sourceText']").all_inner_texts()
     assert str(row[1]) in clauses
     assert "牵头" in whole_page.page.inner_text("#pg-panel")
+    text = whole_page.page.locator("#pg-panel dd[data-field='taskText']")
+    assert text.all_inner_texts() == [str(row[2])] and text.is_visible()
+    assert whole_page.page.locator("#pg-panel dt", has_text="任务原文").count() == 1
 
 
 def test_hover_shows_a_text_tooltip(browser, tmp_path):

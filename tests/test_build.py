@@ -1,6 +1,7 @@
 """The built graph of the seed corpus: contract, provenance, identity of agencies, determinism."""
 from __future__ import annotations
 
+import pytest
 from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import SKOS
 
@@ -8,7 +9,7 @@ from policygraph.build import build_dataset, document_graph_iri
 from policygraph.pipeline import build_corpus
 from policygraph.vocab import PG
 
-from .conftest import SEEDS, seed_text
+from .conftest import SEEDS, SHARED_CORPUS, seed_text
 
 
 def q(ds, query, **bindings):
@@ -56,6 +57,39 @@ def test_assignment_offsets_point_at_the_surface(seed_build):
     for file, surface, start, end in rows:
         text = texts.setdefault(str(file), seed_text(str(file)))
         assert text[int(start):int(end)] == str(surface)
+
+
+_TASK_TEXTS = """SELECT ?file ?task ?text ?s ?e ?item ?clause WHERE {
+    ?task a pg:Task ; pg:inDocument ?d ; pg:startOffset ?item .
+    ?d pg:sourceFile ?file .
+    OPTIONAL { ?task pg:taskText ?text ; pg:textStart ?s ; pg:textEnd ?e }
+    OPTIONAL { ?task pg:sourceText ?clause } }"""
+
+
+def _check_task_texts(ds, folder) -> int:
+    """Every task has its own text, and the source file's text between its offsets is that text, clauses included."""
+    texts, tasks = {}, set()
+    for file, task, text, start, end, item, clause in q(ds, _TASK_TEXTS):
+        assert text is not None, f"{file}: task {task} has no pg:taskText"
+        source = texts.setdefault(str(file), (folder / str(file)).read_text("utf-8"))
+        assert source[int(start):int(end)] == str(text), (file, task)
+        assert int(start) == int(item) and str(text) == str(text).strip()
+        assert clause is None or str(clause).strip() in str(text), (file, task, clause)
+        tasks.add(task)
+    return len(tasks)
+
+
+def test_task_text_offsets_point_at_the_text(seed_build):
+    assert _check_task_texts(union(seed_build[1]), SEEDS) == 81
+
+
+def test_task_text_offsets_on_real_documents(tmp_path):
+    docs = SHARED_CORPUS / "docs"
+    if not docs.is_dir():
+        pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
+    files = sorted(p for p in docs.iterdir() if p.suffix == ".txt")
+    _, ds = build_corpus(files, tmp_path / "out", load=True)
+    assert _check_task_texts(union(ds), docs) > 100
 
 
 def test_target_provenance(seed_build):

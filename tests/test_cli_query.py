@@ -11,6 +11,8 @@ from click.testing import CliRunner
 from policygraph.cli import cli
 from policygraph.query import list_queries
 
+from .conftest import seed_text
+
 
 @pytest.fixture(scope="module")
 def graph(seed_build):
@@ -125,6 +127,20 @@ def test_rank_explain(runner, small, graph):
     seed = runner.invoke(cli, ["rank", "-g", graph, "--explain", "自治区科技厅", "--lang", "en"])
     assert seed.output.startswith("Ningxia Hui Autonomous Region Department of Science and Technology (宁夏")
     assert "tasks 11: lead 8, support 3" in seed.output and "score 9.5 = 8 × 1 (lead) + 3 × 0.5 (support)" in seed.output
+
+
+def test_rank_explain_shows_what_each_task_says(runner, graph, small):
+    out = runner.invoke(cli, ["rank", "-g", graph, "--explain", "自治区科技厅"]).output
+    source = " ".join(seed_text("004_804e474c68a51211.txt").split())
+    lines = out.splitlines()
+    rows = [i for i, line in enumerate(lines) if line.startswith("  004_804e474c68a51211.txt")]
+    assert len(rows) == 11
+    for i in rows:
+        outline, shown = lines[i].split()[1], lines[i + 1].strip()
+        assert shown.startswith(f"（{outline.split('/')[-1]}）") and shown.rstrip("…") in source, (lines[i], shown)
+    assert "policygraph query agency-tasks -p agency=https://" in out
+    plain = runner.invoke(cli, ["rank", "-g", small, "--explain", "省发展改革委"]).output
+    assert "cut to one line" not in plain  # a graph without task texts shows the rows alone
 
 
 def test_rank_json_sort_filters_and_weights(runner, small):

@@ -357,6 +357,7 @@ INVALID_CASES = [
     ("invalid-target-integer-value.ttl", {("target", "value", "DatatypeConstraintComponent")}),
     ("invalid-unspecified-body-agency.ttl", {("body", None, "NotConstraintComponent")}),
     ("invalid-task-two-outlines.ttl", {("task", "outline", "MaxCountConstraintComponent")}),
+    ("invalid-task-text-offsets.ttl", {("task", None, "SPARQLConstraintComponent")}),
     ("invalid-outline-path.ttl", {("item", "outline", "PatternConstraintComponent")}),
     ("invalid-document-number.ttl", {("cited", "documentNumber", "PatternConstraintComponent")}),
     ("invalid-read-document-without-jurisdiction.ttl", {("doc2", "jurisdiction", "MinCountConstraintComponent")}),

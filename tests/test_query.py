@@ -19,7 +19,7 @@ from policygraph.query import (
     resolve_query, run_query, term_for, to_csv, to_json, to_tsv,
 )
 
-from .conftest import SEED_FILES, gold
+from .conftest import SEED_FILES, gold, seed_text
 
 # ---------------------------------------------------------------- gold facts the named queries must reproduce
 
@@ -81,6 +81,8 @@ def check_agency_tasks(run):
                    "青海省科学技术厅": len(_gold_tasks(QINGHAI, {"省科技厅"}))}
     assert {r["role"] for r in rows} == {"responsible"}
     assert all("省科技厅" in r["clause"] for r in rows if r.get("clause"))
+    for r in rows:  # the task's own text, as the file has it, around its clause
+        assert r["text"] in seed_text(r["document"]) and r["task"] in r["text"] and r["clause"] in r["text"]
     ningxia = run("agency-tasks", agency="宁夏回族自治区科学技术厅")
     roles = Counter(r["role"] for r in ningxia)
     st = {"自治区科技厅", "科技厅"}

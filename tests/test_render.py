@@ -111,6 +111,12 @@ def test_task_node_shows_its_clause_outline_and_document(seed, whole):
     assert info["document"]
 
 
+def test_every_task_node_shows_its_own_text(seed, whole):
+    texts = {str(t): str(x) for t, x in seed.query(PREFIX + "SELECT ?t ?x WHERE { ?t a pg:Task ; pg:taskText ?x }")}
+    shown = {n.id: dict(n.info).get("taskText") for n in whole.nodes if n.kind == "task"}
+    assert len(shown) == 81 and shown == texts
+
+
 def test_agency_node_knows_its_aliases_counts_and_score(whole):
     node = next(n for n in whole.nodes if n.label_zh == "甘肃省科学技术厅")
     assert "省科技厅" in node.names
