@@ -122,8 +122,12 @@ class _DocumentGraphBuilder:
         self.g.add((j, _TYPE, _PG.Jurisdiction))
         self.g.add((j, _LABEL, self.literal(name, lang="zh")))
         info = self.lexicon.jurisdiction(name) if self.lexicon is not None else None
-        if info is not None and getattr(info, "en", None):
-            self.g.add((j, _LABEL, self.literal(info.en, lang="en")))
+        if info is not None:
+            english = self.lexicon.english(info)
+            if english.en:
+                self.g.add((j, _LABEL, self.literal(english.en, lang="en")))
+            if english.romanised:
+                self.g.add((j, _PG.romanised, self.literal(True)))
         return j
 
     def agency(self, agency: Agency, surface: str | None) -> URIRef:
@@ -140,6 +144,8 @@ class _DocumentGraphBuilder:
         g.add((a, _PG.agencyType, PG_NS[agency.agency_type]))
         if surface:
             g.add((a, _ALT_LABEL, literal(surface)))
+        if agency.romanised:
+            g.add((a, _PG.romanised, literal(True)))
         if agency.collective:
             g.add((a, _PG.collective, literal(True)))
         if agency.manages:

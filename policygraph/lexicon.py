@@ -20,6 +20,7 @@ from .knowledge import resource_json, resource_text
 from pathlib import Path
 
 from .errors import OntologyError
+from .romanise import PlaceEnglish, designation_english, place_english
 
 __all__ = [
     "JurisdictionInfo",
@@ -80,7 +81,7 @@ class JurisdictionInfo:
     abbr: str  # one-character 文号 abbreviation (甘); empty for cities and counties
     kind: str  # province | autonomous-region | municipality | sar | national | prefecture | county
     prefixes: tuple[str, ...]  # level words its agencies use (省, 自治区, 市)
-    en: str  # Gansu Province
+    en: str  # Gansu Province; empty for a place whose English is formed on demand (Lexicon.english)
     short_en: str  # Gansu
     adj: str  # Gansu Provincial
     capital: str = ""  # short name of the capital city (兰州)
@@ -243,11 +244,10 @@ def _parse_places(text: str, provinces: dict[str, JurisdictionInfo]) -> list[Jur
         short = _short_place_name(name, level)
         cap = capitals.get(short)
         is_capital = level == "prefecture" and cap is not None and cap.name == province
-        en = f"{cap.capital_en} City" if is_capital else name
         out.append(JurisdictionInfo(
             name=name, short=short, abbr="", kind=level, prefixes=(name[-1],),
-            en=en, short_en=cap.capital_en if is_capital else name,
-            adj=f"{cap.capital_en} Municipal" if is_capital else name,
+            en=f"{cap.capital_en} City" if is_capital else "", short_en=cap.capital_en if is_capital else "",
+            adj=f"{cap.capital_en} Municipal" if is_capital else "",
             parent=parent, adcode=code,
         ))
     return out
@@ -298,6 +298,39 @@ class Lexicon:
         self._max_name = max([len(n) for n in self._by_name] + [len(n) for n in self._places_by_name] + [1])
 
     # -- jurisdictions -------------------------------------------------------------------------
+
+    def english(self, info: JurisdictionInfo) -> PlaceEnglish:
+        """The English of a jurisdiction: its table entry, else its name romanised (see ``policygraph.romanise``).
+
+        >>> lx = load_lexicon()
+        >>> lx.english(lx.jurisdiction("甘肃省")).adj, lx.english(lx.jurisdiction("白银市")).adj
+        ('Gansu Provincial', 'Baiyin Municipal')
+        """
+        if info.en:
+            return PlaceEnglish(info.en, info.short_en, info.adj)
+        return place_english(info.name)
+
+    def name_english(self, text: str) -> tuple[str, bool] | None:
+        """The English (adjective form) of a free name in an agency's name (白银市, 兰州新区), and whether it was
+        romanised; None when it is neither a known place nor an area named after one.
+
+        >>> load_lexicon().name_english("兰州新区")
+        ('Lanzhou New Area', False)
+        """
+        place = self.jurisdiction(text)
+        if place is not None:
+            english = self.english(place)
+            return english.adj, english.romanised
+
+        def head(name: str) -> tuple[str, bool] | None:
+            found = self.jurisdiction(name) or self.city(name)
+            if found is None:
+                return None
+            english = self.english(found)
+            return english.short, english.romanised
+
+        return designation_english(text, head)
+
 
     def jurisdiction(self, name: str) -> JurisdictionInfo | None:
         """The jurisdiction a full or short name denotes (provinces first, then cities and counties).

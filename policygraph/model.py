@@ -153,6 +153,7 @@ class Agency:
     name_en: str | None = None
     manages: str | None = None  # for park management committees: the park's name
     collective: bool = False  # 各市州政府: many bodies named as one
+    romanised: bool = False  # name_en spells a place in pinyin: the lexicon has no English for it
 
 
 @dataclass(frozen=True)

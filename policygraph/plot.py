@@ -1,6 +1,7 @@
 """Bar charts of a ranking (matplotlib, imported only when a chart is drawn) with a CJK font that renders."""
 from __future__ import annotations
 
+import functools
 import io
 import unicodedata
 from pathlib import Path
@@ -8,10 +9,10 @@ from pathlib import Path
 from policygraph.errors import QueryError
 from policygraph.serialize import write_atomic
 
-__all__ = ["CJK_FONTS", "find_cjk_font", "has_cjk", "plot_ranking"]
+__all__ = ["CJK_FONTS", "find_cjk_font", "has_cjk", "packaged_cjk_font", "plot_ranking"]
 
-#: Font families tried, in order, for Chinese labels. Debian's fonts-noto-cjk (installed by .ci/run)
-#: provides Noto Sans CJK SC; the others are the usual CJK fonts of Debian, macOS and Windows.
+#: Font families tried, in order, for Chinese labels when the packaged font is missing (a broken
+#: install): the usual CJK fonts of Debian (fonts-noto-cjk), macOS and Windows.
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Micro Hei",
              "WenQuanYi Zen Hei", "Droid Sans Fallback", "PingFang SC", "Heiti SC", "Microsoft YaHei", "SimHei",
              "Noto Sans CJK JP", "Noto Serif CJK SC", "AR PL UMing CN")
@@ -28,15 +29,50 @@ def has_cjk(text: str) -> bool:
     return any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
 
 
-def find_cjk_font() -> str | None:
-    """The name of the first installed font family of ``CJK_FONTS``, or None.
+def packaged_cjk_font() -> Path | None:
+    """The CJK font file that comes with policygraph's install, or None when its package is missing.
 
-    matplotlib caches the font list when it is first imported, so a CJK font installed
-    later is looked for among the system's font files and registered.
+    It is Noto Sans SC (SIL Open Font License 1.1), shipped on PyPI by ``pylopdf-fonts-zh-cn``, a
+    dependency of policygraph: charts draw Chinese labels with the same font on every machine,
+    whatever fonts the system has.
+    """
+    try:
+        from pylopdf_fonts_zh_cn import sans_path
+    except ImportError:
+        return None
+    path = Path(sans_path())
+    return path if path.is_file() else None
+
+
+def _register(path: Path) -> str:
+    """Add a font file to matplotlib's font list unless it is there, and return its family name."""
+    from matplotlib import font_manager
+
+    if not any(f.fname == str(path) for f in font_manager.fontManager.ttflist):
+        font_manager.fontManager.addfont(str(path))
+    return _family(str(path))
+
+
+@functools.cache
+def _family(path: str) -> str:
+    from matplotlib import font_manager
+
+    return font_manager.FontProperties(fname=path).get_name()
+
+
+def find_cjk_font() -> str | None:
+    """The font family Chinese labels are drawn with: the packaged font, else an installed one of ``CJK_FONTS``.
+
+    matplotlib caches the font list when it is first imported, so the packaged font, and a
+    system CJK font installed later, are registered here.
     """
     import re
 
     from matplotlib import font_manager
+
+    packaged = packaged_cjk_font()
+    if packaged is not None:
+        return _register(packaged)
 
     def known():
         installed = {f.name for f in font_manager.fontManager.ttflist}
@@ -72,8 +108,9 @@ def plot_ranking(ranking, path: str | Path, measure: str | None = None, title: s
         The picture is ``width_px`` pixels wide and 0.32 inch per bar (plus margins) high.
 
     ``-`` writes SVG to standard output; a file is replaced atomically (see ``write_atomic``).
-    Chinese labels need a CJK font (``find_cjk_font``); without one this raises a QueryError
-    that says how to install it or to use English labels, rather than drawing empty boxes.
+    Chinese labels are drawn with the packaged CJK font (``find_cjk_font``); where it and every
+    system CJK font are missing this raises a QueryError that says how to install one or to use
+    English labels, rather than drawing empty boxes.
     """
     import matplotlib
 
@@ -95,8 +132,8 @@ def plot_ranking(ranking, path: str | Path, measure: str | None = None, title: s
     values = [float(r.get(measure) or 0) for r in rows]
     font = find_cjk_font()
     if any(has_cjk(label) for label in labels) and font is None:
-        raise QueryError("no CJK font is installed to draw Chinese labels: install fonts-noto-cjk "
-                         "(Debian/Ubuntu) or use --lang en")
+        raise QueryError("no CJK font to draw Chinese labels: reinstall policygraph (its font comes with "
+                         "pip install pylopdf-fonts-zh-cn), install fonts-noto-cjk, or use --lang en")
     with plt.rc_context({"font.family": ["sans-serif"],
                          "font.sans-serif": [*([font] if font else []), "DejaVu Sans"],
                          "svg.fonttype": "path", "axes.unicode_minus": False}):

@@ -160,6 +160,7 @@ def page_data(view: ViewGraph, lang: str = "zh") -> dict:
     nodes = []
     for k, n in enumerate(view.nodes):
         label = n.label_zh if i == 0 else (n.label_en or n.label_zh)
+        info = n.info if i == 0 else _english_info(n.info, jur_en)
         limit = (24, 60)[i] if n.kind == "agency" else (16, 40)[i]
         if n.kind == "agency":
             size = 10 + 30 * math.sqrt(n.score / max_score) if max_score else 14
@@ -170,7 +171,7 @@ def page_data(view: ViewGraph, lang: str = "zh") -> dict:
                       "zh": n.label_zh, "en": n.label_en, "x": x, "y": y, "s": round(size, 1),
                       "t": (type_zh if i == 0 else type_en).get(n.group, "") if n.kind == "agency" else "",
                       "j": [jur_index[j] for j in n.jurisdictions], "n": list(n.names),
-                      "i": [list(kv) for kv in n.info]})
+                      "i": [list(kv) for kv in info]})
     edge_kinds = [{"key": key, "label": v[3 + i], "color": v[0], "dashes": v[1], "width": v[2]}
                   for key, v in _EDGES.items()]
     kind_index = {e["key"]: k for k, e in enumerate(edge_kinds)}
@@ -226,6 +227,26 @@ def _label_counts(categories: list[dict], view: ViewGraph, i: int) -> None:
             c["counted"] = counted_nodes(view, c["key"])
             if c["counted"] != c["count"]:
                 c["countText"] = _COUNTED_BY[c["key"]][1][i].format(total=c["count"], n=c["counted"])
+
+
+def _english_info(info, jurisdictions_en: dict) -> tuple:
+    """A node's panel fields for the English page: the agency type and jurisdictions in English where known.
+
+    >>> _english_info((("agencyType", "财政"), ("agencyTypeEn", "Finance"), ("jurisdiction", "甘肃省, 乙省")),
+    ...               {"甘肃省": "Gansu Province"})
+    (('agencyType', 'Finance'), ('jurisdiction', 'Gansu Province, 乙省'))
+    """
+    fields = dict(info)
+    out = []
+    for key, value in info:
+        if key == "agencyTypeEn":
+            continue
+        if key == "agencyType":
+            value = fields.get("agencyTypeEn") or value
+        elif key == "jurisdiction":
+            value = ", ".join(jurisdictions_en.get(j) or j for j in value.split(", "))
+        out.append((key, value))
+    return tuple(out)
 
 
 def _inline(text: str, closing: str) -> str:

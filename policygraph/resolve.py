@@ -107,8 +107,8 @@ def _document_jurisdiction(name: str, lex: Lexicon) -> JurisdictionInfo:
         kind = "prefecture"
     elif name.endswith(tuple(words["county_endings"])) and not name.endswith(tuple(words["county_not_endings"])):
         kind = "county"
-    return JurisdictionInfo(name=name, short=name, abbr="", kind=kind, prefixes=(), en=name,
-                            short_en=name, adj=name, parent=None)
+    return JurisdictionInfo(name=name, short=name, abbr="", kind=kind, prefixes=(), en="",
+                            short_en="", adj="", parent=None)
 
 
 class _Fmt(dict):
@@ -153,12 +153,35 @@ def _city(m: PatternMatch, where: JurisdictionInfo, lex: Lexicon) -> tuple[Juris
     province = lex.capital_province(city.short)
     if province is not None and (city is province or city.parent == province.name):
         return province, province.capital, province.capital_en or province.capital
-    return city, city.name, city.short_en
+    return city, city.name, lex.english(city).short
 
 
-def _values(j: JurisdictionInfo, m: PatternMatch, j_text: str | None = None, j_adj: str | None = None) -> _Fmt:
-    return _Fmt(J=j_text or j.name, Js=j_text or j.short, Jen=j.en, Jadj=j_adj or j.adj, Jsen=j.short_en,
-                X=m.x, M=m.rest)
+def _values(j: JurisdictionInfo, m: PatternMatch, j_text: str | None = None) -> _Fmt:
+    return _Fmt(J=j_text or j.name, Js=j_text or j.short, X=m.x, M=m.rest)
+
+
+def _english_values(j: JurisdictionInfo, m: PatternMatch, lex: Lexicon, lower_word: str | None) -> dict:
+    """Placeholder → (English, romanised) for a row's ``en`` template; a free name with no English is left out."""
+    english = lex.english(j)
+    adj = f"{english.adj} {_WORD_EN.get(lower_word, lower_word)}" if lower_word else english.adj
+    out = {"Jen": (english.en, english.romanised), "Jadj": (adj, english.romanised),
+           "Jsen": (english.short, english.romanised)}
+    for key, text in (("X", m.x), ("M", m.rest)):
+        found = lex.name_english(text) if text else None
+        if found is not None:
+            out[key] = found
+    return out
+
+
+def _english_name(template: str, values: dict) -> tuple[str | None, bool]:
+    """A row's English name and whether a romanised name is part of it; None when a part has no English."""
+    from string import Formatter
+
+    used = {field for _, field, _, _ in Formatter().parse(template) if field}
+    if used - values.keys():
+        return None, False
+    name = template.format_map({k: v[0] for k, v in values.items()}).strip()
+    return name or None, any(values[k][1] for k in used)
 
 
 def _agency(m: PatternMatch, doc: JurisdictionInfo, lex: Lexicon) -> Agency:
@@ -169,26 +192,30 @@ def _agency(m: PatternMatch, doc: JurisdictionInfo, lex: Lexicon) -> Agency:
         if central is not None:
             m = PatternMatch(central, central.patterns[0], central.patterns[0].text)
             row, lower_word = central, None
-    j_text = j_adj = None
+    j_text = None
     if lower_word:
         j_text = ("" if where.level == "central" else where.name) + _levels()["collective_opener"] + lower_word
-        j_adj = f"{where.adj} {_WORD_EN.get(lower_word, lower_word)}"
-    values = _values(where, m, j_text, j_adj)
+    values = _values(where, m, j_text)
+    english = _english_values(where, m, lex, lower_word)
     if "{C}" in row.canonical:
         where, c_text, c_en = _city(m, where, lex)
         values = _values(where, m)
-        values.update(C=c_text, Cen=c_en)
+        values.update(C=c_text)
+        english = _english_values(where, m, lex, None)
+        english["Cen"] = (c_en, lex.english(where).romanised if c_text == where.name else False)
     if where.level == "central" and row.level != "central" and "{J}" in row.canonical and not lower_word:
         name = m.key
     else:
         name = row.canonical.format_map(values)
+    name_en, romanised = _english_name(row.en, english) if row.en else (None, False)
     return Agency(
         name=name,
         jurisdiction=where.name,
         agency_type=row.type,
-        name_en=row.en.format_map(values).strip() or None if row.en else None,
+        name_en=name_en,
         manages=row.manages.format_map(values) or None if row.manages else None,
         collective=row.collective or bool(lower_word),
+        romanised=romanised,
     )
 
 

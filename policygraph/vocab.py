@@ -90,6 +90,7 @@ class PG(DefinedNamespace):
     metric: URIRef  # The name of the measured quantity.
     outline: URIRef  # The position of an item in the document outline.
     outlineLevel: URIRef  # The depth of an item in the outline.
+    romanised: URIRef  # Whether a place name in the English label is a pinyin romanisation.
     sourceFile: URIRef  # The input file name of a document.
     sourceText: URIRef  # A passage of the document given as provenance.
     startOffset: URIRef  # Where a text span starts.

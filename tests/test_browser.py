@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -232,5 +233,24 @@ def test_empty_graph_page_says_so(browser, tmp_path):
         assert opened.page.inner_text("#pg-empty") == "Nothing to show: the graph is empty."
         assert opened.js("policygraph.nodes.length") == 0
         assert opened.errors == [] and opened.outside_requests() == []
+    finally:
+        opened.close()
+
+
+def test_english_page_panel_names_the_agency_its_type_and_neighbours_in_english(browser, whole, tmp_path):
+    opened = Opened(browser, write_html(render_html(whole, lang="en"), tmp_path / "en.html"))
+    try:
+        page = opened.page
+        page.fill("#pg-search", "Baiyin")
+        page.press("#pg-search", "Enter")
+        assert page.inner_text("#pg-panel h2") == "Baiyin Municipal People's Government"
+        assert "白银市人民政府" in page.inner_text("#pg-panel .pg-sub")
+        types = page.locator("#pg-panel dd[data-field='agencyType']").all_inner_texts()
+        assert types == ["Local people's government"]
+        assert page.locator("#pg-panel dd[data-field='agencyTypeEn']").count() == 0
+        links = {re.sub(r" \u00d7[\d.]+$", "", t) for t in page.locator("#pg-panel .pg-link").all_inner_texts()}
+        shown = set(opened.js("policygraph.data.nodes.map(n => n.en || n.zh)"))
+        assert links and links <= shown
+        assert opened.errors == []
     finally:
         opened.close()

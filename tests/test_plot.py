@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import struct
+import warnings
+from importlib.metadata import metadata
+from pathlib import Path
 
 import pytest
 
 from policygraph.analyse import rank, rank_by_type
 from policygraph.errors import QueryError
-from policygraph.plot import find_cjk_font, has_cjk, plot_ranking
+from policygraph.plot import find_cjk_font, has_cjk, packaged_cjk_font, plot_ranking
 
 pytest.importorskip("matplotlib")
 
@@ -18,9 +21,53 @@ def png_size(path):
     return struct.unpack(">II", data[16:24])
 
 
-def test_a_cjk_font_is_installed():
-    # .ci/run installs Debian's fonts-noto-cjk; without it Chinese labels would be empty boxes
-    assert find_cjk_font() is not None
+def test_the_cjk_font_comes_with_the_install():
+    path = packaged_cjk_font()
+    assert path is not None and path.suffix == ".otf" and path.stat().st_size > 1_000_000
+    assert find_cjk_font() == "Noto Sans SC"
+    meta = metadata("pylopdf-fonts-zh-cn")
+    assert "SIL Open Font License" in (meta.get("License") or "") + " ".join(meta.get_all("Classifier") or [])
+
+
+@pytest.fixture
+def no_system_fonts(monkeypatch):
+    """matplotlib as on a machine without any CJK system font: only its own fonts and the packaged one."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    own = Path(matplotlib.get_data_path()).resolve()
+    packaged = str(packaged_cjk_font())
+    manager = font_manager.fontManager
+    kept = [f for f in manager.ttflist if f.fname == packaged or Path(f.fname).resolve().is_relative_to(own)]
+    monkeypatch.setattr(manager, "ttflist", kept)
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
+    manager._findfont_cached.cache_clear()
+    yield manager
+    manager._findfont_cached.cache_clear()
+
+
+def test_chinese_labels_are_drawn_with_the_packaged_font_without_system_fonts(no_system_fonts, seed_graph, tmp_path):
+    from matplotlib import font_manager
+
+    assert not [f for f in no_system_fonts.ttflist if "CJK" in f.name]
+    ranking = rank(seed_graph, top=20)
+    assert all(has_cjk(r["agency"]) for r in ranking.rows)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = plot_ranking(ranking, tmp_path / "rank.png", title="甘肃省、青海省、宁夏回族自治区")
+    assert [str(w.message) for w in caught if "missing from font" in str(w.message)] == []
+    assert font_manager.findfont(font_manager.FontProperties(family="Noto Sans SC"),
+                                 fallback_to_default=False) == str(packaged_cjk_font())
+    assert png_size(out)[0] == 1000
+
+
+def test_a_missing_font_is_reported_not_drawn_as_boxes(monkeypatch, small_graph, tmp_path):
+    import policygraph.plot as plot
+
+    monkeypatch.setattr(plot, "packaged_cjk_font", lambda: None)
+    monkeypatch.setattr(plot, "CJK_FONTS", ("No Such Font",))
+    with pytest.raises(QueryError, match=r"no CJK font .* pylopdf-fonts-zh-cn.* --lang en"):
+        plot_ranking(rank(small_graph), tmp_path / "rank.png")
 
 
 def test_png_of_the_right_size(small_graph, tmp_path):

@@ -21,10 +21,13 @@
   var raw = data.nodes;
   var nodeById = {};
 
+  // The page's language first: the English name where there is one, the Chinese one beside it.
+  function names(n) { return data.lang === "en" && n.en ? [n.en, n.zh] : [n.zh, n.en]; }
+
   function tooltip(n) {
     var box = el("div", null, "pg-tooltip");
-    box.appendChild(el("div", n.zh));
-    if (n.en) { box.appendChild(el("div", n.en)); }
+    box.appendChild(el("div", names(n)[0]));
+    if (n.en) { box.appendChild(el("div", names(n)[1])); }
     var kind = data.kinds[n.k].label;
     box.appendChild(el("div", n.t ? kind + " \u00b7 " + n.t : kind, "pg-tip-type"));
     return box;
@@ -117,8 +120,8 @@
     var body = byId("pg-panel-body");
     while (body.firstChild) { body.removeChild(body.firstChild); }
     if (!n) { byId("pg-panel").hidden = true; return; }
-    body.appendChild(el("h2", n.zh));
-    if (n.en) { body.appendChild(el("p", n.en, "pg-sub")); }
+    body.appendChild(el("h2", names(n)[0]));
+    if (n.en) { body.appendChild(el("p", names(n)[1], "pg-sub")); }
     body.appendChild(el("p", data.kinds[n.k].label + (n.t ? " \u00b7 " + n.t : ""), "pg-sub"));
     var dl = el("dl");
     n.i.forEach(function (kv) {
@@ -145,7 +148,7 @@
         groups[key].slice(0, 200).forEach(function (pair) {
           var other = nodeById[pair[0]];
           var li = el("li");
-          var b = el("button", other.zh + (pair[1][4] ? " \u00d7" + pair[1][4] : ""), "pg-link");
+          var b = el("button", names(other)[0] + (pair[1][4] ? " \u00d7" + pair[1][4] : ""), "pg-link");
           b.type = "button";
           b.addEventListener("click", function () { select(other.id); });
           li.appendChild(b);
@@ -193,7 +196,7 @@
     while (ul.firstChild) { ul.removeChild(ul.firstChild); }
     ids.slice(0, 30).forEach(function (id) {
       var li = el("li");
-      var b = el("button", nodeById[id].zh, "pg-link");
+      var b = el("button", names(nodeById[id])[0], "pg-link");
       b.type = "button";
       b.addEventListener("click", function () { select(id); });
       li.appendChild(b);
