@@ -38,6 +38,31 @@ class _Group(click.Group):
 _HELP = {"help_option_names": ["-h", "--help"]}
 
 
+class _Aliased(click.Option):
+    """An option whose earlier spellings (``aliases``) still work but are not shown in help or messages.
+
+    Why: every command names the graph location ``-g/--graph``; scripts written
+    for ``build -o`` or ``serve --store`` keep running.
+    """
+
+    def __init__(self, param_decls, aliases=(), **kwargs):
+        super().__init__([*param_decls, *aliases], **kwargs)
+        self.aliases = tuple(aliases)
+
+    def _shown(self) -> click.Option:
+        import copy
+
+        shown = copy.copy(self)
+        shown.opts = [o for o in self.opts if o not in self.aliases]
+        return shown
+
+    def get_help_record(self, ctx):
+        return click.Option.get_help_record(self._shown(), ctx)
+
+    def get_error_hint(self, ctx):
+        return click.Option.get_error_hint(self._shown(), ctx)
+
+
 @click.group(cls=_Group, context_settings=_HELP)
 @click.version_option(package_name="policygraph")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line error messages.")
@@ -83,8 +108,9 @@ def _progress_callback(total: int, verbose: bool):
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(readable=False, path_type=Path))
-@click.option("-o", "--out", "out_dir", default=DEFAULT_OUT, show_default=True, type=click.Path(path_type=Path),
-              help="Output folder for graph.trig, graph.ttl and build-report.json.")
+@click.option("-g", "--graph", "out_dir", cls=_Aliased, aliases=("-o", "--out"), metavar="DIR", default=DEFAULT_OUT,
+              show_default=True, type=click.Path(path_type=Path),
+              help="Build folder: the graph's store, graph.trig, graph.ttl and build-report.json.")
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the resources.")
 @click.option("--lexicon", "lexicon_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder with extra agencies.csv / jurisdictions.csv / generic_bodies.txt rows (repeatable).")
@@ -100,7 +126,7 @@ def _progress_callback(total: int, verbose: bool):
 def build(ctx, paths, out_dir, base, lexicon_dirs, jobs, export, wait, push_url):
     """Build or update the graph of PATHS (files or folders; the embedded corpus when none are given).
 
-    The graph lives in OUT/store (an Oxigraph store, one named graph per
+    The graph lives in GRAPH/store (an Oxigraph store, one named graph per
     document); files unchanged since the last build are skipped.
     """
     from .load import iter_input_files
@@ -176,8 +202,8 @@ def inspect(paths, lexicon_dirs, as_json):
 
 @cli.command()
 @click.argument("names", nargs=-1, required=True)
-@click.option("-o", "--out", "out_dir", default=DEFAULT_OUT, show_default=True, type=click.Path(path_type=Path),
-              help="Build folder whose store to change.")
+@click.option("-g", "--graph", "out_dir", cls=_Aliased, aliases=("-o", "--out"), metavar="DIR", default=DEFAULT_OUT,
+              show_default=True, type=click.Path(path_type=Path), help="Build folder whose store to change.")
 @click.option("--wait", type=click.FloatRange(min=0), default=60, show_default=True,
               help="Seconds to wait for a build writing to the same store.")
 def remove(names, out_dir, wait):
@@ -190,8 +216,8 @@ def remove(names, out_dir, wait):
 
 @cli.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--out", "out_dir", default=DEFAULT_OUT, show_default=True, type=click.Path(path_type=Path),
-              help="Build folder whose store to export.")
+@click.option("-g", "--graph", "out_dir", cls=_Aliased, aliases=("-o", "--out"), metavar="DIR", default=DEFAULT_OUT,
+              show_default=True, type=click.Path(path_type=Path), help="Build folder whose store to export.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["trig", "turtle", "nquads", "nt"]), default=None,
               help="RDF format. Default: from PATH's suffix (.trig, .ttl, .nq, .nt).")
 def export(path, out_dir, fmt):
@@ -353,7 +379,7 @@ def rank(graph_path, jurisdiction, document, agency_type, by, top, sort, weights
 @click.option("-g", "--graph", "graph_path", type=click.Path(exists=True, path_type=Path),
               help=f"Graph to draw: a store folder, a build folder, or a TriG/Turtle file. Default: {DEFAULT_OUT}/store, else {DEFAULT_OUT}/graph.trig.")
 @click.option("--endpoint", metavar="URL", help="Read from this SPARQL 1.1 endpoint instead of a graph file.")
-@click.option("-o", "--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--html", "out_path", cls=_Aliased, aliases=("--out",), type=click.Path(dir_okay=False, path_type=Path),
               help=f"HTML file to write (- for standard output). Default: {DEFAULT_OUT}/graph.html, or agencies.html with --view agencies.")
 @click.option("--view", type=click.Choice(["whole", "agencies"]), default="whole", show_default=True,
               help="The whole graph, or the agency co-responsibility network.")
@@ -378,9 +404,9 @@ def viz(graph_path, out_path, view, colour_by, focus_on, depth, document, jurisd
 
 
 @cli.command()
-@click.option("--store", "store_path", type=click.Path(path_type=Path),
+@click.option("-g", "--graph", "store_path", cls=_Aliased, aliases=("--store",), type=click.Path(path_type=Path),
               help="Graph to serve: a store folder, a build folder, or a TriG/N-Quads/Turtle/N-Triples file. "
-                   "Default: policygraph-out/store.")
+                   f"Default: {DEFAULT_OUT}/store.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (0.0.0.0 opens it to the network).")
 @click.option("--port", type=click.IntRange(min=0, max=65535), default=8737, show_default=True,
               help="Port (0 picks a free one). The default is not Oxigraph's 7878, so `oxigraph serve` can run too.")
