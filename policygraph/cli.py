@@ -9,6 +9,7 @@ import click
 
 from .errors import PolicyGraphError
 from .iri import DEFAULT_BASE
+from .query import FORMATS as QUERY_FORMATS
 from .terminal import safe_text
 
 __all__ = ["cli"]
@@ -168,8 +169,10 @@ def build(ctx, paths, out_dir, base, lexicon_dirs, jobs, export, wait, push_url)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False, path_type=Path))
 @click.option("--lexicon", "lexicon_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder with extra agencies.csv / jurisdictions.csv / generic_bodies.txt rows (repeatable).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per document instead of text.")
-def inspect(paths, lexicon_dirs, as_json):
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True,
+              help="text for reading; json is a list of documents, jsonl one document object per line.")
+@click.option("--json", "as_json", is_flag=True, hidden=True, help="The same as --format jsonl.")
+def inspect(paths, lexicon_dirs, fmt, as_json):
     """Show what extraction reads from PATHS (files or folders), without building anything.
 
     For each document: title, jurisdiction and what decided it, every task
@@ -182,7 +185,8 @@ def inspect(paths, lexicon_dirs, as_json):
     from .lexicon import load_lexicon
     from .pipeline import extract_paths
 
-    failed = []
+    fmt = "jsonl" if as_json else fmt
+    failed, documents = [], []
 
     def show(path, extraction, error):
         if error is not None:
@@ -190,12 +194,16 @@ def inspect(paths, lexicon_dirs, as_json):
             _say(f"Error: {error}", err=True)
             return
         data = inspection(extraction)
-        if as_json:
+        if fmt == "json":
+            documents.append(data)
+        elif fmt == "jsonl":
             click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True))
         else:
             _say(format_inspection(data) + "\n")
 
     extract_paths(list(paths), lexicon=load_lexicon(tuple(lexicon_dirs)), on_document=show)
+    if fmt == "json":
+        click.echo(json.dumps(documents, ensure_ascii=False, sort_keys=True, indent=2))
     if failed:
         raise SystemExit(1)
 
@@ -238,9 +246,11 @@ def export(path, out_dir, fmt):
               help=f"Graph to evaluate: a store folder, a build folder, or a TriG/Turtle file. Default: {DEFAULT_OUT}/store, else {DEFAULT_OUT}/graph.trig.")
 @click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder of the source documents, to locate target texts. Default: the embedded corpus.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for reading, json for the whole report as one object.")
+@click.option("--json", "as_json", is_flag=True, hidden=True, help="The same as --format json.")
 @click.option("--no-misses", is_flag=True, help="Print the scores only.")
-def evaluate(gold_dir, graph_path, corpus_dir, as_json, no_misses):
+def evaluate(gold_dir, graph_path, corpus_dir, fmt, as_json, no_misses):
     """Score a built graph against hand annotations: precision, recall and F1 per field."""
     from .evaluate import evaluate as run_evaluation, format_report
     from .ontology import embedded_dir
@@ -248,7 +258,7 @@ def evaluate(gold_dir, graph_path, corpus_dir, as_json, no_misses):
 
     graph = load_graph_file(graph_path or default_graph_path())
     report = run_evaluation(graph, gold_dir or embedded_dir("gold"), corpus_dir=corpus_dir or embedded_dir("seeds"))
-    if as_json:
+    if as_json or fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         _say(format_report(report, misses=not no_misses))
@@ -292,8 +302,9 @@ def _key_values(pairs) -> dict[str, str]:
 @click.option("--endpoint", metavar="URL", help="Read from this SPARQL 1.1 endpoint instead of a graph file.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind ?NAME to VALUE (an IRI, a number or a literal), e.g. agency=省科技厅. Repeatable.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "turtle"]),
-              default="table", show_default=True, help="Output format (turtle for CONSTRUCT/DESCRIBE).")
+@click.option("-f", "--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True,
+              help="Output format: json is W3C SPARQL results JSON, jsonl one object of plain values per row; "
+                   "turtle or nt for CONSTRUCT/DESCRIBE.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of labels in named queries (English where it exists).")
 @click.option("--list", "list_only", is_flag=True, help="List the named queries and their parameters.")
@@ -341,8 +352,9 @@ def query(query, graph_path, params, fmt, lang, list_only, endpoint):
 @click.option("--weights", metavar="ROLE=W,…", help="Role weights of the score (default lead=1,responsible=1,support=0.5).")
 @click.option("--weighting", type=click.Choice(["tasks", "newman"]), default="tasks", show_default=True,
               help="Co-responsibility edge weight: shared tasks, or Newman's 1/(n-1) per task.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table",
-              show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "jsonl", "markdown"]),
+              default="table", show_default=True,
+              help="Output format: json is a list of row objects, jsonl one row object per line.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--explain", "explain_agency", metavar="AGENCY", help="Show the tasks, roles and co-agencies behind one agency's numbers.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),

@@ -1,6 +1,7 @@
 """Conventions shared by every command: one spelling for the graph location, its earlier spellings as aliases."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
@@ -9,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from policygraph.cli import _Aliased, cli
+from policygraph.query import list_queries
 
 from .conftest import ROOT, SEEDS
 
@@ -124,3 +126,121 @@ def test_readme_uses_the_graph_spelling():
     for line in commands:
         assert not re.search(r"policygraph (build|remove|export)\b[^|`]*\s(-o|--out)\s", line), line
         assert not re.search(r"policygraph serve\b[^|`]*--store", line), line
+
+
+# ---------------------------------------------------------------- -f: one name per format, a records format for pandas
+
+#: Parameters for the named queries that need one, as on the command line.
+QUERY_ARGS = {"agency-tasks": ["-p", "agency=省科技厅"], "co-agencies": ["-p", "agency=青海省科学技术厅"],
+              "agency-type-compare": ["-p", "type=ScienceTechnology"], "targets-compare": ["-p", "metric=孵化器"]}
+
+
+def _format_choices(command: str) -> list[str]:
+    option = next(p for p in cli.commands[command].params if p.name == "fmt")
+    return list(option.type.choices)
+
+
+def test_format_names_mean_one_format_across_commands():
+    """query and rank offer the same row formats; evaluate and inspect name theirs from the same list."""
+    from policygraph.analyse import RANK_FORMATS
+    from policygraph.query import FORMATS
+
+    assert _format_choices("query") == list(FORMATS)
+    assert _format_choices("rank") == list(RANK_FORMATS)
+    assert set(RANK_FORMATS) == set(FORMATS) - {"turtle", "nt"}
+    assert set(_format_choices("evaluate")) == {"text", "json"}
+    assert set(_format_choices("inspect")) == {"text", "json", "jsonl"}
+    assert {"turtle", "nt"} <= set(_format_choices("export"))
+
+
+@pytest.mark.parametrize("name", [q.name for q in list_queries()])
+def test_query_jsonl_reads_into_pandas_as_the_csv_rows(name, seed_build):
+    pandas = pytest.importorskip("pandas")
+    import io
+
+    args = ["query", name, *QUERY_ARGS.get(name, []), "-g", str(seed_build[2]), "-f"]
+    jsonl, csv_text = (CliRunner().invoke(cli, [*args, fmt]) for fmt in ("jsonl", "csv"))
+    assert jsonl.exit_code == 0 and csv_text.exit_code == 0, jsonl.output
+    lines = jsonl.output.splitlines()
+    assert lines and all(line.startswith("{") and line.endswith("}") for line in lines)
+    from_jsonl = pandas.read_json(io.StringIO(jsonl.output), lines=True)
+    from_csv = pandas.read_csv(io.StringIO(csv_text.output))
+    assert len(from_jsonl) > 0 and list(from_jsonl.columns) == list(from_csv.columns)
+    pandas.testing.assert_frame_equal(from_jsonl, from_csv, check_dtype=False)
+
+
+def test_jsonl_values_are_plain_and_exact():
+    from decimal import Decimal
+
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from policygraph.query import QueryResult, to_jsonl
+
+    row = (Literal("12345678901234567890.5", datatype=XSD.decimal), Literal("007", datatype=XSD.integer),
+           Literal("1", datatype=XSD.boolean), Literal("2017-05-09", datatype=XSD.date), URIRef("urn:x"),
+           Literal("甘肃省", lang="zh"), Literal("INF", datatype=XSD.double), None)
+    names = ("d", "i", "b", "date", "iri", "name", "inf", "none")
+    line = to_jsonl(QueryResult("SELECT", names, (row,)))
+    assert line.startswith('{"d": 12345678901234567890.5, "i": 7, "b": true, "date": "2017-05-09", "iri": "urn:x", '
+                           '"name": "甘肃省", "inf": "') and line.endswith('", "none": null}\n')
+    values = json.loads(line, parse_float=Decimal)  # an infinity is text: a bare inf would not be JSON
+    assert values["d"] == Decimal("12345678901234567890.5") and values["inf"].lower() == "inf"
+    assert to_jsonl(QueryResult("ASK", boolean=False)) == '{"boolean": false}\n'
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "jsonl", "markdown"])
+def test_construct_refuses_every_row_format(fmt, seed_build):
+    text = "CONSTRUCT { ?d pg:sourceFile ?f } WHERE { ?d pg:sourceFile ?f }"
+    result = CliRunner().invoke(cli, ["query", text, "-g", str(seed_build[2]), "-f", fmt])
+    assert result.exit_code == 1 and f"returns a graph, not rows: use --format turtle or nt, not {fmt}" in result.output
+
+
+def test_construct_as_ntriples_and_select_refuses_graph_formats(seed_build):
+    from rdflib import Graph
+
+    text = "CONSTRUCT { ?d pg:sourceFile ?f } WHERE { ?d pg:sourceFile ?f }"
+    nt = CliRunner().invoke(cli, ["query", text, "-g", str(seed_build[2]), "-f", "nt"])
+    assert nt.exit_code == 0
+    lines = nt.output.splitlines()
+    assert lines == sorted(lines) and len(Graph().parse(data=nt.output, format="nt")) == len(lines) > 0
+    refused = CliRunner().invoke(cli, ["query", "documents", "-g", str(seed_build[2]), "-f", "nt"])
+    assert refused.exit_code == 1 and "returns rows, not a graph" in refused.output
+
+
+def test_markdown_cells_cannot_break_the_table():
+    from policygraph.query import markdown_table
+
+    table = markdown_table(["a", "b"], [["x|y", "line\nnext"]])
+    assert table.splitlines()[2] == "| x\\|y | line<br>next |"
+
+
+def test_rank_jsonl_tsv_and_markdown_carry_the_json_rows(seed_build):
+    graph = ["rank", "--top", "5", "-g", str(seed_build[2]), "-f"]
+    shown = {fmt: CliRunner().invoke(cli, [*graph, fmt]) for fmt in ("json", "jsonl", "csv", "tsv", "markdown")}
+    assert all(r.exit_code == 0 for r in shown.values())
+    records = json.loads(shown["json"].output)
+    assert [json.loads(line) for line in shown["jsonl"].output.splitlines()] == records and len(records) == 5
+    tsv = [line.split("\t") for line in shown["tsv"].output.splitlines()]
+    csv_rows = [line.split(",") for line in shown["csv"].output.splitlines() if line]
+    assert tsv == csv_rows and tsv[0] == list(records[0])
+    markdown = shown["markdown"].output.splitlines()
+    assert markdown[0].startswith("| rank | agency |") and len(markdown) == 2 + len(records)
+
+
+def test_evaluate_format_json_is_the_json_flag(seed_build):
+    by_format = CliRunner().invoke(cli, ["evaluate", "-g", str(seed_build[2]), "-f", "json"])
+    by_flag = CliRunner().invoke(cli, ["evaluate", "-g", str(seed_build[2]), "--json"])
+    assert by_format.exit_code == by_flag.exit_code == 0
+    assert by_format.output == by_flag.output and "fields" in json.loads(by_format.output)
+    assert "--json" not in CliRunner().invoke(cli, ["evaluate", "--help"]).output
+
+
+def test_inspect_json_is_a_list_and_jsonl_one_document_per_line():
+    docs = [str(SEEDS / "004_804e474c68a51211.txt"), str(SEEDS / "002_1d37a83bbf4946c8.txt")]
+    as_list, as_lines, by_flag = (CliRunner().invoke(cli, ["inspect", *docs, *extra])
+                                  for extra in (["-f", "json"], ["-f", "jsonl"], ["--json"]))
+    assert as_list.exit_code == as_lines.exit_code == by_flag.exit_code == 0
+    assert as_lines.output == by_flag.output
+    assert json.loads(as_list.output) == [json.loads(line) for line in as_lines.output.splitlines()]
+    assert len(json.loads(as_list.output)) == 2
