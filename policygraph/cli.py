@@ -23,12 +23,33 @@ def _say(text, err: bool = False) -> None:
     click.echo(safe_text(text), err=err)
 
 
+def _escaped(exc: click.ClickException) -> click.ClickException:
+    """``exc`` with its message shown through ``safe_text``, as everything else printed for a person is.
+
+    Why: click's own messages quote what was typed (an extra argument, a file
+    name, a value), which may carry an ESC sequence pasted from a document.
+    """
+    if not getattr(exc, "_policygraph_escaped", False):
+        formatted = exc.format_message
+        exc.format_message = lambda: safe_text(formatted())
+        exc._policygraph_escaped = True
+    return exc
+
+
 class _Group(click.Group):
-    """Turns library errors into one-line messages; ``--debug`` shows the traceback instead."""
+    """Turns library errors into one-line messages (``--debug`` shows the traceback instead); escapes click's."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.ClickException as exc:
+            raise _escaped(exc)
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except click.ClickException as exc:
+            raise _escaped(exc)
         except PolicyGraphError as exc:
             if ctx.meta.get("policygraph.debug"):
                 raise

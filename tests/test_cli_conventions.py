@@ -244,3 +244,25 @@ def test_inspect_json_is_a_list_and_jsonl_one_document_per_line():
     assert as_lines.output == by_flag.output
     assert json.loads(as_list.output) == [json.loads(line) for line in as_lines.output.splitlines()]
     assert len(json.loads(as_list.output)) == 2
+
+
+# ---------------------------------------------------------------- click's own messages are escaped like ours
+
+HOSTILE = "\x1b]0;pwned\x07\u202e"
+
+
+@pytest.mark.parametrize("args", [
+    ["validate", f"extra{HOSTILE}"],
+    ["query", f"missing{HOSTILE}.rq"],
+    ["export", f"graph{HOSTILE}.nope"],
+    ["rank", "--by", f"nope{HOSTILE}"],
+    [f"bu{HOSTILE}"],
+    [f"--no-such{HOSTILE}"],
+    ["build", f"--no-such{HOSTILE}"],
+], ids=["extra-argument", "query-file", "export-format", "choice", "command", "group-option", "command-option"])
+def test_usage_errors_show_control_characters_escaped(args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and "Error: " in result.output, result.output
+    assert "\\x1b]0;pwned\\x07\\u202e" in result.output
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", result.output), repr(result.output)
