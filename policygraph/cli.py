@@ -1,6 +1,7 @@
 """The command line: a thin click layer over the library (build, evaluate, validate)."""
 from __future__ import annotations
 
+import copy
 import json
 import sys
 from pathlib import Path
@@ -72,8 +73,6 @@ class _Aliased(click.Option):
         self.aliases = tuple(aliases)
 
     def _shown(self) -> click.Option:
-        import copy
-
         shown = copy.copy(self)
         shown.opts = [o for o in self.opts if o not in self.aliases]
         return shown
