@@ -30,7 +30,7 @@ __all__ = ["run_load", "start_server", "main"]
 
 def start_server(store: Path, workers: int | None) -> tuple[subprocess.Popen, str]:
     """`python -m policygraph serve --port 0` in a subprocess; returns it and its base URL."""
-    cmd = [sys.executable, "-m", "policygraph", "serve", "--store", str(store), "--port", "0"]
+    cmd = [sys.executable, "-m", "policygraph", "serve", "--graph", str(store), "--port", "0"]
     if workers:
         cmd += ["--workers", str(workers)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 import numpy as np
 
 from policygraph.errors import QueryError, UsageError
-from policygraph.query import _clip, format_table, load_query, queries_dir, run_query
+from policygraph.query import _clip, format_table, load_query, markdown_table, queries_dir, run_query, tsv_cell
 from policygraph.store import NativeView, native_view
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,7 +86,7 @@ TYPE_MEASURES = ("agencies", "tasks", "share", "lead", "support", "responsible",
 _EXACT_PATH_WORK = 60_000_000
 _SAMPLED_SOURCES = 1000
 #: Output formats of ``format_ranking``.
-RANK_FORMATS = ("table", "csv", "json", "markdown")
+RANK_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 
 _LEAD = "https://w3id.org/policygraph/ontology#LeadRole"
 _SUPPORT = "https://w3id.org/policygraph/ontology#SupportRole"
@@ -1126,9 +1126,9 @@ def _cell(column: str, value) -> str | int | float:
 
 
 def format_ranking(ranking: Ranking, fmt: str = "table") -> str:
-    """A ranking as an aligned ``table``, ``csv``, ``json`` (a list of row objects) or ``markdown``.
+    """A ranking as an aligned ``table``, ``csv``, ``tsv``, ``json`` (a list of row objects), ``jsonl`` or ``markdown``.
 
-    The table and Markdown show the ranking's columns; CSV and JSON add each agency's IRI,
+    The table and Markdown show the ranking's columns; CSV, TSV and JSON add each agency's IRI,
     jurisdiction and type (each type's IRI for ``--by type``).
     """
     import csv
@@ -1138,22 +1138,23 @@ def format_ranking(ranking: Ranking, fmt: str = "table") -> str:
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(RANK_FORMATS)}")
     columns = list(ranking.columns)
     extra = ["iri", "jurisdiction", "type"] if ranking.by == "agency" else ["type_iri"]
+    records = [{c: _cell(c, r.get(c)) for c in [*columns, *extra]} for r in ranking.rows]
     if fmt == "json":
-        return json.dumps([{c: _cell(c, r.get(c)) for c in [*columns, *extra]} for r in ranking.rows],
-                          ensure_ascii=False, indent=2)
+        return json.dumps(records, ensure_ascii=False, indent=2)
+    if fmt == "jsonl":
+        return "\n".join(json.dumps(r, ensure_ascii=False) for r in records)
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow([*columns, *extra])
-        writer.writerows([_cell(c, r.get(c)) for c in [*columns, *extra]] for r in ranking.rows)
+        writer.writerows(list(r.values()) for r in records)
         return buffer.getvalue().removesuffix("\n")
+    if fmt == "tsv":
+        return "\n".join("\t".join(tsv_cell("" if v is None else str(v)) for v in row)
+                         for row in [[*columns, *extra], *(r.values() for r in records)])
     cells = [[_short(c, r.get(c)) for c in columns] for r in ranking.rows]
     if fmt == "markdown":
-        numeric = [c not in ("agency", "type", "jurisdiction") for c in columns]
-        lines = ["| " + " | ".join(columns) + " |",
-                 "|" + "|".join("---:" if n else "---" for n in numeric) + "|"]
-        lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in cells]
-        return "\n".join(lines)
+        return markdown_table(columns, cells, [c not in ("agency", "type", "jurisdiction") for c in columns])
     return format_table(columns, cells, numeric=[c not in ("agency", "type", "jurisdiction") for c in columns])
 
 

@@ -1,6 +1,7 @@
 """The command line: a thin click layer over the library (build, evaluate, validate)."""
 from __future__ import annotations
 
+import copy
 import json
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ import click
 
 from .errors import PolicyGraphError
 from .iri import DEFAULT_BASE
+from .query import FORMATS as QUERY_FORMATS
 from .terminal import safe_text
 
 __all__ = ["cli"]
@@ -22,12 +24,33 @@ def _say(text, err: bool = False) -> None:
     click.echo(safe_text(text), err=err)
 
 
+def _escaped(exc: click.ClickException) -> click.ClickException:
+    """``exc`` with its message shown through ``safe_text``, as everything else printed for a person is.
+
+    Why: click's own messages quote what was typed (an extra argument, a file
+    name, a value), which may carry an ESC sequence pasted from a document.
+    """
+    if not getattr(exc, "_policygraph_escaped", False):
+        formatted = exc.format_message
+        exc.format_message = lambda: safe_text(formatted())
+        exc._policygraph_escaped = True
+    return exc
+
+
 class _Group(click.Group):
-    """Turns library errors into one-line messages; ``--debug`` shows the traceback instead."""
+    """Turns library errors into one-line messages (``--debug`` shows the traceback instead); escapes click's."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.ClickException as exc:
+            raise _escaped(exc)
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except click.ClickException as exc:
+            raise _escaped(exc)
         except PolicyGraphError as exc:
             if ctx.meta.get("policygraph.debug"):
                 raise
@@ -36,6 +59,29 @@ class _Group(click.Group):
 
 
 _HELP = {"help_option_names": ["-h", "--help"]}
+
+
+class _Aliased(click.Option):
+    """An option whose earlier spellings (``aliases``) still work but are not shown in help or messages.
+
+    Why: every command names the graph location ``-g/--graph``; scripts written
+    for ``build -o`` or ``serve --store`` keep running.
+    """
+
+    def __init__(self, param_decls, aliases=(), **kwargs):
+        super().__init__([*param_decls, *aliases], **kwargs)
+        self.aliases = tuple(aliases)
+
+    def _shown(self) -> click.Option:
+        shown = copy.copy(self)
+        shown.opts = [o for o in self.opts if o not in self.aliases]
+        return shown
+
+    def get_help_record(self, ctx):
+        return click.Option.get_help_record(self._shown(), ctx)
+
+    def get_error_hint(self, ctx):
+        return click.Option.get_error_hint(self._shown(), ctx)
 
 
 @click.group(cls=_Group, context_settings=_HELP)
@@ -83,8 +129,9 @@ def _progress_callback(total: int, verbose: bool):
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(readable=False, path_type=Path))
-@click.option("-o", "--out", "out_dir", default=DEFAULT_OUT, show_default=True, type=click.Path(path_type=Path),
-              help="Output folder for graph.trig, graph.ttl and build-report.json.")
+@click.option("-g", "--graph", "out_dir", cls=_Aliased, aliases=("-o", "--out"), metavar="DIR", default=DEFAULT_OUT,
+              show_default=True, type=click.Path(path_type=Path),
+              help="Build folder: the graph's store, graph.trig, graph.ttl and build-report.json.")
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the resources.")
 @click.option("--lexicon", "lexicon_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder with extra agencies.csv / jurisdictions.csv / generic_bodies.txt rows (repeatable).")
@@ -100,7 +147,7 @@ def _progress_callback(total: int, verbose: bool):
 def build(ctx, paths, out_dir, base, lexicon_dirs, jobs, export, wait, push_url):
     """Build or update the graph of PATHS (files or folders; the embedded corpus when none are given).
 
-    The graph lives in OUT/store (an Oxigraph store, one named graph per
+    The graph lives in GRAPH/store (an Oxigraph store, one named graph per
     document); files unchanged since the last build are skipped.
     """
     from .load import iter_input_files
@@ -141,8 +188,10 @@ def build(ctx, paths, out_dir, base, lexicon_dirs, jobs, export, wait, push_url)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False, path_type=Path))
 @click.option("--lexicon", "lexicon_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder with extra agencies.csv / jurisdictions.csv / generic_bodies.txt rows (repeatable).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per document instead of text.")
-def inspect(paths, lexicon_dirs, as_json):
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True,
+              help="text for reading; json is a list of documents, jsonl one document object per line.")
+@click.option("--json", "as_json", is_flag=True, hidden=True, help="The same as --format jsonl.")
+def inspect(paths, lexicon_dirs, fmt, as_json):
     """Show what extraction reads from PATHS (files or folders), without building anything.
 
     For each document: title, jurisdiction and what decided it, every task
@@ -155,7 +204,8 @@ def inspect(paths, lexicon_dirs, as_json):
     from .lexicon import load_lexicon
     from .pipeline import extract_paths
 
-    failed = []
+    fmt = "jsonl" if as_json else fmt
+    failed, documents = [], []
 
     def show(path, extraction, error):
         if error is not None:
@@ -163,20 +213,24 @@ def inspect(paths, lexicon_dirs, as_json):
             _say(f"Error: {error}", err=True)
             return
         data = inspection(extraction)
-        if as_json:
+        if fmt == "json":
+            documents.append(data)
+        elif fmt == "jsonl":
             click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True))
         else:
             _say(format_inspection(data) + "\n")
 
     extract_paths(list(paths), lexicon=load_lexicon(tuple(lexicon_dirs)), on_document=show)
+    if fmt == "json":
+        click.echo(json.dumps(documents, ensure_ascii=False, sort_keys=True, indent=2))
     if failed:
         raise SystemExit(1)
 
 
 @cli.command()
 @click.argument("names", nargs=-1, required=True)
-@click.option("-o", "--out", "out_dir", default=DEFAULT_OUT, show_default=True, type=click.Path(path_type=Path),
-              help="Build folder whose store to change.")
+@click.option("-g", "--graph", "out_dir", cls=_Aliased, aliases=("-o", "--out"), metavar="DIR", default=DEFAULT_OUT,
+              show_default=True, type=click.Path(path_type=Path), help="Build folder whose store to change.")
 @click.option("--wait", type=click.FloatRange(min=0), default=60, show_default=True,
               help="Seconds to wait for a build writing to the same store.")
 def remove(names, out_dir, wait):
@@ -189,8 +243,8 @@ def remove(names, out_dir, wait):
 
 @cli.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--out", "out_dir", default=DEFAULT_OUT, show_default=True, type=click.Path(path_type=Path),
-              help="Build folder whose store to export.")
+@click.option("-g", "--graph", "out_dir", cls=_Aliased, aliases=("-o", "--out"), metavar="DIR", default=DEFAULT_OUT,
+              show_default=True, type=click.Path(path_type=Path), help="Build folder whose store to export.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["trig", "turtle", "nquads", "nt"]), default=None,
               help="RDF format. Default: from PATH's suffix (.trig, .ttl, .nq, .nt).")
 def export(path, out_dir, fmt):
@@ -211,9 +265,11 @@ def export(path, out_dir, fmt):
               help=f"Graph to evaluate: a store folder, a build folder, or a TriG/Turtle file. Default: {DEFAULT_OUT}/store, else {DEFAULT_OUT}/graph.trig.")
 @click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder of the source documents, to locate target texts. Default: the embedded corpus.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for reading, json for the whole report as one object.")
+@click.option("--json", "as_json", is_flag=True, hidden=True, help="The same as --format json.")
 @click.option("--no-misses", is_flag=True, help="Print the scores only.")
-def evaluate(gold_dir, graph_path, corpus_dir, as_json, no_misses):
+def evaluate(gold_dir, graph_path, corpus_dir, fmt, as_json, no_misses):
     """Score a built graph against hand annotations: precision, recall and F1 per field."""
     from .evaluate import evaluate as run_evaluation, format_report
     from .ontology import embedded_dir
@@ -221,7 +277,7 @@ def evaluate(gold_dir, graph_path, corpus_dir, as_json, no_misses):
 
     graph = load_graph_file(graph_path or default_graph_path())
     report = run_evaluation(graph, gold_dir or embedded_dir("gold"), corpus_dir=corpus_dir or embedded_dir("seeds"))
-    if as_json:
+    if as_json or fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         _say(format_report(report, misses=not no_misses))
@@ -265,8 +321,9 @@ def _key_values(pairs) -> dict[str, str]:
 @click.option("--endpoint", metavar="URL", help="Read from this SPARQL 1.1 endpoint instead of a graph file.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind ?NAME to VALUE (an IRI, a number or a literal), e.g. agency=省科技厅. Repeatable.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "turtle"]),
-              default="table", show_default=True, help="Output format (turtle for CONSTRUCT/DESCRIBE).")
+@click.option("-f", "--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True,
+              help="Output format: json is W3C SPARQL results JSON, jsonl one object of plain values per row; "
+                   "turtle or nt for CONSTRUCT/DESCRIBE.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of labels in named queries (English where it exists).")
 @click.option("--list", "list_only", is_flag=True, help="List the named queries and their parameters.")
@@ -314,8 +371,9 @@ def query(query, graph_path, params, fmt, lang, list_only, endpoint):
 @click.option("--weights", metavar="ROLE=W,…", help="Role weights of the score (default lead=1,responsible=1,support=0.5).")
 @click.option("--weighting", type=click.Choice(["tasks", "newman"]), default="tasks", show_default=True,
               help="Co-responsibility edge weight: shared tasks, or Newman's 1/(n-1) per task.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table",
-              show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "jsonl", "markdown"]),
+              default="table", show_default=True,
+              help="Output format: json is a list of row objects, jsonl one row object per line.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--explain", "explain_agency", metavar="AGENCY", help="Show the tasks, roles and co-agencies behind one agency's numbers.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -352,7 +410,7 @@ def rank(graph_path, jurisdiction, document, agency_type, by, top, sort, weights
 @click.option("-g", "--graph", "graph_path", type=click.Path(exists=True, path_type=Path),
               help=f"Graph to draw: a store folder, a build folder, or a TriG/Turtle file. Default: {DEFAULT_OUT}/store, else {DEFAULT_OUT}/graph.trig.")
 @click.option("--endpoint", metavar="URL", help="Read from this SPARQL 1.1 endpoint instead of a graph file.")
-@click.option("-o", "--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--html", "out_path", cls=_Aliased, aliases=("--out",), type=click.Path(dir_okay=False, path_type=Path),
               help=f"HTML file to write (- for standard output). Default: {DEFAULT_OUT}/graph.html, or agencies.html with --view agencies.")
 @click.option("--view", type=click.Choice(["whole", "agencies"]), default="whole", show_default=True,
               help="The whole graph, or the agency co-responsibility network.")
@@ -377,9 +435,9 @@ def viz(graph_path, out_path, view, colour_by, focus_on, depth, document, jurisd
 
 
 @cli.command()
-@click.option("--store", "store_path", type=click.Path(path_type=Path),
+@click.option("-g", "--graph", "store_path", cls=_Aliased, aliases=("--store",), type=click.Path(path_type=Path),
               help="Graph to serve: a store folder, a build folder, or a TriG/N-Quads/Turtle/N-Triples file. "
-                   "Default: policygraph-out/store.")
+                   f"Default: {DEFAULT_OUT}/store.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (0.0.0.0 opens it to the network).")
 @click.option("--port", type=click.IntRange(min=0, max=65535), default=8737, show_default=True,
               help="Port (0 picks a free one). The default is not Oxigraph's 7878, so `oxigraph serve` can run too.")

@@ -39,13 +39,22 @@ __all__ = [
     "to_csv",
     "to_tsv",
     "to_json",
+    "to_jsonl",
+    "to_markdown",
     "to_turtle",
+    "to_ntriples",
+    "json_text",
+    "tsv_cell",
+    "markdown_table",
     "display_width",
     "syntax_error_message",
 ]
 
-#: Output formats of ``format_result``; ``turtle`` is for CONSTRUCT and DESCRIBE.
-FORMATS = ("table", "csv", "tsv", "json", "turtle")
+#: Output formats of ``format_result``: rows (``table`` … ``markdown``) for SELECT and ASK,
+#: ``turtle`` and ``nt`` for CONSTRUCT and DESCRIBE. ``json`` is the W3C SPARQL results JSON;
+#: ``jsonl`` one object of plain values per row, as ``pandas.read_json(lines=True)`` reads it.
+FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown", "turtle", "nt")
+_GRAPH_FORMATS = ("turtle", "nt")
 
 _HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*?)\s*$")
 _PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?:—|–|-{1,2}|:)\s*(.*)$")
@@ -53,6 +62,7 @@ _IRI = re.compile(r"^<?((?:https?|urn|file|mailto):[^\s<>\"{}|^`\\]+)>?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
 _VARIABLE = r"[?$]{name}\b"
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 
 
 @dataclass(frozen=True)
@@ -657,8 +667,7 @@ def to_table(result: QueryResult, max_width: int = 60) -> str:
 def _delimited(result: QueryResult, dialect: str) -> str:
     if result.kind == "ASK":
         return f"boolean\n{'true' if result.boolean else 'false'}\n"
-    if result.graph is not None:
-        raise QueryError(f"a {result.kind} query returns a graph, not rows: use --format turtle, not {dialect}")
+    _refuse_graph(result, dialect)
     buffer = io.StringIO()
     if dialect == "csv":
         text = _memo(cell_text)
@@ -666,7 +675,7 @@ def _delimited(result: QueryResult, dialect: str) -> str:
         writer.writerow(result.variables)
         writer.writerows([text(c) for c in row] for row in result.rows)
     else:
-        text = _memo(lambda c: cell_text(c).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n"))
+        text = _memo(lambda c: tsv_cell(cell_text(c)))
         buffer.write("\t".join(result.variables) + "\n")
         for row in result.rows:
             buffer.write("\t".join([text(c) for c in row]) + "\n")
@@ -681,6 +690,104 @@ def to_csv(result: QueryResult) -> str:
 def to_tsv(result: QueryResult) -> str:
     """SELECT rows as tab-separated values, plain values, tabs and newlines in cells escaped."""
     return _delimited(result, "tsv")
+
+
+def _refuse_graph(result: QueryResult, fmt: str) -> None:
+    """A CONSTRUCT or DESCRIBE result has triples, not rows: a row format would print nothing, so it is refused."""
+    if result.graph is not None:
+        raise QueryError(f"a {result.kind} query returns a graph, not rows: use --format turtle or nt, not {fmt}")
+
+
+def tsv_cell(text: str) -> str:
+    r"""A tab-separated cell: backslash, tab and newline escaped, so every row stays one line of fixed width.
+
+    >>> print(tsv_cell("a\tb\nc\\d"))
+    a\tb\nc\\d
+    """
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def json_text(term) -> str:
+    """A cell as a plain JSON value: numbers and booleans as such, anything else as its text, unbound as null.
+
+    Why: a records format is read by tools (pandas, jq) that know nothing of
+    RDF datatypes. A number keeps its exact lexical form (no float rounding).
+
+    Examples
+    --------
+    >>> from rdflib import Literal, URIRef
+    >>> from rdflib.namespace import XSD
+    >>> [json_text(t) for t in (Literal("50.0", datatype=XSD.decimal), Literal(True), URIRef("urn:x"), None)]
+    ['50.0', 'true', '"urn:x"', 'null']
+    """
+    from decimal import Decimal
+
+    from rdflib import Literal
+
+    if term is None:
+        return "null"
+    if isinstance(term, Literal):
+        value = term.toPython()
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (int, Decimal, float)):
+            lexical = str(term).strip()
+            if _JSON_NUMBER.fullmatch(lexical):
+                return lexical
+            if isinstance(value, int):
+                return str(value)
+            if isinstance(value, Decimal) and value.is_finite():
+                return format(value, "f")
+            if isinstance(value, float) and value not in (float("inf"), float("-inf")) and value == value:
+                return repr(value)
+    return json.dumps(str(term), ensure_ascii=False)
+
+
+def to_jsonl(result: QueryResult) -> str:
+    """SELECT rows as JSON lines: one object per row with every variable (null when unbound), plain values.
+
+    ASK gives ``{"boolean": true}``. ``pandas.read_json(text, lines=True)`` reads it into one column per variable.
+
+    Examples
+    --------
+    >>> from rdflib import Literal
+    >>> print(to_jsonl(QueryResult("SELECT", ("n", "name"), ((Literal(2), Literal("甘肃省")), (None, None)))), end="")
+    {"n": 2, "name": "甘肃省"}
+    {"n": null, "name": null}
+    """
+    if result.kind == "ASK":
+        return json.dumps({"boolean": bool(result.boolean)}) + "\n"
+    _refuse_graph(result, "jsonl")
+    keys = [json.dumps(v, ensure_ascii=False) + ": " for v in result.variables]
+    value = _memo(json_text)
+    return "".join("{" + ", ".join([k + value(c) for k, c in zip(keys, row)]) + "}\n" for row in result.rows)
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence], numeric: Sequence[bool] | None = None) -> str:
+    """A Markdown (GitHub) table; ``numeric`` columns are right-aligned. ``|`` in a cell is escaped, a newline is <br>.
+
+    >>> print(markdown_table(["agency", "tasks"], [["省科技厅", 28]], [False, True]))
+    | agency | tasks |
+    |---|---:|
+    | 省科技厅 | 28 |
+    """
+    def cell(value) -> str:
+        return ("" if value is None else str(value)).replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
+
+    numeric = list(numeric) if numeric is not None else [False] * len(headers)
+    lines = ["| " + " | ".join(cell(h) for h in headers) + " |",
+             "|" + "|".join("---:" if n else "---" for n in numeric) + "|"]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def to_markdown(result: QueryResult) -> str:
+    """SELECT rows as a Markdown table (numbers right-aligned); ASK as a one-cell table."""
+    if result.kind == "ASK":
+        return markdown_table(["boolean"], [["true" if result.boolean else "false"]]) + "\n"
+    _refuse_graph(result, "markdown")
+    numeric = [all(c is None or _is_number(c) for c in column) for column in zip(*result.rows)] or None
+    return markdown_table(result.variables, [[cell_text(c) for c in row] for row in result.rows], numeric) + "\n"
 
 
 def _json_term(term) -> dict:
@@ -712,8 +819,7 @@ def to_json(result: QueryResult) -> str:
     """
     if result.kind == "ASK":
         return json.dumps({"head": {}, "boolean": bool(result.boolean)})
-    if result.graph is not None:
-        raise QueryError(f"a {result.kind} query returns a graph: use --format turtle")
+    _refuse_graph(result, "json")
     # Written piece by piece, exactly as json.dumps writes the whole: each distinct term is encoded once.
     keys = [json.dumps(v, ensure_ascii=False) + ": " for v in result.variables]
     term = _memo(lambda c: json.dumps(_json_term(c), ensure_ascii=False))
@@ -727,15 +833,27 @@ def to_turtle(result: QueryResult) -> str:
     """A CONSTRUCT or DESCRIBE result as Turtle with the project's prefixes."""
     from policygraph.vocab import bind_prefixes
 
-    if result.graph is None:
-        raise QueryError(f"a {result.kind} query returns rows, not a graph: use table, csv, tsv or json")
+    _refuse_rows(result, "turtle")
     bind_prefixes(result.graph)
     return result.graph.serialize(format="turtle")
 
 
+def to_ntriples(result: QueryResult) -> str:
+    """A CONSTRUCT or DESCRIBE result as N-Triples, one triple per line in sorted order."""
+    _refuse_rows(result, "nt")
+    return "".join(sorted(line + "\n" for line in result.graph.serialize(format="nt").splitlines() if line.strip()))
+
+
+def _refuse_rows(result: QueryResult, fmt: str) -> None:
+    if result.graph is None:
+        rows = ", ".join(f for f in FORMATS if f not in _GRAPH_FORMATS)
+        raise QueryError(f"a {result.kind} query returns rows, not a graph: use {rows}, not {fmt}")
+
+
 def format_result(result: QueryResult, fmt: str = "table") -> str:
-    """Format a result: ``table``, ``csv``, ``tsv``, ``json`` or ``turtle``; a graph is always Turtle in a table."""
-    writers = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json, "turtle": to_turtle}
+    """Format a result in one of ``FORMATS``; a graph is always Turtle in a table."""
+    writers = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json, "jsonl": to_jsonl,
+               "markdown": to_markdown, "turtle": to_turtle, "nt": to_ntriples}
     if fmt not in writers:
         raise QueryError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     return writers[fmt](result)

@@ -284,7 +284,7 @@ def open_read_only(path: str | Path):
     """Open a built store read-only (pyoxigraph), with a how-to-fix message when there is none."""
     path = Path(path)
     if not path.is_dir():
-        raise InputError(str(path), "no store here (run `policygraph build` first, or pass --store DIR)")
+        raise InputError(str(path), "no store here (run `policygraph build` first, or pass --graph DIR)")
     from . import store
 
     try:

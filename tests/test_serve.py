@@ -459,7 +459,7 @@ def test_serve_help_lists_the_limits():
 
     result = CliRunner().invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0
-    for option in ("--store", "--host", "--port", "--timeout", "--max-results", "--workers"):
+    for option in ("--graph", "--host", "--port", "--timeout", "--max-results", "--workers"):
         assert option in result.output
 
 
