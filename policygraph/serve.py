@@ -816,7 +816,8 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     def _cors(self) -> tuple[tuple[str, str], ...]:
-        origin = self.headers.get("Origin") if self.headers else None
+        headers = getattr(self, "headers", None)
+        origin = headers.get("Origin") if headers else None
         if not self.server.access.origin_allowed(origin):
             return ()
         return (("Access-Control-Allow-Origin", origin), ("Vary", "Origin"),
@@ -830,7 +831,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         if self.close_connection:
             self.send_header("Connection", "close")
-        for key, value in reply.headers + extra + (self._cors() if self.headers else ()):
+        for key, value in reply.headers + extra + self._cors():
             self.send_header(key, value)
         self.end_headers()
         if getattr(self, "command", None) != "HEAD":
@@ -997,6 +998,21 @@ class _Handler(BaseHTTPRequestHandler):
         if fmt:
             accept = _SHORT_FORMATS.get(fmt, fmt)
         self._send(self.server.pool.run(query, accept, self._client()))
+
+
+def parse_size(text: str, option: str = "size") -> int:
+    """
+    Bytes in a size such as ``64M``, ``2G``, ``1.5G``, ``4096`` or ``0`` (binary units).
+
+    >>> parse_size("2G"), parse_size("512m"), parse_size("0")
+    (2147483648, 536870912, 0)
+    """
+    from .errors import UsageError
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*", text or "", re.I)
+    if not match:
+        raise UsageError(f"{option}: {text!r} is not a size (use e.g. 512M, 2G, 0)")
+    return int(float(match.group(1)) * (1 << (10 * " kmgt".index(match.group(2).lower() or " "))))
 
 
 @dataclass(frozen=True)
