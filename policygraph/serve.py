@@ -48,6 +48,8 @@ DEFAULT_MAX_RESULTS = 100_000
 DEFAULT_MAX_BYTES = 64 << 20
 #: Connections served at once; more get an immediate 503.
 DEFAULT_MAX_CONNECTIONS = 64
+#: Seconds a query may run while other requests wait for a worker (the full timeout applies otherwise).
+DEFAULT_BUSY_TIMEOUT = 5.0
 #: Seconds a connection may stay silent (between requests, or while sending one) before it is closed.
 DEFAULT_IDLE_TIMEOUT = 15.0
 #: Largest request body (a POSTed query) accepted, in bytes.
@@ -472,15 +474,17 @@ class QueryPool:
     time limit has its worker killed and replaced, and the caller gets a 503 at once. A
     supervisor thread keeps the configured number of workers alive, retrying with back-off when
     a replacement fails (file descriptors or memory exhausted), and replaces every worker when
-    the store's generation changes, so all answers come from the store as it is now. One client
-    may hold at most ``workers - 1`` workers at a time, so a client sending slow queries cannot
-    take the whole pool. A request that finds no worker free within the time limit (at least
-    10 s, the time a replaced worker takes to start) gets a 503, so nothing waits forever.
+    the store's generation changes, so all answers come from the store as it is now. While
+    requests wait for a worker, a query that has run longer than ``busy_timeout`` is stopped,
+    so slow queries cannot keep the pool from everyone else (on an idle server they get the full
+    ``timeout``). A request that finds no worker free within the time limit (at least 10 s, the
+    time a replaced worker takes to start) gets a 503, so nothing waits forever.
     """
 
     def __init__(self, store_path: str | Path, workers: int = 2, timeout: float = DEFAULT_TIMEOUT,
                  max_results: int = DEFAULT_MAX_RESULTS, start_seconds: float = 120.0,
-                 memory_limit: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES):
+                 memory_limit: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+                 busy_timeout: float = DEFAULT_BUSY_TIMEOUT):
         import multiprocessing
 
         from .sandbox import default_memory_limit
@@ -489,6 +493,7 @@ class QueryPool:
         self.timeout = timeout
         self.max_results = max_results
         self.max_bytes = max_bytes
+        self.busy_timeout = min(busy_timeout, timeout)
         self.workers = max(1, workers)
         self.memory_limit = default_memory_limit(self.workers) if memory_limit is None else memory_limit
         self._context = multiprocessing.get_context("spawn")
@@ -496,7 +501,7 @@ class QueryPool:
         self._idle: list[_Slot] = []
         self._alive: set[_Slot] = set()
         self._starting = 0
-        self._clients: dict[str, int] = {}
+        self._waiting = 0
         self._closed = False
         self.failures = 0
         self.generation = store_generation(self.store_path)
@@ -525,7 +530,7 @@ class QueryPool:
         with self._changed:
             return {"workers": self.workers, "alive": len(self._alive), "idle": len(self._idle),
                     "starting": self._starting, "generation": self.generation,
-                    "network": self.network, "memory_limit": self.memory_limit,
+                    "network": self.network, "memory_limit": self.memory_limit, "busy_timeout": self.busy_timeout,
                     "restart_failures": self.failures}
 
     def _supervise(self) -> None:
@@ -575,31 +580,27 @@ class QueryPool:
             slot.stop()
         self._changed.notify_all()
 
-    def _share(self) -> int:
-        return max(1, self.workers - 1)
-
-    def _take(self, client: str, wait: float) -> _Slot | None:
+    def _take(self, wait: float) -> _Slot | None:
         deadline = time.monotonic() + wait
         with self._changed:
             self._follow_store()
-            while True:
-                fresh = [slot for slot in self._idle if slot.generation == self.generation]
-                if fresh and self._clients.get(client, 0) < self._share():
-                    slot = fresh[0]
-                    self._idle.remove(slot)
-                    self._clients[client] = self._clients.get(client, 0) + 1
-                    return slot
-                left = deadline - time.monotonic()
-                if left <= 0 or self._closed:
-                    return None
-                self._changed.wait(min(left, 0.5))
-                self._follow_store()
+            self._waiting += 1
+            try:
+                while True:
+                    fresh = [slot for slot in self._idle if slot.generation == self.generation]
+                    if fresh:
+                        self._idle.remove(fresh[0])
+                        return fresh[0]
+                    left = deadline - time.monotonic()
+                    if left <= 0 or self._closed:
+                        return None
+                    self._changed.wait(min(left, 0.5))
+                    self._follow_store()
+            finally:
+                self._waiting -= 1
 
-    def _give_back(self, slot: _Slot, client: str, alive: bool) -> None:
+    def _give_back(self, slot: _Slot, alive: bool) -> None:
         with self._changed:
-            self._clients[client] -= 1
-            if not self._clients[client]:
-                del self._clients[client]
             if alive and not self._closed and slot.generation == self.generation:
                 self._idle.append(slot)
             else:
@@ -607,34 +608,50 @@ class QueryPool:
                 threading.Thread(target=slot.stop, daemon=True).start()
             self._changed.notify_all()
 
-    def run(self, query: str, accept: str | None = None, client: str = "") -> Reply:
+    def run(self, query: str, accept: str | None = None) -> Reply:
         """Answer one query within the time limit; never raises, never blocks past about twice the limit."""
-        return self._job(("query", query, accept, self.max_results, self.max_bytes), client, self.timeout)
+        from .querycheck import refusal
 
-    def explorer(self, view: str, lang: str, client: str = "") -> Reply:
+        refused = refusal(query)
+        if refused:
+            return _text(*refused)
+        return self._job(("query", query, accept, self.max_results, self.max_bytes), self.timeout)
+
+    def explorer(self, view: str, lang: str) -> Reply:
         """Render the explorer page in a worker (it can take long on a large store), with a longer limit."""
-        return self._job(("explorer", view, lang), client, max(self.timeout, 300.0))
+        return self._job(("explorer", view, lang), max(self.timeout, 300.0), evictable=False)
 
-    def _job(self, job: tuple, client: str, limit: float) -> Reply:
+    def _job(self, job: tuple, limit: float, evictable: bool = True) -> Reply:
         wait = max(self.timeout, 10.0)
-        slot = self._take(client, wait)
+        slot = self._take(wait)
         if slot is None:
-            return _text(503, f"server busy: no query worker was free for {wait:g} s "
-                              f"({self._share()} of the {self.workers} workers at most go to one client); "
+            return _text(503, f"server busy: none of the {self.workers} query workers was free for {wait:g} s; "
                               "try again later", ("Retry-After", "5"))
         generation = ("X-Store-Generation", slot.generation)
+        started = time.monotonic()
         try:
             slot.conn.send(job)
-            if slot.conn.poll(limit):
-                reply = slot.conn.recv()
-                self._give_back(slot, client, alive=True)
-                return Reply(reply.status, reply.content_type, reply.body, reply.headers + (generation,))
+            while True:
+                if slot.conn.poll(0.05):
+                    reply = slot.conn.recv()
+                    self._give_back(slot, alive=True)
+                    return Reply(reply.status, reply.content_type, reply.body, reply.headers + (generation,))
+                ran = time.monotonic() - started
+                if ran >= limit:
+                    break
+                if evictable and self._waiting and ran >= self.busy_timeout:
+                    self._give_back(slot, alive=False)
+                    return _text(503, f"query stopped after {ran:.1f} s: other requests were waiting and this "
+                                      f"server stops queries past {self.busy_timeout:g} s while it is busy "
+                                      f"(--busy-timeout; on an idle server a query may run {limit:g} s). Narrow it "
+                                      "(LIMIT, more specific patterns) or try again later.",
+                                 generation, ("Retry-After", "5"))
         except (EOFError, OSError):
             reason = slot.death()
-            self._give_back(slot, client, alive=False)
+            self._give_back(slot, alive=False)
             return _text(500, f"the query worker ended while answering: {reason}. The query was dropped; "
                               "the server goes on with a new worker.", generation)
-        self._give_back(slot, client, alive=False)
+        self._give_back(slot, alive=False)
         return _text(503, f"query timed out: it ran longer than the server's limit of {limit:g} s and was "
                           "stopped. Narrow it (LIMIT, more specific patterns) or start the server with a larger "
                           "--timeout.", generation)
@@ -771,14 +788,14 @@ class SparqlServer(ThreadingHTTPServer):
         finally:
             self._connections.release()
 
-    def explorer(self, view: str, lang: str, client: str = "") -> Reply:
+    def explorer(self, view: str, lang: str) -> Reply:
         """The HTML explorer of the store as it is now: rendered by a worker, kept until the store changes."""
         generation = store_generation(self.store_path)
         key = (generation, view, lang)
         with self._lock:
             page = self._pages.get(key)
         if page is None:
-            page = self.pool.explorer(view, lang, client)
+            page = self.pool.explorer(view, lang)
             if page.status == 200:
                 with self._lock:
                     self._pages = {k: v for k, v in self._pages.items() if k[0] == generation}
@@ -852,9 +869,6 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(_text(400, "the request's parameters are not valid UTF-8 (percent-encode UTF-8 bytes)"))
             return None
 
-    def _client(self) -> str:
-        return self.client_address[0] if self.client_address else ""
-
     def do_OPTIONS(self) -> None:
         if self._refused_host():
             return
@@ -901,7 +915,7 @@ class _Handler(BaseHTTPRequestHandler):
             lang = params.get("lang", ["zh"])[0]
             if view not in ("whole", "agencies") or lang not in ("zh", "en"):
                 return self._send(_text(400, "view is whole or agencies; lang is zh or en"))
-            return self._send(self.server.explorer(view, lang, self._client()))
+            return self._send(self.server.explorer(view, lang))
         return self._send(_text(404, f"not found: {url.path} (try /, /sparql, /explorer or /health)"))
 
     do_HEAD = do_GET
@@ -997,7 +1011,7 @@ class _Handler(BaseHTTPRequestHandler):
         fmt = (params.get("format") or params.get("output") or [""])[0].strip().lower()
         if fmt:
             accept = _SHORT_FORMATS.get(fmt, fmt)
-        self._send(self.server.pool.run(query, accept, self._client()))
+        self._send(self.server.pool.run(query, accept))
 
 
 def parse_size(text: str, option: str = "size") -> int:
@@ -1031,6 +1045,7 @@ class Limits:
     memory_limit: int | None = None
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT
 
 
 def make_server(store_path: str | Path | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
@@ -1057,7 +1072,7 @@ def make_server(store_path: str | Path | None = None, host: str = DEFAULT_HOST, 
         scratch.cleanup()
         raise
     pool = QueryPool(store_path, limits.workers or max(2, os.cpu_count() or 2), limits.timeout, limits.max_results,
-                     memory_limit=limits.memory_limit, max_bytes=limits.max_bytes)
+                     memory_limit=limits.memory_limit, max_bytes=limits.max_bytes, busy_timeout=limits.busy_timeout)
     try:
         server = SparqlServer((host, port), store_path, pool, access, limits.max_connections, limits.idle_timeout)
     except OSError as exc:

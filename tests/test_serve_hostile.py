@@ -350,17 +350,32 @@ def test_pool_keeps_its_workers_after_a_failed_restart(own_store):
         pool.close()
 
 
-def test_one_client_cannot_take_every_worker(own_store):
-    pool = QueryPool(own_store / "store", workers=2, timeout=8)
+def test_slow_queries_give_way_when_others_wait(own_store):
+    pool = QueryPool(own_store / "store", workers=2, timeout=60, busy_timeout=1.5)
     try:
-        slow = threading.Thread(target=pool.run, args=(CROSS_JOIN, None, "greedy"))
-        slow.start()
+        slow = []
+        threads = [threading.Thread(target=lambda: slow.append(pool.run(CROSS_JOIN))) for _ in range(2)]
+        for thread in threads:
+            thread.start()
         time.sleep(0.5)
         started = time.monotonic()
-        assert pool.run(COUNT, "text/csv", "other").status == 200
-        assert time.monotonic() - started < 5
-        assert pool._take("greedy", 0.5) is None, "the greedy client's share is used up"
-        slow.join()
+        assert pool.run(COUNT, "text/csv").status == 200
+        assert time.monotonic() - started < 20, "answered once the slow queries passed the busy timeout"
+        for thread in threads:
+            thread.join()
+        assert [reply.status for reply in slow] == [503, 503]
+        assert all(b"other requests were waiting" in reply.body for reply in slow)
+    finally:
+        pool.close()
+
+
+def test_a_slow_query_alone_gets_the_full_timeout(own_store):
+    pool = QueryPool(own_store / "store", workers=1, timeout=4, busy_timeout=1, memory_limit=0)
+    try:
+        started = time.monotonic()
+        reply = pool.run("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+        assert reply.status == 503 and b"timed out" in reply.body
+        assert time.monotonic() - started >= 4
     finally:
         pool.close()
 
