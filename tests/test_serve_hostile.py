@@ -351,10 +351,11 @@ def test_pool_keeps_its_workers_after_a_failed_restart(own_store):
 
 
 def test_slow_queries_give_way_when_others_wait(own_store):
-    pool = QueryPool(own_store / "store", workers=2, timeout=60, busy_timeout=1.5)
+    pool = QueryPool(own_store / "store", workers=2, timeout=60, busy_timeout=1.5, memory_limit=0)
     try:
         slow = []
-        threads = [threading.Thread(target=lambda: slow.append(pool.run(CROSS_JOIN))) for _ in range(2)]
+        queries = [CROSS_JOIN, CROSS_JOIN.replace("?f", "?g")]
+        threads = [threading.Thread(target=lambda q=q: slow.append(pool.run(q))) for q in queries]
         for thread in threads:
             thread.start()
         time.sleep(0.5)
@@ -365,6 +366,23 @@ def test_slow_queries_give_way_when_others_wait(own_store):
             thread.join()
         assert [reply.status for reply in slow] == [503, 503]
         assert all(b"other requests were waiting" in reply.body for reply in slow)
+    finally:
+        pool.close()
+
+
+def test_the_same_query_sent_at_once_runs_once(own_store):
+    pool = QueryPool(own_store / "store", workers=2, timeout=60)
+    try:
+        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a a ?c . ?d a ?f }"
+        replies = []
+        threads = [threading.Thread(target=lambda: replies.append(pool.run(slow, "text/csv"))) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert pool.health()["jobs"] == 1
+        assert len({reply.body for reply in replies}) == 1 and replies[0].status == 200
+        assert pool.run(slow, "text/csv").body == replies[0].body and pool.health()["jobs"] == 2
     finally:
         pool.close()
 
