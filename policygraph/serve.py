@@ -6,7 +6,7 @@ import queue
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -46,6 +46,8 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RESULTS = 100_000
 #: Largest answer sent, in bytes (rows or triples past it are cut, with a header saying so).
 DEFAULT_MAX_BYTES = 64 << 20
+#: Answers larger than this go from the worker to the client through a file, not the server's memory.
+SPILL_BYTES = 1 << 20
 #: Connections served at once; more get an immediate 503.
 DEFAULT_MAX_CONNECTIONS = 64
 #: Seconds a query may run while other requests wait for a worker (the full timeout applies otherwise).
@@ -88,12 +90,19 @@ _log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Reply:
-    """One HTTP answer as plain data, so query workers can send it back through a pipe."""
+    """
+    One HTTP answer as plain data, so query workers can send it back through a pipe.
+
+    A large answer travels as a file instead (``path``, body empty): the worker writes it, the
+    server streams it to the client as fast as the client reads and then deletes it, so clients
+    that read slowly or never hold disk, not the server's memory.
+    """
 
     status: int
     content_type: str
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()
+    path: str | None = None
 
 
 def _text(status: int, message: str, *headers: tuple[str, str]) -> Reply:
@@ -362,7 +371,20 @@ def store_generation(store_path: str | Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _worker(conn, store_path: str, memory_limit: int | None = None) -> None:
+def _spill(reply: Reply, folder: str | None) -> Reply:
+    """The reply with a large body moved into a file in ``folder`` (see ``Reply``)."""
+    if folder is None or len(reply.body) <= SPILL_BYTES:
+        return reply
+    import os
+    import tempfile
+
+    handle, path = tempfile.mkstemp(dir=folder, suffix=".answer")
+    with os.fdopen(handle, "wb") as out:
+        out.write(reply.body)
+    return Reply(reply.status, reply.content_type, b"", reply.headers, path)
+
+
+def _worker(conn, store_path: str, memory_limit: int | None = None, spill: str | None = None) -> None:
     """
     A query worker process: give up the network, cap its memory, open the store once, answer jobs.
 
@@ -391,7 +413,7 @@ def _worker(conn, store_path: str, memory_limit: int | None = None) -> None:
             if job[0] == "explorer":
                 reply = _explorer_reply(store, job[1], job[2])
             else:
-                reply = execute(store, job[1], job[2], job[3], max_bytes=job[4])
+                reply = _spill(execute(store, job[1], job[2], job[3], max_bytes=job[4]), spill)
         except MemoryError:
             reply = _text(503, f"query stopped: it needed more memory than this server's limit of "
                                f"{_size(memory_limit)} per query worker. Narrow it (LIMIT, more specific patterns).")
@@ -415,11 +437,11 @@ def _size(limit: int | None) -> str:
 class _Slot:
     """One worker process, the parent's end of its pipe, and the store generation it opened."""
 
-    def __init__(self, context, store_path: str, generation: str, memory_limit: int | None):
+    def __init__(self, context, store_path: str, generation: str, memory_limit: int | None, spill: str | None = None):
         self.generation = generation
         self.network = "unknown"
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker, args=(child, store_path, memory_limit), daemon=True,
+        self.process = context.Process(target=_worker, args=(child, store_path, memory_limit, spill), daemon=True,
                                        name="policygraph-query")
         self.process.start()
         child.close()
@@ -471,6 +493,7 @@ class _Shared:
     def __init__(self):
         self.done = threading.Event()
         self.reply: Reply | None = None
+        self.followers = 0
 
 
 def _worker_context(multiprocessing):
@@ -522,6 +545,10 @@ class QueryPool:
         self.workers = max(1, workers)
         self.memory_limit = default_memory_limit(self.workers) if memory_limit is None else memory_limit
         self._context = _worker_context(multiprocessing)
+        import tempfile
+
+        self.spill = tempfile.mkdtemp(prefix="policygraph-answers-")
+        self._readers: dict[str, int] = {}
         self._changed = threading.Condition()
         self._idle: list[_Slot] = []
         self._alive: set[_Slot] = set()
@@ -553,7 +580,7 @@ class QueryPool:
         self._supervisor.start()
 
     def _new_slot(self) -> _Slot:
-        return _Slot(self._context, self.store_path, self.generation, self.memory_limit)
+        return _Slot(self._context, self.store_path, self.generation, self.memory_limit, self.spill)
 
     def health(self) -> dict:
         """Workers configured, alive and idle, the store generation they serve, and whether they are sandboxed."""
@@ -679,9 +706,44 @@ class QueryPool:
             leader = shared is None
             if leader:
                 shared = self._inflight[(key, accept)] = _Shared()
+            else:
+                shared.followers += 1
         if not leader:
-            if shared.done.wait(max(self.timeout, 10.0) + self.timeout + 5.0):
-                return shared.reply
+            if not shared.done.wait(max(self.timeout, 10.0) + self.timeout + 5.0):
+                with self._changed:
+                    if not shared.done.is_set():
+                        shared.followers -= 1
+                        return _text(503, "server busy: the same query, sent earlier by another request, is still "
+                                          "running; try again later", ("Retry-After", "5"))
+            return shared.reply
+        reply = None
+        try:
+            reply = self._job(("query", query, accept, self.max_results, self.max_bytes), self.timeout, key=key)
+        finally:
+            with self._changed:
+                shared.reply = reply or _text(500, "the query failed in the server")
+                if shared.reply.path:
+                    self._readers[shared.reply.path] = 1 + shared.followers
+                del self._inflight[(key, accept)]
+                shared.done.set()
+        return shared.reply
+
+    def release(self, reply: Reply) -> None:
+        """Say that one client has been sent ``reply``; its file goes when every client it was for has it."""
+        if not reply.path:
+            return
+        import os
+
+        with self._changed:
+            left = self._readers.get(reply.path, 1) - 1
+            if left > 0:
+                self._readers[reply.path] = left
+                return
+            self._readers.pop(reply.path, None)
+        try:
+            os.unlink(reply.path)
+        except OSError:
+            pass
             return _text(503, "server busy: the same query, sent earlier by another request, is still running; "
                               "try again later", ("Retry-After", "5"))
         try:
@@ -714,7 +776,7 @@ class QueryPool:
                     if key:
                         self._remember(key, time.monotonic() - started)
                     self._give_back(slot, alive=True)
-                    return Reply(reply.status, reply.content_type, reply.body, reply.headers + (generation,))
+                    return replace(reply, headers=reply.headers + (generation,))
                 ran = time.monotonic() - started
                 if ran >= limit:
                     break
@@ -750,6 +812,9 @@ class QueryPool:
             self._changed.notify_all()
         for slot in idle:
             slot.stop()
+        import shutil
+
+        shutil.rmtree(self.spill, ignore_errors=True)
 
 
 def _asset(name: str) -> bytes:
@@ -927,17 +992,35 @@ class _Handler(BaseHTTPRequestHandler):
                                                   "X-Store-Generation"))
 
     def _send(self, reply: Reply, *extra: tuple[str, str]) -> None:
+        if reply.path:
+            return self._send_file(reply, *extra)
+        self._head(reply, len(reply.body), *extra)
+        if getattr(self, "command", None) != "HEAD":
+            self.wfile.write(reply.body)
+
+    def _send_file(self, reply: Reply, *extra: tuple[str, str]) -> None:
+        """Stream an answer the worker left in a file, as fast as the client reads it, then let it go."""
+        import os
+        import shutil
+
+        try:
+            with open(reply.path, "rb") as answer:
+                self._head(reply, os.fstat(answer.fileno()).st_size, *extra)
+                if self.command != "HEAD":
+                    shutil.copyfileobj(answer, self.wfile, 1 << 16)
+        finally:
+            self.server.pool.release(reply)
+
+    def _head(self, reply: Reply, length: int, *extra: tuple[str, str]) -> None:
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
+        self.send_header("Content-Length", str(length))
         self.send_header("X-Content-Type-Options", "nosniff")
         if self.close_connection:
             self.send_header("Connection", "close")
         for key, value in reply.headers + extra + self._cors():
             self.send_header(key, value)
         self.end_headers()
-        if getattr(self, "command", None) != "HEAD":
-            self.wfile.write(reply.body)
 
     def _refused_host(self) -> bool:
         if self.server.access.host_allowed(self.headers.get("Host")):

@@ -423,3 +423,44 @@ def test_workers_follow_a_rebuild_and_a_remove(own_store, tmp_path):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+BIG = ("SELECT ?big WHERE { ?a ?b ?c . ?d ?e ?f BIND(CONCAT(STR(?a), STR(?c), STR(?d), STR(?f)) AS ?big) } "
+       "LIMIT 150000")
+
+
+def rss(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def test_large_answers_stream_from_files_not_memory(seed_build):
+    proc, base = start_server(seed_build[2] / "store", "--workers", "2", "--max-results", "200000",
+                              "--max-bytes", "512M", "--memory-limit", "0")
+    host, port = urllib.parse.urlsplit(base).netloc.split(":")
+    try:
+        status, headers, body = get(base, BIG, "text/tab-separated-values")
+        assert status == 200 and body.count(b"\n") == 150_001 and len(body) > 20 << 20
+        before = rss(proc.pid)
+        stalled = []
+        for client in range(6):  # six different texts: identical ones would share one answer
+            request = ("GET /sparql?" + urllib.parse.urlencode({"query": f"{BIG}\n# client {client}"})
+                       + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/tab-separated-values\r\n\r\n").encode()
+            conn = socket.create_connection((host, int(port)))
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            conn.sendall(request)
+            stalled.append(conn)
+        health = wait_for_health(base, lambda h: h["jobs"] >= 7 and h["idle"] == 2, 120)
+        assert health["jobs"] >= 7, "every answer was computed and handed to its connection"
+        time.sleep(1)
+        grown = rss(proc.pid) - before
+        assert grown < 40 << 20, f"the server grew by {grown >> 20} MB for six clients that do not read"
+        for conn in stalled:
+            conn.close()
+        status, _, again = get(base, BIG, "text/tab-separated-values")
+        assert again == body
+    finally:
+        proc.terminate()
+        proc.wait(30)
