@@ -8,6 +8,12 @@ Usage::
 Each client is a thread with its own keep-alive HTTP connection that sends the named queries
 (the query page's examples) round-robin, as a POSTed form, until the time is up; it stops by
 itself. An error is any answer other than 200, a truncated answer, or a failed connection.
+
+``--hostile N`` runs the light load twice in one run: alone, then beside N clients that send
+hostile queries in a loop (a join that grows without bound, a query past the time limit, SERVICE
+spelled to slip past a text filter, 5,000 levels of nesting, an answer of hundreds of megabytes
+built with CONCAT). It reports the light clients' errors and p95 in both phases, the peak RSS of
+the server with its workers, and whether ``/health`` is good afterwards.
 """
 from __future__ import annotations
 
@@ -28,9 +34,18 @@ from pathlib import Path
 __all__ = ["run_load", "start_server", "main"]
 
 
-def start_server(store: Path, workers: int | None) -> tuple[subprocess.Popen, str]:
+HOSTILE = [
+    "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+    "PREFIX ex: <http://e/> SELECT ?x WHERE { BIND(ex:a\\# AS ?h) SERVICE <http://127.0.0.1:9/x> { ?x ?y ?z } }",
+    "ASK { " + "{" * 5000 + "}" * 5000 + " }",
+    "SELECT ?big WHERE { ?a ?b ?c . ?d ?e ?f BIND(CONCAT(STR(?c), STR(?f), STR(?a), STR(?d)) AS ?big) }",
+]
+
+
+def start_server(store: Path, workers: int | None, *options: str) -> tuple[subprocess.Popen, str]:
     """`python -m policygraph serve --port 0` in a subprocess; returns it and its base URL."""
-    cmd = [sys.executable, "-m", "policygraph", "serve", "--graph", str(store), "--port", "0"]
+    cmd = [sys.executable, "-m", "policygraph", "serve", "--graph", str(store), "--port", "0", *options]
     if workers:
         cmd += ["--workers", str(workers)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -80,19 +95,66 @@ def _client(base: str, queries: list[str], offset: int, stop_at: float, out: lis
         out.append((latencies, statuses, errors))
 
 
+def _hostile(base: str, stop_at: float, out: list, lock: threading.Lock) -> None:
+    url = urllib.parse.urlsplit(base)
+    statuses: dict[int, int] = {}
+    i = 0
+    while time.perf_counter() < stop_at:
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
+        try:
+            conn.request("POST", "/sparql", HOSTILE[i % len(HOSTILE)].encode(),
+                         {"Content-Type": "application/sparql-query"})
+            response = conn.getresponse()
+            response.read()
+            statuses[response.status] = statuses.get(response.status, 0) + 1
+        except Exception:
+            statuses[0] = statuses.get(0, 0) + 1
+        finally:
+            conn.close()
+        i += 1
+    with lock:
+        out.append(statuses)
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        stack.extend(children.get(current, []))
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
+
+
 def _percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))] if ordered else float("nan")
 
 
-def run_load(base: str, clients: int = 50, seconds: float = 30.0) -> dict:
+def run_load(base: str, clients: int = 50, seconds: float = 30.0, hostile: int = 0) -> dict:
     """Run the load and return the summary (requests, errors, requests/s, latency percentiles in ms)."""
     queries = _examples(base)
     out: list = []
+    hostile_out: list = []
     lock = threading.Lock()
     stop_at = time.perf_counter() + seconds
     threads = [threading.Thread(target=_client, args=(base, queries, n, stop_at, out, lock), daemon=True)
                for n in range(clients)]
+    threads += [threading.Thread(target=_hostile, args=(base, stop_at, hostile_out, lock), daemon=True)
+                for _ in range(hostile)]
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -112,6 +174,9 @@ def run_load(base: str, clients: int = 50, seconds: float = 30.0) -> dict:
         "p50_ms": round(1000 * _percentile(latencies, 50), 1), "p95_ms": round(1000 * _percentile(latencies, 95), 1),
         "p99_ms": round(1000 * _percentile(latencies, 99), 1), "max_ms": round(1000 * max(latencies, default=0), 1),
         "mean_ms": round(1000 * statistics.fmean(latencies), 1) if latencies else None,
+        "hostile_clients": hostile,
+        "hostile_statuses": {k: sum(st.get(k, 0) for st in hostile_out) for k in sorted({k for st in hostile_out
+                                                                                          for k in st})},
     }
 
 
@@ -123,15 +188,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--workers", type=int, help="Query workers of the started server (default: its own).")
+    parser.add_argument("--hostile", type=int, default=0,
+                        help="Also run a second phase beside this many clients sending hostile queries.")
+    parser.add_argument("--memory-limit", default="1G", help="--memory-limit of the started server.")
     parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
     args = parser.parse_args(argv)
     proc = None
     base = args.url
     if args.store:
-        proc, base = start_server(args.store, args.workers)
+        proc, base = start_server(args.store, args.workers, "--memory-limit", args.memory_limit)
+    peak = [0]
+    sampling = threading.Event()
+
+    def sample():
+        while not sampling.wait(0.1):
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+
+    if proc is not None:
+        threading.Thread(target=sample, daemon=True).start()
     try:
         summary = run_load(base, args.clients, args.seconds)
+        if args.hostile:
+            alone_peak = peak[0]
+            beside = run_load(base, args.clients, args.seconds, args.hostile)
+            summary = {"alone": summary, "beside_hostile": beside,
+                       "light_p95_ratio": round(beside["p95_ms"] / summary["p95_ms"], 2),
+                       "peak_rss_alone_mb": round(alone_peak / 2**20)}
+            time.sleep(5)
+            with urllib.request.urlopen(base + "health", timeout=30) as response:
+                summary["health_after"] = json.loads(response.read())
+        summary["peak_rss_mb"] = round(peak[0] / 2**20) if proc is not None else None
     finally:
+        sampling.set()
         if proc is not None:
             proc.terminate()
             proc.wait(30)
@@ -141,7 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for key, value in summary.items():
             print(f"{key:<14} {value}")
-    return 1 if summary["errors"] else 0
+    light = [summary] if "errors" in summary else [summary["alone"], summary["beside_hostile"]]
+    return 1 if any(part["errors"] for part in light) else 0
 
 
 if __name__ == "__main__":

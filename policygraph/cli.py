@@ -446,15 +446,38 @@ def viz(graph_path, out_path, view, colour_by, focus_on, depth, document, jurisd
 @click.option("--max-results", type=click.IntRange(min=1), default=100_000, show_default=True,
               help="Rows or triples per answer; longer results are cut (header X-Results-Truncated: true).")
 @click.option("--workers", type=click.IntRange(min=1), help="Query worker processes. Default: the cores, at least 2.")
-def serve(store_path, host, port, timeout, max_results, workers):
-    """Serve a store read-only: SPARQL endpoint /sparql, query page /, explorer /explorer."""
+@click.option("--memory-limit", "memory_limit", metavar="SIZE",
+              help="Memory per query worker (e.g. 2G, 512M; 0: none). A query past it is stopped and its worker "
+                   "replaced. Default: half the machine's memory shared among the workers, 1G to 8G each.")
+@click.option("--max-bytes", "max_bytes", metavar="SIZE", default="64M", show_default=True,
+              help="Largest answer; longer results are cut (header X-Results-Truncated: true).")
+@click.option("--max-connections", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Connections served at once; more get HTTP 503 at once.")
+@click.option("--idle-timeout", type=click.FloatRange(min=0.1), default=15.0, show_default=True,
+              help="Seconds a connection may stay silent before it is closed.")
+@click.option("--busy-timeout", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+              help="Seconds a query may run while other requests wait for a worker; past it, it is stopped (503).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Host name the server answers to besides its IP addresses and localhost (repeatable; * any).")
+@click.option("--allow-origin", "allow_origins", multiple=True, metavar="ORIGIN",
+              help="Origin whose web pages may read answers (CORS; repeatable; * any). Default: none.")
+def serve(store_path, host, port, timeout, max_results, workers, memory_limit, max_bytes, max_connections,
+          idle_timeout, busy_timeout, allow_hosts, allow_origins):
+    """Serve a store read-only: SPARQL endpoint /sparql, query page /, explorer /explorer, /health."""
+    from .serve import Access, Limits, parse_size
     from .serve import serve as run_server
+
+    limits = Limits(timeout=timeout, max_results=max_results, max_bytes=parse_size(max_bytes, "--max-bytes"),
+                    workers=workers, memory_limit=None if memory_limit is None else parse_size(memory_limit,
+                                                                                               "--memory-limit"),
+                    max_connections=max_connections, idle_timeout=idle_timeout, busy_timeout=busy_timeout)
 
     def ready(server):
         click.echo(f"policygraph serving {server.store_path} at {server.url} (SPARQL: {server.url}sparql); "
                    "Ctrl-C stops", err=True)
 
-    run_server(store_path, host, port, timeout, max_results, workers, on_ready=ready)
+    run_server(store_path, host, port, on_ready=ready, limits=limits,
+               access=Access(tuple(allow_hosts), tuple(allow_origins)))
 
 
 def _read_graph(graph_path, endpoint):
