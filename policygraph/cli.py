@@ -338,7 +338,7 @@ def query(query, graph_path, params, fmt, lang, list_only, endpoint):
                 f"\n    --param {k}=…  {v}" for k, v in q.params.items()))
         return
     if query == "-":
-        query = click.get_text_stream("stdin").read()
+        query = sys.stdin.read()
         if not query.strip():
             raise _QueryUsageError("no query text on standard input")
     try:
