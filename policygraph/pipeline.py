@@ -238,7 +238,7 @@ def store_counts(store) -> dict[str, int]:
 
 def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, base: str = DEFAULT_BASE,
                  lexicon_dirs: Sequence[Path] = (), jobs: int | None = None, export: bool = True,
-                 wait: float = 60.0, push: str | None = None, load: bool = False,
+                 wait: float = 60.0, push: str | None = None, load: bool = False, rebuild: bool = False,
                  on_document: Callable[[Path, "DocumentSummary | None", InputError | None], None] | None = None,
                  ) -> tuple[BuildReport, Dataset | None]:
     """Build (or update) the store in ``out_dir`` from ``paths`` (the embedded corpus when None).
@@ -255,13 +255,16 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
     Returns the report and, with ``load``, the whole graph as an in-memory
     rdflib dataset (for small corpora: it takes about 2 GB per 1,000 documents;
     ``policygraph.store.open_graph`` reads a store of any size without copying it).
+    The store folder must be absent, empty or a store of ours
+    (:func:`policygraph.store.check_store_folder`); ``rebuild`` writes a new
+    store of the inputs alone in place of ours, damaged or not.
     """
     import shutil
 
     from .build import statistics_graph_iri, vocabulary_graph_iri, vocabulary_ntriples
     from .load import iter_input_files
     from .serialize import StagedFiles
-    from .store import STORE_DIR, GraphStore, StoreLock, bulk_build, is_store, staging_path, union_nquads
+    from .store import STORE_DIR, GraphStore, StoreLock, bulk_build, check_store_folder, staging_path, union_nquads
 
     out = Path(out_dir)
     store_dir = out / STORE_DIR
@@ -296,7 +299,7 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
 
     with StoreLock(store_dir, timeout=wait):
         shutil.rmtree(staging_path(store_dir), ignore_errors=True)
-        if is_store(store_dir):
+        if check_store_folder(store_dir, rebuild=rebuild):
             with GraphStore(store_dir, statistics_graph) as store:
                 same_pipeline = store.value(build_graph, _FINGERPRINT) == fingerprint
                 records = store.records() if same_pipeline else {}

@@ -56,6 +56,64 @@ def test_changing_the_base_iri_rebuilds_everything(tmp_path):
     assert report.counts["processed"] == 5
 
 
+def test_build_refuses_a_store_folder_that_holds_a_users_files(tmp_path):
+    notes = tmp_path / "out" / "store" / "notes.txt"
+    notes.parent.mkdir(parents=True)
+    notes.write_text("my notes", "utf-8")
+    (notes.parent / "drafts").mkdir()
+    for args in ([], ["--rebuild"]):
+        result = CliRunner().invoke(cli, ["build", "-o", str(tmp_path / "out"), "-j", "1", "--no-export", *args])
+        assert result.exit_code == 1, result.output
+        assert f"{notes.parent}: not a policygraph store (drafts/, notes.txt); nothing was changed" in result.output
+        assert notes.read_text("utf-8") == "my notes" and (notes.parent / "drafts").is_dir()
+    assert not (tmp_path / "out" / "graph.trig").exists()
+
+
+def test_build_refuses_an_oxigraph_store_it_did_not_write(tmp_path):
+    import pyoxigraph as ox
+
+    theirs = tmp_path / "out" / "store"
+    theirs.parent.mkdir()
+    store = ox.Store(str(theirs))
+    store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.Literal("c")))
+    store.flush()
+    del store
+    result = CliRunner().invoke(cli, ["build", "-o", str(tmp_path / "out"), "-j", "1", "--no-export"])
+    assert result.exit_code == 1
+    assert "an Oxigraph store that policygraph did not write; nothing was changed" in result.output
+    assert len(ox.Store.read_only(str(theirs))) == 1
+
+
+def test_a_damaged_store_is_refused_until_rebuilt(tmp_path):
+    out = tmp_path / "out"
+    build_corpus(None, out, export=False)
+    (out / "store" / "CURRENT").unlink()
+    result = CliRunner().invoke(cli, ["build", "-o", str(out), "-j", "1", "--no-export"])
+    assert result.exit_code == 1
+    assert "a damaged policygraph store (its CURRENT file is missing)" in result.output
+    assert "policygraph build --rebuild" in result.output
+    rebuilt = CliRunner().invoke(cli, ["build", "-o", str(out), "-j", "1", "--no-export", "--rebuild"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    report, _ = build_corpus(None, out, export=False)
+    assert (report.counts["documents"], report.counts["unchanged"]) == (5, 5)
+
+
+def test_a_store_from_before_the_marker_is_recognised_by_its_fingerprint(tmp_path):
+    from policygraph.store import STORE_MARKER
+
+    out = tmp_path / "out"
+    build_corpus(None, out, export=False)
+    (out / "store" / STORE_MARKER).unlink()
+    report, _ = build_corpus(None, out, export=False)
+    assert report.counts["unchanged"] == 5 and (out / "store" / STORE_MARKER).is_file()
+
+
+def test_an_empty_store_folder_is_built_into(tmp_path):
+    (tmp_path / "out" / "store").mkdir(parents=True)
+    report, _ = build_corpus(None, tmp_path / "out", export=False)
+    assert report.counts["documents"] == 5
+
+
 def test_remove_keeps_what_other_documents_share(tmp_path):
     out = tmp_path / "out"
     build_corpus(None, out, export=False)
