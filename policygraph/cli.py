@@ -98,8 +98,9 @@ def _progress_callback(total: int, verbose: bool):
               help="Also send the graphs this run wrote to a SPARQL Graph Store Protocol URL (PUT per graph).")
 @click.option("--rebuild", is_flag=True,
               help="Write a new store of PATHS alone in place of OUT/store (also when it is damaged).")
+@click.option("--force", is_flag=True, help="Re-extract every input, even those unchanged since the last build.")
 @click.pass_context
-def build(ctx, paths, out_dir, base, lexicon_dirs, jobs, export, wait, push_url, rebuild):
+def build(ctx, paths, out_dir, base, lexicon_dirs, jobs, export, wait, push_url, rebuild, force):
     """Build or update the graph of PATHS (files or folders; the embedded corpus when none are given).
 
     The graph lives in OUT/store (an Oxigraph store, one named graph per
@@ -112,7 +113,7 @@ def build(ctx, paths, out_dir, base, lexicon_dirs, jobs, export, wait, push_url,
     on_document, bar = _progress_callback(total, ctx.meta.get("policygraph.verbose", False))
     try:
         report, _ = build_corpus(list(paths) or None, out_dir, base=base, lexicon_dirs=lexicon_dirs, jobs=jobs,
-                                 export=export, wait=wait, push=push_url, rebuild=rebuild, on_document=on_document)
+                                 export=export, wait=wait, push=push_url, rebuild=rebuild, force=force, on_document=on_document)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

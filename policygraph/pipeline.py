@@ -239,6 +239,7 @@ def store_counts(store) -> dict[str, int]:
 def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, base: str = DEFAULT_BASE,
                  lexicon_dirs: Sequence[Path] = (), jobs: int | None = None, export: bool = True,
                  wait: float = 60.0, push: str | None = None, load: bool = False, rebuild: bool = False,
+                 force: bool = False,
                  on_document: Callable[[Path, "DocumentSummary | None", InputError | None], None] | None = None,
                  ) -> tuple[BuildReport, Dataset | None]:
     """Build (or update) the store in ``out_dir`` from ``paths`` (the embedded corpus when None).
@@ -257,7 +258,8 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
     ``policygraph.store.open_graph`` reads a store of any size without copying it).
     The store folder must be absent, empty or a store of ours
     (:func:`policygraph.store.check_store_folder`); ``rebuild`` writes a new
-    store of the inputs alone in place of ours, damaged or not.
+    store of the inputs alone in place of ours, damaged or not; ``force``
+    re-extracts every input, changed or not, keeping the other documents.
     """
     import shutil
 
@@ -302,7 +304,7 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
         if check_store_folder(store_dir, rebuild=rebuild):
             with GraphStore(store_dir, statistics_graph) as store:
                 same_pipeline = store.value(build_graph, _FINGERPRINT) == fingerprint
-                records = store.records() if same_pipeline else {}
+                records = store.records() if same_pipeline and not force else {}
                 hashes = FileHashes(out / HASHES_FILE)
                 todo, unchanged = _plan(inputs, records, report, hashes)
                 if not same_pipeline:  # every agency is recounted once at the end
@@ -374,13 +376,17 @@ _FINGERPRINT = "https://w3id.org/policygraph/ontology#buildFingerprint"
 
 
 class FileHashes:
-    """Content hashes of input files, remembered by size and modification time in a file beside the store.
+    """Content hashes of input files, remembered by what ``stat`` says of them, in a file beside the store.
 
     Why: deciding that 10,000 unchanged inputs need no rebuild should not
-    mean reading and hashing 300 MB. A file whose size and mtime match what
-    was recorded keeps its hash; any other file is hashed again. Entries are
-    trusted only for files last modified well before they were recorded, so
-    a file edited within the same clock tick as a build is still re-read.
+    mean reading and hashing 300 MB. But size and modification time alone
+    are not enough: ``cp -p``, ``rsync -a``, ``tar x`` and ``unzip`` write new
+    bytes under the old size and mtime. A remembered hash is trusted only
+    when size, mtime, inode and status-change time (ctime, which no program
+    can set back: every write and every ``utime`` moves it) all match what
+    was recorded, and the file was last modified or changed well before the
+    recording, so an edit within the same clock tick as a build is re-read.
+    Any other file is hashed again.
     """
 
     def __init__(self, path: Path):
@@ -391,15 +397,18 @@ class FileHashes:
         except (OSError, ValueError, KeyError, TypeError):
             self._recorded_at, self._known = 0, {}
         self._seen: dict[str, list] = {}
-        self._pending: dict[str, tuple[int, int]] = {}
+        self._pending: dict[str, list] = {}
+
+    @staticmethod
+    def _signature(st: os.stat_result) -> list:
+        return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
     def will_read(self, file: Path) -> None:
-        """Note the size and mtime of a file about to be read, before it is read (see :meth:`read`)."""
-        st = file.stat()
-        self._pending[os.path.abspath(file)] = (st.st_size, st.st_mtime_ns)
+        """Note the stat signature of a file about to be read, before it is read (see :meth:`read`)."""
+        self._pending[os.path.abspath(file)] = self._signature(file.stat())
 
     def read(self, file: str | Path, digest: str) -> None:
-        """Remember the hash of a file read by this run, under the size and mtime it had before the reading."""
+        """Remember the hash of a file read by this run, under the signature it had before the reading."""
         key = os.path.abspath(file)
         if key in self._pending:
             self._seen[key] = [*self._pending.pop(key), digest]
@@ -409,13 +418,14 @@ class FileHashes:
 
         key = os.path.abspath(file)
         st = file.stat()
+        signature = self._signature(st)
         entry = self._known.get(key)
-        if (entry and entry[0] == st.st_size and entry[1] == st.st_mtime_ns
-                and st.st_mtime_ns < self._recorded_at - 2_000_000_000):
-            digest = entry[2]
+        if (entry and entry[:-1] == signature
+                and max(st.st_mtime_ns, st.st_ctime_ns) < self._recorded_at - 2_000_000_000):
+            digest = entry[-1]
         else:
             digest = hashlib.sha256(file.read_bytes()).hexdigest()
-        self._seen[key] = [st.st_size, st.st_mtime_ns, digest]
+        self._seen[key] = [*signature, digest]
         return digest
 
     def save(self) -> None:
