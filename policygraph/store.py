@@ -57,6 +57,13 @@ class DocumentRecord:
     source_file: str
     graph: str  # named graph IRI
     content_hash: str
+    source_path: str = ""  # what identifies the document; the file name for a graph written before paths
+    number: str | None = None  # its 文号
+    has_path: bool = True  # False for a graph an older build wrote, keyed by file name only
+
+    def __post_init__(self):
+        if not self.source_path:
+            object.__setattr__(self, "source_path", self.source_file)
 
 
 def is_store(path: Path) -> bool:
@@ -437,21 +444,22 @@ class GraphStore:
         self.close()
 
     def records(self) -> dict[str, DocumentRecord]:
-        """Every read document in the store, by source file name.
+        """Every read document in the store, by source path (by file name for a graph of an older build).
 
-        Read from two index scans rather than a SPARQL join over every graph,
+        Read from index scans rather than a SPARQL join over every graph,
         which takes seconds on a store of 10,000 documents.
         """
         import pyoxigraph as ox
 
-        def by_graph(predicate: str) -> dict[str, str]:
-            return {q.graph_name.value: q.object.value
+        def by_graph(predicate: str) -> dict[tuple[str, str], str]:
+            return {(q.graph_name.value, q.subject.value): q.object.value
                     for q in self._store.quads_for_pattern(None, ox.NamedNode(_PG + predicate), None, None)
                     if isinstance(q.graph_name, ox.NamedNode)}
 
-        hashes = by_graph("contentHash")
-        return {file: DocumentRecord(file, graph, hashes[graph])
-                for graph, file in by_graph("sourceFile").items() if graph in hashes}
+        hashes, paths, numbers = by_graph("contentHash"), by_graph("sourcePath"), by_graph("documentNumber")
+        records = (DocumentRecord(file, key[0], hashes[key], paths.get(key, ""), numbers.get(key), key in paths)
+                   for key, file in by_graph("sourceFile").items() if key in hashes)
+        return {r.source_path: r for r in sorted(records, key=lambda r: (r.has_path, r.graph))}
 
     def value(self, graph: str, predicate: str) -> str | None:
         """One literal value stored in ``graph`` (the build fingerprint, for instance)."""

@@ -91,6 +91,7 @@ class PG(DefinedNamespace):
     outline: URIRef  # The position of an item in the document outline.
     outlineLevel: URIRef  # The depth of an item in the outline.
     sourceFile: URIRef  # The input file name of a document.
+    sourcePath: URIRef  # The path of a document's input file under the build root.
     sourceText: URIRef  # A passage of the document given as provenance.
     startOffset: URIRef  # Where a text span starts.
     surface: URIRef  # The un-normalised text of a mention.

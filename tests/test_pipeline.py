@@ -51,13 +51,25 @@ def test_html_page_gives_the_same_facts(tmp_path):
     assert "menu" not in html.document.text and "ICP" not in html.document.text
 
 
-def test_duplicate_file_names_are_an_error_for_the_second(tmp_path):
-    (tmp_path / "a").mkdir()
-    copy = tmp_path / "a" / NINGXIA.name
-    copy.write_bytes(NINGXIA.read_bytes())
-    extractions, errors = extract_paths([NINGXIA, copy])
-    assert len(extractions) == 1
-    assert len(errors) == 1 and "same file name" in str(errors[0])
+def test_files_of_the_same_name_in_two_folders_are_two_documents(tmp_path):
+    for province in ("gansu", "qinghai"):
+        (tmp_path / province).mkdir()
+        (tmp_path / province / "plan.txt").write_bytes(NINGXIA.read_bytes())
+    extractions, errors = extract_paths([tmp_path / "gansu", tmp_path / "qinghai" / "plan.txt"])
+    assert not errors
+    assert [x.document.source_path for x in extractions] == ["gansu/plan.txt", "qinghai/plan.txt"]
+
+
+def test_two_inputs_that_would_be_one_document_are_an_error_for_the_second(tmp_path):
+    for side in ("a", "b"):
+        (tmp_path / side / "docs").mkdir(parents=True)
+        (tmp_path / side / "docs" / "plan.txt").write_bytes(NINGXIA.read_bytes())
+    extractions, errors = extract_paths([tmp_path / "a" / "docs", tmp_path / "b" / "docs"])
+    assert len(extractions) == 1 and len(errors) == 1
+    assert str(errors[0]) == (f"{tmp_path}/b/docs/plan.txt: another input is also document docs/plan.txt "
+                              f"({tmp_path}/a/docs/plan.txt); pass --root DIR to name documents by their path under DIR")
+    extractions, errors = extract_paths([tmp_path / "a" / "docs", tmp_path / "b" / "docs"], root=tmp_path)
+    assert not errors and [x.document.source_path for x in extractions] == ["a/docs/plan.txt", "b/docs/plan.txt"]
 
 
 def test_interrupted_write_keeps_the_previous_file(tmp_path, monkeypatch):
