@@ -526,7 +526,8 @@ def load_network(graph: "rdflib.Graph", jurisdiction: str | None = None, documen
     jurisdiction : str, optional
         Keep tasks of documents of this jurisdiction (its Chinese or English name, part of it, or IRI).
     document : str, optional
-        Keep tasks of this document (its file name, part of it, or IRI).
+        Keep tasks of this document: its source path, the path of its file, its file name, its 文号,
+        a unique part of its path, or its IRI (:func:`policygraph.documents.find_document`).
     """
     with _collector_paused():
         if native_view(graph) is None:
@@ -548,15 +549,25 @@ def load_network(graph: "rdflib.Graph", jurisdiction: str | None = None, documen
                              f"known: {', '.join(sorted({p.jurisdiction_zh for p in pairs if p.jurisdiction_zh}))}")
         pairs = [p for p in pairs if p.jurisdiction in keep]
     if document:
-        names = defaultdict(set)
-        for p in pairs:
-            names[p.document] |= {p.document, p.file}
-        keep = match_names(document, names)
-        if not keep:
-            raise UsageError(f"no tasks in a document matching {document!r}; "
-                             f"known: {', '.join(sorted({p.file for p in pairs if p.file}))}")
-        pairs = [p for p in pairs if p.document in keep]
+        from .documents import find_document
+
+        wanted = find_document(document, _document_refs(graph)).key
+        pairs = [p for p in pairs if p.document == wanted]
     return Network(tuple(pairs), agencies)
+
+
+_DOCUMENTS = """PREFIX pg: <https://w3id.org/policygraph/ontology#>
+SELECT ?document ?path ?file ?number WHERE {
+  ?document pg:sourceFile ?file OPTIONAL { ?document pg:sourcePath ?path } OPTIONAL { ?document pg:documentNumber ?number }
+}"""
+
+
+def _document_refs(graph) -> list:
+    """Every document that was read, for :func:`policygraph.documents.find_document`."""
+    from .documents import DocumentRef
+
+    return [DocumentRef(r["document"], r.get("path") or r["file"], r["file"], r.get("number"))
+            for r in _select(graph, _DOCUMENTS)]
 
 
 def role_counts(net: Network, weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> dict[str, dict[str, float]]:

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 
-from .iri import DEFAULT_BASE, mint
+from .iri import DEFAULT_BASE, document_iri, mint
 from .model import Agency, Extraction, OutlineNode, Span
 from .vocab import PG, bind_prefixes
 
@@ -41,8 +41,9 @@ def statistics_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
     return URIRef(f"{base.rstrip('/')}/graph/statistics")
 
 
-def document_graph_iri(source_file: str, base: str = DEFAULT_BASE) -> URIRef:
-    return mint("graph", source_file, base=base)
+def document_graph_iri(source_path: str, base: str = DEFAULT_BASE) -> URIRef:
+    """The named graph of the document read from ``source_path`` (its path under the build root)."""
+    return document_iri("graph", source_path, base=base)
 
 
 def outline_string(node: OutlineNode) -> str:
@@ -103,9 +104,8 @@ class _DocumentGraphBuilder:
     def __init__(self, g, extraction: Extraction, base: str, lexicon, literal=Literal):
         self.g, self.x, self.base, self.lexicon, self.literal = g, extraction, base, lexicon, literal
         self.source_file = extraction.document.source_file
-        meta = extraction.meta
-        self.doc = (mint("document", meta.number, base=base) if meta.number
-                    else mint("document", "file", self.source_file, base=base))
+        self.source_path = extraction.document.source_path
+        self.doc = document_iri("document", self.source_path, base=base)
         self._described: dict[tuple, URIRef] = {}  # agencies and places already written, by what describes them
 
     def mint(self, kind: str, *parts: str) -> URIRef:
@@ -169,13 +169,14 @@ class _DocumentGraphBuilder:
         return n
 
     def outline_item(self, node: OutlineNode) -> URIRef:
-        return self.mint("item", self.source_file, outline_string(node))
+        return document_iri("item", self.source_path, outline_string(node), base=self.base)
 
     def build(self) -> None:
         g, x, meta, doc, literal = self.g, self.x, self.x.meta, self.doc, self.literal
         g.add((doc, _TYPE, _PG.PolicyDocument))
         g.add((doc, _TYPE, _ENTITY))
         g.add((doc, _PG.sourceFile, literal(self.source_file)))
+        g.add((doc, _PG.sourcePath, literal(self.source_path)))
         g.add((doc, _PG.contentHash, literal(x.document.content_hash)))
         g.add((doc, _PG.encoding, literal(x.document.encoding)))
         g.add((doc, _FORMAT, literal(x.document.media_type)))
@@ -244,7 +245,8 @@ class _DocumentGraphBuilder:
                         g.add((t, _PG.leadAgency, agent))
                     elif mention.role == "support":
                         g.add((t, _PG.supportingAgency, agent))
-                a = self.mint("assignment", self.source_file, str(mention.span.start), str(mention.span.end))
+                a = document_iri("assignment", self.source_path, str(mention.span.start), str(mention.span.end),
+                                 base=self.base)
                 g.add((t, _PG.assignment, a))
                 g.add((a, _TYPE, _PG.Assignment))
                 g.add((a, _PG.agent, agent))
@@ -264,7 +266,7 @@ class _DocumentGraphBuilder:
     def build_targets(self) -> None:
         g, doc, literal = self.g, self.doc, self.literal
         for target in self.x.targets:
-            t = self.mint("target", self.source_file, str(target.span.start), str(target.span.end))
+            t = document_iri("target", self.source_path, str(target.span.start), str(target.span.end), base=self.base)
             g.add((t, _TYPE, _PG.Target))
             g.add((t, _PG.inDocument, doc))
             g.add((t, _DERIVED_FROM, doc))
@@ -371,7 +373,7 @@ def build_dataset(extractions: Iterable[Extraction], *, base: str = DEFAULT_BASE
         vocab = ds.graph(vocabulary_graph_iri(base))
         for triple in load_ontology():
             vocab.add(triple)
-    for extraction in sorted(extractions, key=lambda x: x.document.source_file):
-        g = ds.graph(document_graph_iri(extraction.document.source_file, base))
+    for extraction in sorted(extractions, key=lambda x: x.document.source_path):
+        g = ds.graph(document_graph_iri(extraction.document.source_path, base))
         document_graph(extraction, base=base, lexicon=lexicon, graph=g)
     return ds

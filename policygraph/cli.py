@@ -143,12 +143,19 @@ def _progress_callback(total: int, verbose: bool):
               help="Seconds to wait for another build writing to the same store before giving up.")
 @click.option("--push", "push_url", metavar="URL",
               help="Also send the graphs this run wrote to a SPARQL Graph Store Protocol URL (PUT per graph).")
+@click.option("--rebuild", is_flag=True,
+              help="Write a new store of PATHS alone in place of GRAPH/store (also when it is damaged).")
+@click.option("--force", is_flag=True, help="Re-extract every input, even those unchanged since the last build.")
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Name documents by their path under this folder. Default: under each input folder's parent.")
 @click.pass_context
-def build(ctx, paths, out_dir, base, lexicon_dirs, jobs, export, wait, push_url):
+def build(ctx, paths, out_dir, base, lexicon_dirs, jobs, export, wait, push_url, rebuild, force, root):
     """Build or update the graph of PATHS (files or folders; the embedded corpus when none are given).
 
     The graph lives in GRAPH/store (an Oxigraph store, one named graph per
-    document); files unchanged since the last build are skipped.
+    document); files unchanged since the last build are skipped. A document
+    is its file: its path under --root, by default under the parent of the
+    input folder it is in (build gansu names gansu/plan.txt).
     """
     from .load import iter_input_files
     from .pipeline import build_corpus, count_lines, embedded_corpus
@@ -157,15 +164,16 @@ def build(ctx, paths, out_dir, base, lexicon_dirs, jobs, export, wait, push_url)
     on_document, bar = _progress_callback(total, ctx.meta.get("policygraph.verbose", False))
     try:
         report, _ = build_corpus(list(paths) or None, out_dir, base=base, lexicon_dirs=lexicon_dirs, jobs=jobs,
-                                 export=export, wait=wait, push=push_url, on_document=on_document)
+                                 export=export, wait=wait, push=push_url, rebuild=rebuild, force=force, root=root,
+                                 on_document=on_document)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
     for line in count_lines(report.counts):
         click.echo(line)
     warnings = report.warnings()
-    for source_file, warning in warnings[:_SHOWN_WARNINGS]:
-        _say(f"  warning: {source_file}: {warning}")
+    for source_path, warning in warnings[:_SHOWN_WARNINGS]:
+        _say(f"  warning: {source_path}: {warning}")
     if len(warnings) > _SHOWN_WARNINGS:
         _say(f"  … {len(warnings) - _SHOWN_WARNINGS} more warnings in {out_dir / 'build-report.json'}")
     earlier = sum(len(d["warnings"]) for d in report.carried)
@@ -234,7 +242,7 @@ def inspect(paths, lexicon_dirs, fmt, as_json):
 @click.option("--wait", type=click.FloatRange(min=0), default=60, show_default=True,
               help="Seconds to wait for a build writing to the same store.")
 def remove(names, out_dir, wait):
-    """Delete documents (by file name) from the store; agencies other documents name stay."""
+    """Delete documents (by path, file name or 文号) from the store; agencies other documents name stay."""
     from .pipeline import remove_documents
 
     for name in remove_documents(names, out_dir, wait=wait):

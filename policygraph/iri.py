@@ -11,7 +11,7 @@ import unicodedata
 
 from rdflib import URIRef
 
-__all__ = ["DEFAULT_BASE", "mint", "key_hash"]
+__all__ = ["DEFAULT_BASE", "mint", "key_hash", "document_iri"]
 
 DEFAULT_BASE = "https://w3id.org/policygraph/id/"
 
@@ -35,3 +35,19 @@ def mint(kind: str, *parts: str, base: str = DEFAULT_BASE) -> URIRef:
     if not base.endswith(("/", "#")):
         base += "/"
     return URIRef(f"{base}{kind}/{key_hash(*parts)}")
+
+
+def document_iri(kind: str, source_path: str, *parts: str, base: str = DEFAULT_BASE) -> URIRef:
+    """The IRI of a document that was read, or of what only it holds (its graph, items, assignments, targets).
+
+    Why one function: a document is identified by its file — its path under
+    the build root — never by its 文号 or its file name alone, which two
+    different files may share; everything the document owns is minted from
+    that same path, so two documents never share an item.
+
+    >>> document_iri("document", "gansu/plan.txt") != document_iri("document", "qinghai/plan.txt")
+    True
+    >>> str(document_iri("item", "gansu/plan.txt", "三/二")).rsplit("/", 2)[-2]
+    'item'
+    """
+    return mint(kind, "path", source_path, *parts, base=base)

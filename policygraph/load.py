@@ -21,6 +21,8 @@ __all__ = [
     "display_name",
     "TEXT_SUFFIXES",
     "iter_input_files",
+    "input_files",
+    "document_path",
     "load_document",
     "is_furniture_line",
     "strip_furniture",
@@ -61,16 +63,50 @@ def iter_input_files(paths) -> list[tuple[Path, InputError | None]]:
     >>> [(str(p), str(e)) for p, e in iter_input_files(["no/such/file.txt"])]
     [('no/such/file.txt', 'no/such/file.txt: no such file or directory')]
     """
-    out: list[tuple[Path, InputError | None]] = []
-    seen: set[str] = set()
+    return [(path, error) for path, _, error in input_files(paths)]
 
-    def add(path: Path, error: InputError | None = None) -> None:
+
+def input_files(paths, root=None) -> list[tuple[Path, str | None, InputError | None]]:
+    """:func:`iter_input_files` with each file's document path (see :func:`document_path`); None for a bad path.
+
+    Two inputs with the same document path are one document twice over: the
+    second is reported, naming the first, so neither silently replaces the other.
+
+    >>> import tempfile, pathlib
+    >>> top = pathlib.Path(tempfile.mkdtemp())
+    >>> for province in ("gansu", "qinghai"):
+    ...     _ = (top / province).mkdir(), (top / province / "plan.txt").write_text("一、", "utf-8")
+    >>> [doc for _, doc, _ in input_files([top / "gansu", top / "qinghai"])]
+    ['gansu/plan.txt', 'qinghai/plan.txt']
+    >>> for side in ("a", "b"):
+    ...     _ = (top / side / "docs").mkdir(parents=True), (top / side / "docs" / "plan.txt").write_text("一、", "utf-8")
+    >>> [(doc, e and e.reason[:44]) for _, doc, e in input_files([top / "a/docs", top / "b/docs"])]
+    [('docs/plan.txt', None), (None, 'another input is also document docs/plan.txt')]
+    """
+    out: list[tuple[Path, str | None, InputError | None]] = []
+    seen: set[str] = set()
+    documents: dict[str, Path] = {}
+
+    def add(path: Path, given: Path, error: InputError | None = None) -> None:
         if error is None:
             error = _name_error(path)
         key = os.path.realpath(path) if error is None else f"\0{path}"
-        if key not in seen:
-            seen.add(key)
-            out.append((path, error))
+        if key in seen:
+            return
+        seen.add(key)
+        document = None
+        if error is None:
+            try:
+                document = document_path(path, given, root)
+            except InputError as exc:
+                error = exc
+        if document is not None and document in documents:
+            error = InputError(display_name(path), f"another input is also document {document} ({documents[document]}); "
+                                                   "pass --root DIR to name documents by their path under DIR")
+            document = None
+        if document is not None:
+            documents[document] = path
+        out.append((path, document, error))
 
     for given in paths:
         path = Path(given)
@@ -78,12 +114,39 @@ def iter_input_files(paths) -> list[tuple[Path, InputError | None]]:
         if error is None and path.is_dir():
             found = _walk_folder(path)
             if not found:
-                add(path, InputError(str(path), f"folder holds no {_suffix_list()} files"))
+                add(path, path, InputError(str(path), f"folder holds no {_suffix_list()} files"))
             for file, problem in found:
-                add(file, problem)
+                add(file, path, problem)
         else:
-            add(path, error)
+            add(path, path, error)
     return out
+
+
+def document_path(file, given, root=None) -> str:
+    """What identifies a document: the path of its file under ``root``, parts joined by "/".
+
+    Without ``root``, a file is named from the parent of the input folder it
+    was found in (``build gansu`` gives ``gansu/实施方案.txt``); a file given
+    by itself is named from the parent of its own folder, so building a
+    folder or one file of it names that file alike, and the name does not
+    depend on the current directory or on how the path was spelt.
+
+    >>> document_path("/data/gansu/sub/plan.txt", "/data/gansu")
+    'gansu/sub/plan.txt'
+    >>> document_path("/data/gansu/plan.txt", "/data/gansu/plan.txt")
+    'gansu/plan.txt'
+    >>> document_path("/data/gansu/plan.txt", "/data/gansu", root="/data")
+    'gansu/plan.txt'
+    """
+    file, given = os.path.abspath(file), os.path.abspath(given)
+    if root is not None:
+        top = os.path.abspath(root)
+    else:
+        top = os.path.dirname(os.path.dirname(given) if file == given else given)
+    relative = os.path.relpath(file, top)
+    if relative == os.curdir or relative.split(os.sep)[0] == os.pardir:
+        raise InputError(display_name(file), f"not under the --root folder {display_name(top)}")
+    return "/".join(Path(relative).parts)
 
 
 def display_name(path) -> str:
@@ -160,7 +223,7 @@ def _walk_folder(root: Path) -> list[tuple[Path, InputError | None]]:
 # ---------------------------------------------------------------- loading
 
 
-def load_document(path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceDocument:
+def load_document(path, *, max_bytes: int = DEFAULT_MAX_BYTES, source_path: str | None = None) -> SourceDocument:
     """Read one file and decode it into a :class:`~policygraph.model.SourceDocument`.
 
     The encoding is detected, never guessed silently: a byte-order mark, then
@@ -175,6 +238,8 @@ def load_document(path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceDocument
     path : str or os.PathLike
     max_bytes : int
         Larger files are refused from their size alone, before reading.
+    source_path : str, optional
+        What identifies the document (see :func:`input_files`); default: its file name.
 
     Raises
     ------
@@ -225,6 +290,7 @@ def load_document(path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceDocument
         encoding=encoding,
         content_hash=hashlib.sha256(raw).hexdigest(),
         media_type="text/html" if html else "text/plain",
+        source_path=source_path or path.name,
     )
 
 

@@ -80,6 +80,11 @@ class SourceDocument:
     encoding: str  # codec that decoded the bytes, e.g. "utf-8", "gb18030", "utf-16-le"
     content_hash: str  # sha256 hex digest of the raw bytes
     media_type: str = "text/plain"  # or "text/html"
+    source_path: str = ""  # what identifies the document: its path under the build root, as in pg:sourcePath
+
+    def __post_init__(self):
+        if not self.source_path:
+            object.__setattr__(self, "source_path", self.source_file)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from .errors import InputError, UnknownNameError
+from .errors import InputError
 from .iri import DEFAULT_BASE
 from .model import Extraction
 
@@ -33,6 +33,11 @@ class DocumentSummary:
     targets: int
     warnings: tuple[str, ...] = ()
     unrecognised: tuple[str, ...] = ()  # bodies kept as unclassified agencies (see Extraction.unrecognised_bodies)
+    source_path: str = ""  # what identifies the document (pg:sourcePath); the file name when empty
+
+    def __post_init__(self):
+        if not self.source_path:
+            object.__setattr__(self, "source_path", self.source_file)
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ class BuildReport:
     def to_dict(self) -> dict:
         return {
             "run": self.run,
-            "documents": sorted(self.carried + tuple(self._entries()), key=lambda d: d["source_file"]),
+            "documents": sorted(self.carried + tuple(self._entries()), key=_entry_path),
             "errors": [{"path": p, "reason": r} for p, r in self.errors],
             "counts": self.counts,
             "outputs": self.outputs,
@@ -72,8 +77,8 @@ class BuildReport:
                 for d in self.documents]
 
     def warnings(self) -> list[tuple[str, str]]:
-        """This run's warnings as (source file, warning), in file order."""
-        return [(d.source_file, w) for d in self.documents for w in d.warnings]
+        """This run's warnings as (source path, warning), in path order."""
+        return [(d.source_path, w) for d in self.documents for w in d.warnings]
 
     def unrecognised_bodies(self) -> list[dict]:
         """The bodies this run kept as unclassified agencies: surface, how many documents name it, and which.
@@ -83,9 +88,14 @@ class BuildReport:
         where: dict[str, list[str]] = {}
         for d in self._entries() + list(self.carried):
             for surface in d["unrecognised"]:
-                where.setdefault(surface, []).append(d["source_file"])
+                where.setdefault(surface, []).append(_entry_path(d))
         ranked = sorted(where.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         return [{"surface": s, "documents": len(files), "files": sorted(files)} for s, files in ranked]
+
+
+def _entry_path(entry: dict) -> str:
+    """The source path of a report entry (a report written before documents had paths gives the file name)."""
+    return entry.get("source_path") or entry["source_file"]
 
 
 def embedded_corpus() -> Path:
@@ -97,26 +107,25 @@ def embedded_corpus() -> Path:
 
 def extract_paths(paths: Sequence[str | Path], *, lexicon=None,
                   on_document: Callable[[Path, Extraction | None, InputError | None], None] | None = None,
-                  ) -> tuple[list[Extraction], list[InputError]]:
-    """Load and extract every input file; a bad file is reported and skipped, the others go on."""
+                  root: str | Path | None = None) -> tuple[list[Extraction], list[InputError]]:
+    """Load and extract every input file; a bad file is reported and skipped, the others go on.
+
+    Each document is named by its path (see :func:`policygraph.load.document_path`; ``root`` as there).
+    """
     from .extract import extract
     from .lexicon import load_lexicon
-    from .load import iter_input_files, load_document
+    from .load import input_files, load_document
 
     from .resolve import resolver_for
 
     resolver = resolver_for(lexicon or load_lexicon())
     extractions: list[Extraction] = []
     errors: list[InputError] = []
-    names: dict[str, Path] = {}
-    for path, error in iter_input_files(paths):
+    for path, source_path, error in input_files(paths, root):
         extraction = None
         if error is None:
             try:
-                if path.name in names:
-                    raise InputError(str(path), f"another input has the same file name ({names[path.name]})")
-                document = load_document(path)
-                names[path.name] = path
+                document = load_document(path, source_path=source_path)
                 extraction = extract(document, resolver=resolver)
                 extractions.append(extraction)
             except InputError as exc:
@@ -133,7 +142,7 @@ class _Processed:
     """What a worker hands back for one input file: its graph as the store's N-Quads (see ``union_nquads``)."""
 
     path: str
-    source_file: str
+    source_path: str
     content_hash: str
     graph: str | None
     nquads: bytes | None
@@ -155,27 +164,29 @@ def _init_worker(base: str, lexicon_dirs: tuple[str, ...]) -> None:
     _WORKER.update(base=base, lexicon=load_lexicon(tuple(Path(d) for d in lexicon_dirs)))
 
 
-def _process(path: str) -> _Processed:
-    """Load, extract and serialise one document (runs in a worker process)."""
+def _process(item: tuple[str, str]) -> _Processed:
+    """Load, extract and serialise one document, given its file and source path (runs in a worker process)."""
     from .build import document_graph_iri, document_ntriples, statistics_graph_iri
     from .extract import extract
     from .load import load_document
     from .store import document_statistics, union_nquads
 
+    path, source_path = item
     try:
-        document = load_document(path)
+        document = load_document(path, source_path=source_path)
         x = extract(document, _WORKER["lexicon"])
     except InputError as exc:
-        return _Processed(path, Path(path).name, "", None, None, 0, None, exc.reason)
+        return _Processed(path, source_path, "", None, None, 0, None, exc.reason)
     summary = DocumentSummary(
         source_file=document.source_file, encoding=document.encoding, jurisdiction=x.meta.jurisdiction,
         title=x.meta.title, tasks=len(x.tasks), assignments=sum(len(t.assignments) for t in x.tasks),
-        targets=len(x.targets), warnings=x.warnings, unrecognised=x.unrecognised_bodies)
-    graph = str(document_graph_iri(document.source_file, _WORKER["base"]))
+        targets=len(x.targets), warnings=x.warnings, unrecognised=x.unrecognised_bodies,
+        source_path=document.source_path)
+    graph = str(document_graph_iri(document.source_path, _WORKER["base"]))
     ntriples = document_ntriples(x, base=_WORKER["base"], lexicon=_WORKER["lexicon"])
     nquads = union_nquads(ntriples, graph, document_statistics(graph, ntriples),
                           str(statistics_graph_iri(_WORKER["base"])))
-    return _Processed(path, document.source_file, document.content_hash, graph, nquads,
+    return _Processed(path, document.source_path, document.content_hash, graph, nquads,
                       len(nquads) - len(ntriples.encode("utf-8")), summary)
 
 
@@ -278,7 +289,8 @@ def count_lines(counts: dict[str, int]) -> list[str]:
 
 def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, base: str = DEFAULT_BASE,
                  lexicon_dirs: Sequence[Path] = (), jobs: int | None = None, export: bool = True,
-                 wait: float = 60.0, push: str | None = None, load: bool = False,
+                 wait: float = 60.0, push: str | None = None, load: bool = False, rebuild: bool = False,
+                 force: bool = False, root: str | Path | None = None,
                  on_document: Callable[[Path, "DocumentSummary | None", InputError | None], None] | None = None,
                  ) -> tuple[BuildReport, Dataset | None]:
     """Build (or update) the store in ``out_dir`` from ``paths`` (the embedded corpus when None).
@@ -295,17 +307,24 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
     Returns the report and, with ``load``, the whole graph as an in-memory
     rdflib dataset (for small corpora: it takes about 2 GB per 1,000 documents;
     ``policygraph.store.open_graph`` reads a store of any size without copying it).
+    The store folder must be absent, empty or a store of ours
+    (:func:`policygraph.store.check_store_folder`); ``rebuild`` writes a new
+    store of the inputs alone in place of ours, damaged or not; ``force``
+    re-extracts every input, changed or not, keeping the other documents.
+    A document is identified by its path (``root`` and the default as in
+    :func:`policygraph.load.document_path`): building another file of the
+    same name or 文号 adds a document, and only the same path replaces one.
     """
     import shutil
 
     from .build import statistics_graph_iri, vocabulary_graph_iri, vocabulary_ntriples
-    from .load import iter_input_files
+    from .load import input_files
     from .serialize import StagedFiles
-    from .store import STORE_DIR, GraphStore, StoreLock, bulk_build, is_store, staging_path, union_nquads
+    from .store import STORE_DIR, GraphStore, StoreLock, bulk_build, check_store_folder, staging_path, union_nquads
 
     out = Path(out_dir)
     store_dir = out / STORE_DIR
-    inputs = iter_input_files(paths if paths else [embedded_corpus()])
+    inputs = input_files(paths if paths else [embedded_corpus()], root)
     errors: list[tuple[str, str]] = []
     summaries: list[DocumentSummary] = []
     written: list[str] = []
@@ -336,18 +355,21 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
 
     with StoreLock(store_dir, timeout=wait):
         shutil.rmtree(staging_path(store_dir), ignore_errors=True)
-        if is_store(store_dir):
+        if check_store_folder(store_dir, rebuild=rebuild):
             with GraphStore(store_dir, statistics_graph) as store:
                 same_pipeline = store.value(build_graph, _FINGERPRINT) == fingerprint
-                records = store.records() if same_pipeline else {}
+                records = store.records() if same_pipeline and not force else {}
                 hashes = FileHashes(out / HASHES_FILE)
                 todo, unchanged = _plan(inputs, records, report, hashes)
                 if not same_pipeline:  # every agency is recounted once at the end
                     store.recount_agencies = False
                     store.replace(vocabulary_graph, vocabulary_ntriples())
                     written.append(vocabulary_graph)
+                legacy = {r.source_file: r.graph for r in records_before_paths(store)} if not same_pipeline else {}
                 for done in processed(todo):
                     store.replace(done.graph, done.ntriples)
+                    if done.summary.source_file in legacy:  # the same file, kept by file name by an older build
+                        store.remove(legacy.pop(done.summary.source_file))
                 if not same_pipeline:  # before the fingerprint marks the store as current
                     store.refresh_statistics()
                     store.replace(build_graph, fingerprint_line)
@@ -377,8 +399,8 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
                 counts["pushed graphs"] = len(pushed.graphs)
             outputs = dict(OUTPUT_FILES) if export else {"report": OUTPUT_FILES["report"]}
             run, carried = _previous_entries(out / OUTPUT_FILES["report"], set(store.records()),
-                                             {s.source_file for s in summaries})
-            report = BuildReport(documents=tuple(sorted(summaries, key=lambda d: d.source_file)),
+                                             {s.source_path for s in summaries})
+            report = BuildReport(documents=tuple(sorted(summaries, key=lambda d: d.source_path)),
                                  errors=tuple(errors), counts=counts, outputs=outputs, run=run + 1, carried=carried)
             with StagedFiles() as staged:  # a failure leaves the previous outputs as they were
                 if export:
@@ -403,7 +425,7 @@ def _previous_entries(path: Path, in_store: set[str], extracted: set[str]) -> tu
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return 0, ()
     carried = tuple({"run": run, "unrecognised": [], "warnings": []} | d for d in entries
-                    if d["source_file"] in in_store and d["source_file"] not in extracted)
+                    if _entry_path(d) in in_store and _entry_path(d) not in extracted)
     return run, carried
 
 
@@ -411,13 +433,17 @@ _FINGERPRINT = "https://w3id.org/policygraph/ontology#buildFingerprint"
 
 
 class FileHashes:
-    """Content hashes of input files, remembered by size and modification time in a file beside the store.
+    """Content hashes of input files, remembered by what ``stat`` says of them, in a file beside the store.
 
     Why: deciding that 10,000 unchanged inputs need no rebuild should not
-    mean reading and hashing 300 MB. A file whose size and mtime match what
-    was recorded keeps its hash; any other file is hashed again. Entries are
-    trusted only for files last modified well before they were recorded, so
-    a file edited within the same clock tick as a build is still re-read.
+    mean reading and hashing 300 MB. But size and modification time alone
+    are not enough: ``cp -p``, ``rsync -a``, ``tar x`` and ``unzip`` write new
+    bytes under the old size and mtime. A remembered hash is trusted only
+    when size, mtime, inode and status-change time (ctime, which no program
+    can set back: every write and every ``utime`` moves it) all match what
+    was recorded, and the file was last modified or changed well before the
+    recording, so an edit within the same clock tick as a build is re-read.
+    Any other file is hashed again.
     """
 
     def __init__(self, path: Path):
@@ -428,15 +454,18 @@ class FileHashes:
         except (OSError, ValueError, KeyError, TypeError):
             self._recorded_at, self._known = 0, {}
         self._seen: dict[str, list] = {}
-        self._pending: dict[str, tuple[int, int]] = {}
+        self._pending: dict[str, list] = {}
+
+    @staticmethod
+    def _signature(st: os.stat_result) -> list:
+        return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
     def will_read(self, file: Path) -> None:
-        """Note the size and mtime of a file about to be read, before it is read (see :meth:`read`)."""
-        st = file.stat()
-        self._pending[os.path.abspath(file)] = (st.st_size, st.st_mtime_ns)
+        """Note the stat signature of a file about to be read, before it is read (see :meth:`read`)."""
+        self._pending[os.path.abspath(file)] = self._signature(file.stat())
 
     def read(self, file: str | Path, digest: str) -> None:
-        """Remember the hash of a file read by this run, under the size and mtime it had before the reading."""
+        """Remember the hash of a file read by this run, under the signature it had before the reading."""
         key = os.path.abspath(file)
         if key in self._pending:
             self._seen[key] = [*self._pending.pop(key), digest]
@@ -446,13 +475,14 @@ class FileHashes:
 
         key = os.path.abspath(file)
         st = file.stat()
+        signature = self._signature(st)
         entry = self._known.get(key)
-        if (entry and entry[0] == st.st_size and entry[1] == st.st_mtime_ns
-                and st.st_mtime_ns < self._recorded_at - 2_000_000_000):
-            digest = entry[2]
+        if (entry and entry[:-1] == signature
+                and max(st.st_mtime_ns, st.st_ctime_ns) < self._recorded_at - 2_000_000_000):
+            digest = entry[-1]
         else:
             digest = hashlib.sha256(file.read_bytes()).hexdigest()
-        self._seen[key] = [st.st_size, st.st_mtime_ns, digest]
+        self._seen[key] = [*signature, digest]
         return digest
 
     def save(self) -> None:
@@ -466,19 +496,19 @@ class FileHashes:
                                            ensure_ascii=False).encode("utf-8"))
 
 
-def _plan(inputs, records: dict, report, hashes: FileHashes | None = None) -> tuple[list[Path], int]:
-    """The input files to (re)build, and how many are unchanged since the last build; bad inputs are reported."""
-    todo: list[Path] = []
-    names: dict[str, Path] = {}
+def _plan(inputs, records: dict, report, hashes: FileHashes | None = None) -> tuple[list[tuple[Path, str]], int]:
+    """The (file, source path) pairs to (re)build, and how many are unchanged since the last build.
+
+    ``inputs`` come from :func:`policygraph.load.input_files`; ``records``
+    are the store's, by source path. Bad inputs are reported.
+    """
+    todo: list[tuple[Path, str]] = []
     unchanged = 0
-    for path, error in inputs:
-        if error is None and path.name in names:
-            error = InputError(str(path), f"another input has the same file name ({names[path.name]})")
+    for path, source_path, error in inputs:
         if error is not None:
             report(path, None, error)
             continue
-        names[path.name] = path
-        record = records.get(path.name)
+        record = records.get(source_path)
         try:
             if record is not None and path.is_file() and hashes is not None and hashes.sha256(path) == record.content_hash:
                 unchanged += 1
@@ -489,17 +519,22 @@ def _plan(inputs, records: dict, report, hashes: FileHashes | None = None) -> tu
         except OSError as exc:
             report(path, None, InputError(str(path), (exc.strerror or str(exc)).lower()))
             continue
-        todo.append(path)
+        todo.append((path, source_path))
     return todo, unchanged
 
 
-def _run(paths: list[Path], base: str, lexicon_dirs: Sequence[Path], jobs: int | None):
+def records_before_paths(store) -> list:
+    """The documents a build kept by file name only, before documents had paths (no pg:sourcePath)."""
+    return [r for r in store.records().values() if not r.has_path]
+
+
+def _run(paths: list[tuple[Path, str]], base: str, lexicon_dirs: Sequence[Path], jobs: int | None):
     """Process documents in order, in worker processes when there are enough of them to pay for it."""
     jobs = jobs or os.cpu_count() or 1
     dirs = tuple(str(d) for d in lexicon_dirs)
     if jobs <= 1 or len(paths) < 4 * jobs:
         _init_worker(base, dirs)
-        yield from (_process(str(p)) for p in paths)
+        yield from (_process((str(p), d)) for p, d in paths)
         return
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
@@ -507,8 +542,8 @@ def _run(paths: list[Path], base: str, lexicon_dirs: Sequence[Path], jobs: int |
     window = 4 * jobs  # documents in flight: workers stay busy, finished graphs never pile up in memory
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(base, dirs)) as pool:
         pending: deque = deque()
-        for path in paths:
-            pending.append(pool.submit(_process, str(path)))
+        for path, source_path in paths:
+            pending.append(pool.submit(_process, (str(path), source_path)))
             if len(pending) >= window:
                 yield pending.popleft().result()
         while pending:
@@ -517,12 +552,17 @@ def _run(paths: list[Path], base: str, lexicon_dirs: Sequence[Path], jobs: int |
 
 def remove_documents(names: Sequence[str], out_dir: str | Path, *, base: str = DEFAULT_BASE,
                      wait: float = 60.0) -> list[str]:
-    """Delete the named graphs of the given source files from the store; returns the names removed.
+    """Delete the named graphs of the given documents from the store; returns the source paths removed.
+
+    A name is a document's path, the path of its file, its file name or its
+    文号 (:func:`policygraph.documents.find_document`); one that fits several
+    documents is an error listing them.
 
     Agencies, places and parks that other documents also name survive: each
     document's graph holds its own copy of their descriptions.
     """
     from .build import statistics_graph_iri
+    from .documents import DocumentRef, find_document
     from .store import STORE_DIR, GraphStore, StoreLock, is_store
 
     store_dir = Path(out_dir) / STORE_DIR
@@ -530,13 +570,12 @@ def remove_documents(names: Sequence[str], out_dir: str | Path, *, base: str = D
         raise InputError(str(store_dir), "no store here (run `policygraph build` first)")
     removed = []
     with StoreLock(store_dir, timeout=wait), GraphStore(store_dir, str(statistics_graph_iri(base))) as store:
-        records = store.records()
+        by_graph = {r.graph: r for r in store.records().values()}
+        refs = [DocumentRef(r.graph, r.source_path, r.source_file, r.number) for r in by_graph.values()]
         for name in names:
-            record = records.get(Path(name).name)
-            if record is None:
-                raise UnknownNameError(name, "not in the store (`policygraph query documents` lists what is)")
+            record = by_graph[find_document(name, refs).key]
             store.remove(record.graph)
-            removed.append(record.source_file)
+            removed.append(record.source_path)
     return removed
 
 

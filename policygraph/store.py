@@ -29,13 +29,16 @@ from .errors import InputError, PolicyGraphError, QueryError
 
 __all__ = ["load_graph_file", "open_graph", "rdflib_view", "default_graph_path", "GraphStore", "StoreLock", "StoreBusy",
            "DocumentRecord", "FORMATS", "DEFAULT_OUT", "DEFAULT_STORE", "STORE_DIR", "union_nquads", "bulk_build",
-           "is_store", "statistics_update"]
+           "is_store", "statistics_update", "STORE_MARKER", "check_store_folder"]
 
 FORMATS = {".trig": "trig", ".ttl": "turtle", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml",
            ".owl": "xml"}
 DEFAULT_OUT = Path("policygraph-out")
 STORE_DIR = "store"
 DEFAULT_STORE = DEFAULT_OUT / STORE_DIR
+#: Written inside every store a build creates: a folder holding it is ours to update, or to replace on --rebuild.
+STORE_MARKER = "policygraph-store.json"
+_BUILD_FINGERPRINT = "https://w3id.org/policygraph/ontology#buildFingerprint"
 _PG = "https://w3id.org/policygraph/ontology#"
 _DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 #: Prefixes of exports besides the project's (``vocab.PREFIXES``): those the vocabulary graph uses.
@@ -54,11 +57,67 @@ class DocumentRecord:
     source_file: str
     graph: str  # named graph IRI
     content_hash: str
+    source_path: str = ""  # what identifies the document; the file name for a graph written before paths
+    number: str | None = None  # its 文号
+    has_path: bool = True  # False for a graph an older build wrote, keyed by file name only
+
+    def __post_init__(self):
+        if not self.source_path:
+            object.__setattr__(self, "source_path", self.source_file)
 
 
 def is_store(path: Path) -> bool:
     """Whether ``path`` is an Oxigraph store directory."""
     return path.is_dir() and (path / "CURRENT").is_file()
+
+
+def check_store_folder(path: Path, *, rebuild: bool = False) -> bool:
+    """Whether a build may update the store at ``path`` (True) or must write a new one (False); refuse otherwise.
+
+    Why: the folder may hold anything (a user's notes, another program's
+    database, a store whose files were partly deleted), and a build must
+    never remove what it did not write. A new store is written where there
+    is nothing yet (no folder, or an empty one) and, with ``rebuild``, over a
+    store of ours; a store of ours is updated. A store written before stores
+    carried :data:`STORE_MARKER` is recognised by its build fingerprint and
+    marked. Anything else is refused with what the folder holds.
+    """
+    if not path.exists():
+        return False
+    if not path.is_dir():
+        raise InputError(str(path), "exists and is not a folder; pass another -o folder")
+    entries = sorted(e.name + ("/" if e.is_dir() else "") for e in path.iterdir())
+    if not entries:
+        return False
+    ours = (path / STORE_MARKER).is_file() or (is_store(path) and _has_fingerprint(path))
+    if not ours:
+        shown = ", ".join(entries[:5]) + (f", … ({len(entries)} entries)" if len(entries) > 5 else "")
+        what = "an Oxigraph store that policygraph did not write" if is_store(path) else f"not a policygraph store ({shown})"
+        raise InputError(str(path), f"{what}; nothing was changed. Pass another -o folder, or move its contents away")
+    if is_store(path) and not (path / STORE_MARKER).is_file():
+        _write_marker(path)
+    if rebuild:
+        return False
+    if not is_store(path):
+        raise InputError(str(path), "a damaged policygraph store (its CURRENT file is missing); nothing was changed. "
+                                    "Run `policygraph build --rebuild` to build it anew from the inputs, "
+                                    "or delete the folder")
+    return True
+
+
+def _has_fingerprint(path: Path) -> bool:
+    """Whether the Oxigraph store at ``path`` holds a policygraph build fingerprint (a store of an older build)."""
+    import pyoxigraph as ox
+
+    try:
+        store = ox.Store.read_only(str(path))
+    except OSError:
+        return False
+    return next(iter(store.quads_for_pattern(None, ox.NamedNode(_BUILD_FINGERPRINT), None, None)), None) is not None
+
+
+def _write_marker(path: Path) -> None:
+    (path / STORE_MARKER).write_text('{"written_by": "policygraph", "format": 1}\n', "utf-8")
 
 
 def union_nquads(ntriples: str, graph: str, statistics: str = "", statistics_graph: str | None = None) -> bytes:
@@ -154,12 +213,14 @@ def bulk_build(store_dir: str | Path, chunks: Iterable[bytes], statistics_graph:
     store, which is renamed into place only once complete: an interrupted
     first build leaves no store at all, never a half-written one. With
     ``statistics_graph``, the per-agency counts are computed once at the end.
+    The new store replaces an empty folder or a store of ours
+    (:func:`check_store_folder` decides), nothing else.
     """
     import pyoxigraph as ox
 
     store_dir = Path(store_dir)
-    if is_store(store_dir):
-        raise PolicyGraphError(f"{store_dir}: a store is already there; a bulk build only writes a new one")
+    if store_dir.exists() and any(store_dir.iterdir()) and not (store_dir / STORE_MARKER).is_file():
+        raise PolicyGraphError(f"{store_dir}: holds files that are not a store of ours; a bulk build only replaces those")
     staging = staging_path(store_dir)
     shutil.rmtree(staging, ignore_errors=True)
     store = ox.Store(str(staging))
@@ -170,7 +231,8 @@ def bulk_build(store_dir: str | Path, chunks: Iterable[bytes], statistics_graph:
         store.flush()
     finally:
         del store
-    if store_dir.exists():  # an empty folder, or the leftovers of a store that never got its first file
+    _write_marker(staging)
+    if store_dir.exists():  # an empty folder, or a store of ours being rebuilt
         shutil.rmtree(store_dir)
     os.rename(staging, store_dir)
 
@@ -382,21 +444,22 @@ class GraphStore:
         self.close()
 
     def records(self) -> dict[str, DocumentRecord]:
-        """Every read document in the store, by source file name.
+        """Every read document in the store, by source path (by file name for a graph of an older build).
 
-        Read from two index scans rather than a SPARQL join over every graph,
+        Read from index scans rather than a SPARQL join over every graph,
         which takes seconds on a store of 10,000 documents.
         """
         import pyoxigraph as ox
 
-        def by_graph(predicate: str) -> dict[str, str]:
-            return {q.graph_name.value: q.object.value
+        def by_graph(predicate: str) -> dict[tuple[str, str], str]:
+            return {(q.graph_name.value, q.subject.value): q.object.value
                     for q in self._store.quads_for_pattern(None, ox.NamedNode(_PG + predicate), None, None)
                     if isinstance(q.graph_name, ox.NamedNode)}
 
-        hashes = by_graph("contentHash")
-        return {file: DocumentRecord(file, graph, hashes[graph])
-                for graph, file in by_graph("sourceFile").items() if graph in hashes}
+        hashes, paths, numbers = by_graph("contentHash"), by_graph("sourcePath"), by_graph("documentNumber")
+        records = (DocumentRecord(file, key[0], hashes[key], paths.get(key, ""), numbers.get(key), key in paths)
+                   for key, file in by_graph("sourceFile").items() if key in hashes)
+        return {r.source_path: r for r in sorted(records, key=lambda r: (r.has_path, r.graph))}
 
     def value(self, graph: str, predicate: str) -> str | None:
         """One literal value stored in ``graph`` (the build fingerprint, for instance)."""

@@ -4,9 +4,8 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field, replace
-from pathlib import PurePath
 
-from .errors import InputError, UnknownNameError
+from .errors import UnknownNameError
 
 __all__ = ["ViewNode", "ViewEdge", "ViewGraph", "NODE_KINDS", "ROLE_WEIGHTS", "build_view", "read_view_graph",
            "agency_measures",
@@ -163,7 +162,8 @@ def read_view_graph(ds) -> ViewGraph:
 
     def occurs(node: str, doc: str) -> None:
         if doc in d["document"]:
-            docs_of[node].add(_first(d["document"][doc], pg + "sourceFile") or doc)
+            props = d["document"][doc]
+            docs_of[node].add(_first(props, pg + "sourcePath") or _first(props, pg + "sourceFile") or doc)
             jurs_of[node].update(jur_name(j) for j in _all(d["document"][doc], pg + "jurisdiction"))
 
     for iri, p in d["document"].items():
@@ -373,23 +373,21 @@ def _restrict(view: ViewGraph, keep: set[str], scope: tuple[str, str, str]) -> V
 
 def select_document(view: ViewGraph, name: str) -> ViewGraph:
     """
-    One document's part of a view: the nodes that occur in the document whose source file is ``name`` (a path, a
-    file name, or a unique prefix of it).
+    One document's part of a view: the nodes that occur in the document ``name`` designates — its source path,
+    the path of its file, its file name, its 文号 or a unique part of its path
+    (:func:`policygraph.documents.find_document`).
 
     Examples
     --------
-    >>> v = ViewGraph(nodes=(ViewNode("d", "document", "方案", documents=("001_x.txt",)), ViewNode("e", "agency", "乙")))
-    >>> [n.id for n in select_document(v, "data/001_x.txt").nodes]
+    >>> v = ViewGraph(nodes=(ViewNode("d", "document", "方案", documents=("seeds/001_x.txt",)), ViewNode("e", "agency", "乙")))
+    >>> [n.id for n in select_document(v, "data/seeds/001_x.txt").nodes]
     ['d']
     """
-    files = sorted({f for n in view.nodes for f in n.documents})
-    base = PurePath(name).name
-    matches = [f for f in files if f == base] or [f for f in files if f.startswith(base)]
-    if len(matches) != 1:
-        known = ", ".join(files[:8]) + (" …" if len(files) > 8 else "")
-        reason = "matches several documents" if matches else "no document of the graph has this file name"
-        raise UnknownNameError(name, f"{reason} (documents: {known or 'none'})")
-    doc = matches[0]
+    from .documents import DocumentRef, find_document
+
+    refs = [DocumentRef(path, path, number=dict(n.info).get("documentNumber") or None)
+            for n in view.nodes if n.kind == "document" for path in n.documents]
+    doc = find_document(name, refs).key
     titles = [n.label_zh for n in view.nodes if n.kind == "document" and doc in n.documents]
     label = f"{doc}（{titles[0]}）" if titles and titles[0] != doc else doc
     return _restrict(view, {n.id for n in view.nodes if doc in n.documents}, ("document", label, label))

@@ -92,6 +92,7 @@ class PG(DefinedNamespace):
     outlineLevel: URIRef  # The depth of an item in the outline.
     romanised: URIRef  # Whether a place name in the English label is a pinyin romanisation.
     sourceFile: URIRef  # The input file name of a document.
+    sourcePath: URIRef  # The path of a document's input file under the build root.
     sourceText: URIRef  # A passage of the document given as provenance.
     startOffset: URIRef  # Where a text span starts.
     surface: URIRef  # The un-normalised text of a mention.

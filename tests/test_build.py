@@ -29,7 +29,7 @@ def test_one_named_graph_per_document(seed_build):
     _, ds, _ = seed_build
     names = {str(g.identifier) for g in ds.graphs() if len(g)}
     for path in SEEDS.glob("*.txt"):
-        assert str(document_graph_iri(path.name)) in names
+        assert str(document_graph_iri(f"seeds/{path.name}")) in names
     assert any(n.endswith("/graph/vocabulary") for n in names)
 
 

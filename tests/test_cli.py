@@ -166,7 +166,8 @@ def test_build_report_lists_unrecognised_bodies(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "unrecognised bodies 1" in result.output
     report = json.loads((out / "build-report.json").read_text("utf-8"))
-    assert report["unrecognised_bodies"] == [{"surface": "区城市网格化综合管理中心", "documents": 1, "files": ["plan.txt"]}]
+    assert report["unrecognised_bodies"] == [{"surface": "区城市网格化综合管理中心", "documents": 1,
+                                              "files": [f"{tmp_path.name}/plan.txt"]}]
 
 
 def _commands(group, prefix=()):
@@ -195,10 +196,10 @@ def test_dash_h_is_help_everywhere(words):
     (["rank", "--explain", "不存在的机构"], "no agency named"),
     (["rank", "--by", "nope"], "Invalid value for '--by'"),
     (["viz", "--focus", "不存在的机构"], "no agency of this view has this name"),
-    (["viz", "--document", "nope.txt"], "no document of the graph has this file name"),
+    (["viz", "--document", "nope.txt"], "no document has this path, file name or 文号"),
     (["viz", "--jurisdiction", "nope"], "jurisdictions:"),
     (["query", "nope"], "is neither a named query"),
-    (["remove", "nope.txt"], "not in the store"),
+    (["remove", "nope.txt"], "no document has this path, file name or 文号"),
     (["export", "graph.nope"], "cannot tell the format"),
     (["evaluate", "--no-such-option"], "No such option"),
     (["validate", "--no-such-option"], "No such option"),
@@ -277,8 +278,31 @@ def test_build_prints_the_warnings_it_counts(runner, tmp_path):
     result = runner.invoke(cli, ["build", str(tmp_path), "-o", str(out), "--no-export"])
     assert result.exit_code == 0, result.output
     assert re.search(r"^warnings\s+6$", result.output, re.M)
-    assert "  warning: notice0.txt: no responsibility clauses found" in result.output
+    assert f"  warning: {tmp_path.name}/notice0.txt: no responsibility clauses found" in result.output
     assert f"  … 3 more warnings in {out / 'build-report.json'}" in result.output
     again = runner.invoke(cli, ["build", str(tmp_path), "-o", str(out), "--no-export"])
     assert re.search(r"^warnings\s+0$", again.output, re.M)
     assert f"(6 warning(s) of unchanged documents, from earlier runs, in {out / 'build-report.json'})" in again.output
+
+
+def test_document_options_find_a_document_by_path_or_number_and_refuse_an_ambiguous_one(runner, tmp_path):
+    qinghai = SEEDS / "002_1d37a83bbf4946c8.txt"  # 青政办〔2017〕2号
+    for name in ("实施方案.txt", "实施方案-转发.txt"):
+        (tmp_path / "qinghai").mkdir(exist_ok=True)
+        (tmp_path / "qinghai" / name).write_bytes(qinghai.read_bytes())
+    out = tmp_path / "out"
+    assert runner.invoke(cli, ["build", str(tmp_path / "qinghai"), "-o", str(out), "-j", "1"]).exit_code == 0
+    listed = ("matches 2 documents: qinghai/实施方案-转发.txt (青政办〔2017〕2号), "
+              "qinghai/实施方案.txt (青政办〔2017〕2号); give more of its path")
+    for command in (["rank", "-g", str(out)], ["viz", "-g", str(out), "-o", str(tmp_path / "v.html")]):
+        ambiguous = runner.invoke(cli, [*command, "--document", "青政办[2017]2号"])
+        assert ambiguous.exit_code == 2 and listed in ambiguous.output, ambiguous.output
+        by_path = runner.invoke(cli, [*command, "--document", str(tmp_path / "qinghai" / "实施方案.txt")])
+        assert by_path.exit_code == 0, by_path.output
+    whole = runner.invoke(cli, ["rank", "-g", str(out), "-f", "csv"]).output
+    one = runner.invoke(cli, ["rank", "-g", str(out), "-f", "csv", "--document", "qinghai/实施方案.txt"]).output
+    assert one.splitlines()[0] == whole.splitlines()[0] and len(one.splitlines()) == len(whole.splitlines())
+    assert runner.invoke(cli, ["remove", "-o", str(out), "青政办〔2017〕2号"]).exit_code == 2
+    removed = runner.invoke(cli, ["remove", "-o", str(out), "qinghai/实施方案-转发.txt"])
+    assert removed.output == "removed qinghai/实施方案-转发.txt\n"
+    assert runner.invoke(cli, ["rank", "-g", str(out), "--document", "青政办〔2017〕2号"]).exit_code == 0

@@ -51,13 +51,25 @@ def test_html_page_gives_the_same_facts(tmp_path):
     assert "menu" not in html.document.text and "ICP" not in html.document.text
 
 
-def test_duplicate_file_names_are_an_error_for_the_second(tmp_path):
-    (tmp_path / "a").mkdir()
-    copy = tmp_path / "a" / NINGXIA.name
-    copy.write_bytes(NINGXIA.read_bytes())
-    extractions, errors = extract_paths([NINGXIA, copy])
-    assert len(extractions) == 1
-    assert len(errors) == 1 and "same file name" in str(errors[0])
+def test_files_of_the_same_name_in_two_folders_are_two_documents(tmp_path):
+    for province in ("gansu", "qinghai"):
+        (tmp_path / province).mkdir()
+        (tmp_path / province / "plan.txt").write_bytes(NINGXIA.read_bytes())
+    extractions, errors = extract_paths([tmp_path / "gansu", tmp_path / "qinghai" / "plan.txt"])
+    assert not errors
+    assert [x.document.source_path for x in extractions] == ["gansu/plan.txt", "qinghai/plan.txt"]
+
+
+def test_two_inputs_that_would_be_one_document_are_an_error_for_the_second(tmp_path):
+    for side in ("a", "b"):
+        (tmp_path / side / "docs").mkdir(parents=True)
+        (tmp_path / side / "docs" / "plan.txt").write_bytes(NINGXIA.read_bytes())
+    extractions, errors = extract_paths([tmp_path / "a" / "docs", tmp_path / "b" / "docs"])
+    assert len(extractions) == 1 and len(errors) == 1
+    assert str(errors[0]) == (f"{tmp_path}/b/docs/plan.txt: another input is also document docs/plan.txt "
+                              f"({tmp_path}/a/docs/plan.txt); pass --root DIR to name documents by their path under DIR")
+    extractions, errors = extract_paths([tmp_path / "a" / "docs", tmp_path / "b" / "docs"], root=tmp_path)
+    assert not errors and [x.document.source_path for x in extractions] == ["a/docs/plan.txt", "b/docs/plan.txt"]
 
 
 def test_interrupted_write_keeps_the_previous_file(tmp_path, monkeypatch):
@@ -116,9 +128,17 @@ def test_wheel_ships_ontology_seeds_and_gold(tmp_path):
         assert required in names, required
 
 
-def test_file_hashes_are_remembered_by_size_and_mtime(tmp_path):
+def _recorded(path: Path, shift_ns: int) -> None:
+    """Move the recording time of a hashes file, as if the recording had been made ``shift_ns`` later."""
+    import json
+
+    data = json.loads(path.read_text("utf-8"))
+    data["recorded_at_ns"] += shift_ns
+    path.write_text(json.dumps(data), "utf-8")
+
+
+def test_file_hashes_are_trusted_only_for_a_file_untouched_since(tmp_path):
     import hashlib
-    import os
 
     from policygraph.pipeline import FileHashes
 
@@ -129,20 +149,48 @@ def test_file_hashes_are_remembered_by_size_and_mtime(tmp_path):
     first = hashlib.sha256(doc.read_bytes()).hexdigest()
     hashes = FileHashes(tmp_path / "hashes.json")
     hashes.will_read(doc)
-    hashes.read(doc, first)
+    hashes.read(doc, "remembered")
     hashes.save()
-    doc.write_text("二、重点任务", "utf-8")  # same size: only the mtime tells the edit apart
-    edited = hashlib.sha256(doc.read_bytes()).hexdigest()
-    assert FileHashes(tmp_path / "hashes.json").sha256(doc) == edited
-    os.utime(doc, ns=(old, old))  # size and mtime as recorded: the remembered hash is trusted
-    assert FileHashes(tmp_path / "hashes.json").sha256(doc) == first
-    recent = FileHashes(tmp_path / "hashes.json")
-    now = recent._recorded_at - 1_000_000_000  # modified within two seconds of the recording: read again
-    os.utime(doc, ns=(now, now))
-    recent._known[str(doc.resolve())][1] = now
-    assert recent.sha256(doc) == edited
+    _recorded(tmp_path / "hashes.json", 10_000_000_000)
+    assert FileHashes(tmp_path / "hashes.json").sha256(doc) == "remembered"  # untouched: not read again
+    doc.write_text("二、重点任务", "utf-8")
+    os.utime(doc, ns=(old, old))  # what cp -p, rsync -a and tar x do: new bytes, the old size and mtime
+    assert FileHashes(tmp_path / "hashes.json").sha256(doc) == hashlib.sha256(doc.read_bytes()).hexdigest() != first
+    recent = FileHashes(tmp_path / "hashes.json")  # changed within two seconds of the recording: read again
+    recent._recorded_at = doc.stat().st_ctime_ns + 1_000_000_000
+    recent._known[os.path.abspath(doc)] = recent._signature(doc.stat()) + ["stale"]
+    assert recent.sha256(doc) != "stale"
     (tmp_path / "hashes.json").write_text("not json", "utf-8")
-    assert FileHashes(tmp_path / "hashes.json").sha256(doc) == edited
+    assert FileHashes(tmp_path / "hashes.json").sha256(doc) == hashlib.sha256(doc.read_bytes()).hexdigest()
+
+
+def test_a_file_copied_back_with_its_old_size_and_mtime_is_rebuilt(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    doc = folder / NINGXIA.name
+    doc.write_bytes(NINGXIA.read_bytes())
+    old = doc.stat().st_mtime_ns - 60_000_000_000
+    os.utime(doc, ns=(old, old))
+    out = tmp_path / "out"
+    build_corpus([folder], out, export=False, jobs=1)
+    _recorded(out / "store.hashes.json", 10_000_000_000)
+    text = NINGXIA.read_text("utf-8")
+    edited = text.replace("自治区财政厅", "自治区科技厅", 1)
+    assert len(edited.encode("utf-8")) == len(text.encode("utf-8")) and edited != text
+    doc.write_text(edited, "utf-8")
+    os.utime(doc, ns=(old, old))
+    report, _ = build_corpus([folder], out, export=False, jobs=1)
+    assert (report.counts["processed"], report.counts["unchanged"]) == (1, 0)
+    again, _ = build_corpus([folder], out, export=False, jobs=1)
+    assert (again.counts["processed"], again.counts["unchanged"]) == (0, 1)
+
+
+def test_force_re_extracts_unchanged_inputs(tmp_path):
+    out = tmp_path / "out"
+    build_corpus(None, out, export=False, jobs=1)
+    result = _cli_build(["-o", str(out), "--force"])
+    assert result.exit_code == 0, result.output
+    assert "processed           5" in result.output and "unchanged           0" in result.output
 
 
 # ---------------------------------------------------------------- bad inputs: reported, skipped, the rest built

@@ -110,7 +110,7 @@ def test_push_writes_each_named_graph_with_its_triples(server, seed_build, remot
     _, report = server
     dataset = seed_build[1]
     local = {iri: len(dataset.graph(iri)) for iri, _ in dataset_graphs(dataset)}
-    expected = {str(vocabulary_graph_iri())} | {str(document_graph_iri(d.source_file))
+    expected = {str(vocabulary_graph_iri())} | {str(document_graph_iri(d.source_path))
                                                  for d in seed_build[0].documents}
     assert expected <= set(local)
     assert dict(report.graphs) == local

@@ -56,10 +56,116 @@ def test_changing_the_base_iri_rebuilds_everything(tmp_path):
     assert report.counts["processed"] == 5
 
 
+def test_build_refuses_a_store_folder_that_holds_a_users_files(tmp_path):
+    notes = tmp_path / "out" / "store" / "notes.txt"
+    notes.parent.mkdir(parents=True)
+    notes.write_text("my notes", "utf-8")
+    (notes.parent / "drafts").mkdir()
+    for args in ([], ["--rebuild"]):
+        result = CliRunner().invoke(cli, ["build", "-o", str(tmp_path / "out"), "-j", "1", "--no-export", *args])
+        assert result.exit_code == 1, result.output
+        assert f"{notes.parent}: not a policygraph store (drafts/, notes.txt); nothing was changed" in result.output
+        assert notes.read_text("utf-8") == "my notes" and (notes.parent / "drafts").is_dir()
+    assert not (tmp_path / "out" / "graph.trig").exists()
+
+
+def test_build_refuses_an_oxigraph_store_it_did_not_write(tmp_path):
+    import pyoxigraph as ox
+
+    theirs = tmp_path / "out" / "store"
+    theirs.parent.mkdir()
+    store = ox.Store(str(theirs))
+    store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.Literal("c")))
+    store.flush()
+    del store
+    result = CliRunner().invoke(cli, ["build", "-o", str(tmp_path / "out"), "-j", "1", "--no-export"])
+    assert result.exit_code == 1
+    assert "an Oxigraph store that policygraph did not write; nothing was changed" in result.output
+    assert len(ox.Store.read_only(str(theirs))) == 1
+
+
+def test_a_damaged_store_is_refused_until_rebuilt(tmp_path):
+    out = tmp_path / "out"
+    build_corpus(None, out, export=False)
+    (out / "store" / "CURRENT").unlink()
+    result = CliRunner().invoke(cli, ["build", "-o", str(out), "-j", "1", "--no-export"])
+    assert result.exit_code == 1
+    assert "a damaged policygraph store (its CURRENT file is missing)" in result.output
+    assert "policygraph build --rebuild" in result.output
+    rebuilt = CliRunner().invoke(cli, ["build", "-o", str(out), "-j", "1", "--no-export", "--rebuild"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    report, _ = build_corpus(None, out, export=False)
+    assert (report.counts["documents"], report.counts["unchanged"]) == (5, 5)
+
+
+def test_a_store_from_before_the_marker_is_recognised_by_its_fingerprint(tmp_path):
+    from policygraph.store import STORE_MARKER
+
+    out = tmp_path / "out"
+    build_corpus(None, out, export=False)
+    (out / "store" / STORE_MARKER).unlink()
+    report, _ = build_corpus(None, out, export=False)
+    assert report.counts["unchanged"] == 5 and (out / "store" / STORE_MARKER).is_file()
+
+
+def test_an_empty_store_folder_is_built_into(tmp_path):
+    (tmp_path / "out" / "store").mkdir(parents=True)
+    report, _ = build_corpus(None, tmp_path / "out", export=False)
+    assert report.counts["documents"] == 5
+
+
+def test_a_document_is_its_file_not_its_name_or_its_number(tmp_path):
+    """Two provinces' plan.txt, built one folder at a time, are two documents; a copy with the same 文号 is a third."""
+    qinghai = SEEDS / "002_1d37a83bbf4946c8.txt"  # 青政办〔2017〕2号
+    for folder, source in (("gansu", SEEDS / "003_b61f6c7f15dd09ea.txt"), ("qinghai", qinghai)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "plan.txt").write_bytes(source.read_bytes())
+    (tmp_path / "qinghai" / "plan-copy.txt").write_bytes(qinghai.read_bytes())
+    out = tmp_path / "out"
+    first, _ = build_corpus([tmp_path / "gansu"], out, export=False, jobs=1)
+    second, _ = build_corpus([tmp_path / "qinghai"], out, export=False, jobs=1)
+    assert (first.counts["documents"], second.counts["documents"], second.counts["processed"]) == (1, 3, 2)
+    graph = load_graph_file(out)
+    assert rows(graph, "SELECT ?p ?f WHERE { ?d pg:sourcePath ?p ; pg:sourceFile ?f } ORDER BY ?p") == [
+        ("gansu/plan.txt", "plan.txt"), ("qinghai/plan-copy.txt", "plan-copy.txt"), ("qinghai/plan.txt", "plan.txt")]
+    assert rows(graph, 'SELECT (COUNT(?d) AS ?n) WHERE { ?d pg:documentNumber "青政办〔2017〕2号" ; pg:sourceFile ?f }') == [("2",)]
+    again, _ = build_corpus([tmp_path / "gansu"], out, export=False, jobs=1)
+    assert (again.counts["documents"], again.counts["unchanged"]) == (3, 1)
+    with pytest.raises(Exception, match=r"matches 2 documents: gansu/plan.txt, qinghai/plan.txt \(青政办〔2017〕2号\)"):
+        remove_documents(["plan.txt"], out)
+    with pytest.raises(Exception, match=r"matches 2 documents: qinghai/plan-copy.txt \(青政办〔2017〕2号\), qinghai/plan.txt"):
+        remove_documents(["青政办[2017]2号"], out)
+    assert remove_documents([str(tmp_path / "qinghai" / "plan.txt"), "gansu/plan.txt"], out) == [
+        "qinghai/plan.txt", "gansu/plan.txt"]
+    assert rows(load_graph_file(out), "SELECT ?p WHERE { ?d pg:sourcePath ?p }") == [("qinghai/plan-copy.txt",)]
+
+
+def test_a_store_of_documents_kept_by_file_name_is_moved_to_paths(tmp_path):
+    """A store an older build wrote (graphs keyed by file name, no pg:sourcePath) loses those graphs as they are rebuilt."""
+    import pyoxigraph as ox
+
+    out = tmp_path / "out"
+    build_corpus(None, out, export=False, jobs=1)
+    store = ox.Store(str(out / "store"))
+    old_graph, path = "https://w3id.org/policygraph/id/graph/old", ox.NamedNode("https://w3id.org/policygraph/ontology#sourcePath")
+    document = next(q for q in store.quads_for_pattern(None, path, ox.Literal("seeds/003_b61f6c7f15dd09ea.txt"), None)
+                    if q.graph_name != ox.DefaultGraph())
+    quads = [q for q in store.quads_for_pattern(None, None, None, document.graph_name) if q.predicate != path]
+    store.extend([ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(old_graph)) for q in quads])
+    store.remove_graph(document.graph_name)
+    store.update("DELETE WHERE { GRAPH <https://w3id.org/policygraph/id/graph/build> { ?s ?p ?o } }")
+    store.flush()
+    del store
+    report, _ = build_corpus(None, out, export=False, jobs=1)
+    assert (report.counts["documents"], report.counts["processed"]) == (5, 5)
+    with GraphStore(out / "store") as store:
+        assert old_graph not in store.graphs() and all(r.has_path for r in store.records().values())
+
+
 def test_remove_keeps_what_other_documents_share(tmp_path):
     out = tmp_path / "out"
     build_corpus(None, out, export=False)
-    assert remove_documents(["003_b61f6c7f15dd09ea.txt"], out) == ["003_b61f6c7f15dd09ea.txt"]
+    assert remove_documents(["003_b61f6c7f15dd09ea.txt"], out) == ["seeds/003_b61f6c7f15dd09ea.txt"]
     graph = load_graph_file(out)
     files = rows(graph, "SELECT ?f WHERE { ?d pg:sourceFile ?f } ORDER BY ?f")
     assert ("003_b61f6c7f15dd09ea.txt",) not in files and len(files) == 4
@@ -69,7 +175,7 @@ def test_remove_keeps_what_other_documents_share(tmp_path):
     # 省委宣传部 appears only in 003: it is gone from the union.
     assert rows(graph, 'SELECT ?a WHERE { ?a rdfs:label "中共甘肃省委员会宣传部"@zh }') == []
     assert rows(graph, 'SELECT ?a WHERE { ?a rdfs:label ?l FILTER(CONTAINS(STR(?l), "宣传部")) FILTER(lang(?l)="zh") }')
-    with pytest.raises(Exception, match="not in the store"):
+    with pytest.raises(Exception, match="no document has this path, file name or 文号"):
         remove_documents(["003_b61f6c7f15dd09ea.txt"], out)
 
 
@@ -167,7 +273,8 @@ def _expected_graphs(corpus: Path) -> dict[str, set[str]]:
     from policygraph.load import load_document
 
     lexicon = load_lexicon()
-    return {p.name: set(document_ntriples(extract(load_document(p), lexicon), lexicon=lexicon).splitlines())
+    return {f"{corpus.name}/{p.name}": set(document_ntriples(extract(load_document(p, source_path=f"{corpus.name}/{p.name}"),
+                                                                     lexicon), lexicon=lexicon).splitlines())
             for p in sorted(corpus.iterdir())}
 
 
