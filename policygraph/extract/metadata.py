@@ -10,12 +10,13 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 
+from ..knowledge import alternation, resource_json
 from ..model import CitedPolicy, DocumentMeta, OutlineNode, Span
 from ..normalize import DOCUMENT_NUMBER_RE, fold, normalize_document_number
 from ..segment import iter_lines
 
 __all__ = ["JurisdictionName", "extract_metadata", "issuer_names", "find_title", "find_issued", "find_implements",
-           "infer_jurisdiction", "NATIONAL"]
+           "infer_jurisdiction", "jurisdiction_with_evidence", "placement", "NATIONAL"]
 
 NATIONAL = "中华人民共和国"
 
@@ -33,7 +34,7 @@ _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四":
               "九": 9, "十": 10}
 _DATE_RE = re.compile(r"^\s*\(?\s*((?:19|20)\d\d|[一二〇○零三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
                       r"\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日\s*\)?\s*$")
-_ISSUER_END = ("人民政府", "办公厅", "办公室", "委员会", "政府", "厅", "局", "部", "院", "委")
+_ISSUER_END = ("人民政府", "办事处", "办公厅", "办公室", "委员会", "政府", "厅", "局", "部", "院", "委")
 _CITED_RE = re.compile(r"《([^《》\n]{4,120})》\s*\(\s*((?:[\u4e00-\u9fff]{1,10}?)\s*[〔\[(【]\s*(?:19|20)\d\d\s*[〕\])】]"
                        r"\s*\d{1,4}\s*号)\s*\)")
 _NATIONAL_NUMBER = ("国发", "国办发", "国函", "国办函", "中发", "中办发")
@@ -51,8 +52,24 @@ class JurisdictionName:
 
     name: str
     short: str = ""
-    abbr: str = ""
+    abbr: str = ""  # a town's may hold several, |-separated (闵吴)
     parent: str = ""  # full name of the jurisdiction above it (上海市 for 嘉定区)
+    kind: str = ""  # the lexicon's kind: county, town, subdistrict …
+
+
+_TOWN_KINDS = ("town", "township", "subdistrict")
+
+
+def _levels() -> dict:
+    return resource_json("levels.json")
+
+
+@lru_cache(maxsize=1)
+def _town_name_re() -> re.Pattern[str]:
+    """A town named by its government (新虹街道办事处, 安亭镇人民政府), listed or not: the name is group 1."""
+    words = _levels()
+    return re.compile(rf"^(?!{re.escape(words['collective_opener'])})([\u4e00-\u9fff]{{2,6}}?"
+                      rf"(?:{alternation(words['town_words'])}))(?={alternation(words['town_government_words'])})")
 
 
 def _lines(text: str, folded: str) -> list[tuple[int, str, str]]:
@@ -266,24 +283,54 @@ def jurisdiction_with_evidence(text: str, title: str | None, issuer: str | None,
                                names: Sequence[JurisdictionName], places: Sequence[JurisdictionName] = (),
                                ) -> tuple[str | None, str]:
     """:func:`infer_jurisdiction` and, in words, what decided it (shown by ``policygraph inspect``)."""
+    return placement(text, title, issuer, number, names, places)[:2]
+
+
+def placement(text: str, title: str | None, issuer: str | None, number: str | None,
+              names: Sequence[JurisdictionName], places: Sequence[JurisdictionName] = (),
+              ) -> tuple[str | None, str, str | None]:
+    """:func:`jurisdiction_with_evidence` and, for a town, the district it lies in.
+
+    A town (镇, 乡, 街道) is found in the title's or issuer's chain of places
+    (上海市闵行区吴泾镇人民政府, 上海市奉贤区人民政府头桥街道办事处), by its 文号
+    abbreviation (闵吴府发 for 吴泾镇), or, when neither says it, as the town the
+    title names in a text that speaks as a town: 我镇 / 本镇, or an addressee
+    line to its villages and offices (各村(居)、镇政府各部门：). A town no
+    table lists is still one when its government is written
+    (XX镇人民政府, XX街道办事处); its district is the one the heading or the text names.
+
+    >>> placement("各居村，镇政府各部门：\\n", "关于调整庄行镇小型建设工程项目管理实施意见的通知", None, None,
+    ...           (), (JurisdictionName("庄行镇", abbr="奉庄", parent="奉贤区", kind="town"),))
+    ('庄行镇', 'the title names 庄行镇 and the text speaks as a town (镇政府各部门)', '奉贤区')
+    """
     for what, head in (("title", title), ("issuer", issuer)):
         if not head:
             continue
         head = fold(head)
         if head.startswith(tuple(_vocabulary()["national_heads"])) or re.match(r"^[\u4e00-\u9fff]{1,8}部(?:关于|办公厅)", head):
-            return NATIONAL, f"the {what} opens with a national body ({head[:12]})"
+            return NATIONAL, f"the {what} opens with a national body ({head[:12]})", None
         found = _place_chain(head, names, places)
         if found is not None:
-            return found, f"the {what} opens with {found} ({head[:20]})"
+            name, parent, town = found
+            if town and not parent:
+                parent = _named_district(fold(text), places)
+            return name, f"the {what} opens with {name} ({head[:20]})", parent if town else None
     if number:
         prefix = DOCUMENT_NUMBER_RE.match(number)
         prefix = prefix.group("prefix") if prefix else ""
         if prefix.startswith(_NATIONAL_NUMBER) or prefix.startswith(("国", "中")) or "部" in prefix:
-            return NATIONAL, f"the 文号 prefix {prefix} is a national one"
+            return NATIONAL, f"the 文号 prefix {prefix} is a national one", None
         for n in names:
             if n.abbr and prefix.startswith(n.abbr + "政"):
-                return n.name, f"the 文号 prefix {prefix} abbreviates {n.name}"
+                return n.name, f"the 文号 prefix {prefix} abbreviates {n.name}", None
+        for n in places:
+            if n.kind in _TOWN_KINDS and any(prefix.startswith(a + _vocabulary()["town_number_mark"])
+                                             for a in n.abbr.split("|") if a):
+                return n.name, f"the 文号 prefix {prefix} abbreviates {n.name}", n.parent or None
     folded = fold(text)
+    town = _speaking_town(folded, fold(title or ""), places)
+    if town is not None:
+        return town
     counts: Counter[str] = Counter()
     for n in names:
         if n.name == NATIONAL:
@@ -294,22 +341,67 @@ def jurisdiction_with_evidence(text: str, title: str | None, issuer: str | None,
     if counts:
         best, score = counts.most_common(1)[0]
         if score > 0:
-            return best, f"the text names {best} most often (score {score})"
+            return best, f"the text names {best} most often (score {score})", None
     for phrase, province in _vocabulary()["subdivision_phrases"].items():
         if phrase in folded:
-            return province, f"the text calls its subdivisions {phrase}, as {province} does"
-    return None, "no place is named: the nation by default"
+            return province, f"the text calls its subdivisions {phrase}, as {province} does", None
+    return None, "no place is named: the nation by default", None
 
 
-def _place_chain(head: str, names: Sequence[JurisdictionName], places: Sequence[JurisdictionName]) -> str | None:
-    """The lowest jurisdiction a heading opens with: 上海市嘉定区人民政府办公室 → 嘉定区, 鞍山市立山区… → 立山区.
+def _town_voice(folded: str) -> str | None:
+    """The words by which a text speaks as a town: 我镇 / 本街道, or an addressee line to a town's villages and offices."""
+    vocab = _vocabulary()
+    for _, line in iter_lines(folded[:4000]):
+        line = line.strip(" \t\u3000")
+        if line.endswith((":", "：")) and len(line) <= 100 and "。" not in line:
+            for word in vocab["town_addressees"]:
+                if word in line:
+                    return word
+            break
+    for word in vocab["town_self_words"]:
+        if word in folded:
+            return word
+    return None
 
-    Each step takes the longest name that opens the rest of the heading; a
-    place below the first one must lie in it when the lexicon says where it lies.
+
+def _speaking_town(folded: str, title: str, places: Sequence[JurisdictionName]) -> tuple[str, str, str | None] | None:
+    """The listed town a text that speaks as a town is about: the one its title names, else the one its text names most."""
+    cue = _town_voice(folded)
+    if cue is None:
+        return None
+    towns = [n for n in places if n.kind in _TOWN_KINDS]
+    in_title = [n for n in towns if n.name in title]
+    candidates = in_title or [n for n in towns if n.name in folded]
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda n: (folded.count(n.name), len(n.name), n.name))
+    where = "the title names" if in_title else "the text names"
+    parent = best.parent or _named_district(folded, places)
+    return best.name, f"{where} {best.name} and the text speaks as a town ({cue})", parent
+
+
+def _named_district(folded: str, places: Sequence[JurisdictionName]) -> str | None:
+    """The district or county a text names most often: where a town no table lists lies."""
+    counts = Counter({n.name: folded.count(n.name) for n in places if n.kind == "county" and n.name in folded})
+    if not counts:
+        return None
+    return max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
+def _place_chain(head: str, names: Sequence[JurisdictionName],
+                 places: Sequence[JurisdictionName]) -> tuple[str, str, bool] | None:
+    """The lowest jurisdiction a heading opens with, its parent, and whether it is a town.
+
+    上海市嘉定区人民政府办公室 → 嘉定区, 鞍山市立山区… → 立山区, 上海市奉贤区人民政府头桥街道办事处
+    → 头桥街道. Each step takes the longest name that opens the rest of the
+    heading (a government word between two places is skipped); a place below
+    the first one must lie in it when the lexicon says where it lies. A town
+    no table lists counts when its government follows its name.
     """
     by_len = sorted([*names, *places], key=lambda n: -len(n.name))
+    government = tuple(_levels()["government_words"])
     found: JurisdictionName | None = None
-    rest = head.removeprefix("中共")
+    rest = head.removeprefix(_levels()["party_word"])
     while rest:
         step = None
         for n in by_len:
@@ -317,13 +409,21 @@ def _place_chain(head: str, names: Sequence[JurisdictionName], places: Sequence[
                 if found is None or not n.parent or n.parent == found.name or _within(n, found, by_len):
                     step = n
                     break
+        if step is None and (found is None or found.kind == "county"):
+            m = _town_name_re().match(rest)
+            if m:
+                step = JurisdictionName(m.group(1), parent=found.name if found else "", kind="town")
         if step is None:
             break
         found = step
         rest = rest[len(step.name) if rest.startswith(step.name) else len(step.short):].lstrip("()")
+        for word in government:
+            if rest.startswith(word):
+                rest = rest[len(word):]
+                break
     if found is not None and found.name == NATIONAL and not head.startswith(NATIONAL):
         return None  # 中国(上海)自由贸易试验区…: the nation's short name opens a place's body
-    return found.name if found is not None else None
+    return (found.name, found.parent, found.kind in _TOWN_KINDS) if found is not None else None
 
 
 def _within(place: JurisdictionName, ancestor: JurisdictionName, names: Sequence[JurisdictionName]) -> bool:
@@ -344,14 +444,15 @@ def extract_metadata(text: str, outline: Sequence[OutlineNode], names: Sequence[
     issued = find_issued(text)
     issuer = issued[1] if issued else None
     if issuer is None and title:
-        m = re.match(r"^(.{2,30}?(?:人民政府办公厅|人民政府办公室|人民政府|办公厅|委员会))关于", fold(title[0]))
+        m = re.match(r"^(.{2,30}?(?:人民政府办公厅|人民政府办公室|人民政府|办事处|办公厅|委员会))关于", fold(title[0]))
         if m:
             issuer = title[0][:m.end(1)]
-    jurisdiction, evidence = jurisdiction_with_evidence(text, title[0] if title else None, issuer,
-                                                        number[0] if number else None, names, places)
+    jurisdiction, evidence, parent = placement(text, title[0] if title else None, issuer,
+                                               number[0] if number else None, names, places)
     return DocumentMeta(
         jurisdiction=jurisdiction or default_jurisdiction or NATIONAL,
         jurisdiction_evidence=evidence if jurisdiction or not default_jurisdiction else "the default jurisdiction",
+        jurisdiction_parent=parent if jurisdiction else None,
         title=title[0] if title else None,
         title_span=title[1] if title else None,
         number=number[0] if number else None,
