@@ -128,7 +128,22 @@ class _DocumentGraphBuilder:
                 self.g.add((j, _LABEL, self.literal(english.en, lang="en")))
             if english.romanised:
                 self.g.add((j, _PG.romanised, self.literal(True)))
+        level, parent = self._level(name, info)
+        if level:
+            self.g.add((j, _PG.jurisdictionLevel, PG[f"{level.capitalize()}Level"]))
+        if parent:
+            self.g.add((j, _PG.withinJurisdiction, self.jurisdiction(parent)))
         return j
+
+    def _level(self, name: str, info) -> tuple[str | None, str | None]:
+        """A jurisdiction's level and the one above it: from the lexicon, else (a town no table lists) from the document."""
+        meta = self.x.meta
+        if info is not None and hasattr(self.lexicon, "level_name"):
+            above = self.lexicon.parent(info)
+            return self.lexicon.level_name(info), above.name if above else None
+        if name == meta.jurisdiction:
+            return meta.jurisdiction_level, meta.jurisdiction_parent
+        return None, None
 
     def agency(self, agency: Agency, surface: str | None) -> URIRef:
         if (agency, surface) in self._described:

@@ -43,6 +43,8 @@ def inspection(x: Extraction) -> dict:
         "title": meta.title,
         "jurisdiction": meta.jurisdiction,
         "jurisdiction_evidence": meta.jurisdiction_evidence,
+        "jurisdiction_level": meta.jurisdiction_level,
+        "jurisdiction_parent": meta.jurisdiction_parent,
         "issuer": meta.issuer,
         "number": meta.number,
         "issued": meta.issued.isoformat() if meta.issued else None,
@@ -60,11 +62,19 @@ def inspection(x: Extraction) -> dict:
     }
 
 
+def _level(data: dict) -> str:
+    """``  [town in 闵行区]``: the level of the document's jurisdiction and the one above it."""
+    if not data.get("jurisdiction_level"):
+        return ""
+    parent = f" in {data['jurisdiction_parent']}" if data.get("jurisdiction_parent") else ""
+    return f"  [{data['jurisdiction_level']}{parent}]"
+
+
 def format_inspection(data: dict) -> str:
     """:func:`inspection` as text, one fact per line."""
     out = [f"== {data['document']} ({data['encoding']})",
            f"title         {data['title'] or '(none stated)'}",
-           f"jurisdiction  {data['jurisdiction']}  <- {data['jurisdiction_evidence'] or ''}",
+           f"jurisdiction  {data['jurisdiction']}  <- {data['jurisdiction_evidence'] or ''}{_level(data)}",
            f"issuer        {data['issuer'] or '-'}    文号 {data['number'] or '-'}    issued {data['issued'] or '-'}"]
     if data["implements"]:
         out.append(f"implements    {'、'.join(data['implements'])}")

@@ -1,7 +1,7 @@
 """The agency lexicon: agency patterns, jurisdictions, places and generic bodies, loaded once from data files.
 
 Knowledge lives in ``policygraph/resources/`` (``agencies.csv``, ``jurisdictions.csv``,
-``places.tsv``, ``generic_bodies.txt``) and in ``ontology/agency-types.ttl``; this
+``places.tsv``, ``towns.csv``, ``generic_bodies.txt``) and in ``ontology/agency-types.ttl``; this
 module only reads it and answers look-ups: which jurisdiction a name denotes,
 whether a prefix such as 省政府 or 宁夏回族自治区 is a jurisdiction prefix, and
 which agency patterns match a mention. Users add rows for other provinces'
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 #: Administrative levels from the top; a jurisdiction's ``level`` is one of them.
-LEVELS = ("central", "provincial", "municipal", "county")
+LEVELS = ("central", "provincial", "municipal", "county", "town")
 
 _RANK = {level: i for i, level in enumerate(LEVELS)}
 
@@ -60,7 +60,10 @@ _NOT_PLACES = frozenset(_levels()["not_places"])
 
 _KIND_LEVEL = {"national": "central", "province": "provincial", "autonomous-region": "provincial",
                "municipality": "provincial", "sar": "provincial", "prefecture": "municipal",
-               "county": "county"}
+               "county": "county", "town": "town", "township": "town", "subdistrict": "town"}
+
+#: The kinds of ``towns.csv`` rows: units below a district or county.
+TOWN_KINDS = ("town", "township", "subdistrict")
 
 
 def match_key(text: str) -> str:
@@ -78,8 +81,8 @@ class JurisdictionInfo:
 
     name: str  # full name: 甘肃省, 宁夏回族自治区, 兰州市, 中华人民共和国
     short: str  # 甘肃, 宁夏, 兰州, 中国
-    abbr: str  # one-character 文号 abbreviation (甘); empty for cities and counties
-    kind: str  # province | autonomous-region | municipality | sar | national | prefecture | county
+    abbr: str  # 文号 abbreviation: one character for a province (甘), |-separated ones for a town (闵吴); else empty
+    kind: str  # province | autonomous-region | municipality | sar | national | prefecture | county | town | township | subdistrict
     prefixes: tuple[str, ...]  # level words its agencies use (省, 自治区, 市)
     en: str  # Gansu Province; empty for a place whose English is formed on demand (Lexicon.english)
     short_en: str  # Gansu
@@ -253,6 +256,32 @@ def _parse_places(text: str, provinces: dict[str, JurisdictionInfo]) -> list[Jur
     return out
 
 
+def _parse_towns(text: str, source: str, places: Sequence[JurisdictionInfo],
+                 provinces: dict[str, JurisdictionInfo]) -> list[JurisdictionInfo]:
+    """Rows of ``towns.csv``: towns, townships and subdistricts, each inside a district of ``places``.
+
+    A town takes its district's division code, so the province and district
+    above it are found the way a county's city is.
+    """
+    out = []
+    for i, rec in enumerate(_read_rows(text, source)):
+        missing = [c for c in ("name", "kind", "district") if not rec.get(c)]
+        if missing:
+            raise OntologyError(f"{source}: row {i + 2} lacks {', '.join(missing)}; every row needs name, kind and district")
+        if rec["kind"] not in TOWN_KINDS:
+            raise OntologyError(f"{source}: row {i + 2} has kind {rec['kind']!r}; use one of {', '.join(TOWN_KINDS)}")
+        code = provinces[rec["province"]].adcode[:2] if rec.get("province") in provinces else ""
+        district = [p for p in places if p.name == rec["district"] and p.kind == "county" and p.adcode.startswith(code)]
+        if not district:
+            raise OntologyError(f"{source}: row {i + 2} names district {rec['district']!r}, which places.tsv does not hold")
+        en = rec.get("en") or rec["name"]
+        out.append(JurisdictionInfo(
+            name=rec["name"], short=rec["name"], abbr=rec.get("abbr", ""), kind=rec["kind"], prefixes=(),
+            en=en, short_en=en, adj=en, parent=district[0].name, adcode=district[0].adcode,
+        ))
+    return out
+
+
 def _read_resource(name: str) -> str:
     return resource_text(name)
 
@@ -358,6 +387,10 @@ class Lexicon:
         """The jurisdiction directly above ``info`` (a county's city, a city's province)."""
         if not info.parent:
             return None
+        if info.adcode and info.kind in TOWN_KINDS:
+            for p in self._places_by_name.get(info.parent, ()):
+                if p.kind == "county" and p.adcode == info.adcode:
+                    return p
         if info.adcode and info.kind == "county":
             for p in self._places_by_name.get(info.parent, ()):
                 if p.adcode[:4] == info.adcode[:4]:
@@ -407,6 +440,18 @@ class Lexicon:
             if j.capital and j.capital == city_short and j.kind != "national":
                 return j
         return None
+
+    def level_name(self, info: JurisdictionInfo) -> str:
+        """The level of ``info`` as ``pg:JurisdictionLevels`` names it: nation, province, city, district, county or town.
+
+        >>> lx = load_lexicon()
+        >>> [lx.level_name(lx.jurisdiction(n)) for n in ("上海市", "嘉定区", "大竹县", "安亭镇", "新虹街道")]
+        ['province', 'district', 'county', 'town', 'town']
+        """
+        words = _levels()
+        if info.level == "county" and info.name.endswith(tuple(words["district_endings"])):
+            return "district"
+        return words["level_names"][info.level]
 
     def level_of_word(self, word: str, near: JurisdictionInfo) -> str:
         """The level a prefix word names for a document of ``near``.
@@ -562,12 +607,15 @@ def _build(extra_dirs: tuple[Path, ...]) -> Lexicon:
     user_rows: list[AgencyRow] = []
     user_juris: list[JurisdictionInfo] = []
     user_generic: list[str] = []
+    user_towns: list[tuple[str, str]] = []
     for d in extra_dirs:
         d = Path(d)
         if (d / "agencies.csv").is_file():
             user_rows += _parse_agencies((d / "agencies.csv").read_text("utf-8"), str(d / "agencies.csv"), len(user_rows), True)
         if (d / "jurisdictions.csv").is_file():
             user_juris += _parse_jurisdictions((d / "jurisdictions.csv").read_text("utf-8"), str(d / "jurisdictions.csv"))
+        if (d / "towns.csv").is_file():
+            user_towns.append(((d / "towns.csv").read_text("utf-8"), str(d / "towns.csv")))
         if (d / "generic_bodies.txt").is_file():
             user_generic += _generic_lines((d / "generic_bodies.txt").read_text("utf-8"))
     rows = user_rows + _parse_agencies(_read_resource("agencies.csv"), "agencies.csv", len(user_rows), False)
@@ -584,7 +632,12 @@ def _build(extra_dirs: tuple[Path, ...]) -> Lexicon:
         compiled = tuple(re.compile(g) for g in generic)
     except re.error as exc:
         raise OntologyError(f"generic_bodies.txt: bad regular expression ({exc})") from exc
-    return Lexicon(tuple(rows), juris, _parse_places(places_text, provinces), compiled)
+    places = _parse_places(places_text, provinces)
+    by_name = {j.name: j for j in juris}
+    towns = [t for text, source in user_towns for t in _parse_towns(text, source, places, by_name)]
+    named = {t.name for t in towns}
+    towns += [t for t in _parse_towns(_read_resource("towns.csv"), "towns.csv", places, by_name) if t.name not in named]
+    return Lexicon(tuple(rows), juris, places + towns, compiled)
 
 
 def _generic_lines(text: str) -> list[str]:
@@ -599,8 +652,8 @@ def _cached(extra_dirs: tuple[Path, ...]) -> Lexicon:
 def load_lexicon(extra_dirs: Sequence[Path] = ()) -> Lexicon:
     """Load the bundled lexicon plus the tables found in ``extra_dirs`` (cached).
 
-    Each extra directory may hold ``agencies.csv``, ``jurisdictions.csv`` and
-    ``generic_bodies.txt`` in the bundled formats; their rows are added and win
+    Each extra directory may hold ``agencies.csv``, ``jurisdictions.csv``,
+    ``towns.csv`` and ``generic_bodies.txt`` in the bundled formats; their rows are added and win
     over bundled rows, so a user can teach the resolver a new body without
     touching code.
 

@@ -243,6 +243,8 @@ class DocumentMeta:
     issuer: str | None = None  # issuing body as written
     implements: tuple[CitedPolicy, ...] = ()
     jurisdiction_evidence: str | None = None  # what decided the jurisdiction, in words
+    jurisdiction_parent: str | None = None  # the jurisdiction directly above (a town's district)
+    jurisdiction_level: str | None = None  # nation | province | city | district | county | town
 
 
 @dataclass(frozen=True)

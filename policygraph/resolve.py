@@ -96,13 +96,22 @@ def canonical_key(agency: Agency) -> tuple[str, str]:
     return (agency.jurisdiction, agency.name)
 
 
-def _document_jurisdiction(name: str, lex: Lexicon) -> JurisdictionInfo:
-    """The document's jurisdiction; an unknown name becomes a stand-alone unit rather than an error."""
+def _document_jurisdiction(name: str, lex: Lexicon, within: str | None = None) -> JurisdictionInfo:
+    """The document's jurisdiction; an unknown name becomes a stand-alone unit rather than an error.
+
+    An unknown town (镇, 乡, 街道) lies in ``within``, the district its document names,
+    and takes that district's division code so the levels above it are found.
+    """
     found = lex.jurisdiction(name)
     if found is not None:
         return found
     kind = "province"
     words = _levels()
+    if name.endswith(tuple(words["town_words"])):
+        district = lex.jurisdiction(within) if within else None
+        return JurisdictionInfo(name=name, short=name, abbr="", kind="town", prefixes=(), en=name, short_en=name,
+                                adj=name, parent=district.name if district else None,
+                                adcode=district.adcode if district else "")
     if name.endswith(tuple(words["prefecture_endings"])):
         kind = "prefecture"
     elif name.endswith(tuple(words["county_endings"])) and not name.endswith(tuple(words["county_not_endings"])):
@@ -219,7 +228,49 @@ def _agency(m: PatternMatch, doc: JurisdictionInfo, lex: Lexicon) -> Agency:
     )
 
 
-def resolve_mention(surface: str, jurisdiction: str, lexicon: Lexicon | None = None) -> Agency | None:
+def _at_town(text: str, doc: JurisdictionInfo, lex: Lexicon) -> str:
+    """A town's own body as the patterns read it: 镇经发办 in 安亭镇's document is 安亭镇经发办.
+
+    Only in a town's document, and not for names that merely open with the
+    word (乡村振兴局, 乡镇). A town no table lists cannot open a pattern, so
+    its bodies are read bare (经发办), which puts them in the document's town.
+    """
+    if doc.level != "town":
+        return text
+    text = _below_ancestors(text, doc, lex)
+    known = lex.jurisdiction(doc.name) is not None
+    if text.startswith(doc.name):
+        return text if known or len(text) == len(doc.name) else text[len(doc.name):]
+    words = _levels()
+    if text.startswith(tuple(words["not_town_openings"])):
+        return text
+    for word in sorted(words["town_words"], key=len, reverse=True):
+        if text.startswith(word) and len(text) > len(word):
+            return (doc.name if known else "") + text[len(word):]
+    return text
+
+
+def _below_ancestors(text: str, doc: JurisdictionInfo, lex: Lexicon) -> str:
+    """A name without the places above ``doc`` that open it: 上海市奉贤区人民政府头桥街道办事处 → 头桥街道办事处."""
+    ancestors, up = [], lex.parent(doc)
+    while up is not None:
+        ancestors.append(up.name)
+        up = lex.parent(up)
+    rest = text
+    while True:
+        name = next((a for a in ancestors if rest.startswith(a)), None)
+        if name is None:
+            break
+        rest = rest[len(name):]
+        for word in _levels()["government_words"]:
+            if rest.startswith(word):
+                rest = rest[len(word):]
+                break
+    return rest if rest.startswith(doc.name) else text
+
+
+def resolve_mention(surface: str, jurisdiction: str, lexicon: Lexicon | None = None,
+                    within: str | None = None) -> Agency | None:
     """The canonical agency a mention names in a document of ``jurisdiction``; None for generic bodies.
 
     Parameters
@@ -227,9 +278,11 @@ def resolve_mention(surface: str, jurisdiction: str, lexicon: Lexicon | None = N
     surface : str
         The mention as written (省科技厅, 经济和信息化委, 人行兰州中心支行 …).
     jurisdiction : str
-        Full name of the document's jurisdiction (甘肃省, 宁夏回族自治区, 兰州市, 中华人民共和国).
+        Full name of the document's jurisdiction (甘肃省, 宁夏回族自治区, 兰州市, 吴泾镇, 中华人民共和国).
     lexicon : Lexicon, optional
         Defaults to the bundled lexicon.
+    within : str, optional
+        For a town no lexicon table lists, the district it lies in.
 
     Examples
     --------
@@ -241,15 +294,18 @@ def resolve_mention(surface: str, jurisdiction: str, lexicon: Lexicon | None = N
     '国家发展和改革委员会'
     >>> resolve_mention("有关部门", "甘肃省") is None
     True
+    >>> resolve_mention("镇政府", "吴泾镇").name, resolve_mention("区发展改革委", "吴泾镇").name
+    ('吴泾镇人民政府', '闵行区发展和改革委员会')
     """
     lex = lexicon or load_lexicon()
-    text = clean_surface(surface)
+    doc = _document_jurisdiction(jurisdiction, lex, within)
+    text = _at_town(clean_surface(surface), doc, lex)
     if not text or lex.is_generic(text) or lex.is_generic(match_key(text)):
         return None
     match = lex.best_match(match_key(text), free_names=not _is_list(text))
     if match is None:
         return None
-    return _agency(match, _document_jurisdiction(jurisdiction, lex), lex)
+    return _agency(match, doc, lex)
 
 
 _UNKNOWN_ROW = AgencyRow(type=UNCLASSIFIED, level="any", canonical="{J}{M}",
@@ -289,7 +345,7 @@ class Resolver:
         self.grammar = grammar or load_grammar()
         self._kinds: dict[str, str | None] = {}
         self._generic: dict[str, bool] = {}
-        self._agencies: dict[tuple[str, str, bool], Agency | None] = {}
+        self._agencies: dict[tuple[str, str, bool, str | None], Agency | None] = {}
         self.judge = BodyJudge(kind=self.kind, generic=self.is_generic, grammar=self.grammar)
         self._names: tuple | None = None
 
@@ -298,7 +354,8 @@ class Resolver:
         if self._names is None:
             self._names = (
                 tuple(JurisdictionName(j.name, j.short, j.abbr) for j in self.lexicon.jurisdictions),
-                tuple(JurisdictionName(p.name, parent=p.parent or "") for p in self.lexicon.places if len(p.name) >= 3),
+                tuple(JurisdictionName(p.name, abbr=p.abbr, parent=p.parent or "", kind=p.kind)
+                      for p in self.lexicon.places if len(p.name) >= 3),
             )
         return self._names
 
@@ -330,33 +387,39 @@ class Resolver:
         shape = self.grammar.shape(text)
         return shape or ("body" if match is not None else None)
 
-    def resolve(self, surface: str, jurisdiction: str, unclassified: bool = False) -> Agency | None:
+    def place(self, jurisdiction: str, within: str | None = None) -> JurisdictionInfo:
+        """The jurisdiction a document's name denotes (an unknown town lies ``within`` its district)."""
+        return _document_jurisdiction(jurisdiction, self.lexicon, within)
+
+    def resolve(self, surface: str, jurisdiction: str, unclassified: bool = False,
+                within: str | None = None) -> Agency | None:
         """The agency a mention names in a document of ``jurisdiction``.
 
         None for a generic body. A body no lexicon row describes gives None, or
         with ``unclassified=True`` an agency of type :data:`UNCLASSIFIED` at the
-        level its prefix names (区 in a district's document: that district).
+        level its prefix names (区 in a district's document: that district; 镇
+        in a town's: that town). ``within`` is the district of a town no table lists.
         """
-        key = (surface, jurisdiction, unclassified)
+        key = (surface, jurisdiction, unclassified, within)
         if key not in self._agencies:
-            self._agencies[key] = self._resolve(surface, jurisdiction, unclassified)
+            self._agencies[key] = self._resolve(surface, jurisdiction, unclassified, within)
         return self._agencies[key]
 
-    def _resolve(self, surface: str, jurisdiction: str, unclassified: bool) -> Agency | None:
+    def _resolve(self, surface: str, jurisdiction: str, unclassified: bool, within: str | None) -> Agency | None:
         lex = self.lexicon
-        text = _core(clean_surface(surface))
+        doc = _document_jurisdiction(jurisdiction, lex, within)
+        text = _at_town(_core(clean_surface(surface)), doc, lex)
         if not text or self.is_generic(surface):
             return None
-        found = resolve_mention(text, jurisdiction, lex)
+        found = resolve_mention(text, jurisdiction, lex, within)
         if found is not None or not unclassified:
             return found
         place = lex.jurisdiction(text)
         if place is not None:
-            government = resolve_mention(text + _levels()["government_words"][0], jurisdiction, lex)
+            government = resolve_mention(text + _levels()["government_words"][0], jurisdiction, lex, within)
             if government is not None:
                 return government
         key = match_key(text)
-        doc = _document_jurisdiction(jurisdiction, lex)
         prefix = _leading_prefix(key, lex)
         match = PatternMatch(_UNKNOWN_ROW, _UNKNOWN_ROW.patterns[0], key, prefix, x=key[len(prefix.text):] if prefix else key)
         agency = _agency(match, doc, lex)

@@ -57,6 +57,8 @@ class PG(DefinedNamespace):
     inTask: URIRef  # Links a target to the task containing it.
     issuedBy: URIRef  # Links a document to the agency that issued it.
     jurisdiction: URIRef  # Links to the jurisdiction something belongs to.
+    jurisdictionLevel: URIRef  # Links a jurisdiction to its level concept.
+    withinJurisdiction: URIRef  # Links a jurisdiction to the one directly above it.
     leadAgency: URIRef  # Links a task to its lead agency.
     manages: URIRef  # Links a managing agency to its park.
     mentions: URIRef  # Links a task or document to a named entity it mentions.
@@ -106,12 +108,19 @@ class PG(DefinedNamespace):
 
     # http://www.w3.org/2004/02/skos/core#ConceptScheme
     AgencyTypes: URIRef  # Kinds of government agency by function.
+    JurisdictionLevels: URIRef  # The concept scheme of administrative levels.
     Roles: URIRef  # The concept scheme of assignment roles.
 
     # http://www.w3.org/2004/02/skos/core#Concept
+    CityLevel: URIRef  # The prefectural level: prefecture-level cities, autonomous prefectures and leagues.
+    CountyLevel: URIRef  # The county level: counties, autonomous counties, banners and county-level cities.
+    DistrictLevel: URIRef  # A county-level district of a city.
     LeadRole: URIRef  # Takes the main responsibility for the task and organises the work.
+    NationLevel: URIRef  # The national level: the central government.
+    ProvinceLevel: URIRef  # The provincial level: provinces, autonomous regions and municipalities directly under the central government.
     ResponsibleRole: URIRef  # Is responsible for the task.
     SupportRole: URIRef  # Helps the lead body carry out the task.
+    TownLevel: URIRef  # The township level: towns, townships and subdistricts (街道).
 
 
 #: Prefixes every graph policygraph writes binds; ``pgid`` is filled in with the resource base.

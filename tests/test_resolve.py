@@ -177,6 +177,8 @@ def test_english_names(lexicon):
 
 def test_every_city_and_county_resolves_without_english(lexicon):
     for place in lexicon.places:
+        if place.level == "town":
+            continue  # a town's 县科技局 is its county's (test_town_bodies_resolve_to_the_town)
         agency = resolve_mention("市政府" if place.kind == "prefecture" else "县科技局", place.name, lexicon)
         assert agency is not None and agency.name_en, place.name
         assert agency.jurisdiction == place.name
@@ -289,3 +291,47 @@ def test_no_chinese_words_in_resolution_code(module):
     words = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
              and id(n) not in docstrings and _re.search(r"[\u4e00-\u9fff]", n.value)]
     assert words == []
+
+
+#: Bodies of town documents (real mentions of the Shanghai town documents), resolved in the town's document:
+#: (surface, document's jurisdiction, its district when no table lists the town, name, jurisdiction).
+TOWN_CASES = [
+    ("镇经发办", "安亭镇", None, "安亭镇经发办", "安亭镇"),
+    ("镇财经科", "金汇镇", None, "金汇镇财经科", "金汇镇"),
+    ("镇城建中心", "金汇镇", None, "金汇镇城建中心", "金汇镇"),
+    ("镇政府", "吴泾镇", None, "吴泾镇人民政府", "吴泾镇"),
+    ("闵行区吴泾镇人民政府", "吴泾镇", None, "吴泾镇人民政府", "吴泾镇"),
+    ("上海市奉贤区人民政府头桥街道办事处", "头桥街道", None, "头桥街道办事处", "头桥街道"),
+    ("街道消委办", "古美路街道", None, "古美路街道消委办", "古美路街道"),
+    ("区发展改革委", "安亭镇", None, "嘉定区发展和改革委员会", "嘉定区"),
+    ("区规划资源局", "莘庄镇", None, "闵行区规划和自然资源局", "闵行区"),
+    ("市住房城乡建设管理委", "吴泾镇", None, "上海市住房和城乡建设管理委员会", "上海市"),
+    ("乡村振兴局", "横沙乡", None, "横沙乡乡村振兴局", "横沙乡"),
+    ("镇经发办", "庙坝镇", "大竹县", "庙坝镇经发办", "庙坝镇"),
+    ("庙坝镇人民政府", "庙坝镇", "大竹县", "庙坝镇人民政府", "庙坝镇"),
+    ("县发展改革局", "庙坝镇", "大竹县", "大竹县发展和改革局", "大竹县"),
+    ("安亭镇", "嘉定区", None, "安亭镇人民政府", "安亭镇"),
+    ("各街道", "嘉定区", None, "嘉定区各街道办事处", "嘉定区"),
+]
+
+
+@pytest.mark.parametrize("surface,jurisdiction,within,name,where", TOWN_CASES,
+                         ids=[f"{c[1]}:{c[0]}" for c in TOWN_CASES])
+def test_town_bodies_resolve_to_the_town(surface, jurisdiction, within, name, where, lexicon):
+    """A town's own bodies are the town's (镇经发办 in 安亭镇's document), the district's stay the district's."""
+    from policygraph.resolve import Resolver
+
+    agency = Resolver(lexicon).resolve(surface, jurisdiction, unclassified=True, within=within)
+    assert (agency.name, agency.jurisdiction) == (name, where)
+
+
+def test_a_town_lies_in_its_district(lexicon):
+    town = lexicon.jurisdiction("安亭镇")
+    assert (town.level, lexicon.parent(town).name, lexicon.province_of(town).name) == ("town", "嘉定区", "上海市")
+    assert lexicon.level_name(town) == "town" and lexicon.level_name(lexicon.parent(town)) == "district"
+
+
+def test_a_towns_table_row_must_name_a_known_district(tmp_path):
+    (tmp_path / "towns.csv").write_text("name,kind,district,province,abbr,en\n某镇,town,无此区,上海市,,\n", "utf-8")
+    with pytest.raises(OntologyError, match="towns.csv: row 2 names district '无此区'"):
+        load_lexicon([tmp_path])

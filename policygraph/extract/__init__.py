@@ -135,8 +135,14 @@ def extract(document: SourceDocument, lexicon=None, *, resolver=None) -> Extract
             by_node[(node.part, node.path)] = [row.clause]
     outline = tuple(sorted(outline, key=lambda n: n.span.start))
 
+    place = resolver.place(meta.jurisdiction, meta.jurisdiction_parent)
+    above = lexicon.parent(place)
+    meta = replace(meta, jurisdiction_level=lexicon.level_name(place),
+                   jurisdiction_parent=meta.jurisdiction_parent or (above.name if above else None))
+    within = meta.jurisdiction_parent
+
     def resolve(surface: str):
-        return resolver.resolve(surface, meta.jurisdiction)
+        return resolver.resolve(surface, meta.jurisdiction, within=within)
 
     tasks = []
     unrecognised: dict[str, int] = {}
@@ -145,7 +151,8 @@ def extract(document: SourceDocument, lexicon=None, *, resolver=None) -> Extract
         seen, assignments = set(), []
         for clause in node_clauses:
             for mention in clause.mentions:
-                agency = None if mention.generic else resolver.resolve(mention.surface, meta.jurisdiction, unclassified=True)
+                agency = None if mention.generic else resolver.resolve(mention.surface, meta.jurisdiction, unclassified=True,
+                                                                        within=within)
                 if agency is not None and agency.agency_type == UNCLASSIFIED:
                     unrecognised.setdefault(mention.surface, mention.span.start)
                 key = (agency.name if agency else mention.surface, mention.role)

@@ -1,48 +1,88 @@
 """Document metadata: title, 文号, issue date, issuer, jurisdiction and the policies it implements."""
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 
+from ..knowledge import alternation, resource_json
 from ..model import CitedPolicy, DocumentMeta, OutlineNode, Span
 from ..normalize import DOCUMENT_NUMBER_RE, fold, normalize_document_number
 from ..segment import iter_lines
 
 __all__ = ["JurisdictionName", "extract_metadata", "issuer_names", "find_title", "find_issued", "find_implements",
-           "infer_jurisdiction", "NATIONAL"]
+           "infer_jurisdiction", "jurisdiction_with_evidence", "placement", "NATIONAL"]
 
-NATIONAL = "中华人民共和国"
-
+NATIONAL = resource_json("levels.json")["national"]
 
 
 @lru_cache(maxsize=1)
 def _vocabulary() -> dict:
-    """The metadata vocabulary from ``resources/metadata.json`` (title endings, cues, subdivision phrases)."""
-    raw = json.loads((resources.files("policygraph") / "resources" / "metadata.json").read_text("utf-8"))
+    """The metadata vocabulary from ``resources/metadata.json`` (title endings, cues, subdivision phrases …)."""
+    raw = dict(resource_json("metadata.json"))
     raw["title_endings"] = tuple(sorted(raw["title_endings"], key=len, reverse=True))
     raw["subdivision_phrases"] = {fold(k): v for k, v in raw["subdivision_phrases"].items() if v}
     return raw
 
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-              "九": 9, "十": 10}
-_DATE_RE = re.compile(r"^\s*\(?\s*((?:19|20)\d\d|[一二〇○零三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
-                      r"\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日\s*\)?\s*$")
-_ISSUER_END = ("人民政府", "办公厅", "办公室", "委员会", "政府", "厅", "局", "部", "院", "委")
-_CITED_RE = re.compile(r"《([^《》\n]{4,120})》\s*\(\s*((?:[\u4e00-\u9fff]{1,10}?)\s*[〔\[(【]\s*(?:19|20)\d\d\s*[〕\])】]"
-                       r"\s*\d{1,4}\s*号)\s*\)")
-_NATIONAL_NUMBER = ("国发", "国办发", "国函", "国办函", "中发", "中办发")
+
+def _syntax() -> dict:
+    return _vocabulary()["syntax"]
+
+
+def _class(chars: str) -> str:
+    """A regex character class of ``chars``."""
+    return "[" + "".join(re.escape(c) for c in chars) + "]"
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, re.Pattern[str]]:
+    """The regexes of this module: skeletons here, words and marks from ``metadata.json``."""
+    vocab = _vocabulary()
+    day, notice, period, number = vocab["date"], vocab["notice"], vocab["period"], vocab["document_number"]
+    opening, closing = _syntax()["title_quotes"]
+    digits = "".join(day["digits"])
+    small = "".join(c for c, v in day["digits"].items() if v) + day["ten"]
+    year, month, dday = (re.escape(day[k]) for k in ("year", "month", "day"))
+    ministry = vocab["ministry_heading"]
+    return {
+        "date": re.compile(rf"^\s*\(?\s*((?:19|20)\d\d|[{digits}]{{4}})\s*{year}\s*(\d{{1,2}}|[{small}]{{1,3}})\s*{month}"
+                           rf"\s*(\d{{1,2}}|[{small}]{{1,3}})\s*{dday}\s*\)?\s*$"),
+        "cited": re.compile(_quoted(4, 120) + rf"\s*\(\s*((?:[\u4e00-\u9fff]{{1,10}}?)\s*"
+                            rf"{_class(number['open_brackets'])}\s*(?:19|20)\d\d\s*{_class(number['close_brackets'])}"
+                            rf"\s*\d{{1,4}}\s*{re.escape(number['sequence_mark'])})\s*\)"),
+        "notice_heading": re.compile(rf"^.{{0,60}}?{re.escape(notice['opener'])}(?:{alternation(notice['verbs'])}).{{0,30}}"
+                                     rf"{re.escape(opening)}.+{re.escape(closing)}.{{0,20}}{re.escape(notice['ending'])}$"),
+        "approved": re.compile(_quoted(6, 90) + rf"\s*(?:{alternation(notice['approved_before'])}).{{0,20}}"
+                               rf"(?:{alternation(notice['approved_after'])})"),
+        "issued": re.compile(rf"(?:{alternation(notice['issue_openers'])})" + _quoted(6, 90)
+                             + rf"\s*(?:{alternation(notice['issue_verbs'])})"),
+        "period": re.compile(rf"{_class(period['open'])}\s*(?:19|20)\d\d\s*{_class(period['dashes'])}+\s*(?:19|20)\d\d"
+                             rf"\s*{re.escape(period['year'])}?\s*{_class(period['close'])}$"),
+        "issuers": re.compile(rf"^(.{{2,60}}?){re.escape(vocab['issuer_mark'])}"),
+        "title_issuer": re.compile(rf"^(.{{2,30}}?(?:{alternation(vocab['title_issuer_endings'])})){re.escape(vocab['issuer_mark'])}"),
+        "issuer_split": re.compile(rf"[\s{re.escape(_syntax()['issuer_separators'])}]+"),
+        "ministry": re.compile(rf"^[\u4e00-\u9fff]{{1,8}}{re.escape(ministry['ending'])}(?:{alternation(ministry['followers'])})"),
+        "compact_edges": re.compile(rf"{_blank_run()}(?={re.escape(opening)})|(?<={re.escape(opening)}){_blank_run()}"
+                                    rf"|{_blank_run()}(?={re.escape(closing)})"),
+        "quoted": re.compile(rf"{re.escape(opening)}[^{re.escape(opening + closing)}]*{re.escape(closing)}"),
+        "blanks": re.compile(_blank_run()),
+    }
+
+
+def _quoted(lo: int, hi: int) -> str:
+    """A 《title》 of ``lo`` to ``hi`` characters on one line, the title as group 1."""
+    opening, closing = _syntax()["title_quotes"]
+    return rf"{re.escape(opening)}([^{re.escape(opening + closing)}\n]{{{lo},{hi}}}){re.escape(closing)}"
+
+
+def _blank_run() -> str:
+    return _class(_syntax()["blanks"]) + "+"
+
+
 _HEAD_LINES = 25
-_NOTICE_HEADING_RE = re.compile(r"^.{0,60}?关于(?:印发|转发|公布|下达|颁布).{0,30}《.+》.{0,20}的通知$")
-_NOTICE_TITLE_RES = (
-    re.compile(r"《([^《》\n]{6,90})》\s*(?:已经|经).{0,20}(?:同意|通过)"),
-    re.compile(r"(?:现将|将)《([^《》\n]{6,90})》\s*(?:印发|发给|下发)"),
-)
 
 
 @dataclass(frozen=True)
@@ -51,8 +91,24 @@ class JurisdictionName:
 
     name: str
     short: str = ""
-    abbr: str = ""
+    abbr: str = ""  # a town's may hold several, |-separated (闵吴)
     parent: str = ""  # full name of the jurisdiction above it (上海市 for 嘉定区)
+    kind: str = ""  # the lexicon's kind: county, town, subdistrict …
+
+
+_TOWN_KINDS = ("town", "township", "subdistrict")
+
+
+def _levels() -> dict:
+    return resource_json("levels.json")
+
+
+@lru_cache(maxsize=1)
+def _town_name_re() -> re.Pattern[str]:
+    """A town named by its government (新虹街道办事处, 安亭镇人民政府), listed or not: the name is group 1."""
+    words = _levels()
+    return re.compile(rf"^(?!{re.escape(words['collective_opener'])})([\u4e00-\u9fff]{{2,6}}?"
+                      rf"(?:{alternation(words['town_words'])}))(?={alternation(words['town_government_words'])})")
 
 
 def _lines(text: str, folded: str) -> list[tuple[int, str, str]]:
@@ -65,12 +121,9 @@ def _is_furniture(line: str) -> bool:
     return is_furniture_line(line)
 
 
-_PERIOD_SUFFIX_RE = re.compile(r"[(（]\s*(?:19|20)\d\d\s*[-—–－~～至]+\s*(?:19|20)\d\d\s*年?\s*[)）]$")
-
-
 def _ends_with_genre(line: str) -> bool:
     """Whether a line ends like a title: a genre word, possibly followed by the plan period （2019—2022年）."""
-    return _PERIOD_SUFFIX_RE.sub("", line).rstrip().endswith(_vocabulary()["title_endings"])
+    return _patterns()["period"].sub("", line).rstrip().endswith(_vocabulary()["title_endings"])
 
 
 def issuer_names(title: str | None) -> list[str]:
@@ -81,30 +134,30 @@ def issuer_names(title: str | None) -> list[str]:
     """
     if not title:
         return []
-    m = re.match(r"^(.{2,60}?)关于", title)
+    m = _patterns()["issuers"].match(title)
     if not m:
         return []
-    return [name for name in re.split(r"[\s、，,]+", m.group(1)) if name]
+    return [name for name in _patterns()["issuer_split"].split(m.group(1)) if name]
 
 
 def _is_notice_heading(line: str) -> bool:
     """X关于印发《Y》的通知: a title line that may hold 《》."""
-    return bool(_NOTICE_HEADING_RE.match(line))
+    return bool(_patterns()["notice_heading"].match(line))
 
 
 def _title_line(line: str) -> bool:
     """Whether a (folded, stripped) line may be a title or a title's part: no sentence marks, no date, no 文号."""
-    if not line or _DATE_RE.match(line) or DOCUMENT_NUMBER_RE.match(line):
+    if not line or _patterns()["date"].match(line) or DOCUMENT_NUMBER_RE.match(line):
         return False
-    if any(c in line for c in "。:：,，;；") or (line.startswith("(") and line.endswith(")")):
+    if any(c in line for c in _syntax()["title_breaks"]) or (line.startswith("(") and line.endswith(")")):
         return False
-    return "《" not in line or _is_notice_heading(line)
+    return _syntax()["title_quotes"][0] not in line or _is_notice_heading(line)
 
 
 def _is_caption(lines, i: int) -> bool:
     """A title-like line whose next line opens a table header (序号 / 工作任务 …) is the table's caption."""
     for _, _, nfline in lines[i + 1:i + 2]:
-        first = re.split(r"[\t ]+|\u3000+", nfline.strip(" \t\u3000"))[0]
+        first = _patterns()["blanks"].split(nfline.strip(_syntax()["blanks"]))[0]
         if first in _vocabulary()["caption_followers"]:
             return True
     return False
@@ -118,8 +171,8 @@ def _compact(title: str) -> str:
     >>> _compact("立山区人民政府关于印发 《立山区政府2023年重点工作任务分解 和责任分工方案》的通知")
     '立山区人民政府关于印发《立山区政府2023年重点工作任务分解和责任分工方案》的通知'
     """
-    title = re.sub(r"[ \t\u3000]+(?=《)|(?<=《)[ \t\u3000]+|[ \t\u3000]+(?=》)", "", title)
-    return re.sub(r"《[^《》]*》", lambda m: re.sub(r"[ \t\u3000]+", "", m.group()), title)
+    title = _patterns()["compact_edges"].sub("", title)
+    return _patterns()["quoted"].sub(lambda m: _patterns()["blanks"].sub("", m.group()), title)
 
 
 def find_title(text: str, outline: Sequence[OutlineNode]) -> tuple[str, Span] | None:
@@ -138,28 +191,28 @@ def find_title(text: str, outline: Sequence[OutlineNode]) -> tuple[str, Span] | 
     """
     folded = fold(text)
     body_start = outline[0].span.start if outline else len(text)
-    lines = [(o, l, f) for o, l, f in _lines(text, folded) if o < body_start and f.strip(" \t\u3000")]
+    lines = [(o, l, f) for o, l, f in _lines(text, folded) if o < body_start and f.strip(_syntax()["blanks"])]
     lines = lines[:_HEAD_LINES * 2]
     for i, (off, line, fline) in enumerate(lines):
-        stripped = fline.strip(" \t\u3000")
+        stripped = fline.strip(_syntax()["blanks"])
         if _is_furniture(line) or not _title_line(stripped):
             continue
-        lead = len(fline) - len(fline.lstrip(" \t\u3000"))
-        start, end = off + lead, off + len(fline.rstrip(" \t\u3000"))
+        lead = len(fline) - len(fline.lstrip(_syntax()["blanks"]))
+        start, end = off + lead, off + len(fline.rstrip(_syntax()["blanks"]))
         if _ends_with_genre(stripped) and 6 <= len(stripped) <= 90:
             if _is_caption(lines, i):
                 return None
             return _compact(text[start:end]), Span(start, end)
         if i + 1 < len(lines) and 4 <= len(stripped) <= 60 and not _is_notice_heading(stripped):
             noff, nline, nfline = lines[i + 1]
-            nstripped = nfline.strip(" \t\u3000")
+            nstripped = nfline.strip(_syntax()["blanks"])
             if _ends_with_genre(nstripped) and _title_line(nstripped) and not _is_furniture(nline):
                 if _is_caption(lines, i + 1):
                     return None
-                nend = noff + len(nfline.rstrip(" \t\u3000"))
-                joined = text[start:end] + text[noff + len(nfline) - len(nfline.lstrip(" \t\u3000")):nend]
+                nend = noff + len(nfline.rstrip(_syntax()["blanks"]))
+                joined = text[start:end] + text[noff + len(nfline) - len(nfline.lstrip(_syntax()["blanks"])):nend]
                 return _compact(joined), Span(start, nend)
-    for pattern in _NOTICE_TITLE_RES:
+    for pattern in (_patterns()["approved"], _patterns()["issued"]):
         m = pattern.search(folded)
         if m:
             return text[m.start(1):m.end(1)], Span(m.start(1), m.end(1))
@@ -167,19 +220,22 @@ def find_title(text: str, outline: Sequence[OutlineNode]) -> tuple[str, Span] | 
 
 
 def _date_part(s: str) -> int:
+    """A year, month or day as written: 2015, 二〇一五, 6, 六, 十二, 二十, 二十八."""
     if s.isdigit():
         return int(s)
-    if len(s) == 4 and all(c in _CN_DIGITS for c in s):
-        return int("".join(str(_CN_DIGITS[c]) for c in s))
-    if s == "十":
+    ten = _vocabulary()["date"]["ten"]
+    digits = {**_vocabulary()["date"]["digits"], ten: 10}
+    if len(s) == 4 and all(c in digits for c in s):
+        return int("".join(str(digits[c]) for c in s))
+    if s == ten:
         return 10
-    if s.startswith("十"):
-        return 10 + _CN_DIGITS[s[1]]
-    if s.endswith("十"):
-        return _CN_DIGITS[s[0]] * 10
-    if "十" in s:
-        return _CN_DIGITS[s[0]] * 10 + _CN_DIGITS[s[2]]
-    return _CN_DIGITS[s]
+    if s.startswith(ten):
+        return 10 + digits[s[1]]
+    if s.endswith(ten):
+        return digits[s[0]] * 10
+    if ten in s:
+        return digits[s[0]] * 10 + digits[s[2]]
+    return digits[s]
 
 
 def find_issued(text: str) -> tuple[date, str | None] | None:
@@ -192,7 +248,7 @@ def find_issued(text: str) -> tuple[date, str | None] | None:
     lines = _lines(text, folded)
     found = []
     for i, (off, line, fline) in enumerate(lines):
-        m = _DATE_RE.match(fline)
+        m = _patterns()["date"].match(fline)
         if not m:
             continue
         try:
@@ -201,9 +257,10 @@ def find_issued(text: str) -> tuple[date, str | None] | None:
             continue
         issuer = None
         for j in range(i - 1, max(-1, i - 3), -1):
-            prev = lines[j][1].strip(" \t\u3000")
+            prev = lines[j][1].strip(_syntax()["blanks"])
             if prev:
-                if prev.endswith(_ISSUER_END) and len(prev) <= 40 and not any(c in prev for c in "。，,：:"):
+                if (prev.endswith(tuple(_vocabulary()["issuer_endings"])) and len(prev) <= 40
+                        and not any(c in prev for c in _syntax()["issuer_breaks"])):
                     issuer = prev
                 break
         found.append((issued, issuer))
@@ -217,11 +274,11 @@ def find_number(text: str) -> tuple[str, str, Span] | None:
     """The document's own 文号: on a line of its own (or before the title) near the top."""
     folded = fold(text)
     for off, line, fline in _lines(text, folded)[:_HEAD_LINES]:
-        stripped = fline.strip(" \t\u3000")
+        stripped = fline.strip(_syntax()["blanks"])
         if stripped[:1] == "(" and stripped[-1:] == ")":
             stripped = stripped[1:-1].strip()
         m = DOCUMENT_NUMBER_RE.match(stripped)
-        if m and (m.end() == len(stripped) or stripped[m.end():].lstrip().startswith("《")):
+        if m and (m.end() == len(stripped) or stripped[m.end():].lstrip().startswith(_syntax()["title_quotes"][0])):
             start = off + fline.index(stripped)
             surface = text[start:start + m.end()]
             return normalize_document_number(surface), surface, Span(start, start + m.end())
@@ -237,8 +294,8 @@ def find_implements(text: str, own_number: str | None = None) -> tuple[CitedPoli
     folded = fold(text)
     cues = tuple(_vocabulary()["implements_cues"])
     seen, out = set(), []
-    for m in _CITED_RE.finditer(folded):
-        sentence_start = max(folded.rfind(c, 0, m.start()) for c in "。\n\t") + 1
+    for m in _patterns()["cited"].finditer(folded):
+        sentence_start = max(folded.rfind(c, 0, m.start()) for c in _syntax()["sentence_breaks"]) + 1
         if not any(cue in folded[sentence_start:m.start()] for cue in cues):
             continue
         number = normalize_document_number(m.group(2))
@@ -266,24 +323,56 @@ def jurisdiction_with_evidence(text: str, title: str | None, issuer: str | None,
                                names: Sequence[JurisdictionName], places: Sequence[JurisdictionName] = (),
                                ) -> tuple[str | None, str]:
     """:func:`infer_jurisdiction` and, in words, what decided it (shown by ``policygraph inspect``)."""
+    return placement(text, title, issuer, number, names, places)[:2]
+
+
+def placement(text: str, title: str | None, issuer: str | None, number: str | None,
+              names: Sequence[JurisdictionName], places: Sequence[JurisdictionName] = (),
+              ) -> tuple[str | None, str, str | None]:
+    """:func:`jurisdiction_with_evidence` and, for a town, the district it lies in.
+
+    A town (镇, 乡, 街道) is found in the title's or issuer's chain of places
+    (上海市闵行区吴泾镇人民政府, 上海市奉贤区人民政府头桥街道办事处), by its 文号
+    abbreviation (闵吴府发 for 吴泾镇), or, when neither says it, as the town the
+    title names in a text that speaks as a town: 我镇 / 本镇, or an addressee
+    line to its villages and offices (各村(居)、镇政府各部门：). A town no
+    table lists is still one when its government is written
+    (XX镇人民政府, XX街道办事处); its district is the one the heading or the text names.
+
+    >>> placement("各居村，镇政府各部门：\\n", "关于调整庄行镇小型建设工程项目管理实施意见的通知", None, None,
+    ...           (), (JurisdictionName("庄行镇", abbr="奉庄", parent="奉贤区", kind="town"),))
+    ('庄行镇', 'the title names 庄行镇 and the text speaks as a town (镇政府各部门)', '奉贤区')
+    """
     for what, head in (("title", title), ("issuer", issuer)):
         if not head:
             continue
         head = fold(head)
-        if head.startswith(tuple(_vocabulary()["national_heads"])) or re.match(r"^[\u4e00-\u9fff]{1,8}部(?:关于|办公厅)", head):
-            return NATIONAL, f"the {what} opens with a national body ({head[:12]})"
+        if head.startswith(tuple(_vocabulary()["national_heads"])) or _patterns()["ministry"].match(head):
+            return NATIONAL, f"the {what} opens with a national body ({head[:12]})", None
         found = _place_chain(head, names, places)
         if found is not None:
-            return found, f"the {what} opens with {found} ({head[:20]})"
+            name, parent, town = found
+            if town and not parent:
+                parent = _named_district(fold(text), places)
+            return name, f"the {what} opens with {name} ({head[:20]})", parent if town else None
     if number:
         prefix = DOCUMENT_NUMBER_RE.match(number)
         prefix = prefix.group("prefix") if prefix else ""
-        if prefix.startswith(_NATIONAL_NUMBER) or prefix.startswith(("国", "中")) or "部" in prefix:
-            return NATIONAL, f"the 文号 prefix {prefix} is a national one"
+        national = _vocabulary()["national_numbers"]
+        if (prefix.startswith(tuple(national["prefixes"])) or prefix.startswith(tuple(national["openings"]))
+                or any(word in prefix for word in national["inner_words"])):
+            return NATIONAL, f"the 文号 prefix {prefix} is a national one", None
         for n in names:
-            if n.abbr and prefix.startswith(n.abbr + "政"):
-                return n.name, f"the 文号 prefix {prefix} abbreviates {n.name}"
+            if n.abbr and prefix.startswith(n.abbr + national["province_mark"]):
+                return n.name, f"the 文号 prefix {prefix} abbreviates {n.name}", None
+        for n in places:
+            if n.kind in _TOWN_KINDS and any(prefix.startswith(a + _vocabulary()["town_number_mark"])
+                                             for a in n.abbr.split("|") if a):
+                return n.name, f"the 文号 prefix {prefix} abbreviates {n.name}", n.parent or None
     folded = fold(text)
+    town = _speaking_town(folded, fold(title or ""), places)
+    if town is not None:
+        return town
     counts: Counter[str] = Counter()
     for n in names:
         if n.name == NATIONAL:
@@ -294,22 +383,67 @@ def jurisdiction_with_evidence(text: str, title: str | None, issuer: str | None,
     if counts:
         best, score = counts.most_common(1)[0]
         if score > 0:
-            return best, f"the text names {best} most often (score {score})"
+            return best, f"the text names {best} most often (score {score})", None
     for phrase, province in _vocabulary()["subdivision_phrases"].items():
         if phrase in folded:
-            return province, f"the text calls its subdivisions {phrase}, as {province} does"
-    return None, "no place is named: the nation by default"
+            return province, f"the text calls its subdivisions {phrase}, as {province} does", None
+    return None, "no place is named: the nation by default", None
 
 
-def _place_chain(head: str, names: Sequence[JurisdictionName], places: Sequence[JurisdictionName]) -> str | None:
-    """The lowest jurisdiction a heading opens with: 上海市嘉定区人民政府办公室 → 嘉定区, 鞍山市立山区… → 立山区.
+def _town_voice(folded: str) -> str | None:
+    """The words by which a text speaks as a town: 我镇 / 本街道, or an addressee line to a town's villages and offices."""
+    vocab = _vocabulary()
+    for _, line in iter_lines(folded[:4000]):
+        line = line.strip(_syntax()["blanks"])
+        if line.endswith(tuple(_syntax()["colons"])) and len(line) <= 100 and _syntax()["full_stop"] not in line:
+            for word in vocab["town_addressees"]:
+                if word in line:
+                    return word
+            break
+    for word in vocab["town_self_words"]:
+        if word in folded:
+            return word
+    return None
 
-    Each step takes the longest name that opens the rest of the heading; a
-    place below the first one must lie in it when the lexicon says where it lies.
+
+def _speaking_town(folded: str, title: str, places: Sequence[JurisdictionName]) -> tuple[str, str, str | None] | None:
+    """The listed town a text that speaks as a town is about: the one its title names, else the one its text names most."""
+    cue = _town_voice(folded)
+    if cue is None:
+        return None
+    towns = [n for n in places if n.kind in _TOWN_KINDS]
+    in_title = [n for n in towns if n.name in title]
+    candidates = in_title or [n for n in towns if n.name in folded]
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda n: (folded.count(n.name), len(n.name), n.name))
+    where = "the title names" if in_title else "the text names"
+    parent = best.parent or _named_district(folded, places)
+    return best.name, f"{where} {best.name} and the text speaks as a town ({cue})", parent
+
+
+def _named_district(folded: str, places: Sequence[JurisdictionName]) -> str | None:
+    """The district or county a text names most often: where a town no table lists lies."""
+    counts = Counter({n.name: folded.count(n.name) for n in places if n.kind == "county" and n.name in folded})
+    if not counts:
+        return None
+    return max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
+def _place_chain(head: str, names: Sequence[JurisdictionName],
+                 places: Sequence[JurisdictionName]) -> tuple[str, str, bool] | None:
+    """The lowest jurisdiction a heading opens with, its parent, and whether it is a town.
+
+    上海市嘉定区人民政府办公室 → 嘉定区, 鞍山市立山区… → 立山区, 上海市奉贤区人民政府头桥街道办事处
+    → 头桥街道. Each step takes the longest name that opens the rest of the
+    heading (a government word between two places is skipped); a place below
+    the first one must lie in it when the lexicon says where it lies. A town
+    no table lists counts when its government follows its name.
     """
     by_len = sorted([*names, *places], key=lambda n: -len(n.name))
+    government = tuple(_levels()["government_words"])
     found: JurisdictionName | None = None
-    rest = head.removeprefix("中共")
+    rest = head.removeprefix(_levels()["party_word"])
     while rest:
         step = None
         for n in by_len:
@@ -317,13 +451,21 @@ def _place_chain(head: str, names: Sequence[JurisdictionName], places: Sequence[
                 if found is None or not n.parent or n.parent == found.name or _within(n, found, by_len):
                     step = n
                     break
+        if step is None and (found is None or found.kind == "county"):
+            m = _town_name_re().match(rest)
+            if m:
+                step = JurisdictionName(m.group(1), parent=found.name if found else "", kind="town")
         if step is None:
             break
         found = step
         rest = rest[len(step.name) if rest.startswith(step.name) else len(step.short):].lstrip("()")
+        for word in government:
+            if rest.startswith(word):
+                rest = rest[len(word):]
+                break
     if found is not None and found.name == NATIONAL and not head.startswith(NATIONAL):
         return None  # 中国(上海)自由贸易试验区…: the nation's short name opens a place's body
-    return found.name if found is not None else None
+    return (found.name, found.parent, found.kind in _TOWN_KINDS) if found is not None else None
 
 
 def _within(place: JurisdictionName, ancestor: JurisdictionName, names: Sequence[JurisdictionName]) -> bool:
@@ -344,14 +486,15 @@ def extract_metadata(text: str, outline: Sequence[OutlineNode], names: Sequence[
     issued = find_issued(text)
     issuer = issued[1] if issued else None
     if issuer is None and title:
-        m = re.match(r"^(.{2,30}?(?:人民政府办公厅|人民政府办公室|人民政府|办公厅|委员会))关于", fold(title[0]))
+        m = _patterns()["title_issuer"].match(fold(title[0]))
         if m:
             issuer = title[0][:m.end(1)]
-    jurisdiction, evidence = jurisdiction_with_evidence(text, title[0] if title else None, issuer,
-                                                        number[0] if number else None, names, places)
+    jurisdiction, evidence, parent = placement(text, title[0] if title else None, issuer,
+                                               number[0] if number else None, names, places)
     return DocumentMeta(
         jurisdiction=jurisdiction or default_jurisdiction or NATIONAL,
         jurisdiction_evidence=evidence if jurisdiction or not default_jurisdiction else "the default jurisdiction",
+        jurisdiction_parent=parent if jurisdiction else None,
         title=title[0] if title else None,
         title_span=title[1] if title else None,
         number=number[0] if number else None,
