@@ -65,7 +65,7 @@ def test_remove_changes_the_store_given_by_every_spelling(spelling, build_copy):
     assert result.exit_code == 0, result.output
     assert result.output == "removed seeds/001_af53bcfdcd3fec12.txt\n"
     again = CliRunner().invoke(cli, ["remove", "001_af53bcfdcd3fec12.txt", "-g", str(build_copy)])
-    assert again.exit_code == 2 and "not in the store" in again.output
+    assert again.exit_code == 2 and "no document has this path" in again.output
 
 
 @pytest.mark.parametrize("spelling", ["-o", "--out", "--graph"])
