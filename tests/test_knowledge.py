@@ -1,8 +1,10 @@
 """The knowledge files under policygraph/resources/: each loads, a user's extension is honoured, a bad one is named."""
 from __future__ import annotations
 
+import ast
 import re
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +12,7 @@ from policygraph.errors import OntologyError
 from policygraph.knowledge import alternation, parse_json, resource_json, resource_text
 from policygraph.lexicon import load_lexicon
 
+PACKAGE = Path(__file__).parent.parent / "policygraph"
 RESOURCE_FILES = sorted(p.name for p in (resources.files("policygraph") / "resources").iterdir()
                         if p.name.endswith((".json", ".csv", ".tsv", ".txt")))
 
@@ -50,3 +53,26 @@ def test_alternation_prefers_the_longer_word():
     pattern = re.compile(alternation(["领导小组", "工作领导小组", "a.b"]))
     assert pattern.match("工作领导小组").group() == "工作领导小组"
     assert pattern.match("axb") is None
+
+
+#: Chinese text, CJK and full-width punctuation, quotes, dashes and circled numbers.
+_CJK = re.compile(r"[\u2010-\u2027\u2460-\u24ff\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+#: The bounds of the CJK ideograph block: a Unicode range that tells a Chinese character, not a word.
+_IDEOGRAPH_BOUNDS = {"\u4e00", "\u9fff"}
+
+
+def cjk_constants(path: Path) -> list[tuple[int, str]]:
+    """String constants of a module holding Chinese text or punctuation, docstrings left out."""
+    tree = ast.parse(path.read_text("utf-8"))
+    docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                  if isinstance(n, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.body
+                  and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    return sorted((n.lineno, n.value) for n in ast.walk(tree)
+                  if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings
+                  and n.value not in _IDEOGRAPH_BOUNDS and _CJK.search(n.value))
+
+
+@pytest.mark.parametrize("module", ["extract/targets.py"])
+def test_no_chinese_words_or_punctuation_in_code(module):
+    """Words and marks live in resources/ and are read through policygraph.knowledge; code keeps the regex skeleton."""
+    assert cjk_constants(PACKAGE / module) == []

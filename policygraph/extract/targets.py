@@ -6,20 +6,38 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from policygraph.knowledge import alternation as _alternation
+from policygraph.knowledge import resource_json
 from policygraph.model import Span, Target
 from policygraph.normalize import fold
 from policygraph.numbers import lexicon, number_pattern, parse_quantity
 
 __all__ = ["extract_targets"]
 
-_CLAUSE_BREAK = re.compile(r"[，；。：！？;:!?\n]|(?<!\d),|,(?!\d)")
-_SENTENCE_BREAK = re.compile(r"[。；;！？!?\n]")
-_NUMBERED_ITEM = re.compile(r"^\s*(?:\(?\d{1,2}[.)、](?!\d)|[①-⑳])")
-_NAME_OPENERS = "“‘《「『\"'"
+_SYNTAX = lexicon()["syntax"]
+_BLANKS = resource_json("outline.json")["outline"]["blanks"]
 
 
-def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+def _chars(chars: str) -> str:
+    """A regex character class body matching any of ``chars``."""
+    return "".join(re.escape(c) for c in chars)
+
+
+_YEAR_MARK = re.escape(_SYNTAX["year_mark"])
+_MONTH_MARK = re.escape(_SYNTAX["month_mark"])
+_YEAR = re.compile(rf"(?:19|20)\d\d\s*{_YEAR_MARK}")
+_COLONS = _SYNTAX["colons"]
+_ITEM_NUMBER = rf"\(?\d{{1,2}}[{_chars(_SYNTAX['item_number_marks'])}](?!\d)|[{_chars(_SYNTAX['circled_numbers'])}]"
+_CLAUSE_BREAK = re.compile(rf"[{_chars(_SYNTAX['clause_marks'])}\n]|(?<!\d),|,(?!\d)")
+_SENTENCE_BREAK = re.compile(rf"[{_chars(_SYNTAX['sentence_marks'])}\n]")
+_NUMBERED_ITEM = re.compile(rf"^\s*(?:{_ITEM_NUMBER})")
+_NAME_OPENERS = _SYNTAX["quote_openers"]
+_NAME_MARKS = _SYNTAX["name_marks"]
+_ENUMERATION_TRAILER = re.compile(rf"(?:{_alternation(_SYNTAX['enumeration_trailers'])})$")
+_ENUMERATION_JOINER = re.compile(rf"[{_chars(_SYNTAX['enumeration_joiners'])}]")
+_ITEM_SEPARATOR = _SYNTAX["item_separator"]
+_ATTRIBUTIVE = _SYNTAX["attributive"]
+_ETC = _SYNTAX["etc_mark"]
 
 
 @dataclass(frozen=True)
@@ -102,15 +120,16 @@ def _lex() -> _Lex:
     )
     ratio = lx["ratio"]
     ratio_re = re.compile(
-        rf"(?:{_alternation(ratio['before'])})\s*{num}\s*(?:{_alternation(units)})?[^,，;；。()]{{0,6}}?"
+        rf"(?:{_alternation(ratio['before'])})\s*{num}\s*(?:{_alternation(units)})?"
+        rf"[^{_chars(_SYNTAX['ratio_gap_stops'])}]{{0,6}}?"
         rf"(?:{_alternation(ratio['link'])})\s*{num}"
     )
     exempt_words = lx["exclusion_exempt"].get("words") or ()
     dl = lx["deadline"]
     deadline = re.compile(
-        rf"(?:(?:{_alternation(dl['prefix'])})\s*(?P<a>(?:19|20)\d\d)\s*年)"
+        rf"(?:(?:{_alternation(dl['prefix'])})\s*(?P<a>(?:19|20)\d\d)\s*{_YEAR_MARK})"
         rf"|(?:(?P<b>(?:19|20)\d\d)\s*(?:{_alternation(dl['suffix'])}))"
-        rf"|(?:(?P<c>(?:19|20)\d\d)\s*年\s*\d{{1,2}}\s*月\s*(?:{_alternation(dl['month_suffix'])}))"
+        rf"|(?:(?P<c>(?:19|20)\d\d)\s*{_YEAR_MARK}\s*\d{{1,2}}\s*{_MONTH_MARK}\s*(?:{_alternation(dl['month_suffix'])}))"
     )
     prefix = lx["comparators"]["prefix"]
     return _Lex(
@@ -118,7 +137,7 @@ def _lex() -> _Lex:
         non_unit=re.compile(rf"\s*(?:{_alternation(between)})?(?:{_alternation(lx['non_units'])})"),
         deadline=deadline,
         deadline_blockers=tuple(dl.get("blockers", ())),
-        bare_year=re.compile(r"(?:19|20)\d\d\s*年"),
+        bare_year=_YEAR,
         bare_openers=tuple(sorted((fold(w) for w in dl["bare_openers"]), key=len, reverse=True)),
         bare_not_followed=re.compile("|".join(dl["bare_not_followed_by"])),
         goal_verb=re.compile(_alternation(lx["goal_verbs"])),
@@ -219,7 +238,7 @@ def _inherited_years(folded: str, lines: list[tuple[int, int]], deadlines, lex: 
         if j < 0 or j not in last_year:
             continue
         intro = folded[lines[j][0]:lines[j][1]].rstrip()
-        if bullet or intro.endswith((":", "：")):
+        if bullet or intro.endswith(tuple(_COLONS)):
             inherited[i] = last_year[j]
     return inherited
 
@@ -262,13 +281,16 @@ def _bare_deadlines(folded: str, lex: _Lex) -> list[tuple[int, int, int]]:
     return out
 
 
+_HEADING_NUMERAL = rf"[{_chars(_SYNTAX['heading_numerals'])}]{{1,3}}"
 _OUTLINE_NUMBER = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.]|\([一二三四五六七八九十]{1,3}\)|\(?\d{1,2}[.)、](?!\d)|[①-⑳])\s*$"
+    rf"^\s*(?:{_HEADING_NUMERAL}\s*[{_chars(_SYNTAX['heading_number_marks'])}]|\({_HEADING_NUMERAL}\)|{_ITEM_NUMBER})\s*$"
 )
-_YEAR = re.compile(r"(?:19|20)\d\d\s*年")
-_LABEL = re.compile(r"[^,，;；。]{1,10}[:：]\s*")  # 近期目标：到2025年，… — a label before the deadline
-_DATE_TAIL = re.compile(r"\s*\d{1,2}\s*月")  # 2024年10月10日 is a date, not a plan year
-_SPAN_YEARS = re.compile(r"(?:19|20)\d\d\s*年?\s*(?:[-—–~～至到]|\s*—)\s*(?:19|20)\d\d")
+_LABEL = re.compile(rf"[^{_chars(_SYNTAX['label_stops'])}]{{1,10}}[{_chars(_COLONS)}]\s*")
+_DATE_TAIL = re.compile(rf"\s*\d{{1,2}}\s*{_MONTH_MARK}")
+_SPAN_YEARS = re.compile(
+    rf"(?:19|20)\d\d\s*{_YEAR_MARK}?\s*[{_chars(_SYNTAX['year_span_marks'])}]\s*(?:19|20)\d\d"
+)
+_HEADING_TRIM = _BLANKS + _SYNTAX["heading_trim"]
 
 
 @dataclass(frozen=True)
@@ -314,14 +336,14 @@ def _context(text: str, folded: str, outline, title: str | None, deadlines, lex:
         ts, te = node.title_span.start, node.title_span.end
         line_end = folded.find("\n", ts)
         line_end = len(folded) if line_end < 0 else line_end
-        whole_line = not folded[te:line_end].strip(" \t\u3000。.，,；;：:")
+        whole_line = not folded[te:line_end].strip(_HEADING_TRIM)
         for ds, de, year in deadlines:
             if ts <= ds < te:
-                lead = folded[ts:ds].strip(" \t\u3000，,、")
+                lead = folded[ts:ds].strip(_BLANKS + _SYNTAX["heading_lead_trim"])
                 if whole_line or not lead or lead in lex.bare_openers:
                     headings.append((node.span.start, _subtree_end(outline, i, limits, len(folded)), year))
                 break
-        heading = folded[ts:te].strip(" \t\u3000。.，,；;：:")
+        heading = folded[ts:te].strip(_HEADING_TRIM)
         if heading.endswith(lex.goal_titles):
             goals.append((node.span.start, _subtree_end(outline, i, limits, len(folded))))
         elif len(node.path) <= 2 and any(w in heading for w in lex.review_words):
@@ -343,10 +365,11 @@ def _tables(folded: str, limits: list[int], lex: _Lex) -> list[tuple[int, int, i
     lines = [(s, folded[s:e]) for s, e in _segments(folded, re.compile(r"\n"))]
     titles = []
     for k, (start, line) in enumerate(lines):
-        t = line.strip(" \t\u3000")
-        if not t or len(t) > 80 or any(c in t for c in "。;；") or not t.rstrip("：:").endswith(lex.table_endings):
+        t = line.strip(_BLANKS)
+        if (not t or len(t) > 80 or any(c in t for c in _SYNTAX["title_sentence_marks"])
+                or not t.rstrip(_COLONS).endswith(lex.table_endings)):
             continue
-        nxt = next((x.strip(" \t\u3000") for _, x in lines[k + 1:k + 4] if x.strip(" \t\u3000")), "")
+        nxt = next((x.strip(_BLANKS) for _, x in lines[k + 1:k + 4] if x.strip(_BLANKS)), "")
         if nxt.startswith(lex.table_headers) or "\t" in nxt:
             titles.append((start, _single_year(t)))
     out = []
@@ -400,10 +423,10 @@ def _enumerated(prefix: str, value: Decimal, lex: _Lex) -> bool:
     """True for a count that merely totals a list just before it (甲、乙、丙3个大学科技园)."""
     verbs = list(lex.goal_verb.finditer(prefix))
     seg = prefix[verbs[-1].end():] if verbs else prefix
-    seg = re.sub(r"(?:等等|等|共)$", "", seg.strip())
-    if "、" not in seg:
+    seg = _ENUMERATION_TRAILER.sub("", seg.strip())
+    if _ITEM_SEPARATOR not in seg:
         return False
-    items = [x for x in re.split(r"[、和及与]", seg) if x]
+    items = [x for x in _ENUMERATION_JOINER.split(seg) if x]
     return Decimal(len(items)) == value
 
 
@@ -412,9 +435,10 @@ def _chinese_numeral_ok(q: str, unit: str | None, lex: _Lex, compared: bool = Fa
     if q[0].isdigit():
         return True
     if len(q) == 1:
-        if q in "〇零" or unit not in lex.cn_single_units:
+        value = lexicon()["numerals"]["digits"].get(q)
+        if value == 0 or unit not in lex.cn_single_units:
             return False
-        return q != "一" or compared
+        return value != 1 or compared
     return True
 
 
@@ -431,7 +455,7 @@ def _comparator(m: re.Match, before: str, lex: _Lex) -> str:
 
 
 def _strip_metric(s: str, lex: _Lex) -> str:
-    s = s.strip(" 、，的")
+    s = s.strip(_SYNTAX["metric_edges"])
     changed = True
     while changed and s:
         changed = False
@@ -462,9 +486,9 @@ def _metric(local_prefix: str, after: str, lex: _Lex) -> str | None:
         if not lead or lead.group(0) in lex.keep_words:
             break
         obj = obj.strip()[lead.end():]
-    obj = _strip_metric(obj.split("的")[-1].split("等")[-1], lex)
-    if not obj or local_prefix.rstrip().endswith("等"):
-        tail = after.split("的")[-1]
+    obj = _strip_metric(obj.split(_ATTRIBUTIVE)[-1].split(_ETC)[-1], lex)
+    if not obj or local_prefix.rstrip().endswith(_ETC):
+        tail = after.split(_ATTRIBUTIVE)[-1]
         stop = lex.tail_stop.search(tail, 1)
         obj = _strip_metric(tail[: stop.start()] if stop else tail, lex)
     return (obj or fallback)[:16] or None
@@ -473,7 +497,7 @@ def _metric(local_prefix: str, after: str, lex: _Lex) -> str | None:
 def _clean_start(folded: str, start: int, end: int, lex: _Lex) -> int:
     while start < end:
         rest = folded[start:end]
-        if rest[0] in " \t\u3000、,":
+        if rest[0] in _BLANKS + _SYNTAX["item_lead"]:
             start += 1
             continue
         marker = next((b for b in lex.bullets if rest.startswith(b)), None)
@@ -553,15 +577,13 @@ def _annotation(folded: str, start: int, sent: tuple[int, int]) -> bool:
     opened = folded.rfind("(", sent[0], start)
     if opened < 0 or folded.find(")", opened, start) >= 0:
         return False
-    return bool(folded[sent[0]:opened].strip(" \t\u3000"))
+    return bool(folded[sent[0]:opened].strip(_BLANKS))
 
-
-_OPENERS = {"“": "”", "《": "》", "‘": "’", "「": "」", "『": "』"}
 
 
 def _named(folded: str, start: int, sent: tuple[int, int]) -> bool:
     """A number inside quotes or title marks (“上门10项便民服务”, 《…十项规定》) is part of a name."""
-    for opener, closer in _OPENERS.items():
+    for opener, closer in _NAME_MARKS.items():
         opened = folded.rfind(opener, sent[0], start)
         if opened >= 0 and folded.find(closer, opened, start) < 0:
             return True
@@ -578,10 +600,10 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
         return None
     if after_end.isascii() and after_end.isalpha() and not m["unit"]:
         return None  # 5G, 3D; a unit in Latin letters (120MW) is fine
-    if before_char in _NAME_OPENERS or before_char in "第":
+    if before_char in _NAME_OPENERS or before_char == _SYNTAX["ordinal_mark"]:
         return None
     percent = q.endswith("%")
-    fraction = "/" in q or "分之" in q
+    fraction = "/" in q or lexicon()["numerals"]["fraction_mark"] in q
     unit = m["unit"]
     if unit and not percent:
         nu = lex.non_unit.match(folded, m.end("q"))
@@ -589,7 +611,7 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
             return None
     if not unit and not percent and not fraction:
         return None
-    if folded.startswith(lex.rate_marks, m.end()) or (unit in lex.measure_units and folded.startswith("的", m.end())):
+    if folded.startswith(lex.rate_marks, m.end()) or (unit in lex.measure_units and folded.startswith(_ATTRIBUTIVE, m.end())):
         return None
     if unit in lex.price_units and folded[m.end():m.end() + 2].lstrip().startswith("/"):
         return None
@@ -608,8 +630,8 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
 
     line_no = _find(lines, start)
     line = lines[line_no]
-    line_text = folded[line[0]:line[1]].strip(" \t\u3000")
-    if line_text.startswith(lex.headings) or line_text == folded[start:m.end()].strip(" \t\u3000"):
+    line_text = folded[line[0]:line[1]].strip(_BLANKS)
+    if line_text.startswith(lex.headings) or line_text == folded[start:m.end()].strip(_BLANKS):
         return None  # a box heading or note, or a table cell holding nothing but the number
     si = _find(sentences, start)
     sent = sentences[si]
@@ -622,19 +644,19 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
     wide = percent or lex.units.get(unit or "", {}).get("scope") == "sentence"
     scope = folded[sent[0]:sent[1]] if wide else clause
     if lex.exempt_words is not None:
-        scope = lex.exempt_words.sub(lambda w: "\u3000" * len(w.group(0)), scope)
+        scope = lex.exempt_words.sub(lambda w: " " * len(w.group(0)), scope)
     if lex.exclusion.search(scope):
         return None
     suffix = folded[m.end():ce]
-    if prefix.strip().startswith(lex.conditional) and "的" in suffix:
+    if prefix.strip().startswith(lex.conditional) and _ATTRIBUTIVE in suffix:
         return None
-    if suffix.startswith("的") and (lex.level_verb.search(prefix) or compared):
+    if suffix.startswith(_ATTRIBUTIVE) and (lex.level_verb.search(prefix) or compared):
         return None
     if _enumerated(prefix, value, lex):
         return None
 
     since = max([e for s, e, _ in deadlines if sent[0] <= s and e <= start], default=sent[0])
-    if lex.baseline.search(folded, since, start) or suffix.lstrip(" \t\u3000").startswith(lex.baseline_after):
+    if lex.baseline.search(folded, since, start) or suffix.lstrip(_BLANKS).startswith(lex.baseline_after):
         return None
     if lex.clause_baseline.search(prefix) or _within(ctx.review_sections, start) is not None:
         return None
@@ -753,19 +775,19 @@ def _build(text, folded, accepted, clauses, sentences, lex):
         start = cs
         if k and accepted[k - 1][1] == ci:
             pm = accepted[k - 1][0]
-            cut = folded.rfind("、", pm.end(), m.start())
+            cut = folded.rfind(_ITEM_SEPARATOR, pm.end(), m.start())
             start = cut + 1 if cut >= 0 else pm.end()
         end = ce
         if k + 1 < len(accepted) and accepted[k + 1][1] == ci:
             nm = accepted[k + 1][0]
-            cut = folded.rfind("、", m.end(), nm.start())
+            cut = folded.rfind(_ITEM_SEPARATOR, m.end(), nm.start())
             end = cut if cut >= 0 else nm.start()
         start = _clean_start(folded, start, m.start(), lex)
-        while end > m.end() and folded[end - 1] in " \t\u3000":
+        while end > m.end() and folded[end - 1] in _BLANKS:
             end -= 1
         ss, se = sentences[info["sentence"]]
         ss = _clean_start(folded, ss, m.start(), lex)
-        while se > m.end() and folded[se - 1] in " \t\u3000":
+        while se > m.end() and folded[se - 1] in _BLANKS:
             se -= 1
         unit = info["unit"]
         if unit and unit != "%":
