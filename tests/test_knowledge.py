@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -72,7 +74,85 @@ def cjk_constants(path: Path) -> list[tuple[int, str]]:
                   and n.value not in _IDEOGRAPH_BOUNDS and _CJK.search(n.value))
 
 
-@pytest.mark.parametrize("module", ["extract/targets.py"])
+@pytest.mark.parametrize("module", ["extract/targets.py", "extract/grammar.py"])
 def test_no_chinese_words_or_punctuation_in_code(module):
     """Words and marks live in resources/ and are read through policygraph.knowledge; code keeps the regex skeleton."""
     assert cjk_constants(PACKAGE / module) == []
+
+
+#: A key naming a setting; keys starting with ``_`` and ``note`` are comments, Chinese keys are data (a word's value).
+_SETTING = re.compile(r"[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class _Module:
+    strings: frozenset[str]  # every string constant
+    functions: tuple[tuple[str, frozenset[str]], ...]  # each function's name and string constants
+    imports: frozenset[str]  # the names it imports with ``from … import``
+
+
+def _strings(node) -> frozenset[str]:
+    return frozenset(n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str))
+
+
+@cache
+def _modules() -> dict[Path, _Module]:
+    out = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        nodes = list(ast.walk(tree))
+        out[path] = _Module(
+            strings=_strings(tree),
+            functions=tuple((n.name, _strings(n)) for n in nodes if isinstance(n, ast.FunctionDef)),
+            imports=frozenset(a.name for n in nodes if isinstance(n, ast.ImportFrom) for a in n.names),
+        )
+    return out
+
+
+def _settings(value, path=()):
+    """Paths of the setting keys of a parsed JSON file, at any depth."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if _SETTING.match(key) and key != "note":
+                yield (*path, key)
+            if not key.startswith("_"):
+                yield from _settings(inner, (*path, key))
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _settings(inner, path)
+
+
+def _values(value):
+    if isinstance(value, dict):
+        for inner in value.values():
+            yield from _values(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _values(inner)
+    elif isinstance(value, str):
+        yield value
+
+
+def _readers(name: str) -> set[Path]:
+    """The modules that read ``name``: those naming it, and those importing a function of theirs that names it."""
+    modules = _modules()
+    direct = {path for path, m in modules.items() if name in m.strings}
+    loaders = {fn for path in direct for fn, strings in modules[path].functions if name in strings}
+    return direct | {path for path, m in modules.items() if m.imports & loaders}
+
+
+@pytest.mark.parametrize("name", [n for n in RESOURCE_FILES if n.endswith(".json")])
+def test_every_setting_of_a_knowledge_file_is_read(name):
+    """A key no reader of the file names is dead data: it looks like a setting and changes nothing.
+
+    A reader names a key as a string constant (``lx["goal_verbs"]``); a file may also
+    name one of its own keys in a value (``endings_by_head`` points at word lists).
+    Keys are checked against the modules that read this file only, so a key read from
+    another file under the same name does not count.
+    """
+    readers = _readers(name)
+    assert readers, f"no module reads {name}"
+    parsed = resource_json(name)
+    named = set().union(*(_modules()[p].strings for p in readers)) | set(_values(parsed))
+    dead = sorted("/".join(path) for path in set(_settings(parsed)) if path[-1] not in named)
+    assert dead == [], f"{name}: keys no reader uses: {dead}"

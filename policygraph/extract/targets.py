@@ -90,6 +90,8 @@ class _Lex:
     from_cue: re.Pattern
     review_words: tuple
     clause_baseline: re.Pattern
+    percent_unit: str
+    percent_scope: str
 
 
 def _exclusion(lx: dict) -> re.Pattern:
@@ -183,6 +185,8 @@ def _lex() -> _Lex:
         from_cue=re.compile(_alternation(lx["from_cues"])),
         review_words=tuple(lx["review_sections"]["title_words"]),
         clause_baseline=re.compile(_alternation(lx["clause_baseline_cues"])),
+        percent_unit=lx["percent"]["unit"],
+        percent_scope=lx["percent"]["scope"],
     )
 
 
@@ -641,7 +645,7 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
         return None
     if any(r.start() <= start < r.end() for r in lex.ratio.finditer(folded, sent[0], sent[1])):
         return None
-    wide = percent or lex.units.get(unit or "", {}).get("scope") == "sentence"
+    wide = (lex.percent_scope if percent else lex.units.get(unit or "", {}).get("scope")) == "sentence"
     scope = folded[sent[0]:sent[1]] if wide else clause
     if lex.exempt_words is not None:
         scope = lex.exempt_words.sub(lambda w: " " * len(w.group(0)), scope)
@@ -680,9 +684,9 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
     if percent or unit in lex.level_units:
         level = bool(lex.level_verb.search(prefix)) or (compared and goal)
         postposed = percent and opens_clause and bool(lex.goal_verb.search(suffix))
-        same_unit = continuation and prev["unit"] == ("%" if percent else unit)
+        same_unit = continuation and prev["unit"] == (lex.percent_unit if percent else unit)
         share = (continuation and percent and bool(lex.share_verb.search(prefix))
-                 and prev["unit"] not in (None, "%"))
+                 and prev["unit"] not in (None, lex.percent_unit))
         listed = same_unit or share
         if not (level or postposed or listed):
             return None
@@ -700,7 +704,7 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
     return {
         "value": value,
         "value_max": value_max,
-        "unit": "%" if percent else (unit or None),
+        "unit": lex.percent_unit if percent else (unit or None),
         "comparator": _comparator(m, prefix, lex),
         "year": year,
         "annual": annual,
@@ -790,7 +794,7 @@ def _build(text, folded, accepted, clauses, sentences, lex):
         while se > m.end() and folded[se - 1] in _BLANKS:
             se -= 1
         unit = info["unit"]
-        if unit and unit != "%":
+        if unit and unit != lex.percent_unit:
             unit = lex.unit_names.get(unit, text[m.start("unit"):m.end("unit")])
         out.append(Target(
             value=info["value"],
