@@ -156,3 +156,10 @@ def test_every_setting_of_a_knowledge_file_is_read(name):
     named = set().union(*(_modules()[p].strings for p in readers)) | set(_values(parsed))
     dead = sorted("/".join(path) for path in set(_settings(parsed)) if path[-1] not in named)
     assert dead == [], f"{name}: keys no reader uses: {dead}"
+
+
+def test_only_knowledge_opens_the_resources_folder():
+    """One reader, so a missing or malformed file gives the same one-line error everywhere."""
+    opened = sorted(str(path.relative_to(PACKAGE)) for path, m in _modules().items()
+                    if "resources" in m.strings and path.name not in ("knowledge.py", "pipeline.py"))
+    assert opened == []

@@ -1,15 +1,14 @@
 """Document metadata: title, 文号, issue date, issuer, jurisdiction and the policies it implements."""
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 
+from ..knowledge import resource_json
 from ..model import CitedPolicy, DocumentMeta, OutlineNode, Span
 from ..normalize import DOCUMENT_NUMBER_RE, fold, normalize_document_number
 from ..segment import iter_lines
@@ -24,7 +23,7 @@ NATIONAL = "中华人民共和国"
 @lru_cache(maxsize=1)
 def _vocabulary() -> dict:
     """The metadata vocabulary from ``resources/metadata.json`` (title endings, cues, subdivision phrases)."""
-    raw = json.loads((resources.files("policygraph") / "resources" / "metadata.json").read_text("utf-8"))
+    raw = dict(resource_json("metadata.json"))
     raw["title_endings"] = tuple(sorted(raw["title_endings"], key=len, reverse=True))
     raw["subdivision_phrases"] = {fold(k): v for k, v in raw["subdivision_phrases"].items() if v}
     return raw
