@@ -1,7 +1,9 @@
 """Quantified development targets (建成众创空间50家以上) read from a document's text."""
 from __future__ import annotations
 
+import heapq
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -226,20 +228,16 @@ def _inherited_years(folded: str, lines: list[tuple[int, int]], deadlines, lex: 
     for start, end, year in deadlines:
         last_year[_find(lines, start)] = year
     inherited: dict[int, int] = {}
+    not_bullet = not_numbered = -1  # the last non-blank line that is not a bullet / not a numbered item
     for i, (s, e) in enumerate(lines):
         text = folded[s:e]
         bullet = _is_bullet(text, lex)
         numbered = bool(_NUMBERED_ITEM.match(text))
-        if not (bullet or numbered) or i in last_year:
-            continue
-        j = i - 1
-        while j >= 0:
-            t = folded[lines[j][0]:lines[j][1]]
-            same_kind = _is_bullet(t, lex) if bullet else bool(_NUMBERED_ITEM.match(t))
-            if t.strip() and not same_kind:
-                break
-            j -= 1
-        if j < 0 or j not in last_year:
+        j = not_bullet if bullet else not_numbered
+        if text.strip():
+            not_bullet = not_bullet if bullet else i
+            not_numbered = not_numbered if numbered else i
+        if not (bullet or numbered) or i in last_year or j not in last_year:
             continue
         intro = folded[lines[j][0]:lines[j][1]].rstrip()
         if bullet or intro.endswith(tuple(_COLONS)):
@@ -247,7 +245,22 @@ def _inherited_years(folded: str, lines: list[tuple[int, int]], deadlines, lex: 
     return inherited
 
 
-def _deadlines(folded: str, lex: _Lex) -> list[tuple[int, int, int]]:
+@dataclass(frozen=True)
+class _Deadlines:
+    """Deadlines ``(start, end, year)`` sorted by offset, with their starts for a binary search."""
+
+    items: tuple
+    starts: tuple
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def starting(self, lo: int, hi: int) -> tuple:
+        """The deadlines starting at ``lo`` … ``hi`` (both included), in order."""
+        return self.items[bisect_left(self.starts, lo):bisect_right(self.starts, hi)]
+
+
+def _deadlines(folded: str, lex: _Lex) -> _Deadlines:
     """Deadline years (到2020年, 2020年底前) with their offsets; 截至2016年 is a baseline, not a deadline."""
     out = []
     for m in lex.deadline.finditer(folded):
@@ -255,9 +268,15 @@ def _deadlines(folded: str, lex: _Lex) -> list[tuple[int, int, int]]:
         if any(b in head for b in lex.deadline_blockers):
             continue
         out.append((m.start(), m.end(), int(m["a"] or m["b"] or m["c"])))
-    taken = {s for s, _, _ in out}
-    out.extend(d for d in _bare_deadlines(folded, lex) if not any(d[0] <= s < d[1] for s in taken))
-    return sorted(out)
+    taken = sorted(s for s, _, _ in out)
+
+    def holds_taken(d) -> bool:
+        at = bisect_left(taken, d[0])
+        return at < len(taken) and taken[at] < d[1]
+
+    out.extend(d for d in _bare_deadlines(folded, lex) if not holds_taken(d))
+    out.sort()
+    return _Deadlines(tuple(out), tuple(s for s, _, _ in out))
 
 
 def _bare_deadlines(folded: str, lex: _Lex) -> list[tuple[int, int, int]]:
@@ -298,14 +317,44 @@ _HEADING_TRIM = _BLANKS + _SYNTAX["heading_trim"]
 
 
 @dataclass(frozen=True)
+class _Scopes:
+    """Scopes ``(start, end, …)`` with the answer of :func:`_within` for each stretch between their boundaries.
+
+    Every position of a stretch lies in the same scopes, so a lookup is one
+    binary search, however many scopes a long document has.
+    """
+
+    bounds: tuple  # every start and end, sorted
+    innermost: tuple  # the scope holding bounds[k] … bounds[k + 1], or None
+
+
+def _scopes(scopes) -> _Scopes:
+    """Index ``scopes`` with one sweep over their boundaries (a heap keeps the last-starting open scope on top)."""
+    scopes = tuple(scopes)
+    bounds = sorted({x for scope in scopes for x in scope[:2]})
+    order = sorted(range(len(scopes)), key=lambda k: (scopes[k][0], k))
+    open_scopes: list[tuple[int, int]] = []
+    innermost, taken = [], 0
+    for bound in bounds:
+        while taken < len(order) and scopes[order[taken]][0] <= bound:
+            k = order[taken]
+            heapq.heappush(open_scopes, (-scopes[k][0], -k))
+            taken += 1
+        while open_scopes and scopes[-open_scopes[0][1]][1] <= bound:
+            heapq.heappop(open_scopes)
+        innermost.append(scopes[-open_scopes[0][1]] if open_scopes else None)
+    return _Scopes(tuple(bounds), tuple(innermost))
+
+
+@dataclass(frozen=True)
 class _Context:
     """What the document says around its sentences: deadline headings, goal sections, dated tables, its title's year."""
 
-    heading_years: tuple  # (start, end, year): an outline heading's deadline over its subtree
-    goal_sections: tuple  # (start, end): the text under a 目标 heading
-    review_sections: tuple  # (start, end): the text under a 回顾 / 现状 heading
-    table_years: tuple  # (start, end, year): the rows under a dated table title
-    tables: tuple  # (start, end, year or None): the rows under every table title, dated or not
+    heading_years: _Scopes  # (start, end, year): an outline heading's deadline over its subtree
+    goal_sections: _Scopes  # (start, end): the text under a 目标 heading
+    review_sections: _Scopes  # (start, end): the text under a 回顾 / 现状 heading
+    table_years: _Scopes  # (start, end, year): the rows under a dated table title
+    tables: _Scopes  # (start, end, year or None): the rows under every table title, dated or not
     annex: int  # offset of the first appendix (len(text) when there is none)
     title_year: int | None
 
@@ -318,14 +367,21 @@ def _single_year(line: str) -> int | None:
     return int(years[0][:4])
 
 
+def _next_limit(limits: list[int], pos: int, end: int) -> int:
+    """``end``, or the first of the sorted ``limits`` after ``pos`` when it comes sooner."""
+    at = bisect_right(limits, pos)
+    return min(end, limits[at]) if at < len(limits) else end
+
+
 def _subtree_end(outline, i: int, limits: list[int], size: int) -> int:
     node = outline[i]
     end = size
-    for later in outline[i + 1:]:
+    for j in range(i + 1, len(outline)):
+        later = outline[j]
         if later.part != node.part or later.level <= node.level:
             end = later.span.start
             break
-    return min([end, *(x for x in limits if x > node.span.start)])
+    return _next_limit(limits, node.span.start, end)
 
 
 def _context(text: str, folded: str, outline, title: str | None, deadlines, lex: _Lex) -> _Context:
@@ -334,19 +390,19 @@ def _context(text: str, folded: str, outline, title: str | None, deadlines, lex:
     if outline is None:
         outline = segment(text)
     outline = sorted(outline, key=lambda n: n.span.start)
-    limits = [offset for offset, _ in appendix_starts(text)]
+    limits = sorted(offset for offset, _ in appendix_starts(text))
     headings, goals, reviews = [], [], []
     for i, node in enumerate(outline):
         ts, te = node.title_span.start, node.title_span.end
         line_end = folded.find("\n", ts)
         line_end = len(folded) if line_end < 0 else line_end
         whole_line = not folded[te:line_end].strip(_HEADING_TRIM)
-        for ds, de, year in deadlines:
-            if ts <= ds < te:
-                lead = folded[ts:ds].strip(_BLANKS + _SYNTAX["heading_lead_trim"])
-                if whole_line or not lead or lead in lex.bare_openers:
-                    headings.append((node.span.start, _subtree_end(outline, i, limits, len(folded)), year))
-                break
+        in_title = deadlines.starting(ts, te - 1)
+        if in_title:
+            ds, _, year = in_title[0]
+            lead = folded[ts:ds].strip(_BLANKS + _SYNTAX["heading_lead_trim"])
+            if whole_line or not lead or lead in lex.bare_openers:
+                headings.append((node.span.start, _subtree_end(outline, i, limits, len(folded)), year))
         heading = folded[ts:te].strip(_HEADING_TRIM)
         if heading.endswith(lex.goal_titles):
             goals.append((node.span.start, _subtree_end(outline, i, limits, len(folded))))
@@ -354,11 +410,11 @@ def _context(text: str, folded: str, outline, title: str | None, deadlines, lex:
             reviews.append((node.span.start, _subtree_end(outline, i, limits, len(folded))))
     tables = _tables(folded, limits, lex)
     return _Context(
-        heading_years=tuple(headings),
-        goal_sections=tuple(goals),
-        review_sections=tuple(reviews),
-        table_years=tuple(t for t in tables if t[2] is not None),
-        tables=tuple(tables),
+        heading_years=_scopes(headings),
+        goal_sections=_scopes(goals),
+        review_sections=_scopes(reviews),
+        table_years=_scopes(t for t in tables if t[2] is not None),
+        tables=_scopes(tables),
         annex=min(limits, default=len(folded)),
         title_year=_single_year(fold(title)) if title else None,
     )
@@ -379,18 +435,14 @@ def _tables(folded: str, limits: list[int], lex: _Lex) -> list[tuple[int, int, i
     out = []
     for k, (start, year) in enumerate(titles):
         end = titles[k + 1][0] if k + 1 < len(titles) else len(folded)
-        end = min([end, *(x for x in limits if x > start)])
-        out.append((start, end, year))
+        out.append((start, _next_limit(limits, start, end), year))
     return out
 
 
-def _within(scopes, pos: int):
-    """The innermost (last-starting) scope holding ``pos``, or None."""
-    found = None
-    for scope in scopes:
-        if scope[0] <= pos < scope[1] and (found is None or scope[0] >= found[0]):
-            found = scope
-    return found
+def _within(scopes: _Scopes, pos: int):
+    """The innermost (last-starting; of equal starts, the last given) scope holding ``pos``, or None."""
+    at = bisect_right(scopes.bounds, pos) - 1
+    return scopes.innermost[at] if at >= 0 else None
 
 
 def _opens_sentence(folded: str, pos: int, sentences: list[tuple[int, int]], lex: _Lex) -> bool:
@@ -410,13 +462,13 @@ def _year_for(folded: str, pos: int, sentences: list[tuple[int, int]], line: tup
     later sentence of the same task paragraph states no year.
     """
     sent = sentences[_find(sentences, pos)]
-    before = [y for s, e, y in deadlines if sent[0] <= s and e <= pos]
+    before = [y for s, e, y in deadlines.starting(sent[0], pos) if e <= pos]
     if before:
         return before[-1]
-    after = [y for s, e, y in deadlines if pos <= s and e <= sent[1]]
+    after = [y for s, e, y in deadlines.starting(pos, sent[1]) if e <= sent[1]]
     if after:
         return after[0]
-    earlier = [(s, y) for s, e, y in deadlines if line[0] <= s and e <= pos]
+    earlier = [(s, y) for s, e, y in deadlines.starting(line[0], pos) if e <= pos]
     framing = [y for s, y in earlier if _opens_sentence(folded, s, sentences, lex)]
     if framing:
         return framing[-1]
@@ -659,7 +711,7 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
     if _enumerated(prefix, value, lex):
         return None
 
-    since = max([e for s, e, _ in deadlines if sent[0] <= s and e <= start], default=sent[0])
+    since = max([e for s, e, _ in deadlines.starting(sent[0], start) if e <= start], default=sent[0])
     if lex.baseline.search(folded, since, start) or suffix.lstrip(_BLANKS).startswith(lex.baseline_after):
         return None
     if lex.clause_baseline.search(prefix) or _within(ctx.review_sections, start) is not None:
@@ -765,9 +817,12 @@ def _restated(targets: list[Target], ctx: _Context, lex: _Lex) -> list[Target]:
                 and shared >= lex.min_share_ratio * min(len(a), len(b)))
 
     kept: list[Target] = []
+    by_amount: dict[tuple, list[Target]] = {}  # only targets of the same amount and unit can be the same
     for t in targets:
-        if not any(same(k, t) for k in kept):
+        earlier = by_amount.setdefault((t.value, t.value_max, t.unit), [])
+        if not any(same(k, t) for k in earlier):
             kept.append(t)
+            earlier.append(t)
     return kept
 
 
