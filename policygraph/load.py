@@ -585,9 +585,9 @@ def _sniff_html(head: str) -> bool:
 @lru_cache(maxsize=1)
 def _furniture() -> tuple[tuple[re.Pattern, ...], tuple[str, ...]]:
     """Line patterns and container class/id substrings from resources/furniture.txt, read once."""
-    from importlib.resources import files
+    from .knowledge import resource_text
 
-    text = (files("policygraph") / "resources" / "furniture.txt").read_text(encoding="utf-8")
+    text = resource_text("furniture.txt")
     sections: dict[str, list[str]] = {"lines": [], "containers": []}
     current = None
     for line in text.splitlines():

@@ -11,6 +11,7 @@ lines inside it are the box's list, not sub-items of the surrounding item.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 
 from .knowledge import resource_json
@@ -56,6 +57,20 @@ def line_number(text: str, offset: int) -> int:
     2
     """
     return text.count("\n", 0, offset) + 1
+
+
+def line_numbers(text: str, offsets) -> dict[int, int]:
+    """:func:`line_number` of each of ``offsets``, counting the newlines of ``text`` once rather than once per offset.
+
+    >>> line_numbers("一\\n二\\n三", [4, 2, 0])
+    {0: 1, 2: 2, 4: 3}
+    """
+    out, line, counted = {}, 1, 0
+    for offset in sorted(set(offsets)):
+        line += text.count("\n", counted, offset)
+        counted = offset
+        out[offset] = line
+    return out
 
 
 def iter_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -206,7 +221,7 @@ def segment(text: str) -> tuple[OutlineNode, ...]:
     nodes = []
     cut_points = sorted({s[0] for s in starts} | set(boundaries) | {len(text)})
     for start, path, level, title, title_span, node_part in starts:
-        end = next(c for c in cut_points if c > start)
+        end = cut_points[bisect_right(cut_points, start)]
         while end > start and text[end - 1] in "\n" + _BLANKS:
             end -= 1
         nodes.append(OutlineNode(path=path, level=level, title=title, title_span=title_span,

@@ -1,11 +1,13 @@
 """Extraction: one decoded document in, one :class:`Extraction` out (outline, tasks, agencies, targets, named things)."""
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import Counter
 from dataclasses import replace
 
 from ..knowledge import resource_json
 from ..model import AgencyMention, Assignment, Clause, Extraction, OutlineNode, SourceDocument, Task
-from ..segment import line_number, segment
+from ..segment import line_numbers, segment
 from .bodies import find_body_mentions
 from .clauses import find_clauses
 from .metadata import NATIONAL, extract_metadata, issuer_names
@@ -21,15 +23,17 @@ def _outline_vocabulary() -> dict:
 _OUTLINE = _outline_vocabulary()["outline"]
 
 
-def _innermost(nodes: tuple[OutlineNode, ...], position: int) -> OutlineNode | None:
-    """The outline node whose own text contains ``position`` (node spans never overlap)."""
-    found = None
-    for node in nodes:
-        if node.span.start <= position < node.span.end:
-            found = node
-        elif node.span.start > position:
-            break
-    return found
+def _innermost(nodes: tuple[OutlineNode, ...], starts: list[int], position: int) -> OutlineNode | None:
+    """The outline node whose own text contains ``position``.
+
+    ``nodes`` are in document order and their spans never overlap, so only the
+    last node starting at or before ``position`` can hold it; ``starts`` are
+    their start offsets, for a binary search instead of a scan per clause.
+    """
+    at = bisect_right(starts, position) - 1
+    if at >= 0 and position < nodes[at].span.end:
+        return nodes[at]
+    return None
 
 
 def _alone_on_its_line(text: str, span) -> bool:
@@ -52,8 +56,10 @@ def assign_clauses(outline: tuple[OutlineNode, ...], clauses: tuple[Clause, ...]
     line of its own after a run of points (①②③) none of which has a clause of
     its own: it closes the item that the points detail.
     """
-    placed = [(clause, _innermost(outline, clause.span.start)) for clause in clauses]
+    starts = [node.span.start for node in outline]
+    placed = [(clause, _innermost(outline, starts, clause.span.start)) for clause in clauses]
     has_clause = {(n.part, n.path) for _, n in placed if n is not None}
+    clause_count = Counter(id(n) for _, n in placed)
     children: dict[tuple, list[OutlineNode]] = {}
     for node in outline:
         if len(node.path) > 1:
@@ -66,7 +72,7 @@ def assign_clauses(outline: tuple[OutlineNode, ...], clauses: tuple[Clause, ...]
         parent = (node.part, node.path[:-1])
         siblings = children.get(parent, [])
         if (text and _is_point(node) and siblings and siblings[-1] is node and _alone_on_its_line(text, clause.span)
-                and sum(1 for c, n in placed if n is node) == 1
+                and clause_count[id(node)] == 1
                 and not any((s.part, s.path) in has_clause for s in siblings if s is not node)
                 and (node.part, node.path) not in children):
             key = parent
@@ -124,16 +130,18 @@ def extract(document: SourceDocument, lexicon=None, *, resolver=None) -> Extract
     clauses = _first_listed_leads(scan.clauses) if scan.first_listed_leads else scan.clauses
     by_node = assign_clauses(outline, clauses, text)
     taken = {(n.part, n.path) for n in outline}
+    table_nodes, table_clauses = [], []
     for row in find_table_tasks(text, resolver.judge):
         node = row.node if (row.node.part, row.node.path) not in taken else replace(row.node, part=row.node.part or _OUTLINE["table_part"])
         if (node.part, node.path) in taken:
             continue
         taken.add((node.part, node.path))
-        outline = outline + (node,)
+        table_nodes.append(node)
         if row.clause is not None:
-            clauses = clauses + (row.clause,)
+            table_clauses.append(row.clause)
             by_node[(node.part, node.path)] = [row.clause]
-    outline = tuple(sorted(outline, key=lambda n: n.span.start))
+    clauses = clauses + tuple(table_clauses)
+    outline = tuple(sorted(outline + tuple(table_nodes), key=lambda n: n.span.start))
 
     place = resolver.place(meta.jurisdiction, meta.jurisdiction_parent)
     above = lexicon.parent(place)
@@ -179,7 +187,8 @@ def extract(document: SourceDocument, lexicon=None, *, resolver=None) -> Extract
         warnings.append("no responsibility clauses found")
     if not tasks:
         warnings.append("no tasks found")
-    warnings.extend(f"unrecognised body {surface!r} (line {line_number(text, at)}): kept as an unclassified agency"
+    lines = line_numbers(text, unrecognised.values())
+    warnings.extend(f"unrecognised body {surface!r} (line {lines[at]}): kept as an unclassified agency"
                     for surface, at in unrecognised.items())
     return Extraction(
         document=document,

@@ -9,12 +9,12 @@ live in ``resources/bodies.json``; this module only reads them and judges.
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+
+from policygraph.knowledge import resource_json
 
 __all__ = ["BodyGrammar", "load_grammar", "BodyJudge", "STRONG_KINDS", "BODY_KINDS"]
 
@@ -39,6 +39,7 @@ class BodyGrammar:
     max_length: int
     min_length: int
     plate_endings: tuple[str, ...]
+    plate_separator: re.Pattern[str]
     generic_after_etc: tuple[str, ...]
     joiners: tuple[str, ...]
 
@@ -78,7 +79,7 @@ class BodyGrammar:
 
     def plates(self, inner: str) -> bool:
         """Whether a bracket's content lists other plates of the body before it (区公务员局, 区文明办)."""
-        parts = [p for p in re.split(r"[、,，]", inner) if p]
+        parts = [p for p in self.plate_separator.split(inner) if p]
         return bool(parts) and all(p.endswith(self.plate_endings) and len(p) >= 3 and not self.is_prose(p)
                                    for p in parts)
 
@@ -89,13 +90,17 @@ def _by_length(words) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def load_grammar() -> BodyGrammar:
-    """The bundled body grammar (read once)."""
-    raw = json.loads((resources.files("policygraph") / "resources" / "bodies.json").read_text("utf-8"))
-    return grammar_from(raw)
+    """The bundled body grammar (read once).
+
+    The plates in a bracket are split by the responsibility list's own plate
+    separators (``clauses.json``), so the grammar judges the parts the list
+    reader will cut.
+    """
+    return grammar_from(resource_json("bodies.json"), resource_json("clauses.json")["list_syntax"]["plate_separators"])
 
 
-def grammar_from(raw: dict) -> BodyGrammar:
-    """A :class:`BodyGrammar` from the parsed JSON of ``bodies.json``."""
+def grammar_from(raw: dict, plate_separators: str) -> BodyGrammar:
+    """A :class:`BodyGrammar` from the parsed JSON of ``bodies.json`` and the characters between plates."""
     words = _by_length(raw.get("prose_words", ()))
     return BodyGrammar(
         strong_endings=_by_length(raw["strong_endings"]),
@@ -106,6 +111,7 @@ def grammar_from(raw: dict) -> BodyGrammar:
         max_length=int(raw.get("max_length", 32)),
         min_length=int(raw.get("min_length", 2)),
         plate_endings=_by_length(raw.get("plate_endings", ())),
+        plate_separator=re.compile("[" + "".join(map(re.escape, plate_separators)) + "]"),
         generic_after_etc=_by_length(raw.get("generic_after_etc", ())),
         joiners=_by_length(raw.get("conjunction_joiners", ())),
     )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -567,11 +568,31 @@ def _descriptor(folded: str, start: int, end: int, kind: str, vocab: Vocabulary)
 
 
 def _brand_parks(folded: str, vocab: Vocabulary):
-    """Yield ``(start, end)`` of national brand parks matched by a pattern (中国声谷)."""
+    """Yield, per pattern, the ``(start, end)`` of national brand parks it matches (中国声谷), in order."""
     for pattern in vocab.park_patterns:
-        for m in pattern.finditer(folded):
-            if _is_right_boundary(folded, m.end(), vocab):
-                yield m.start(), m.end()
+        yield [(m.start(), m.end()) for m in pattern.finditer(folded) if _is_right_boundary(folded, m.end(), vocab)]
+
+
+class _Cover:
+    """Spans added in order of their start, and whether one of them covers a given span.
+
+    The furthest end reached so far is kept for each start, so the question is
+    one binary search rather than a scan of every span found in the document.
+    """
+
+    def __init__(self, spans=()):
+        self.starts: list[int] = []
+        self.reach: list[int] = []
+        for start, end in spans:
+            self.add(start, end)
+
+    def add(self, start: int, end: int) -> None:
+        self.starts.append(start)
+        self.reach.append(max(end, self.reach[-1]) if self.reach else end)
+
+    def covers(self, start: int, end: int) -> bool:
+        at = bisect_right(self.starts, start) - 1
+        return at >= 0 and self.reach[at] >= end
 
 
 def extract_named(text: str) -> tuple[NamedEntity, ...]:
@@ -607,8 +628,12 @@ def extract_named(text: str) -> tuple[NamedEntity, ...]:
         if elided:
             surface = text[elided[0] : elided[1]]
             found.append(NamedEntity(kind=kind, name=surface, surface=surface, span=Span(*elided)))
-    for start, end in _brand_parks(folded, vocab):
-        if not any(e.span.start <= start and end <= e.span.end for e in found):
-            surface = text[start:end]
-            found.append(NamedEntity(kind="park", name=surface, surface=surface, span=Span(start, end)))
+    covers = [_Cover(sorted((e.span.start, e.span.end) for e in found))]
+    for matches in _brand_parks(folded, vocab):
+        covers.append(_Cover())
+        for start, end in matches:
+            if not any(c.covers(start, end) for c in covers):
+                surface = text[start:end]
+                found.append(NamedEntity(kind="park", name=surface, surface=surface, span=Span(start, end)))
+                covers[-1].add(start, end)
     return tuple(sorted(found, key=lambda e: (e.span, e.kind)))

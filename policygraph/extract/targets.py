@@ -1,25 +1,45 @@
 """Quantified development targets (建成众创空间50家以上) read from a document's text."""
 from __future__ import annotations
 
+import heapq
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from policygraph.knowledge import alternation as _alternation
+from policygraph.knowledge import resource_json
 from policygraph.model import Span, Target
 from policygraph.normalize import fold
 from policygraph.numbers import lexicon, number_pattern, parse_quantity
 
 __all__ = ["extract_targets"]
 
-_CLAUSE_BREAK = re.compile(r"[，；。：！？;:!?\n]|(?<!\d),|,(?!\d)")
-_SENTENCE_BREAK = re.compile(r"[。；;！？!?\n]")
-_NUMBERED_ITEM = re.compile(r"^\s*(?:\(?\d{1,2}[.)、](?!\d)|[①-⑳])")
-_NAME_OPENERS = "“‘《「『\"'"
+_SYNTAX = lexicon()["syntax"]
+_BLANKS = resource_json("outline.json")["outline"]["blanks"]
 
 
-def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+def _chars(chars: str) -> str:
+    """A regex character class body matching any of ``chars``."""
+    return "".join(re.escape(c) for c in chars)
+
+
+_YEAR_MARK = re.escape(_SYNTAX["year_mark"])
+_MONTH_MARK = re.escape(_SYNTAX["month_mark"])
+_YEAR = re.compile(rf"(?:19|20)\d\d\s*{_YEAR_MARK}")
+_COLONS = _SYNTAX["colons"]
+_ITEM_NUMBER = rf"\(?\d{{1,2}}[{_chars(_SYNTAX['item_number_marks'])}](?!\d)|[{_chars(_SYNTAX['circled_numbers'])}]"
+_CLAUSE_BREAK = re.compile(rf"[{_chars(_SYNTAX['clause_marks'])}\n]|(?<!\d),|,(?!\d)")
+_SENTENCE_BREAK = re.compile(rf"[{_chars(_SYNTAX['sentence_marks'])}\n]")
+_NUMBERED_ITEM = re.compile(rf"^\s*(?:{_ITEM_NUMBER})")
+_NAME_OPENERS = _SYNTAX["quote_openers"]
+_NAME_MARKS = _SYNTAX["name_marks"]
+_ENUMERATION_TRAILER = re.compile(rf"(?:{_alternation(_SYNTAX['enumeration_trailers'])})$")
+_ENUMERATION_JOINER = re.compile(rf"[{_chars(_SYNTAX['enumeration_joiners'])}]")
+_ITEM_SEPARATOR = _SYNTAX["item_separator"]
+_ATTRIBUTIVE = _SYNTAX["attributive"]
+_ETC = _SYNTAX["etc_mark"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +92,8 @@ class _Lex:
     from_cue: re.Pattern
     review_words: tuple
     clause_baseline: re.Pattern
+    percent_unit: str
+    percent_scope: str
 
 
 def _exclusion(lx: dict) -> re.Pattern:
@@ -102,15 +124,16 @@ def _lex() -> _Lex:
     )
     ratio = lx["ratio"]
     ratio_re = re.compile(
-        rf"(?:{_alternation(ratio['before'])})\s*{num}\s*(?:{_alternation(units)})?[^,，;；。()]{{0,6}}?"
+        rf"(?:{_alternation(ratio['before'])})\s*{num}\s*(?:{_alternation(units)})?"
+        rf"[^{_chars(_SYNTAX['ratio_gap_stops'])}]{{0,6}}?"
         rf"(?:{_alternation(ratio['link'])})\s*{num}"
     )
     exempt_words = lx["exclusion_exempt"].get("words") or ()
     dl = lx["deadline"]
     deadline = re.compile(
-        rf"(?:(?:{_alternation(dl['prefix'])})\s*(?P<a>(?:19|20)\d\d)\s*年)"
+        rf"(?:(?:{_alternation(dl['prefix'])})\s*(?P<a>(?:19|20)\d\d)\s*{_YEAR_MARK})"
         rf"|(?:(?P<b>(?:19|20)\d\d)\s*(?:{_alternation(dl['suffix'])}))"
-        rf"|(?:(?P<c>(?:19|20)\d\d)\s*年\s*\d{{1,2}}\s*月\s*(?:{_alternation(dl['month_suffix'])}))"
+        rf"|(?:(?P<c>(?:19|20)\d\d)\s*{_YEAR_MARK}\s*\d{{1,2}}\s*{_MONTH_MARK}\s*(?:{_alternation(dl['month_suffix'])}))"
     )
     prefix = lx["comparators"]["prefix"]
     return _Lex(
@@ -118,7 +141,7 @@ def _lex() -> _Lex:
         non_unit=re.compile(rf"\s*(?:{_alternation(between)})?(?:{_alternation(lx['non_units'])})"),
         deadline=deadline,
         deadline_blockers=tuple(dl.get("blockers", ())),
-        bare_year=re.compile(r"(?:19|20)\d\d\s*年"),
+        bare_year=_YEAR,
         bare_openers=tuple(sorted((fold(w) for w in dl["bare_openers"]), key=len, reverse=True)),
         bare_not_followed=re.compile("|".join(dl["bare_not_followed_by"])),
         goal_verb=re.compile(_alternation(lx["goal_verbs"])),
@@ -164,6 +187,8 @@ def _lex() -> _Lex:
         from_cue=re.compile(_alternation(lx["from_cues"])),
         review_words=tuple(lx["review_sections"]["title_words"]),
         clause_baseline=re.compile(_alternation(lx["clause_baseline_cues"])),
+        percent_unit=lx["percent"]["unit"],
+        percent_scope=lx["percent"]["scope"],
     )
 
 
@@ -203,28 +228,39 @@ def _inherited_years(folded: str, lines: list[tuple[int, int]], deadlines, lex: 
     for start, end, year in deadlines:
         last_year[_find(lines, start)] = year
     inherited: dict[int, int] = {}
+    not_bullet = not_numbered = -1  # the last non-blank line that is not a bullet / not a numbered item
     for i, (s, e) in enumerate(lines):
         text = folded[s:e]
         bullet = _is_bullet(text, lex)
         numbered = bool(_NUMBERED_ITEM.match(text))
-        if not (bullet or numbered) or i in last_year:
-            continue
-        j = i - 1
-        while j >= 0:
-            t = folded[lines[j][0]:lines[j][1]]
-            same_kind = _is_bullet(t, lex) if bullet else bool(_NUMBERED_ITEM.match(t))
-            if t.strip() and not same_kind:
-                break
-            j -= 1
-        if j < 0 or j not in last_year:
+        j = not_bullet if bullet else not_numbered
+        if text.strip():
+            not_bullet = not_bullet if bullet else i
+            not_numbered = not_numbered if numbered else i
+        if not (bullet or numbered) or i in last_year or j not in last_year:
             continue
         intro = folded[lines[j][0]:lines[j][1]].rstrip()
-        if bullet or intro.endswith((":", "：")):
+        if bullet or intro.endswith(tuple(_COLONS)):
             inherited[i] = last_year[j]
     return inherited
 
 
-def _deadlines(folded: str, lex: _Lex) -> list[tuple[int, int, int]]:
+@dataclass(frozen=True)
+class _Deadlines:
+    """Deadlines ``(start, end, year)`` sorted by offset, with their starts for a binary search."""
+
+    items: tuple
+    starts: tuple
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def starting(self, lo: int, hi: int) -> tuple:
+        """The deadlines starting at ``lo`` … ``hi`` (both included), in order."""
+        return self.items[bisect_left(self.starts, lo):bisect_right(self.starts, hi)]
+
+
+def _deadlines(folded: str, lex: _Lex) -> _Deadlines:
     """Deadline years (到2020年, 2020年底前) with their offsets; 截至2016年 is a baseline, not a deadline."""
     out = []
     for m in lex.deadline.finditer(folded):
@@ -232,9 +268,15 @@ def _deadlines(folded: str, lex: _Lex) -> list[tuple[int, int, int]]:
         if any(b in head for b in lex.deadline_blockers):
             continue
         out.append((m.start(), m.end(), int(m["a"] or m["b"] or m["c"])))
-    taken = {s for s, _, _ in out}
-    out.extend(d for d in _bare_deadlines(folded, lex) if not any(d[0] <= s < d[1] for s in taken))
-    return sorted(out)
+    taken = sorted(s for s, _, _ in out)
+
+    def holds_taken(d) -> bool:
+        at = bisect_left(taken, d[0])
+        return at < len(taken) and taken[at] < d[1]
+
+    out.extend(d for d in _bare_deadlines(folded, lex) if not holds_taken(d))
+    out.sort()
+    return _Deadlines(tuple(out), tuple(s for s, _, _ in out))
 
 
 def _bare_deadlines(folded: str, lex: _Lex) -> list[tuple[int, int, int]]:
@@ -262,24 +304,57 @@ def _bare_deadlines(folded: str, lex: _Lex) -> list[tuple[int, int, int]]:
     return out
 
 
+_HEADING_NUMERAL = rf"[{_chars(_SYNTAX['heading_numerals'])}]{{1,3}}"
 _OUTLINE_NUMBER = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.]|\([一二三四五六七八九十]{1,3}\)|\(?\d{1,2}[.)、](?!\d)|[①-⑳])\s*$"
+    rf"^\s*(?:{_HEADING_NUMERAL}\s*[{_chars(_SYNTAX['heading_number_marks'])}]|\({_HEADING_NUMERAL}\)|{_ITEM_NUMBER})\s*$"
 )
-_YEAR = re.compile(r"(?:19|20)\d\d\s*年")
-_LABEL = re.compile(r"[^,，;；。]{1,10}[:：]\s*")  # 近期目标：到2025年，… — a label before the deadline
-_DATE_TAIL = re.compile(r"\s*\d{1,2}\s*月")  # 2024年10月10日 is a date, not a plan year
-_SPAN_YEARS = re.compile(r"(?:19|20)\d\d\s*年?\s*(?:[-—–~～至到]|\s*—)\s*(?:19|20)\d\d")
+_LABEL = re.compile(rf"[^{_chars(_SYNTAX['label_stops'])}]{{1,10}}[{_chars(_COLONS)}]\s*")
+_DATE_TAIL = re.compile(rf"\s*\d{{1,2}}\s*{_MONTH_MARK}")
+_SPAN_YEARS = re.compile(
+    rf"(?:19|20)\d\d\s*{_YEAR_MARK}?\s*[{_chars(_SYNTAX['year_span_marks'])}]\s*(?:19|20)\d\d"
+)
+_HEADING_TRIM = _BLANKS + _SYNTAX["heading_trim"]
+
+
+@dataclass(frozen=True)
+class _Scopes:
+    """Scopes ``(start, end, …)`` with the answer of :func:`_within` for each stretch between their boundaries.
+
+    Every position of a stretch lies in the same scopes, so a lookup is one
+    binary search, however many scopes a long document has.
+    """
+
+    bounds: tuple  # every start and end, sorted
+    innermost: tuple  # the scope holding bounds[k] … bounds[k + 1], or None
+
+
+def _scopes(scopes) -> _Scopes:
+    """Index ``scopes`` with one sweep over their boundaries (a heap keeps the last-starting open scope on top)."""
+    scopes = tuple(scopes)
+    bounds = sorted({x for scope in scopes for x in scope[:2]})
+    order = sorted(range(len(scopes)), key=lambda k: (scopes[k][0], k))
+    open_scopes: list[tuple[int, int]] = []
+    innermost, taken = [], 0
+    for bound in bounds:
+        while taken < len(order) and scopes[order[taken]][0] <= bound:
+            k = order[taken]
+            heapq.heappush(open_scopes, (-scopes[k][0], -k))
+            taken += 1
+        while open_scopes and scopes[-open_scopes[0][1]][1] <= bound:
+            heapq.heappop(open_scopes)
+        innermost.append(scopes[-open_scopes[0][1]] if open_scopes else None)
+    return _Scopes(tuple(bounds), tuple(innermost))
 
 
 @dataclass(frozen=True)
 class _Context:
     """What the document says around its sentences: deadline headings, goal sections, dated tables, its title's year."""
 
-    heading_years: tuple  # (start, end, year): an outline heading's deadline over its subtree
-    goal_sections: tuple  # (start, end): the text under a 目标 heading
-    review_sections: tuple  # (start, end): the text under a 回顾 / 现状 heading
-    table_years: tuple  # (start, end, year): the rows under a dated table title
-    tables: tuple  # (start, end, year or None): the rows under every table title, dated or not
+    heading_years: _Scopes  # (start, end, year): an outline heading's deadline over its subtree
+    goal_sections: _Scopes  # (start, end): the text under a 目标 heading
+    review_sections: _Scopes  # (start, end): the text under a 回顾 / 现状 heading
+    table_years: _Scopes  # (start, end, year): the rows under a dated table title
+    tables: _Scopes  # (start, end, year or None): the rows under every table title, dated or not
     annex: int  # offset of the first appendix (len(text) when there is none)
     title_year: int | None
 
@@ -292,14 +367,21 @@ def _single_year(line: str) -> int | None:
     return int(years[0][:4])
 
 
+def _next_limit(limits: list[int], pos: int, end: int) -> int:
+    """``end``, or the first of the sorted ``limits`` after ``pos`` when it comes sooner."""
+    at = bisect_right(limits, pos)
+    return min(end, limits[at]) if at < len(limits) else end
+
+
 def _subtree_end(outline, i: int, limits: list[int], size: int) -> int:
     node = outline[i]
     end = size
-    for later in outline[i + 1:]:
+    for j in range(i + 1, len(outline)):
+        later = outline[j]
         if later.part != node.part or later.level <= node.level:
             end = later.span.start
             break
-    return min([end, *(x for x in limits if x > node.span.start)])
+    return _next_limit(limits, node.span.start, end)
 
 
 def _context(text: str, folded: str, outline, title: str | None, deadlines, lex: _Lex) -> _Context:
@@ -308,31 +390,31 @@ def _context(text: str, folded: str, outline, title: str | None, deadlines, lex:
     if outline is None:
         outline = segment(text)
     outline = sorted(outline, key=lambda n: n.span.start)
-    limits = [offset for offset, _ in appendix_starts(text)]
+    limits = sorted(offset for offset, _ in appendix_starts(text))
     headings, goals, reviews = [], [], []
     for i, node in enumerate(outline):
         ts, te = node.title_span.start, node.title_span.end
         line_end = folded.find("\n", ts)
         line_end = len(folded) if line_end < 0 else line_end
-        whole_line = not folded[te:line_end].strip(" \t\u3000。.，,；;：:")
-        for ds, de, year in deadlines:
-            if ts <= ds < te:
-                lead = folded[ts:ds].strip(" \t\u3000，,、")
-                if whole_line or not lead or lead in lex.bare_openers:
-                    headings.append((node.span.start, _subtree_end(outline, i, limits, len(folded)), year))
-                break
-        heading = folded[ts:te].strip(" \t\u3000。.，,；;：:")
+        whole_line = not folded[te:line_end].strip(_HEADING_TRIM)
+        in_title = deadlines.starting(ts, te - 1)
+        if in_title:
+            ds, _, year = in_title[0]
+            lead = folded[ts:ds].strip(_BLANKS + _SYNTAX["heading_lead_trim"])
+            if whole_line or not lead or lead in lex.bare_openers:
+                headings.append((node.span.start, _subtree_end(outline, i, limits, len(folded)), year))
+        heading = folded[ts:te].strip(_HEADING_TRIM)
         if heading.endswith(lex.goal_titles):
             goals.append((node.span.start, _subtree_end(outline, i, limits, len(folded))))
         elif len(node.path) <= 2 and any(w in heading for w in lex.review_words):
             reviews.append((node.span.start, _subtree_end(outline, i, limits, len(folded))))
     tables = _tables(folded, limits, lex)
     return _Context(
-        heading_years=tuple(headings),
-        goal_sections=tuple(goals),
-        review_sections=tuple(reviews),
-        table_years=tuple(t for t in tables if t[2] is not None),
-        tables=tuple(tables),
+        heading_years=_scopes(headings),
+        goal_sections=_scopes(goals),
+        review_sections=_scopes(reviews),
+        table_years=_scopes(t for t in tables if t[2] is not None),
+        tables=_scopes(tables),
         annex=min(limits, default=len(folded)),
         title_year=_single_year(fold(title)) if title else None,
     )
@@ -343,27 +425,24 @@ def _tables(folded: str, limits: list[int], lex: _Lex) -> list[tuple[int, int, i
     lines = [(s, folded[s:e]) for s, e in _segments(folded, re.compile(r"\n"))]
     titles = []
     for k, (start, line) in enumerate(lines):
-        t = line.strip(" \t\u3000")
-        if not t or len(t) > 80 or any(c in t for c in "。;；") or not t.rstrip("：:").endswith(lex.table_endings):
+        t = line.strip(_BLANKS)
+        if (not t or len(t) > 80 or any(c in t for c in _SYNTAX["title_sentence_marks"])
+                or not t.rstrip(_COLONS).endswith(lex.table_endings)):
             continue
-        nxt = next((x.strip(" \t\u3000") for _, x in lines[k + 1:k + 4] if x.strip(" \t\u3000")), "")
+        nxt = next((x.strip(_BLANKS) for _, x in lines[k + 1:k + 4] if x.strip(_BLANKS)), "")
         if nxt.startswith(lex.table_headers) or "\t" in nxt:
             titles.append((start, _single_year(t)))
     out = []
     for k, (start, year) in enumerate(titles):
         end = titles[k + 1][0] if k + 1 < len(titles) else len(folded)
-        end = min([end, *(x for x in limits if x > start)])
-        out.append((start, end, year))
+        out.append((start, _next_limit(limits, start, end), year))
     return out
 
 
-def _within(scopes, pos: int):
-    """The innermost (last-starting) scope holding ``pos``, or None."""
-    found = None
-    for scope in scopes:
-        if scope[0] <= pos < scope[1] and (found is None or scope[0] >= found[0]):
-            found = scope
-    return found
+def _within(scopes: _Scopes, pos: int):
+    """The innermost (last-starting; of equal starts, the last given) scope holding ``pos``, or None."""
+    at = bisect_right(scopes.bounds, pos) - 1
+    return scopes.innermost[at] if at >= 0 else None
 
 
 def _opens_sentence(folded: str, pos: int, sentences: list[tuple[int, int]], lex: _Lex) -> bool:
@@ -383,13 +462,13 @@ def _year_for(folded: str, pos: int, sentences: list[tuple[int, int]], line: tup
     later sentence of the same task paragraph states no year.
     """
     sent = sentences[_find(sentences, pos)]
-    before = [y for s, e, y in deadlines if sent[0] <= s and e <= pos]
+    before = [y for s, e, y in deadlines.starting(sent[0], pos) if e <= pos]
     if before:
         return before[-1]
-    after = [y for s, e, y in deadlines if pos <= s and e <= sent[1]]
+    after = [y for s, e, y in deadlines.starting(pos, sent[1]) if e <= sent[1]]
     if after:
         return after[0]
-    earlier = [(s, y) for s, e, y in deadlines if line[0] <= s and e <= pos]
+    earlier = [(s, y) for s, e, y in deadlines.starting(line[0], pos) if e <= pos]
     framing = [y for s, y in earlier if _opens_sentence(folded, s, sentences, lex)]
     if framing:
         return framing[-1]
@@ -400,10 +479,10 @@ def _enumerated(prefix: str, value: Decimal, lex: _Lex) -> bool:
     """True for a count that merely totals a list just before it (甲、乙、丙3个大学科技园)."""
     verbs = list(lex.goal_verb.finditer(prefix))
     seg = prefix[verbs[-1].end():] if verbs else prefix
-    seg = re.sub(r"(?:等等|等|共)$", "", seg.strip())
-    if "、" not in seg:
+    seg = _ENUMERATION_TRAILER.sub("", seg.strip())
+    if _ITEM_SEPARATOR not in seg:
         return False
-    items = [x for x in re.split(r"[、和及与]", seg) if x]
+    items = [x for x in _ENUMERATION_JOINER.split(seg) if x]
     return Decimal(len(items)) == value
 
 
@@ -412,9 +491,10 @@ def _chinese_numeral_ok(q: str, unit: str | None, lex: _Lex, compared: bool = Fa
     if q[0].isdigit():
         return True
     if len(q) == 1:
-        if q in "〇零" or unit not in lex.cn_single_units:
+        value = lexicon()["numerals"]["digits"].get(q)
+        if value == 0 or unit not in lex.cn_single_units:
             return False
-        return q != "一" or compared
+        return value != 1 or compared
     return True
 
 
@@ -431,7 +511,7 @@ def _comparator(m: re.Match, before: str, lex: _Lex) -> str:
 
 
 def _strip_metric(s: str, lex: _Lex) -> str:
-    s = s.strip(" 、，的")
+    s = s.strip(_SYNTAX["metric_edges"])
     changed = True
     while changed and s:
         changed = False
@@ -462,9 +542,9 @@ def _metric(local_prefix: str, after: str, lex: _Lex) -> str | None:
         if not lead or lead.group(0) in lex.keep_words:
             break
         obj = obj.strip()[lead.end():]
-    obj = _strip_metric(obj.split("的")[-1].split("等")[-1], lex)
-    if not obj or local_prefix.rstrip().endswith("等"):
-        tail = after.split("的")[-1]
+    obj = _strip_metric(obj.split(_ATTRIBUTIVE)[-1].split(_ETC)[-1], lex)
+    if not obj or local_prefix.rstrip().endswith(_ETC):
+        tail = after.split(_ATTRIBUTIVE)[-1]
         stop = lex.tail_stop.search(tail, 1)
         obj = _strip_metric(tail[: stop.start()] if stop else tail, lex)
     return (obj or fallback)[:16] or None
@@ -473,7 +553,7 @@ def _metric(local_prefix: str, after: str, lex: _Lex) -> str | None:
 def _clean_start(folded: str, start: int, end: int, lex: _Lex) -> int:
     while start < end:
         rest = folded[start:end]
-        if rest[0] in " \t\u3000、,":
+        if rest[0] in _BLANKS + _SYNTAX["item_lead"]:
             start += 1
             continue
         marker = next((b for b in lex.bullets if rest.startswith(b)), None)
@@ -553,15 +633,13 @@ def _annotation(folded: str, start: int, sent: tuple[int, int]) -> bool:
     opened = folded.rfind("(", sent[0], start)
     if opened < 0 or folded.find(")", opened, start) >= 0:
         return False
-    return bool(folded[sent[0]:opened].strip(" \t\u3000"))
+    return bool(folded[sent[0]:opened].strip(_BLANKS))
 
-
-_OPENERS = {"“": "”", "《": "》", "‘": "’", "「": "」", "『": "』"}
 
 
 def _named(folded: str, start: int, sent: tuple[int, int]) -> bool:
     """A number inside quotes or title marks (“上门10项便民服务”, 《…十项规定》) is part of a name."""
-    for opener, closer in _OPENERS.items():
+    for opener, closer in _NAME_MARKS.items():
         opened = folded.rfind(opener, sent[0], start)
         if opened >= 0 and folded.find(closer, opened, start) < 0:
             return True
@@ -578,10 +656,10 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
         return None
     if after_end.isascii() and after_end.isalpha() and not m["unit"]:
         return None  # 5G, 3D; a unit in Latin letters (120MW) is fine
-    if before_char in _NAME_OPENERS or before_char in "第":
+    if before_char in _NAME_OPENERS or before_char == _SYNTAX["ordinal_mark"]:
         return None
     percent = q.endswith("%")
-    fraction = "/" in q or "分之" in q
+    fraction = "/" in q or lexicon()["numerals"]["fraction_mark"] in q
     unit = m["unit"]
     if unit and not percent:
         nu = lex.non_unit.match(folded, m.end("q"))
@@ -589,7 +667,7 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
             return None
     if not unit and not percent and not fraction:
         return None
-    if folded.startswith(lex.rate_marks, m.end()) or (unit in lex.measure_units and folded.startswith("的", m.end())):
+    if folded.startswith(lex.rate_marks, m.end()) or (unit in lex.measure_units and folded.startswith(_ATTRIBUTIVE, m.end())):
         return None
     if unit in lex.price_units and folded[m.end():m.end() + 2].lstrip().startswith("/"):
         return None
@@ -608,8 +686,8 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
 
     line_no = _find(lines, start)
     line = lines[line_no]
-    line_text = folded[line[0]:line[1]].strip(" \t\u3000")
-    if line_text.startswith(lex.headings) or line_text == folded[start:m.end()].strip(" \t\u3000"):
+    line_text = folded[line[0]:line[1]].strip(_BLANKS)
+    if line_text.startswith(lex.headings) or line_text == folded[start:m.end()].strip(_BLANKS):
         return None  # a box heading or note, or a table cell holding nothing but the number
     si = _find(sentences, start)
     sent = sentences[si]
@@ -619,22 +697,22 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
         return None
     if any(r.start() <= start < r.end() for r in lex.ratio.finditer(folded, sent[0], sent[1])):
         return None
-    wide = percent or lex.units.get(unit or "", {}).get("scope") == "sentence"
+    wide = (lex.percent_scope if percent else lex.units.get(unit or "", {}).get("scope")) == "sentence"
     scope = folded[sent[0]:sent[1]] if wide else clause
     if lex.exempt_words is not None:
-        scope = lex.exempt_words.sub(lambda w: "\u3000" * len(w.group(0)), scope)
+        scope = lex.exempt_words.sub(lambda w: " " * len(w.group(0)), scope)
     if lex.exclusion.search(scope):
         return None
     suffix = folded[m.end():ce]
-    if prefix.strip().startswith(lex.conditional) and "的" in suffix:
+    if prefix.strip().startswith(lex.conditional) and _ATTRIBUTIVE in suffix:
         return None
-    if suffix.startswith("的") and (lex.level_verb.search(prefix) or compared):
+    if suffix.startswith(_ATTRIBUTIVE) and (lex.level_verb.search(prefix) or compared):
         return None
     if _enumerated(prefix, value, lex):
         return None
 
-    since = max([e for s, e, _ in deadlines if sent[0] <= s and e <= start], default=sent[0])
-    if lex.baseline.search(folded, since, start) or suffix.lstrip(" \t\u3000").startswith(lex.baseline_after):
+    since = max([e for s, e, _ in deadlines.starting(sent[0], start) if e <= start], default=sent[0])
+    if lex.baseline.search(folded, since, start) or suffix.lstrip(_BLANKS).startswith(lex.baseline_after):
         return None
     if lex.clause_baseline.search(prefix) or _within(ctx.review_sections, start) is not None:
         return None
@@ -658,9 +736,9 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
     if percent or unit in lex.level_units:
         level = bool(lex.level_verb.search(prefix)) or (compared and goal)
         postposed = percent and opens_clause and bool(lex.goal_verb.search(suffix))
-        same_unit = continuation and prev["unit"] == ("%" if percent else unit)
+        same_unit = continuation and prev["unit"] == (lex.percent_unit if percent else unit)
         share = (continuation and percent and bool(lex.share_verb.search(prefix))
-                 and prev["unit"] not in (None, "%"))
+                 and prev["unit"] not in (None, lex.percent_unit))
         listed = same_unit or share
         if not (level or postposed or listed):
             return None
@@ -678,7 +756,7 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
     return {
         "value": value,
         "value_max": value_max,
-        "unit": "%" if percent else (unit or None),
+        "unit": lex.percent_unit if percent else (unit or None),
         "comparator": _comparator(m, prefix, lex),
         "year": year,
         "annual": annual,
@@ -739,9 +817,12 @@ def _restated(targets: list[Target], ctx: _Context, lex: _Lex) -> list[Target]:
                 and shared >= lex.min_share_ratio * min(len(a), len(b)))
 
     kept: list[Target] = []
+    by_amount: dict[tuple, list[Target]] = {}  # only targets of the same amount and unit can be the same
     for t in targets:
-        if not any(same(k, t) for k in kept):
+        earlier = by_amount.setdefault((t.value, t.value_max, t.unit), [])
+        if not any(same(k, t) for k in earlier):
             kept.append(t)
+            earlier.append(t)
     return kept
 
 
@@ -753,22 +834,22 @@ def _build(text, folded, accepted, clauses, sentences, lex):
         start = cs
         if k and accepted[k - 1][1] == ci:
             pm = accepted[k - 1][0]
-            cut = folded.rfind("、", pm.end(), m.start())
+            cut = folded.rfind(_ITEM_SEPARATOR, pm.end(), m.start())
             start = cut + 1 if cut >= 0 else pm.end()
         end = ce
         if k + 1 < len(accepted) and accepted[k + 1][1] == ci:
             nm = accepted[k + 1][0]
-            cut = folded.rfind("、", m.end(), nm.start())
+            cut = folded.rfind(_ITEM_SEPARATOR, m.end(), nm.start())
             end = cut if cut >= 0 else nm.start()
         start = _clean_start(folded, start, m.start(), lex)
-        while end > m.end() and folded[end - 1] in " \t\u3000":
+        while end > m.end() and folded[end - 1] in _BLANKS:
             end -= 1
         ss, se = sentences[info["sentence"]]
         ss = _clean_start(folded, ss, m.start(), lex)
-        while se > m.end() and folded[se - 1] in " \t\u3000":
+        while se > m.end() and folded[se - 1] in _BLANKS:
             se -= 1
         unit = info["unit"]
-        if unit and unit != "%":
+        if unit and unit != lex.percent_unit:
             unit = lex.unit_names.get(unit, text[m.start("unit"):m.end("unit")])
         out.append(Target(
             value=info["value"],
