@@ -256,12 +256,10 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
     rdflib dataset (for small corpora: it takes about 2 GB per 1,000 documents;
     ``policygraph.store.open_graph`` reads a store of any size without copying it).
     """
-    import shutil
-
     from .build import statistics_graph_iri, vocabulary_graph_iri, vocabulary_ntriples
     from .load import iter_input_files
     from .serialize import StagedFiles
-    from .store import STORE_DIR, GraphStore, StoreLock, bulk_build, is_store, staging_path, union_nquads
+    from .store import STORE_DIR, GraphStore, StoreLock, bulk_build, is_store, union_nquads, writing
 
     out = Path(out_dir)
     store_dir = out / STORE_DIR
@@ -294,10 +292,9 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
             written.append(done.graph)
             report(done.path, done.summary, None)
 
-    with StoreLock(store_dir, timeout=wait):
-        shutil.rmtree(staging_path(store_dir), ignore_errors=True)
-        if is_store(store_dir):
-            with GraphStore(store_dir, statistics_graph) as store:
+    with StoreLock(store_dir, timeout=wait), writing(store_dir) as staging:
+        if is_store(staging):  # a copy of the current version, changed document by document
+            with GraphStore(staging, statistics_graph) as store:
                 same_pipeline = store.value(build_graph, _FINGERPRINT) == fingerprint
                 records = store.records() if same_pipeline else {}
                 hashes = FileHashes(out / HASHES_FILE)
@@ -323,9 +320,9 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
                     yield done.nquads
                 yield union_nquads(fingerprint_line, build_graph)
 
-            bulk_build(store_dir, chunks(), statistics_graph)
+            bulk_build(staging, chunks(), statistics_graph)
             hashes.save()
-        with GraphStore(store_dir, statistics_graph) as store:
+        with GraphStore(staging, statistics_graph) as store:
             if push:
                 from .remote import push_dataset
 
@@ -483,13 +480,14 @@ def remove_documents(names: Sequence[str], out_dir: str | Path, *, base: str = D
     document's graph holds its own copy of their descriptions.
     """
     from .build import statistics_graph_iri
-    from .store import STORE_DIR, GraphStore, StoreLock, is_store
+    from .store import STORE_DIR, GraphStore, StoreLock, is_store, writing
 
     store_dir = Path(out_dir) / STORE_DIR
     if not is_store(store_dir):
         raise InputError(str(store_dir), "no store here (run `policygraph build` first)")
     removed = []
-    with StoreLock(store_dir, timeout=wait), GraphStore(store_dir, str(statistics_graph_iri(base))) as store:
+    with (StoreLock(store_dir, timeout=wait), writing(store_dir) as staging,
+          GraphStore(staging, str(statistics_graph_iri(base))) as store):
         records = store.records()
         for name in names:
             record = records.get(Path(name).name)
@@ -508,6 +506,6 @@ def export_store(out_dir: str | Path, path: str | Path, fmt: str = "trig", *, wa
     store_dir = Path(out_dir) / STORE_DIR
     if not is_store(store_dir):
         raise InputError(str(store_dir), "no store here (run `policygraph build` first)")
-    with StoreLock(store_dir, timeout=wait), GraphStore(store_dir) as store, StagedFiles() as staged:
+    with StoreLock(store_dir, timeout=wait), GraphStore(store_dir, read_only=True) as store, StagedFiles() as staged:
         store.write(staged.open(path), fmt)
     return Path(path)

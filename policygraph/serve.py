@@ -288,13 +288,9 @@ def open_read_only(path: str | Path):
     from . import store
 
     try:
-        if hasattr(store, "open_store"):
-            return store.open_store(path, read_only=True)
-        import pyoxigraph as ox
-
-        return ox.Store.read_only(str(path))
-    except OSError as exc:
-        raise InputError(str(path), f"cannot open the store read-only: {exc}") from exc
+        return store.open_store(path, read_only=True)
+    except InputError as exc:
+        raise InputError(str(path), f"cannot open the store read-only: {exc.reason}") from exc
 
 
 def rdflib_dataset(ox_store):
@@ -309,8 +305,10 @@ def _worker(conn, store_path: str) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from .store import current_version, open_snapshot
+
     try:
-        store = open_read_only(store_path)
+        snapshot = open_snapshot(store_path)
     except Exception as exc:  # reported to the parent, which refuses to start
         conn.send(("error", str(exc)))
         return
@@ -321,7 +319,11 @@ def _worker(conn, store_path: str) -> None:
         except (EOFError, OSError):
             return
         try:
-            reply = execute(store, query, accept, max_results)
+            if current_version(store_path) not in (None, snapshot.path):  # a build published a new version
+                newer = open_snapshot(store_path)
+                snapshot.close()
+                snapshot = newer
+            reply = execute(snapshot.store, query, accept, max_results)
         except Exception as exc:  # never let one query take the worker down
             reply = _text(500, f"query failed: {type(exc).__name__}: {exc}")
         conn.send(reply)
@@ -621,7 +623,11 @@ def make_server(store_path: str | Path | None = None, host: str = DEFAULT_HOST, 
     scratch = tempfile.TemporaryDirectory(prefix="policygraph-serve-")
     try:
         store_path = servable_store(store_path or default_store(), Path(scratch.name))
-        open_read_only(store_path)
+        if not Path(store_path).is_dir():
+            open_read_only(store_path)
+        from .store import open_snapshot
+
+        open_snapshot(store_path).close()  # opens, as each worker will, without keeping a version from removal
     except BaseException:
         scratch.cleanup()
         raise

@@ -1,6 +1,8 @@
 """The persistent store: incremental builds, removal, the writer lock, and safety against a killed build."""
 from __future__ import annotations
 
+import gc
+import os
 import shutil
 import signal
 import subprocess
@@ -201,6 +203,7 @@ def _canonical(lines: set[str]) -> set[str]:
 
 
 def test_killed_build_leaves_every_document_whole(tmp_path):
+    """A killed update leaves the published store as it was and its copy with each document whole; the rerun resumes."""
     generated = tmp_path / "generated"
     subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "60", str(generated), "--seed", "5",
                     "--gold-dir", str(tmp_path / "gold")], check=True, capture_output=True)
@@ -211,15 +214,16 @@ def test_killed_build_leaves_every_document_whole(tmp_path):
         shutil.copy(f, corpus)
     out = tmp_path / "out"
     build_corpus([corpus], out, export=False)  # a store built by this pipeline: the next build is incremental
+    first = {k: _canonical(v) for k, v in _store_graphs(out / "store").items()}
     for f in files[10:]:
         shutil.copy(f, corpus)
     proc = subprocess.Popen([sys.executable, "-m", "policygraph", "build", str(corpus), "-o", str(out), "--no-export",
                              "--jobs", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    store_dir = out / "store"
+    staging = out / "store.building"
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline and proc.poll() is None:
-            if _stored_documents(store_dir) >= 15:
+            if _stored_documents(staging) >= 15:
                 break
             time.sleep(0.05)
         time.sleep(0.3)
@@ -227,14 +231,16 @@ def test_killed_build_leaves_every_document_whole(tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     expected = _expected_graphs(corpus)
-    stored = _store_graphs(store_dir)
-    assert 10 < len(stored) < len(expected), "the build should have been killed midway"
-    for name, lines in stored.items():
+    assert {k: _canonical(v) for k, v in _store_graphs(out / "store").items()} == first  # readers saw no change
+    staged = _store_graphs(staging)
+    assert 10 < len(staged) < len(expected), "the build should have been killed midway"
+    for name, lines in staged.items():
         assert _canonical(lines) == expected[name], name
     report, _ = build_corpus([corpus], out, export=False)
-    assert report.counts["processed"] == len(expected) - len(stored)
+    assert report.counts["processed"] == len(expected) - len(staged)  # resumed from the killed build's copy
     assert report.counts["documents"] == len(expected)
-    assert {k: _canonical(v) for k, v in _store_graphs(store_dir).items()} == expected
+    assert {k: _canonical(v) for k, v in _store_graphs(out / "store").items()} == expected
+    assert not staging.exists()
 
 
 def test_killed_first_build_leaves_no_half_written_store(tmp_path):
@@ -328,3 +334,61 @@ def test_chunk_reader_gives_back_every_byte_in_order(size):
         parts.append(part)
         assert size < 0 or len(part) <= size
     assert b"".join(parts) == b"".join(chunks) and reader.read(size) == b""
+
+
+_REBUILDER = """
+import sys
+from pathlib import Path
+from policygraph.pipeline import build_corpus
+corpus, out, a, b, runs = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5])
+for i in range(runs):
+    (corpus / "changing.txt").write_bytes((a if i % 2 == 0 else b).read_bytes())
+    build_corpus([corpus], out, export=False, jobs=1)
+"""
+
+
+def test_readers_see_one_consistent_version_while_builds_publish(tmp_path):
+    """A reader loop beside a process rebuilding the store again and again: no error, every answer a whole version.
+
+    Each rebuild replaces one document by one of two texts: the reader sees
+    the document count of the store and that document's title as one of them,
+    never an IO error from files the writer removed.
+    """
+    from policygraph.extract import extract
+    from policygraph.lexicon import load_lexicon
+    from policygraph.load import load_document
+
+    corpus = tmp_path / "corpus"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "60", str(corpus), "--seed", "7",
+                    "--gold-dir", str(tmp_path / "gold")], check=True, capture_output=True)
+    a, b = SEEDS / "000_34f3cba3223de74d.txt", SEEDS / "002_1d37a83bbf4946c8.txt"
+    lexicon = load_lexicon()
+    titles = {extract(load_document(p), lexicon).meta.title for p in (a, b)}
+    shutil.copy(b, corpus / "changing.txt")
+    out = tmp_path / "out"
+    build_corpus([corpus], out, export=False)
+    script = tmp_path / "rebuild.py"
+    script.write_text(_REBUILDER, "utf-8")
+    proc = subprocess.Popen([sys.executable, str(script), str(corpus), str(out), str(a), str(b), "8"],
+                            stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    seen, failures, reads = set(), [], 0
+    count = "SELECT (COUNT(?f) AS ?n) WHERE { ?d pg:sourceFile ?f }"
+    title = 'SELECT ?t WHERE { ?d pg:sourceFile "changing.txt" ; <http://purl.org/dc/terms/title> ?t }'
+    try:
+        while proc.poll() is None:
+            try:
+                graph = load_graph_file(out)
+                seen.add((rows(graph, count)[0][0], tuple(rows(graph, title))))
+            except Exception as exc:  # noqa: BLE001 - any failure of a reader is what this test looks for
+                failures.append(f"{type(exc).__name__}: {exc}")
+            reads += 1
+    finally:
+        proc.wait(timeout=600)
+    assert proc.returncode == 0, proc.stderr.read().decode()
+    assert failures == []
+    assert reads > 20 and {n for n, _ in seen} == {"61"} and {t for _, t in seen} == {((t,),) for t in titles}
+    del graph
+    gc.collect()  # the reader's last views, and their hold on old versions, go
+    build_corpus([corpus], out, export=False)
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith("store")) == [
+        "store", "store.hashes.json", "store.lock", "store.v10"]  # old versions went once no reader had them
