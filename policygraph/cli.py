@@ -180,12 +180,27 @@ def inspect(paths, lexicon_dirs, as_json):
               help="Build folder whose store to change.")
 @click.option("--wait", type=click.FloatRange(min=0), default=60, show_default=True,
               help="Seconds to wait for a build writing to the same store.")
-def remove(names, out_dir, wait):
-    """Delete documents (by file name) from the store; agencies other documents name stay."""
+@click.option("--export/--no-export", default=True, show_default=True,
+              help="Write graph.trig and graph.ttl again from the store (--no-export deletes them instead).")
+@click.pass_context
+def remove(ctx, names, out_dir, wait, export):
+    """Delete documents (by file name) from the store; agencies other documents name stay.
+
+    build-report.json and the exports are brought in line with the store.
+    """
     from .pipeline import remove_documents
 
-    for name in remove_documents(names, out_dir, wait=wait):
+    done = remove_documents(names, out_dir, wait=wait, export=export)
+    for name in done.removed:
         _say(f"removed {name}")
+    for path in done.rewritten:
+        _say(f"wrote {path}")
+    for path in done.deleted:
+        _say(f"deleted {path} (no longer matched the store; `policygraph export` writes it again)")
+    for name in done.missing:
+        _say(f"Error: {name}: not in the store, not removed (`policygraph query documents` lists what is)", err=True)
+    if done.missing:
+        ctx.exit(1)
 
 
 @cli.command()

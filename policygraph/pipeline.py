@@ -13,7 +13,7 @@ from .errors import InputError, UnknownNameError
 from .iri import DEFAULT_BASE
 from .model import Extraction
 
-__all__ = ["BuildReport", "DocumentSummary", "extract_paths", "build_corpus", "remove_documents",
+__all__ = ["BuildReport", "DocumentSummary", "Removal", "extract_paths", "build_corpus", "remove_documents",
            "store_counts", "export_store", "OUTPUT_FILES", "embedded_corpus"]
 
 #: Where a build remembers the content hashes of its inputs (a cache: deleting it only costs re-hashing).
@@ -337,14 +337,21 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
                                              {s.source_file for s in summaries})
             report = BuildReport(documents=tuple(sorted(summaries, key=lambda d: d.source_file)),
                                  errors=tuple(errors), counts=counts, outputs=outputs, run=run + 1, carried=carried)
-            with StagedFiles() as staged:  # a failure leaves the previous outputs as they were
-                if export:
-                    store.write(staged.open(out / OUTPUT_FILES["trig"]), "trig")
-                    store.write(staged.open(out / OUTPUT_FILES["turtle"]), "turtle")
-                staged.open(out / OUTPUT_FILES["report"]).write(
-                    (json.dumps(report.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+            _write_outputs(store, out, report)
             dataset = store.dataset() if load else None
     return report, dataset
+
+
+def _write_outputs(store, out: Path, report: BuildReport) -> None:
+    """Write the report, and the exports it lists, from ``store``; a failure leaves the previous outputs as they were."""
+    from .serialize import StagedFiles
+
+    with StagedFiles() as staged:
+        for kind, fmt in (("trig", "trig"), ("turtle", "turtle")):
+            if kind in report.outputs:
+                store.write(staged.open(out / OUTPUT_FILES[kind]), fmt)
+        staged.open(out / OUTPUT_FILES["report"]).write(
+            (json.dumps(report.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
 
 
 def _previous_entries(path: Path, in_store: set[str], extracted: set[str]) -> tuple[int, tuple[dict, ...]]:
@@ -472,30 +479,73 @@ def _run(paths: list[Path], base: str, lexicon_dirs: Sequence[Path], jobs: int |
             yield pending.popleft().result()
 
 
+@dataclass(frozen=True)
+class Removal:
+    """What :func:`remove_documents` did: the documents it removed, the names it found nothing for, the files it rewrote."""
+
+    removed: tuple[str, ...]
+    missing: tuple[str, ...]
+    rewritten: tuple[str, ...] = ()  # outputs written again from the store (report, exports)
+    deleted: tuple[str, ...] = ()  # exports deleted rather than rewritten (``export=False``)
+
+
 def remove_documents(names: Sequence[str], out_dir: str | Path, *, base: str = DEFAULT_BASE,
-                     wait: float = 60.0) -> list[str]:
-    """Delete the named graphs of the given source files from the store; returns the names removed.
+                     wait: float = 60.0, export: bool = True) -> Removal:
+    """Delete the named graphs of the given source files from the store, and bring the outputs in line with it.
 
     Agencies, places and parks that other documents also name survive: each
-    document's graph holds its own copy of their descriptions.
+    document's graph holds its own copy of their descriptions. Names not in
+    the store are returned as ``missing`` and the others removed; when none
+    is in the store nothing changes and :class:`UnknownNameError` is raised.
+    ``build-report.json`` loses the removed documents' entries and gets the
+    new totals, and the exports the last build wrote (``graph.trig``,
+    ``graph.ttl``) are written again, so no file describes a removed document;
+    with ``export=False`` they are deleted instead (``policygraph export``
+    writes them when wanted). Readers see the store before or after the
+    whole removal, never part of it.
     """
     from .build import statistics_graph_iri
     from .store import STORE_DIR, GraphStore, StoreLock, is_store, writing
 
-    store_dir = Path(out_dir) / STORE_DIR
+    out = Path(out_dir)
+    store_dir = out / STORE_DIR
     if not is_store(store_dir):
         raise InputError(str(store_dir), "no store here (run `policygraph build` first)")
-    removed = []
+    removed, missing = [], []
     with (StoreLock(store_dir, timeout=wait), writing(store_dir) as staging,
           GraphStore(staging, str(statistics_graph_iri(base))) as store):
         records = store.records()
         for name in names:
             record = records.get(Path(name).name)
             if record is None:
-                raise UnknownNameError(name, "not in the store (`policygraph query documents` lists what is)")
+                missing.append(name)
+                continue
             store.remove(record.graph)
             removed.append(record.source_file)
-    return removed
+        if not removed:
+            raise UnknownNameError(", ".join(missing), "not in the store (`policygraph query documents` lists what is)")
+        report, deleted = _report_after_removal(store, out, export)
+        _write_outputs(store, out, report)
+        for path in deleted:
+            path.unlink()
+    rewritten = tuple(str(out / OUTPUT_FILES[kind]) for kind in report.outputs)
+    return Removal(tuple(removed), tuple(missing), rewritten, tuple(str(p) for p in deleted))
+
+
+def _report_after_removal(store, out: Path, export: bool) -> tuple[BuildReport, list[Path]]:
+    """The previous report without the removed documents and with the store's totals; the stale exports to delete."""
+    path = out / OUTPUT_FILES["report"]
+    try:
+        previous = json.loads(path.read_text("utf-8"))
+        counts, errors = dict(previous.get("counts", {})), tuple((e["path"], e["reason"]) for e in previous["errors"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        counts, errors = {}, ()
+    run, carried = _previous_entries(path, set(store.records()), set())
+    exports = [kind for kind in ("trig", "turtle") if (out / OUTPUT_FILES[kind]).is_file()]
+    outputs = {kind: OUTPUT_FILES[kind] for kind in (exports if export else [])} | {"report": OUTPUT_FILES["report"]}
+    report = BuildReport(documents=(), errors=errors, counts={**counts, **store_counts(store)}, outputs=outputs,
+                         run=max(run, 1), carried=carried)
+    return report, [] if export else [out / OUTPUT_FILES[kind] for kind in exports]
 
 
 def export_store(out_dir: str | Path, path: str | Path, fmt: str = "trig", *, wait: float = 60.0) -> Path:

@@ -20,7 +20,7 @@ from policygraph.cli import cli
 from policygraph.pipeline import build_corpus, remove_documents
 from policygraph.store import GraphStore, StoreBusy, StoreLock, load_graph_file
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, SEED_FILES as SEED_NAMES, SEEDS
 
 Q = "PREFIX pg: <https://w3id.org/policygraph/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
 
@@ -61,7 +61,7 @@ def test_changing_the_base_iri_rebuilds_everything(tmp_path):
 def test_remove_keeps_what_other_documents_share(tmp_path):
     out = tmp_path / "out"
     build_corpus(None, out, export=False)
-    assert remove_documents(["003_b61f6c7f15dd09ea.txt"], out) == ["003_b61f6c7f15dd09ea.txt"]
+    assert remove_documents(["003_b61f6c7f15dd09ea.txt"], out).removed == ("003_b61f6c7f15dd09ea.txt",)
     graph = load_graph_file(out)
     files = rows(graph, "SELECT ?f WHERE { ?d pg:sourceFile ?f } ORDER BY ?f")
     assert ("003_b61f6c7f15dd09ea.txt",) not in files and len(files) == 4
@@ -392,3 +392,36 @@ def test_readers_see_one_consistent_version_while_builds_publish(tmp_path):
     build_corpus([corpus], out, export=False)
     assert sorted(p.name for p in out.iterdir() if p.name.startswith("store")) == [
         "store", "store.hashes.json", "store.lock", "store.v10"]  # old versions went once no reader had them
+
+
+def test_remove_says_what_it_removed_and_what_it_did_not_find(tmp_path):
+    """`remove A B` with B not in the store removes A, says so, names B, exits 1; the outputs follow the store."""
+    import json
+
+    out = tmp_path / "out"
+    build_corpus(None, out)
+    gone = "003_b61f6c7f15dd09ea.txt"
+    result = CliRunner().invoke(cli, ["remove", gone, "nope.txt", "-o", str(out)])
+    assert result.exit_code == 1
+    assert f"removed {gone}\n" in result.output and f"wrote {out / 'graph.trig'}\n" in result.output
+    assert "Error: nope.txt: not in the store, not removed" in result.output
+    report = json.loads((out / "build-report.json").read_text("utf-8"))
+    assert [d["source_file"] for d in report["documents"]] == [n for n in SEED_NAMES if n != gone]
+    assert report["counts"]["documents"] == 4 and report["counts"]["tasks"] < 81
+    assert all(gone not in f for u in report["unrecognised_bodies"] for f in u["files"])
+    for name in ("graph.trig", "graph.ttl"):
+        assert gone not in (out / name).read_text("utf-8")
+    fresh = tmp_path / "fresh.trig"
+    assert CliRunner().invoke(cli, ["export", str(fresh), "-o", str(out)]).exit_code == 0
+    assert fresh.read_bytes() == (out / "graph.trig").read_bytes()
+
+
+def test_remove_without_export_deletes_the_stale_exports(tmp_path):
+    out = tmp_path / "out"
+    build_corpus(None, out)
+    result = CliRunner().invoke(cli, ["remove", "003_b61f6c7f15dd09ea.txt", "--no-export", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"deleted {out / 'graph.trig'} (no longer matched the store" in result.output
+    assert sorted(p.name for p in out.iterdir() if p.is_file()) == ["build-report.json", "store.hashes.json", "store.lock"]
+    nothing = CliRunner().invoke(cli, ["remove", "nope.txt", "-o", str(out)])
+    assert nothing.exit_code == 2 and "nope.txt: not in the store" in nothing.output
