@@ -33,6 +33,15 @@ class _Group(click.Group):
                 raise
             _say(f"Error: {exc}", err=True)
             sys.exit(getattr(exc, "exit_code", 1))
+        except OSError as exc:
+            from .errors import is_disk_full
+
+            if ctx.meta.get("policygraph.debug") or not is_disk_full(exc):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            _say(f"Error: {where}could not be written: no space left on device; free some space and run again",
+                 err=True)
+            sys.exit(1)
 
 
 _HELP = {"help_option_names": ["-h", "--help"]}

@@ -299,6 +299,7 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
                 records = store.records() if same_pipeline else {}
                 hashes = FileHashes(out / HASHES_FILE)
                 todo, unchanged = _plan(inputs, records, report, hashes)
+                _check_space(out, todo, store_dir, rewrite=not same_pipeline, export=export)
                 if not same_pipeline:  # every agency is recounted once at the end
                     store.recount_agencies = False
                     store.replace(vocabulary_graph, vocabulary_ntriples())
@@ -312,6 +313,7 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
         else:
             hashes = FileHashes(out / HASHES_FILE)
             todo, unchanged = _plan(inputs, {}, report, hashes)
+            _check_space(out, todo, None, rewrite=True, export=export)
 
             def chunks():
                 yield union_nquads(vocabulary_ntriples(), vocabulary_graph)
@@ -340,6 +342,32 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
             _write_outputs(store, out, report)
             dataset = store.dataset() if load else None
     return report, dataset
+
+
+#: Measured on real and generated corpora: a store takes up to 20 times the bytes of its documents, the
+#: TriG and Turtle exports about 4 times each, and a new store starts with a few megabytes (the vocabulary).
+_STORE_PER_INPUT_BYTE, _EXPORT_PER_INPUT_BYTE, _STORE_BASE = 20, 8, 4_000_000
+
+
+def _check_space(out: Path, todo: Sequence[Path], store_dir: Path | None, *, rewrite: bool, export: bool) -> None:
+    """Refuse a build the free space cannot hold, before extracting anything.
+
+    New or changed documents take about 20 times their size in the store; an
+    update may also rewrite the whole store beside the old version (Oxigraph
+    compacts into new files), so re-extracting everything needs the store's
+    size again; exports are written beside the previous ones.
+    """
+    from .store import current_version, folder_size, require_space
+
+    inputs = sum(p.stat().st_size for p in todo if p.is_file())
+    current = current_version(store_dir) if store_dir is not None else None
+    needed = _STORE_PER_INPUT_BYTE * inputs + (folder_size(current) if current and rewrite else 0)
+    needed += 0 if current else _STORE_BASE
+    if export:
+        old = sum((out / OUTPUT_FILES[k]).stat().st_size for k in ("trig", "turtle") if (out / OUTPUT_FILES[k]).is_file())
+        needed += max(old, _EXPORT_PER_INPUT_BYTE * inputs)
+    if todo:
+        require_space(out, needed, f"this build ({len(todo)} documents to write)")
 
 
 def _write_outputs(store, out: Path, report: BuildReport) -> None:

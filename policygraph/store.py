@@ -35,12 +35,12 @@ from typing import BinaryIO
 
 from rdflib import Dataset
 
-from .errors import InputError, PolicyGraphError, QueryError
+from .errors import DiskFullError, InputError, PolicyGraphError, QueryError, is_disk_full
 
 __all__ = ["load_graph_file", "open_graph", "rdflib_view", "default_graph_path", "GraphStore", "StoreLock", "StoreBusy",
            "DocumentRecord", "FORMATS", "DEFAULT_OUT", "DEFAULT_STORE", "STORE_DIR", "union_nquads", "bulk_build",
            "is_store", "statistics_update", "Snapshot", "open_snapshot", "open_store", "current_version",
-           "writing"]
+           "writing", "folder_size", "require_space", "megabytes"]
 
 FORMATS = {".trig": "trig", ".ttl": "turtle", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml",
            ".owl": "xml"}
@@ -385,6 +385,38 @@ def _prune(store_dir: Path) -> list[Path]:
     return removed
 
 
+def folder_size(folder: Path, own_only: bool = False) -> int:
+    """Bytes of the files in ``folder``; ``own_only`` leaves out those shared with another version (hard links)."""
+    total = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if entry.is_file(follow_symlinks=False) and not (own_only and st.st_nlink > 1):
+            total += st.st_size
+    return total
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
+
+
+def require_space(folder: Path, needed: int, what: str) -> None:
+    """Refuse to start work that needs ``needed`` bytes in ``folder`` when its file system has fewer free."""
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    free = shutil.disk_usage(probe).free
+    if free < needed:
+        raise DiskFullError(f"{folder}: not enough free space for {what}: it needs about {megabytes(needed)}, "
+                            f"{megabytes(free)} are free; free some space or write to another folder with -o")
+
+
 @contextmanager
 def writing(store_dir: str | Path) -> Iterator[Path]:
     """Change a store without disturbing its readers: yields the folder to write the next version in.
@@ -395,7 +427,8 @@ def writing(store_dir: str | Path) -> Iterator[Path]:
     reader has open; an error removes it, leaving the store as it was. An
     update killed part-way leaves its copy, each document in it whole: the
     next write resumes from it when the store has not changed since. Hold
-    the :class:`StoreLock` around it.
+    the :class:`StoreLock` around it. A full disk removes the folder and
+    raises :class:`DiskFullError` saying how much had been written.
     """
     store_dir = Path(store_dir)
     staging = staging_path(store_dir)
@@ -406,12 +439,25 @@ def writing(store_dir: str | Path) -> Iterator[Path]:
             _clone(current, staging)
     try:
         yield staging
-    except Exception:
+        (staging / _STAGED_FROM).unlink(missing_ok=True)
+        _publish(store_dir, staging)
+    except Exception as exc:
+        written = folder_size(staging, own_only=True)
         shutil.rmtree(staging, ignore_errors=True)
+        if is_disk_full(exc) and not isinstance(exc, DiskFullError):
+            raise DiskFullError(_store_full(store_dir, staging, current, written)) from exc
         raise
-    (staging / _STAGED_FROM).unlink(missing_ok=True)
-    _publish(store_dir, staging)
     _prune(store_dir)
+
+
+def _store_full(store_dir: Path, staging: Path, current: Path | None, written: int) -> str:
+    """The one-line message of a store write stopped by a full disk: what, how much it had written, what it needs."""
+    free = shutil.disk_usage(store_dir.parent).free
+    need = (f"an update needs about twice the store's size, {megabytes(2 * folder_size(current))}" if current
+            else "a first build needs about 20 times the size of its input documents, plus the exports")
+    return (f"{staging}: could not be written: no space left on device after {megabytes(written)} "
+            f"(removed again; {megabytes(free)} free now). The store is unchanged; {need}. "
+            "Free some space or build into another folder with -o")
 
 
 _RESPONSIBLE = f"<{_PG}responsibleAgency>"
@@ -614,14 +660,18 @@ class GraphStore:
         try:
             self._store = ox.Store(str(self.path))
         except OSError as exc:
+            if is_disk_full(exc):
+                raise
             raise StoreBusy(f"{self.path}: cannot open the store for writing: {exc}") from exc
 
     def close(self) -> None:
-        if self._snapshot is None:
-            self._store.flush()
-        del self._store
-        if self._snapshot is not None:
-            self._snapshot.close()
+        try:
+            if self._snapshot is None:
+                self._store.flush()
+        finally:  # even when flushing fails (a full disk): the files are let go, and their space with them
+            del self._store
+            if self._snapshot is not None:
+                self._snapshot.close()
 
     def __enter__(self) -> "GraphStore":
         return self

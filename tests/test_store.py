@@ -425,3 +425,112 @@ def test_remove_without_export_deletes_the_stale_exports(tmp_path):
     assert sorted(p.name for p in out.iterdir() if p.is_file()) == ["build-report.json", "store.hashes.json", "store.lock"]
     nothing = CliRunner().invoke(cli, ["remove", "nope.txt", "-o", str(out)])
     assert nothing.exit_code == 2 and "nope.txt: not in the store" in nothing.output
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 12 MB file system of its own (tmpfs; needs the right to mount), so a full disk is a real one."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)
+
+
+def _fill(disk: Path, leave: int) -> Path:
+    """Fill ``disk`` up to ``leave`` free bytes with one file."""
+    filler = disk / "filler"
+    filler.write_bytes(b"\0" * max(0, shutil.disk_usage(disk).free - leave))
+    return filler
+
+
+def _one_line_error(result, *says):
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1 and all(s in errors[0] for s in says), result.output
+
+
+def test_a_build_the_free_space_cannot_hold_is_refused_before_it_starts(small_disk):
+    _fill(small_disk, 2_000_000)
+    out = small_disk / "out"
+    result = CliRunner().invoke(cli, ["build", "-o", str(out)])
+    _one_line_error(result, f"{out}: not enough free space for this build (5 documents to write): it needs about",
+                    "MB are free")
+    assert sorted(p.name for p in out.iterdir()) == ["store.lock"]
+
+
+def test_a_full_disk_during_an_update_leaves_the_store_and_no_staging(small_disk, corpus):
+    out = small_disk / "out"
+    (corpus / "004_804e474c68a51211.txt").unlink()
+    build_corpus([corpus], out, export=False)
+    before = _store_graphs(out / "store")
+    filler = _fill(small_disk, 300_000)
+    shutil.copy(SEEDS / "004_804e474c68a51211.txt", corpus)
+    result = CliRunner().invoke(cli, ["build", str(corpus), "-o", str(out), "--no-export"])
+    _one_line_error(result, f"{out / 'store.building'}: could not be written: no space left on device after",
+                    "The store is unchanged; an update needs about twice the store's size")
+    assert _store_graphs(out / "store") == before
+    assert not (out / "store.building").exists()
+    filler.unlink()
+    report, _ = build_corpus([corpus], out, export=False)
+    assert report.counts["processed"] == 1 and report.counts["documents"] == 5
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith("store.v")) == ["store.v2"]
+
+
+def test_a_full_disk_during_an_export_names_the_file_and_keeps_the_previous_one(small_disk):
+    out = small_disk / "out"
+    build_corpus(None, out, export=False)
+    target = small_disk / "all.trig"
+    target.write_bytes(b"previous export\n")
+    _fill(small_disk, 200_000)
+    result = CliRunner().invoke(cli, ["export", str(target), "-o", str(out)])
+    _one_line_error(result, f"{target}: could not be written: no space left on device after",
+                    "any previous file is unchanged")
+    assert target.read_bytes() == b"previous export\n"
+    assert sorted(p.name for p in small_disk.iterdir()) == ["all.trig", "filler", "out"]
+
+
+class _FullDisk:
+    """A file that takes ``room`` bytes and then fails as a write to a full disk does."""
+
+    def __init__(self, raw, room: int):
+        self._raw, self._room = raw, room
+
+    def write(self, data) -> int:
+        if len(data) > self._room:
+            raise OSError(28, "No space left on device")
+        self._room -= len(data)
+        return self._raw.write(data)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._raw.close()
+
+    def __getattr__(self, name):
+        return getattr(self._raw, name)
+
+
+def test_a_simulated_full_disk_during_the_exports_of_a_build_is_one_line(tmp_path, monkeypatch):
+    """Where no small file system can be mounted: the write call fails as on a full disk (ENOSPC)."""
+    from policygraph import serialize
+
+    out = tmp_path / "out"
+    build_corpus(None, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(serialize.os, "fdopen", lambda fd, mode: _FullDisk(real_fdopen(fd, mode), 100_000))
+    (tmp_path / "extra.txt").write_bytes((SEEDS / "004_804e474c68a51211.txt").read_bytes())
+    result = CliRunner().invoke(cli, ["build", str(SEEDS), str(tmp_path / "extra.txt"), "-o", str(out)])
+    _one_line_error(result, f"{out / 'graph.trig'}: could not be written: no space left on device after 0.1 MB")
+    monkeypatch.undo()
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert {k: v for k, v in after.items() if k != "store.hashes.json"} == {
+        k: v for k, v in before.items() if k != "store.hashes.json"}
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp") or p.name == "store.building"]
