@@ -245,10 +245,12 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
 
     Documents whose bytes, and whose pipeline, are unchanged since the last
     build are skipped; a new or changed document's named graph is added or
-    replaced in one transaction. A first build (no store yet) streams every
-    graph into Oxigraph's bulk loader instead, into a staging folder renamed
-    into place when complete. Extraction runs in ``jobs`` processes (default:
-    all cores).
+    replaced in one transaction, in a copy of the store published as its new
+    version when the build is done (``policygraph.store.writing``), so readers
+    never see a store being changed. A first build (no store yet) streams
+    every graph into Oxigraph's bulk loader instead. Too little free space is
+    refused before anything is extracted. Extraction runs in ``jobs``
+    processes (default: all cores).
     With ``export``, ``graph.trig`` and ``graph.ttl`` are written from the
     store; ``build-report.json`` always. With ``push``, the graphs written
     by this run are sent to that Graph Store Protocol URL (one PUT each).
