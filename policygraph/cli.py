@@ -56,6 +56,15 @@ class _Group(click.Group):
                 raise
             _say(f"Error: {exc}", err=True)
             sys.exit(getattr(exc, "exit_code", 1))
+        except OSError as exc:
+            from .errors import is_disk_full
+
+            if ctx.meta.get("policygraph.debug") or not is_disk_full(exc):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            _say(f"Error: {where}could not be written: no space left on device; free some space and run again",
+                 err=True)
+            sys.exit(1)
 
 
 _HELP = {"help_option_names": ["-h", "--help"]}
@@ -241,12 +250,27 @@ def inspect(paths, lexicon_dirs, fmt, as_json):
               show_default=True, type=click.Path(path_type=Path), help="Build folder whose store to change.")
 @click.option("--wait", type=click.FloatRange(min=0), default=60, show_default=True,
               help="Seconds to wait for a build writing to the same store.")
-def remove(names, out_dir, wait):
-    """Delete documents (by path, file name or 文号) from the store; agencies other documents name stay."""
+@click.option("--export/--no-export", default=True, show_default=True,
+              help="Write graph.trig and graph.ttl again from the store (--no-export deletes them instead).")
+@click.pass_context
+def remove(ctx, names, out_dir, wait, export):
+    """Delete documents (by path, file name or 文号) from the store; agencies other documents name stay.
+
+    build-report.json and the exports are brought in line with the store.
+    """
     from .pipeline import remove_documents
 
-    for name in remove_documents(names, out_dir, wait=wait):
+    done = remove_documents(names, out_dir, wait=wait, export=export)
+    for name in done.removed:
         _say(f"removed {name}")
+    for path in done.rewritten:
+        _say(f"wrote {path}")
+    for path in done.deleted:
+        _say(f"deleted {path} (no longer matched the store; `policygraph export` writes it again)")
+    for name, reason in zip(done.missing, done.reasons):
+        _say(f"Error: {name}: {reason}; not removed", err=True)
+    if done.missing:
+        ctx.exit(1)
 
 
 @cli.command()

@@ -1,7 +1,8 @@
 """The exceptions policygraph raises on purpose; the CLI turns them into friendly exits."""
 from __future__ import annotations
 
-__all__ = ["PolicyGraphError", "InputError", "OntologyError", "QueryError", "UsageError", "UnknownNameError"]
+__all__ = ["PolicyGraphError", "InputError", "OntologyError", "QueryError", "UsageError", "UnknownNameError",
+           "DiskFullError", "is_disk_full"]
 
 
 class PolicyGraphError(Exception):
@@ -33,3 +34,15 @@ class UsageError(QueryError):
 
 class UnknownNameError(InputError, UsageError):
     """A name given on the command line (agency, document, jurisdiction) matches nothing in the graph."""
+
+
+class DiskFullError(PolicyGraphError):
+    """A file or folder could not be written for lack of space; the message names it and the space it needed."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` reports a full disk (or quota): Python's OSError, or Oxigraph's IO error text."""
+    import errno
+
+    return isinstance(exc, OSError) and (exc.errno in (errno.ENOSPC, errno.EDQUOT)
+                                         or "No space left on device" in str(exc) or "Disk quota exceeded" in str(exc))

@@ -13,7 +13,7 @@ from .errors import InputError
 from .iri import DEFAULT_BASE
 from .model import Extraction
 
-__all__ = ["BuildReport", "DocumentSummary", "extract_paths", "build_corpus", "remove_documents",
+__all__ = ["BuildReport", "DocumentSummary", "Removal", "extract_paths", "build_corpus", "remove_documents",
            "store_counts", "count_lines", "export_store", "OUTPUT_FILES", "embedded_corpus"]
 
 #: Where a build remembers the content hashes of its inputs (a cache: deleting it only costs re-hashing).
@@ -297,10 +297,12 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
 
     Documents whose bytes, and whose pipeline, are unchanged since the last
     build are skipped; a new or changed document's named graph is added or
-    replaced in one transaction. A first build (no store yet) streams every
-    graph into Oxigraph's bulk loader instead, into a staging folder renamed
-    into place when complete. Extraction runs in ``jobs`` processes (default:
-    all cores).
+    replaced in one transaction, in a copy of the store published as its new
+    version when the build is done (``policygraph.store.writing``), so readers
+    never see a store being changed. A first build (no store yet) streams
+    every graph into Oxigraph's bulk loader instead. Too little free space is
+    refused before anything is extracted. Extraction runs in ``jobs``
+    processes (default: all cores).
     With ``export``, ``graph.trig`` and ``graph.ttl`` are written from the
     store; ``build-report.json`` always. With ``push``, the graphs written
     by this run are sent to that Graph Store Protocol URL (one PUT each).
@@ -315,12 +317,10 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
     :func:`policygraph.load.document_path`): building another file of the
     same name or 文号 adds a document, and only the same path replaces one.
     """
-    import shutil
-
     from .build import statistics_graph_iri, vocabulary_graph_iri, vocabulary_ntriples
     from .load import input_files
     from .serialize import StagedFiles
-    from .store import STORE_DIR, GraphStore, StoreLock, bulk_build, check_store_folder, staging_path, union_nquads
+    from .store import STORE_DIR, GraphStore, StoreLock, bulk_build, is_store, union_nquads, writing
 
     out = Path(out_dir)
     store_dir = out / STORE_DIR
@@ -353,14 +353,14 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
             written.append(done.graph)
             report(done.path, done.summary, None)
 
-    with StoreLock(store_dir, timeout=wait):
-        shutil.rmtree(staging_path(store_dir), ignore_errors=True)
-        if check_store_folder(store_dir, rebuild=rebuild):
-            with GraphStore(store_dir, statistics_graph) as store:
+    with StoreLock(store_dir, timeout=wait), writing(store_dir, rebuild=rebuild) as staging:
+        if is_store(staging):  # a copy of the current version, changed document by document
+            with GraphStore(staging, statistics_graph) as store:
                 same_pipeline = store.value(build_graph, _FINGERPRINT) == fingerprint
                 records = store.records() if same_pipeline and not force else {}
                 hashes = FileHashes(out / HASHES_FILE)
                 todo, unchanged = _plan(inputs, records, report, hashes)
+                _check_space(out, todo, store_dir, rewrite=not same_pipeline, export=export)
                 if not same_pipeline:  # every agency is recounted once at the end
                     store.recount_agencies = False
                     store.replace(vocabulary_graph, vocabulary_ntriples())
@@ -377,6 +377,7 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
         else:
             hashes = FileHashes(out / HASHES_FILE)
             todo, unchanged = _plan(inputs, {}, report, hashes)
+            _check_space(out, todo, None, rewrite=True, export=export)
 
             def chunks():
                 yield union_nquads(vocabulary_ntriples(), vocabulary_graph)
@@ -385,9 +386,9 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
                     yield done.nquads
                 yield union_nquads(fingerprint_line, build_graph)
 
-            bulk_build(store_dir, chunks(), statistics_graph)
+            bulk_build(staging, chunks(), statistics_graph)
             hashes.save()
-        with GraphStore(store_dir, statistics_graph) as store:
+        with GraphStore(staging, statistics_graph) as store:
             if push:
                 from .remote import push_dataset
 
@@ -402,14 +403,47 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
                                              {s.source_path for s in summaries})
             report = BuildReport(documents=tuple(sorted(summaries, key=lambda d: d.source_path)),
                                  errors=tuple(errors), counts=counts, outputs=outputs, run=run + 1, carried=carried)
-            with StagedFiles() as staged:  # a failure leaves the previous outputs as they were
-                if export:
-                    store.write(staged.open(out / OUTPUT_FILES["trig"]), "trig")
-                    store.write(staged.open(out / OUTPUT_FILES["turtle"]), "turtle")
-                staged.open(out / OUTPUT_FILES["report"]).write(
-                    (json.dumps(report.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+            _write_outputs(store, out, report)
             dataset = store.dataset() if load else None
     return report, dataset
+
+
+#: Measured on real and generated corpora: a store takes up to 20 times the bytes of its documents, the
+#: TriG and Turtle exports about 4 times each, and a new store starts with a few megabytes (the vocabulary).
+_STORE_PER_INPUT_BYTE, _EXPORT_PER_INPUT_BYTE, _STORE_BASE = 20, 8, 4_000_000
+
+
+def _check_space(out: Path, todo: Sequence[Path], store_dir: Path | None, *, rewrite: bool, export: bool) -> None:
+    """Refuse a build the free space cannot hold, before extracting anything.
+
+    New or changed documents take about 20 times their size in the store; an
+    update may also rewrite the whole store beside the old version (Oxigraph
+    compacts into new files), so re-extracting everything needs the store's
+    size again; exports are written beside the previous ones.
+    """
+    from .store import current_version, folder_size, require_space
+
+    inputs = sum(p.stat().st_size for p in todo if p.is_file())
+    current = current_version(store_dir) if store_dir is not None else None
+    needed = _STORE_PER_INPUT_BYTE * inputs + (folder_size(current) if current and rewrite else 0)
+    needed += 0 if current else _STORE_BASE
+    if export:
+        old = sum((out / OUTPUT_FILES[k]).stat().st_size for k in ("trig", "turtle") if (out / OUTPUT_FILES[k]).is_file())
+        needed += max(old, _EXPORT_PER_INPUT_BYTE * inputs)
+    if todo:
+        require_space(out, needed, f"this build ({len(todo)} documents to write)")
+
+
+def _write_outputs(store, out: Path, report: BuildReport) -> None:
+    """Write the report, and the exports it lists, from ``store``; a failure leaves the previous outputs as they were."""
+    from .serialize import StagedFiles
+
+    with StagedFiles() as staged:
+        for kind, fmt in (("trig", "trig"), ("turtle", "turtle")):
+            if kind in report.outputs:
+                store.write(staged.open(out / OUTPUT_FILES[kind]), fmt)
+        staged.open(out / OUTPUT_FILES["report"]).write(
+            (json.dumps(report.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
 
 
 def _previous_entries(path: Path, in_store: set[str], extracted: set[str]) -> tuple[int, tuple[dict, ...]]:
@@ -550,33 +584,85 @@ def _run(paths: list[tuple[Path, str]], base: str, lexicon_dirs: Sequence[Path],
             yield pending.popleft().result()
 
 
+@dataclass(frozen=True)
+class Removal:
+    """What :func:`remove_documents` did: the documents it removed, the names it found nothing for, the files it rewrote."""
+
+    removed: tuple[str, ...]
+    missing: tuple[str, ...]
+    rewritten: tuple[str, ...] = ()  # outputs written again from the store (report, exports)
+    deleted: tuple[str, ...] = ()  # exports deleted rather than rewritten (``export=False``)
+    reasons: tuple[str, ...] = ()  # why each missing name was not removed (not found, or several documents fit)
+
+
 def remove_documents(names: Sequence[str], out_dir: str | Path, *, base: str = DEFAULT_BASE,
-                     wait: float = 60.0) -> list[str]:
-    """Delete the named graphs of the given documents from the store; returns the source paths removed.
+                     wait: float = 60.0, export: bool = True) -> Removal:
+    """Delete the named graphs of the given documents from the store, and bring the outputs in line with it.
 
     A name is a document's path, the path of its file, its file name or its
     文号 (:func:`policygraph.documents.find_document`); one that fits several
-    documents is an error listing them.
+    documents is not removed, with the candidates in its reason.
 
     Agencies, places and parks that other documents also name survive: each
-    document's graph holds its own copy of their descriptions.
+    document's graph holds its own copy of their descriptions. Names not in
+    the store are returned as ``missing`` and the others removed; when none
+    is in the store nothing changes and :class:`UnknownNameError` is raised.
+    ``build-report.json`` loses the removed documents' entries and gets the
+    new totals, and the exports the last build wrote (``graph.trig``,
+    ``graph.ttl``) are written again, so no file describes a removed document;
+    with ``export=False`` they are deleted instead (``policygraph export``
+    writes them when wanted). Readers see the store before or after the
+    whole removal, never part of it.
     """
     from .build import statistics_graph_iri
     from .documents import DocumentRef, find_document
-    from .store import STORE_DIR, GraphStore, StoreLock, is_store
+    from .errors import UnknownNameError
+    from .store import STORE_DIR, GraphStore, StoreLock, is_store, writing
 
-    store_dir = Path(out_dir) / STORE_DIR
+    out = Path(out_dir)
+    store_dir = out / STORE_DIR
     if not is_store(store_dir):
         raise InputError(str(store_dir), "no store here (run `policygraph build` first)")
-    removed = []
-    with StoreLock(store_dir, timeout=wait), GraphStore(store_dir, str(statistics_graph_iri(base))) as store:
+    removed, missing = [], []
+    with (StoreLock(store_dir, timeout=wait), writing(store_dir) as staging,
+          GraphStore(staging, str(statistics_graph_iri(base))) as store):
         by_graph = {r.graph: r for r in store.records().values()}
         refs = [DocumentRef(r.graph, r.source_path, r.source_file, r.number) for r in by_graph.values()]
+        reasons = []
         for name in names:
-            record = by_graph[find_document(name, refs).key]
-            store.remove(record.graph)
-            removed.append(record.source_path)
-    return removed
+            try:
+                record = by_graph[find_document(name, refs).key]
+            except UnknownNameError as exc:
+                missing.append(name)
+                reasons.append(exc.reason)
+                continue
+            if record.source_path not in removed:
+                store.remove(record.graph)
+                removed.append(record.source_path)
+        if not removed:
+            raise UnknownNameError(missing[0], reasons[0])
+        report, deleted = _report_after_removal(store, out, export)
+        _write_outputs(store, out, report)
+        for path in deleted:
+            path.unlink()
+    rewritten = tuple(str(out / OUTPUT_FILES[kind]) for kind in report.outputs)
+    return Removal(tuple(removed), tuple(missing), rewritten, tuple(str(p) for p in deleted), tuple(reasons))
+
+
+def _report_after_removal(store, out: Path, export: bool) -> tuple[BuildReport, list[Path]]:
+    """The previous report without the removed documents and with the store's totals; the stale exports to delete."""
+    path = out / OUTPUT_FILES["report"]
+    try:
+        previous = json.loads(path.read_text("utf-8"))
+        counts, errors = dict(previous.get("counts", {})), tuple((e["path"], e["reason"]) for e in previous["errors"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        counts, errors = {}, ()
+    run, carried = _previous_entries(path, set(store.records()), set())
+    exports = [kind for kind in ("trig", "turtle") if (out / OUTPUT_FILES[kind]).is_file()]
+    outputs = {kind: OUTPUT_FILES[kind] for kind in (exports if export else [])} | {"report": OUTPUT_FILES["report"]}
+    report = BuildReport(documents=(), errors=errors, counts={**counts, **store_counts(store)}, outputs=outputs,
+                         run=max(run, 1), carried=carried)
+    return report, [] if export else [out / OUTPUT_FILES[kind] for kind in exports]
 
 
 def export_store(out_dir: str | Path, path: str | Path, fmt: str = "trig", *, wait: float = 60.0) -> Path:
@@ -587,6 +673,6 @@ def export_store(out_dir: str | Path, path: str | Path, fmt: str = "trig", *, wa
     store_dir = Path(out_dir) / STORE_DIR
     if not is_store(store_dir):
         raise InputError(str(store_dir), "no store here (run `policygraph build` first)")
-    with StoreLock(store_dir, timeout=wait), GraphStore(store_dir) as store, StagedFiles() as staged:
+    with StoreLock(store_dir, timeout=wait), GraphStore(store_dir, read_only=True) as store, StagedFiles() as staged:
         store.write(staged.open(path), fmt)
     return Path(path)

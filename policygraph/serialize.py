@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import stat
 import sys
 import tempfile
 from pathlib import Path
+
+from .errors import DiskFullError, is_disk_full
 
 __all__ = ["write_atomic", "StagedFiles", "TEMP_MARK", "remove_stale_temporaries"]
 
@@ -58,24 +61,46 @@ class StagedFiles:
         return self
 
     def __exit__(self, kind, value, traceback) -> None:
+        failing = self._staged[-1] if self._staged else None  # writers write one file after another
         try:
             if kind is None:
-                for f, tmp, _ in self._staged:
+                for staged in self._staged:
+                    f, tmp, _ = failing = staged
                     f.flush()
                     os.fsync(f.fileno())
                     f.close()
                     os.chmod(tmp, 0o666 & ~_umask())
                 for _, tmp, path in self._staged:
                     os.replace(tmp, path)
+        except OSError as exc:
+            value = exc
+            raise
         finally:
+            written = _size(failing[1]) if failing else 0
             for f in self._through:
                 f.close()
             for f, tmp, _ in self._staged:
-                f.close()
+                try:
+                    f.close()
+                except OSError:  # flushing the rest of a file onto a full disk
+                    pass
                 try:
                     os.unlink(tmp)
                 except FileNotFoundError:
                     pass
+            if failing is not None and is_disk_full(value) and not isinstance(value, DiskFullError):
+                path = failing[2]
+                free = shutil.disk_usage(path.parent).free
+                raise DiskFullError(f"{path}: could not be written: no space left on device after "
+                                    f"{written / 1e6:.1f} MB (the file needs more; {free / 1e6:.1f} MB free now); "
+                                    "any previous file is unchanged, the partial copy removed") from value
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _umask() -> int:

@@ -328,13 +328,9 @@ def open_read_only(path: str | Path):
     from . import store
 
     try:
-        if hasattr(store, "open_store"):
-            return store.open_store(path, read_only=True)
-        import pyoxigraph as ox
-
-        return ox.Store.read_only(str(path))
-    except OSError as exc:
-        raise InputError(str(path), f"cannot open the store read-only: {exc}") from exc
+        return store.open_store(path, read_only=True)
+    except InputError as exc:
+        raise InputError(str(path), f"cannot open the store read-only: {exc.reason}") from exc
 
 
 def rdflib_dataset(ox_store):
@@ -355,7 +351,7 @@ def store_generation(store_path: str | Path) -> str:
     import hashlib
     import os
 
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(os.path.realpath(store_path).encode())
     try:
         folder = os.stat(store_path)
         digest.update(f"{folder.st_ino}:{folder.st_mtime_ns}".encode())
@@ -396,10 +392,12 @@ def _worker(conn, store_path: str, memory_limit: int | None = None, spill: str |
     from .sandbox import forbid_network, limit_memory
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from .store import current_version, open_snapshot
+
     sandboxed = forbid_network()
     limit_memory(memory_limit)
     try:
-        store = open_read_only(store_path)
+        snapshot = open_snapshot(store_path)
     except Exception as exc:  # reported to the parent, which refuses to start
         conn.send(("error", str(exc)))
         return
@@ -410,10 +408,14 @@ def _worker(conn, store_path: str, memory_limit: int | None = None, spill: str |
         except (EOFError, OSError):
             return
         try:
+            if current_version(store_path) not in (None, snapshot.path):  # a build published a new version
+                newer = open_snapshot(store_path)
+                snapshot.close()
+                snapshot = newer
             if job[0] == "explorer":
-                reply = _explorer_reply(store, job[1], job[2])
+                reply = _explorer_reply(snapshot.store, job[1], job[2])
             else:
-                reply = _spill(execute(store, job[1], job[2], job[3], max_bytes=job[4]), spill)
+                reply = _spill(execute(snapshot.store, job[1], job[2], job[3], max_bytes=job[4]), spill)
         except MemoryError:
             reply = _text(503, f"query stopped: it needed more memory than this server's limit of "
                                f"{_size(memory_limit)} per query worker. Narrow it (LIMIT, more specific patterns).")
@@ -1235,7 +1237,11 @@ def make_server(store_path: str | Path | None = None, host: str = DEFAULT_HOST, 
     scratch = tempfile.TemporaryDirectory(prefix="policygraph-serve-")
     try:
         store_path = servable_store(store_path or default_store(), Path(scratch.name))
-        open_read_only(store_path)
+        if not Path(store_path).is_dir():
+            open_read_only(store_path)
+        from .store import open_snapshot
+
+        open_snapshot(store_path).close()  # opens, as each worker will, without keeping a version from removal
     except BaseException:
         scratch.cleanup()
         raise

@@ -9,6 +9,14 @@ was or fully updated. A first build writes a new store with Oxigraph's bulk
 loader into a staging folder that replaces nothing until it is complete. One
 writer at a time: a build takes a lock file beside the store and waits for it,
 or refuses, with a message saying why.
+
+Readers never open a store a writer is changing: Oxigraph leaves that
+undefined, and in practice a reader then fails on files the writer has just
+deleted. ``store`` is a symlink to the current version, ``store.vN``; a
+writer changes a copy of it (``store.building``, hard links of its immutable
+files, so the copy is cheap) and publishes the copy by swapping the symlink.
+A reader opens the version the symlink names and holds a shared lock on it,
+so the writer removes an old version only once no reader has it open.
 """
 from __future__ import annotations
 
@@ -18,18 +26,21 @@ import os
 import re
 import shutil
 import time
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from rdflib import Dataset
 
-from .errors import InputError, PolicyGraphError, QueryError
+from .errors import DiskFullError, InputError, PolicyGraphError, QueryError, is_disk_full
 
 __all__ = ["load_graph_file", "open_graph", "rdflib_view", "default_graph_path", "GraphStore", "StoreLock", "StoreBusy",
            "DocumentRecord", "FORMATS", "DEFAULT_OUT", "DEFAULT_STORE", "STORE_DIR", "union_nquads", "bulk_build",
-           "is_store", "statistics_update", "STORE_MARKER", "check_store_folder"]
+           "is_store", "statistics_update", "STORE_MARKER", "check_store_folder", "Snapshot", "open_snapshot",
+           "open_store", "current_version", "writing", "folder_size", "require_space", "megabytes"]
 
 FORMATS = {".trig": "trig", ".ttl": "turtle", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml",
            ".owl": "xml"}
@@ -209,21 +220,19 @@ def bulk_build(store_dir: str | Path, chunks: Iterable[bytes], statistics_graph:
     """Write a new store at ``store_dir`` from N-Quads chunks with Oxigraph's bulk loader.
 
     The bulk loader is several times faster than transactions but is not
-    itself safe to interrupt, so it writes into a staging folder beside the
-    store, which is renamed into place only once complete: an interrupted
-    first build leaves no store at all, never a half-written one. With
-    ``statistics_graph``, the per-agency counts are computed once at the end.
-    The new store replaces an empty folder or a store of ours
-    (:func:`check_store_folder` decides), nothing else.
+    itself safe to interrupt, so ``store_dir`` should be a staging folder
+    that nothing reads (:func:`writing` gives one and publishes it once
+    complete): an interrupted first build leaves no store at all, never a
+    half-written one. With ``statistics_graph``, the per-agency counts are
+    computed once at the end.
     """
     import pyoxigraph as ox
 
     store_dir = Path(store_dir)
-    if store_dir.exists() and any(store_dir.iterdir()) and not (store_dir / STORE_MARKER).is_file():
-        raise PolicyGraphError(f"{store_dir}: holds files that are not a store of ours; a bulk build only replaces those")
-    staging = staging_path(store_dir)
-    shutil.rmtree(staging, ignore_errors=True)
-    store = ox.Store(str(staging))
+    if is_store(store_dir):
+        raise PolicyGraphError(f"{store_dir}: a store is already there; a bulk build only writes a new one")
+    shutil.rmtree(store_dir, ignore_errors=True)
+    store = ox.Store(str(store_dir))
     try:
         store.bulk_load(_ChunkReader(chunks), format=ox.RdfFormat.N_QUADS)
         if statistics_graph:
@@ -231,10 +240,289 @@ def bulk_build(store_dir: str | Path, chunks: Iterable[bytes], statistics_graph:
         store.flush()
     finally:
         del store
-    _write_marker(staging)
-    if store_dir.exists():  # an empty folder, or a store of ours being rebuilt
-        shutil.rmtree(store_dir)
-    os.rename(staging, store_dir)
+
+
+#: Inside each store version: the lock file readers hold (shared) while they have that version open.
+READERS_LOCK = ".policygraph-readers.lock"
+#: Inside a staging folder copied from a version: that version's name, so an interrupted update can be resumed.
+_STAGED_FROM = ".policygraph-staged-from"
+#: Files of a store that are never changed once written: a copy may share them (hard links).
+_IMMUTABLE = (".sst", ".blob")
+
+
+def version_path(store_dir: str | Path, number: int) -> Path:
+    """The folder of version ``number`` of a store (``store.v3``), beside the ``store`` symlink."""
+    return Path(f"{str(store_dir).rstrip('/')}.v{number}")
+
+
+def _versions(store_dir: Path) -> dict[int, Path]:
+    """Every version folder of a store, by number."""
+    pattern = re.compile(re.escape(store_dir.name) + r"\.v(\d+)")
+    try:
+        names = os.listdir(store_dir.parent)
+    except OSError:
+        return {}
+    return {int(m.group(1)): store_dir.parent / name for name in names if (m := pattern.fullmatch(name))}
+
+
+def current_version(store_dir: str | Path) -> Path | None:
+    """The folder holding the store's current version (``store`` itself for a store written before versions)."""
+    path = Path(store_dir)
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    return target if is_store(target) else None
+
+
+class Snapshot:
+    """One version of a store opened read-only, kept from removal until :meth:`close` (or the end of the process).
+
+    Why: a published version never changes, so whatever a reader asks of it
+    is answered from one consistent state, however many builds run meanwhile.
+    """
+
+    def __init__(self, store, path: Path, fd: int | None):
+        self.store = store
+        self.path = path
+        self._fd = fd
+
+    def close(self) -> None:
+        """Let a writer remove this version (the store object must not be used afterwards)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _hold(version: Path) -> int | None:
+    """A shared lock on a version's readers lock file; None where the folder is not writable and has none."""
+    path = version / READERS_LOCK
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+    except PermissionError:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            return None
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    return fd
+
+
+def open_snapshot(store_dir: str | Path, wait: float = 10.0) -> Snapshot:
+    """Open the current version of a store read-only; a version removed meanwhile is retried, for up to ``wait`` seconds.
+
+    Raises :class:`InputError` when there is no store, or when it cannot be
+    opened (damaged, unreadable).
+    """
+    import pyoxigraph as ox
+
+    deadline = time.monotonic() + wait
+    delay = 0.01
+    while True:
+        version, fd = current_version(store_dir), None
+        try:
+            if version is None:
+                raise FileNotFoundError(errno.ENOENT, "no store here (run `policygraph build` first)")
+            fd = _hold(version)
+            if not is_store(version):  # removed by a writer between finding and locking it
+                raise FileNotFoundError(errno.ENOENT, "the store's version was replaced")
+            return Snapshot(ox.Store.read_only(str(version)), version, fd)
+        except OSError as exc:
+            if fd is not None:
+                os.close(fd)
+            if time.monotonic() >= deadline or (version is None and not _writer_active(Path(store_dir))):
+                reason = exc.strerror if isinstance(exc, FileNotFoundError) and exc.strerror else exc
+                raise InputError(str(store_dir), f"cannot open the store: {reason}") from exc
+        time.sleep(delay)
+        delay = min(delay * 2, 0.2)
+
+
+def _writer_active(store_dir: Path) -> bool:
+    """Whether a writer holds the store's lock (a reader finding no store then waits for it to publish one)."""
+    try:
+        fd = os.open(f"{str(store_dir).rstrip('/')}.lock", os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+
+
+_PINNED: list[Snapshot] = []
+
+
+def open_store(store_dir: str | Path, read_only: bool = True):
+    """The pyoxigraph store of the current version, read-only, kept from removal for the life of the process.
+
+    For long-lived readers that open a store once (the server's workers);
+    others use :func:`open_snapshot` and close it.
+    """
+    if not read_only:
+        raise ValueError("stores are changed through policygraph.store.writing, never opened for writing in place")
+    snapshot = open_snapshot(store_dir)
+    _PINNED.append(snapshot)
+    return snapshot.store
+
+
+def _clone(version: Path, staging: Path) -> None:
+    """A copy of a closed store version that shares its immutable files (hard links), for a writer to change."""
+    staging.mkdir(parents=True)
+    for entry in sorted(os.scandir(version), key=lambda e: e.name):
+        name = entry.name
+        if name in ("LOCK", READERS_LOCK, _STAGED_FROM) or name.startswith("LOG") or not entry.is_file():
+            continue
+        if name.endswith(_IMMUTABLE):
+            try:
+                os.link(entry.path, staging / name)
+                continue
+            except OSError:  # a file system without hard links: copy
+                pass
+        shutil.copy2(entry.path, staging / name)
+    (staging / _STAGED_FROM).write_text(version.name, "utf-8")
+
+
+def _resumable(staging: Path, current: Path | None) -> bool:
+    """Whether a staging folder left by an interrupted update is a copy of the current version (its changes whole)."""
+    try:
+        return current is not None and is_store(staging) and (staging / _STAGED_FROM).read_text("utf-8") == current.name
+    except OSError:
+        return False
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _publish(store_dir: Path, staging: Path) -> None:
+    """Make the staged store the current version: rename it to ``store.vN`` and point the ``store`` symlink at it."""
+    numbers = set(_versions(store_dir))
+    number = max(numbers, default=0) + 1
+    legacy = store_dir.exists() and not store_dir.is_symlink()
+    if legacy:  # a store written before versions, or an empty folder: it becomes a version of its own
+        number += 1
+    version = version_path(store_dir, number)
+    os.rename(staging, version)
+    link = store_dir.parent / f".{store_dir.name}.link-{os.getpid()}"
+    for stale in store_dir.parent.glob(f".{store_dir.name}.link-*"):
+        stale.unlink()
+    os.symlink(version.name, link)
+    if legacy:
+        if is_store(store_dir):
+            os.rename(store_dir, version_path(store_dir, number - 1))
+        else:  # an empty folder, or a damaged store of ours being rebuilt (check_store_folder refused the rest)
+            shutil.rmtree(store_dir)
+    os.replace(link, store_dir)
+    _fsync_dir(store_dir.parent)
+
+
+def _prune(store_dir: Path) -> list[Path]:
+    """Remove the versions no longer current that no reader has open; the others wait for a later write."""
+    current = current_version(store_dir)
+    removed = []
+    for number, version in sorted(_versions(store_dir).items()):
+        if current is not None and version.resolve() == current.resolve():
+            continue
+        try:
+            fd = os.open(version / READERS_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue
+        try:
+            shutil.rmtree(version, ignore_errors=True)
+            removed.append(version)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def folder_size(folder: Path, own_only: bool = False) -> int:
+    """Bytes of the files in ``folder``; ``own_only`` leaves out those shared with another version (hard links)."""
+    total = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if entry.is_file(follow_symlinks=False) and not (own_only and st.st_nlink > 1):
+            total += st.st_size
+    return total
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
+
+
+def require_space(folder: Path, needed: int, what: str) -> None:
+    """Refuse to start work that needs ``needed`` bytes in ``folder`` when its file system has fewer free."""
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    free = shutil.disk_usage(probe).free
+    if free < needed:
+        raise DiskFullError(f"{folder}: not enough free space for {what}: it needs about {megabytes(needed)}, "
+                            f"{megabytes(free)} are free; free some space or write to another folder with -o")
+
+
+@contextmanager
+def writing(store_dir: str | Path, *, rebuild: bool = False) -> Iterator[Path]:
+    """Change a store without disturbing its readers: yields the folder to write the next version in.
+
+    That folder (``store.building``) is a copy of the current version, or
+    absent before a first build. Leaving the block without an error
+    publishes it as the current version and removes the old versions no
+    reader has open; an error removes it, leaving the store as it was. An
+    update killed part-way leaves its copy, each document in it whole: the
+    next write resumes from it when the store has not changed since. Hold
+    the :class:`StoreLock` around it. A full disk removes the folder and
+    raises :class:`DiskFullError` saying how much had been written.
+
+    Only a store of ours is ever changed or replaced (:func:`check_store_folder`
+    refuses anything else); with ``rebuild`` the folder starts empty, so the
+    writer builds a new store in place of the current one.
+    """
+    store_dir = Path(store_dir)
+    staging = staging_path(store_dir)
+    update = check_store_folder(store_dir, rebuild=rebuild)
+    current = current_version(store_dir) if update else None
+    if not update or not _resumable(staging, current):
+        shutil.rmtree(staging, ignore_errors=True)
+        if current is not None:
+            _clone(current, staging)
+    try:
+        yield staging
+        (staging / _STAGED_FROM).unlink(missing_ok=True)
+        _write_marker(staging)
+        _publish(store_dir, staging)
+    except Exception as exc:
+        written = folder_size(staging, own_only=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        if is_disk_full(exc) and not isinstance(exc, DiskFullError):
+            raise DiskFullError(_store_full(store_dir, staging, current, written)) from exc
+        raise
+    _prune(store_dir)
+
+
+def _store_full(store_dir: Path, staging: Path, current: Path | None, written: int) -> str:
+    """The one-line message of a store write stopped by a full disk: what, how much it had written, what it needs."""
+    free = shutil.disk_usage(store_dir.parent).free
+    need = (f"an update needs about twice the store's size, {megabytes(2 * folder_size(current))}" if current
+            else "a first build needs about 20 times the size of its input documents, plus the exports")
+    return (f"{staging}: could not be written: no space left on device after {megabytes(written)} "
+            f"(removed again; {megabytes(free)} free now). The store is unchanged; {need}. "
+            "Free some space or build into another folder with -o")
 
 
 _RESPONSIBLE = f"<{_PG}responsibleAgency>"
@@ -344,14 +632,15 @@ def load_graph_file(path: str | Path) -> Dataset:
 
 
 def open_graph(store_dir: str | Path) -> Dataset:
-    """A read-only rdflib view of a store; SPARQL runs in Oxigraph over its default graph, the union of the documents."""
-    import pyoxigraph as ox
+    """A read-only rdflib view of a store's current version; SPARQL runs in Oxigraph over its default graph, the union.
 
-    try:
-        store = ox.Store.read_only(str(store_dir))
-    except OSError as exc:
-        raise InputError(str(store_dir), f"cannot open the store: {exc}") from exc
-    return rdflib_view(store)
+    The view keeps answering from the version it opened while builds publish
+    newer ones; open it again to see them.
+    """
+    snapshot = open_snapshot(store_dir)
+    view = rdflib_view(snapshot.store)
+    weakref.finalize(view, snapshot.close)
+    return view
 
 
 def rdflib_view(ox_store) -> Dataset:
@@ -415,27 +704,39 @@ class StoreLock:
 
 
 class GraphStore:
-    """A writable Oxigraph store of per-document named graphs.
+    """An Oxigraph store of per-document named graphs: a staging folder to write, or, ``read_only``, a published version.
 
-    Use it inside :class:`StoreLock`; :func:`policygraph.pipeline.build_corpus`
-    does both.
+    Write inside :class:`StoreLock` and :func:`writing`;
+    :func:`policygraph.pipeline.build_corpus` does both.
     """
 
-    def __init__(self, store_dir: str | Path, statistics_graph: str | None = None, recount_agencies: bool = True):
+    def __init__(self, store_dir: str | Path, statistics_graph: str | None = None, recount_agencies: bool = True,
+                 read_only: bool = False):
         import pyoxigraph as ox
 
         self.path = Path(store_dir)
         self.statistics_graph = statistics_graph
         self.recount_agencies = recount_agencies
+        self._snapshot = open_snapshot(self.path) if read_only else None
+        if self._snapshot is not None:
+            self._store = self._snapshot.store
+            return
         self.path.mkdir(parents=True, exist_ok=True)
         try:
             self._store = ox.Store(str(self.path))
         except OSError as exc:
+            if is_disk_full(exc):
+                raise
             raise StoreBusy(f"{self.path}: cannot open the store for writing: {exc}") from exc
 
     def close(self) -> None:
-        self._store.flush()
-        del self._store
+        try:
+            if self._snapshot is None:
+                self._store.flush()
+        finally:  # even when flushing fails (a full disk): the files are let go, and their space with them
+            del self._store
+            if self._snapshot is not None:
+                self._snapshot.close()
 
     def __enter__(self) -> "GraphStore":
         return self

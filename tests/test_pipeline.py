@@ -93,6 +93,7 @@ def test_interrupted_write_keeps_the_previous_file(tmp_path, monkeypatch):
 
 
 def test_failed_build_leaves_earlier_outputs_untouched(tmp_path, monkeypatch):
+    from policygraph.errors import DiskFullError
     from policygraph.store import GraphStore
 
     out = tmp_path / "out"
@@ -107,7 +108,7 @@ def test_failed_build_leaves_earlier_outputs_untouched(tmp_path, monkeypatch):
             raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(GraphStore, "write", failing)
-    with pytest.raises(OSError):
+    with pytest.raises(DiskFullError, match="graph.ttl: could not be written: no space left on device"):
         build_corpus(None, out)
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.name in outputs} == before and len(before) == 3
     assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]

@@ -506,3 +506,25 @@ def test_query_page_in_a_browser_runs_a_named_query_offline(server):
             browser.close()
     assert "甘肃省" in table and "宁夏回族自治区" in table
     assert outside == [] and errors == []
+
+
+def test_workers_answer_from_the_version_a_build_publishes(seed_build, tmp_path):
+    """A worker keeps its version open while builds publish others, and moves to the newest at its next query."""
+    import shutil
+
+    from policygraph.pipeline import remove_documents
+    from policygraph.serve import make_server
+
+    out = shutil.copytree(seed_build[2], tmp_path / "out")
+    server = make_server(out / "store", port=0, timeout=30, workers=1)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    count = "SELECT (COUNT(?f) AS ?n) WHERE { ?d <https://w3id.org/policygraph/ontology#sourceFile> ?f }"
+    try:
+        assert get(server.url, count, "text/csv")[2] == b"n\r\n5\r\n"
+        remove_documents(["003_b61f6c7f15dd09ea.txt"], out)
+        assert get(server.url, count, "text/csv")[2] == b"n\r\n4\r\n"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)

@@ -1,6 +1,8 @@
 """The persistent store: incremental builds, removal, the writer lock, and safety against a killed build."""
 from __future__ import annotations
 
+import gc
+import os
 import shutil
 import signal
 import subprocess
@@ -18,7 +20,7 @@ from policygraph.cli import cli
 from policygraph.pipeline import build_corpus, remove_documents
 from policygraph.store import GraphStore, StoreBusy, StoreLock, load_graph_file
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, SEED_FILES as SEED_NAMES, SEEDS
 
 Q = "PREFIX pg: <https://w3id.org/policygraph/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
 
@@ -165,7 +167,7 @@ def test_a_store_of_documents_kept_by_file_name_is_moved_to_paths(tmp_path):
 def test_remove_keeps_what_other_documents_share(tmp_path):
     out = tmp_path / "out"
     build_corpus(None, out, export=False)
-    assert remove_documents(["003_b61f6c7f15dd09ea.txt"], out) == ["seeds/003_b61f6c7f15dd09ea.txt"]
+    assert remove_documents(["003_b61f6c7f15dd09ea.txt"], out).removed == ("seeds/003_b61f6c7f15dd09ea.txt",)
     graph = load_graph_file(out)
     files = rows(graph, "SELECT ?f WHERE { ?d pg:sourceFile ?f } ORDER BY ?f")
     assert ("003_b61f6c7f15dd09ea.txt",) not in files and len(files) == 4
@@ -308,6 +310,7 @@ def _canonical(lines: set[str]) -> set[str]:
 
 
 def test_killed_build_leaves_every_document_whole(tmp_path):
+    """A killed update leaves the published store as it was and its copy with each document whole; the rerun resumes."""
     generated = tmp_path / "generated"
     subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "60", str(generated), "--seed", "5",
                     "--gold-dir", str(tmp_path / "gold")], check=True, capture_output=True)
@@ -318,15 +321,16 @@ def test_killed_build_leaves_every_document_whole(tmp_path):
         shutil.copy(f, corpus)
     out = tmp_path / "out"
     build_corpus([corpus], out, export=False)  # a store built by this pipeline: the next build is incremental
+    first = {k: _canonical(v) for k, v in _store_graphs(out / "store").items()}
     for f in files[10:]:
         shutil.copy(f, corpus)
     proc = subprocess.Popen([sys.executable, "-m", "policygraph", "build", str(corpus), "-o", str(out), "--no-export",
                              "--jobs", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    store_dir = out / "store"
+    staging = out / "store.building"
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline and proc.poll() is None:
-            if _stored_documents(store_dir) >= 15:
+            if _stored_documents(staging) >= 15:
                 break
             time.sleep(0.05)
         time.sleep(0.3)
@@ -334,14 +338,16 @@ def test_killed_build_leaves_every_document_whole(tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     expected = _expected_graphs(corpus)
-    stored = _store_graphs(store_dir)
-    assert 10 < len(stored) < len(expected), "the build should have been killed midway"
-    for name, lines in stored.items():
+    assert {k: _canonical(v) for k, v in _store_graphs(out / "store").items()} == first  # readers saw no change
+    staged = _store_graphs(staging)
+    assert 10 < len(staged) < len(expected), "the build should have been killed midway"
+    for name, lines in staged.items():
         assert _canonical(lines) == expected[name], name
     report, _ = build_corpus([corpus], out, export=False)
-    assert report.counts["processed"] == len(expected) - len(stored)
+    assert report.counts["processed"] == len(expected) - len(staged)  # resumed from the killed build's copy
     assert report.counts["documents"] == len(expected)
-    assert {k: _canonical(v) for k, v in _store_graphs(store_dir).items()} == expected
+    assert {k: _canonical(v) for k, v in _store_graphs(out / "store").items()} == expected
+    assert not staging.exists()
 
 
 def test_killed_first_build_leaves_no_half_written_store(tmp_path):
@@ -435,3 +441,203 @@ def test_chunk_reader_gives_back_every_byte_in_order(size):
         parts.append(part)
         assert size < 0 or len(part) <= size
     assert b"".join(parts) == b"".join(chunks) and reader.read(size) == b""
+
+
+_REBUILDER = """
+import sys
+from pathlib import Path
+from policygraph.pipeline import build_corpus
+corpus, out, a, b, runs = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5])
+for i in range(runs):
+    (corpus / "changing.txt").write_bytes((a if i % 2 == 0 else b).read_bytes())
+    build_corpus([corpus], out, export=False, jobs=1)
+"""
+
+
+def test_readers_see_one_consistent_version_while_builds_publish(tmp_path):
+    """A reader loop beside a process rebuilding the store again and again: no error, every answer a whole version.
+
+    Each rebuild replaces one document by one of two texts: the reader sees
+    the document count of the store and that document's title as one of them,
+    never an IO error from files the writer removed.
+    """
+    from policygraph.extract import extract
+    from policygraph.lexicon import load_lexicon
+    from policygraph.load import load_document
+
+    corpus = tmp_path / "corpus"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "60", str(corpus), "--seed", "7",
+                    "--gold-dir", str(tmp_path / "gold")], check=True, capture_output=True)
+    a, b = SEEDS / "000_34f3cba3223de74d.txt", SEEDS / "002_1d37a83bbf4946c8.txt"
+    lexicon = load_lexicon()
+    titles = {extract(load_document(p), lexicon).meta.title for p in (a, b)}
+    shutil.copy(b, corpus / "changing.txt")
+    out = tmp_path / "out"
+    build_corpus([corpus], out, export=False)
+    script = tmp_path / "rebuild.py"
+    script.write_text(_REBUILDER, "utf-8")
+    proc = subprocess.Popen([sys.executable, str(script), str(corpus), str(out), str(a), str(b), "8"],
+                            stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    seen, failures, reads = set(), [], 0
+    count = "SELECT (COUNT(?f) AS ?n) WHERE { ?d pg:sourceFile ?f }"
+    title = 'SELECT ?t WHERE { ?d pg:sourceFile "changing.txt" ; <http://purl.org/dc/terms/title> ?t }'
+    try:
+        while proc.poll() is None:
+            try:
+                graph = load_graph_file(out)
+                seen.add((rows(graph, count)[0][0], tuple(rows(graph, title))))
+            except Exception as exc:  # noqa: BLE001 - any failure of a reader is what this test looks for
+                failures.append(f"{type(exc).__name__}: {exc}")
+            reads += 1
+    finally:
+        proc.wait(timeout=600)
+    assert proc.returncode == 0, proc.stderr.read().decode()
+    assert failures == []
+    assert reads > 20 and {n for n, _ in seen} == {"61"} and {t for _, t in seen} == {((t,),) for t in titles}
+    del graph
+    gc.collect()  # the reader's last views, and their hold on old versions, go
+    build_corpus([corpus], out, export=False)
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith("store")) == [
+        "store", "store.hashes.json", "store.lock", "store.v10"]  # old versions went once no reader had them
+
+
+def test_remove_says_what_it_removed_and_what_it_did_not_find(tmp_path):
+    """`remove A B` with B not in the store removes A, says so, names B, exits 1; the outputs follow the store."""
+    import json
+
+    out = tmp_path / "out"
+    build_corpus(None, out)
+    gone = "003_b61f6c7f15dd09ea.txt"
+    result = CliRunner().invoke(cli, ["remove", gone, "nope.txt", "-o", str(out)])
+    assert result.exit_code == 1
+    assert f"removed {gone}\n" in result.output and f"wrote {out / 'graph.trig'}\n" in result.output
+    assert "Error: nope.txt: not in the store, not removed" in result.output
+    report = json.loads((out / "build-report.json").read_text("utf-8"))
+    assert [d["source_file"] for d in report["documents"]] == [n for n in SEED_NAMES if n != gone]
+    assert report["counts"]["documents"] == 4 and report["counts"]["tasks"] < 81
+    assert all(gone not in f for u in report["unrecognised_bodies"] for f in u["files"])
+    for name in ("graph.trig", "graph.ttl"):
+        assert gone not in (out / name).read_text("utf-8")
+    fresh = tmp_path / "fresh.trig"
+    assert CliRunner().invoke(cli, ["export", str(fresh), "-o", str(out)]).exit_code == 0
+    assert fresh.read_bytes() == (out / "graph.trig").read_bytes()
+
+
+def test_remove_without_export_deletes_the_stale_exports(tmp_path):
+    out = tmp_path / "out"
+    build_corpus(None, out)
+    result = CliRunner().invoke(cli, ["remove", "003_b61f6c7f15dd09ea.txt", "--no-export", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"deleted {out / 'graph.trig'} (no longer matched the store" in result.output
+    assert sorted(p.name for p in out.iterdir() if p.is_file()) == ["build-report.json", "store.hashes.json", "store.lock"]
+    nothing = CliRunner().invoke(cli, ["remove", "nope.txt", "-o", str(out)])
+    assert nothing.exit_code == 2 and "nope.txt: not in the store" in nothing.output
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 12 MB file system of its own (tmpfs; needs the right to mount), so a full disk is a real one."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)
+
+
+def _fill(disk: Path, leave: int) -> Path:
+    """Fill ``disk`` up to ``leave`` free bytes with one file."""
+    filler = disk / "filler"
+    filler.write_bytes(b"\0" * max(0, shutil.disk_usage(disk).free - leave))
+    return filler
+
+
+def _one_line_error(result, *says):
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1 and all(s in errors[0] for s in says), result.output
+
+
+def test_a_build_the_free_space_cannot_hold_is_refused_before_it_starts(small_disk):
+    _fill(small_disk, 2_000_000)
+    out = small_disk / "out"
+    result = CliRunner().invoke(cli, ["build", "-o", str(out)])
+    _one_line_error(result, f"{out}: not enough free space for this build (5 documents to write): it needs about",
+                    "MB are free")
+    assert sorted(p.name for p in out.iterdir()) == ["store.lock"]
+
+
+def test_a_full_disk_during_an_update_leaves_the_store_and_no_staging(small_disk, corpus):
+    out = small_disk / "out"
+    (corpus / "004_804e474c68a51211.txt").unlink()
+    build_corpus([corpus], out, export=False)
+    before = _store_graphs(out / "store")
+    filler = _fill(small_disk, 300_000)
+    shutil.copy(SEEDS / "004_804e474c68a51211.txt", corpus)
+    result = CliRunner().invoke(cli, ["build", str(corpus), "-o", str(out), "--no-export"])
+    _one_line_error(result, f"{out / 'store.building'}: could not be written: no space left on device after",
+                    "The store is unchanged; an update needs about twice the store's size")
+    assert _store_graphs(out / "store") == before
+    assert not (out / "store.building").exists()
+    filler.unlink()
+    report, _ = build_corpus([corpus], out, export=False)
+    assert report.counts["processed"] == 1 and report.counts["documents"] == 5
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith("store.v")) == ["store.v2"]
+
+
+def test_a_full_disk_during_an_export_names_the_file_and_keeps_the_previous_one(small_disk):
+    out = small_disk / "out"
+    build_corpus(None, out, export=False)
+    target = small_disk / "all.trig"
+    target.write_bytes(b"previous export\n")
+    _fill(small_disk, 200_000)
+    result = CliRunner().invoke(cli, ["export", str(target), "-o", str(out)])
+    _one_line_error(result, f"{target}: could not be written: no space left on device after",
+                    "any previous file is unchanged")
+    assert target.read_bytes() == b"previous export\n"
+    assert sorted(p.name for p in small_disk.iterdir()) == ["all.trig", "filler", "out"]
+
+
+class _FullDisk:
+    """A file that takes ``room`` bytes and then fails as a write to a full disk does."""
+
+    def __init__(self, raw, room: int):
+        self._raw, self._room = raw, room
+
+    def write(self, data) -> int:
+        if len(data) > self._room:
+            raise OSError(28, "No space left on device")
+        self._room -= len(data)
+        return self._raw.write(data)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._raw.close()
+
+    def __getattr__(self, name):
+        return getattr(self._raw, name)
+
+
+def test_a_simulated_full_disk_during_the_exports_of_a_build_is_one_line(tmp_path, monkeypatch):
+    """Where no small file system can be mounted: the write call fails as on a full disk (ENOSPC)."""
+    from policygraph import serialize
+
+    out = tmp_path / "out"
+    build_corpus(None, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(serialize.os, "fdopen", lambda fd, mode: _FullDisk(real_fdopen(fd, mode), 100_000))
+    (tmp_path / "extra.txt").write_bytes((SEEDS / "004_804e474c68a51211.txt").read_bytes())
+    result = CliRunner().invoke(cli, ["build", str(SEEDS), str(tmp_path / "extra.txt"), "-o", str(out)])
+    _one_line_error(result, f"{out / 'graph.trig'}: could not be written: no space left on device after 0.1 MB")
+    monkeypatch.undo()
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert {k: v for k, v in after.items() if k != "store.hashes.json"} == {
+        k: v for k, v in before.items() if k != "store.hashes.json"}
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp") or p.name == "store.building"]
