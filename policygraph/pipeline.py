@@ -413,7 +413,7 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
 _STORE_PER_INPUT_BYTE, _EXPORT_PER_INPUT_BYTE, _STORE_BASE = 20, 8, 4_000_000
 
 
-def _check_space(out: Path, todo: Sequence[Path], store_dir: Path | None, *, rewrite: bool, export: bool) -> None:
+def _check_space(out: Path, todo: Sequence[tuple[Path, str]], store_dir: Path | None, *, rewrite: bool, export: bool) -> None:
     """Refuse a build the free space cannot hold, before extracting anything.
 
     New or changed documents take about 20 times their size in the store; an
@@ -423,7 +423,7 @@ def _check_space(out: Path, todo: Sequence[Path], store_dir: Path | None, *, rew
     """
     from .store import current_version, folder_size, require_space
 
-    inputs = sum(p.stat().st_size for p in todo if p.is_file())
+    inputs = sum(path.stat().st_size for path, _ in todo if path.is_file())
     current = current_version(store_dir) if store_dir is not None else None
     needed = _STORE_PER_INPUT_BYTE * inputs + (folder_size(current) if current and rewrite else 0)
     needed += 0 if current else _STORE_BASE
@@ -631,14 +631,14 @@ def remove_documents(names: Sequence[str], out_dir: str | Path, *, base: str = D
         reasons = []
         for name in names:
             try:
-                record = by_graph[find_document(name, refs).key]
+                found = find_document(name, refs)
             except UnknownNameError as exc:
                 missing.append(name)
                 reasons.append(exc.reason)
                 continue
-            if record.source_path not in removed:
-                store.remove(record.graph)
-                removed.append(record.source_path)
+            refs.remove(found)
+            store.remove(found.key)
+            removed.append(by_graph[found.key].source_path)
         if not removed:
             raise UnknownNameError(missing[0], reasons[0])
         report, deleted = _report_after_removal(store, out, export)
