@@ -508,11 +508,26 @@ def writing(store_dir: str | Path, *, rebuild: bool = False) -> Iterator[Path]:
         _publish(store_dir, staging)
     except Exception as exc:
         written = folder_size(staging, own_only=True)
+        _let_go(exc)
         shutil.rmtree(staging, ignore_errors=True)
         if is_disk_full(exc) and not isinstance(exc, DiskFullError):
             raise DiskFullError(_store_full(store_dir, staging, current, written)) from exc
         raise
     _prune(store_dir)
+
+
+def _let_go(exc: BaseException) -> None:
+    """Release what the failed writer's frames still hold (a store, an iterator over it), so it closes now.
+
+    Why: an open store keeps writing its own files (its log, a flush) into
+    the folder being removed, which then survives the removal; the frames of
+    the traceback are what keep it open.
+    """
+    import gc
+    import traceback
+
+    traceback.clear_frames(exc.__traceback__)
+    gc.collect()
 
 
 def _store_full(store_dir: Path, staging: Path, current: Path | None, written: int) -> str:

@@ -63,7 +63,7 @@ def test_build_writes_the_folder_given_by_every_spelling(spelling, tmp_path):
 def test_remove_changes_the_store_given_by_every_spelling(spelling, build_copy):
     result = CliRunner().invoke(cli, ["remove", "001_af53bcfdcd3fec12.txt", spelling, str(build_copy)])
     assert result.exit_code == 0, result.output
-    assert result.output == "removed seeds/001_af53bcfdcd3fec12.txt\n"
+    assert result.output.startswith("removed seeds/001_af53bcfdcd3fec12.txt\n")
     again = CliRunner().invoke(cli, ["remove", "001_af53bcfdcd3fec12.txt", "-g", str(build_copy)])
     assert again.exit_code == 2 and "no document has this path" in again.output
 

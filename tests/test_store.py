@@ -137,8 +137,8 @@ def test_a_document_is_its_file_not_its_name_or_its_number(tmp_path):
         remove_documents(["plan.txt"], out)
     with pytest.raises(Exception, match=r"matches 2 documents: qinghai/plan-copy.txt \(青政办〔2017〕2号\), qinghai/plan.txt"):
         remove_documents(["青政办[2017]2号"], out)
-    assert remove_documents([str(tmp_path / "qinghai" / "plan.txt"), "gansu/plan.txt"], out) == [
-        "qinghai/plan.txt", "gansu/plan.txt"]
+    assert remove_documents([str(tmp_path / "qinghai" / "plan.txt"), "gansu/plan.txt"], out).removed == (
+        "qinghai/plan.txt", "gansu/plan.txt")
     assert rows(load_graph_file(out), "SELECT ?p WHERE { ?d pg:sourcePath ?p }") == [("qinghai/plan-copy.txt",)]
 
 
@@ -510,8 +510,9 @@ def test_remove_says_what_it_removed_and_what_it_did_not_find(tmp_path):
     gone = "003_b61f6c7f15dd09ea.txt"
     result = CliRunner().invoke(cli, ["remove", gone, "nope.txt", "-o", str(out)])
     assert result.exit_code == 1
-    assert f"removed {gone}\n" in result.output and f"wrote {out / 'graph.trig'}\n" in result.output
-    assert "Error: nope.txt: not in the store, not removed" in result.output
+    assert f"removed seeds/{gone}\n" in result.output and f"wrote {out / 'graph.trig'}\n" in result.output
+    assert "Error: nope.txt: no document has this path, file name or 文号" in result.output
+    assert result.output.rstrip().endswith("; not removed")
     report = json.loads((out / "build-report.json").read_text("utf-8"))
     assert [d["source_file"] for d in report["documents"]] == [n for n in SEED_NAMES if n != gone]
     assert report["counts"]["documents"] == 4 and report["counts"]["tasks"] < 81
@@ -531,7 +532,7 @@ def test_remove_without_export_deletes_the_stale_exports(tmp_path):
     assert f"deleted {out / 'graph.trig'} (no longer matched the store" in result.output
     assert sorted(p.name for p in out.iterdir() if p.is_file()) == ["build-report.json", "store.hashes.json", "store.lock"]
     nothing = CliRunner().invoke(cli, ["remove", "nope.txt", "-o", str(out)])
-    assert nothing.exit_code == 2 and "nope.txt: not in the store" in nothing.output
+    assert nothing.exit_code == 2 and "nope.txt: no document has this path" in nothing.output
 
 
 @pytest.fixture
