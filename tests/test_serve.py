@@ -53,13 +53,10 @@ def trig(seed_build):
     return load_graph_file(seed_build[2] / "graph.trig")
 
 
-@pytest.fixture(scope="module")
-def server(store_dir):
-    """`python -m policygraph serve --port 0` in its own process; yields its base URL."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "policygraph", "serve", "--store", str(store_dir), "--port", "0", "--timeout", "1",
-         "--max-results", str(LIMIT), "--workers", "2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def start_server(store: Path, *options: str) -> tuple[subprocess.Popen, str]:
+    """`python -m policygraph serve --port 0` in its own process; returns it and its base URL."""
+    proc = subprocess.Popen([sys.executable, "-m", "policygraph", "serve", "--graph", str(store), "--port", "0",
+                             *options], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     selector = selectors.DefaultSelector()
     selector.register(proc.stderr, selectors.EVENT_READ)
     line = proc.stderr.readline() if selector.select(timeout=120) else ""
@@ -68,7 +65,14 @@ def server(store_dir):
         proc.kill()
         pytest.fail(f"the server did not start: {line}{proc.stderr.read() if proc.poll() is not None else ''}")
     threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep draining the log
-    yield match.group(1)
+    return proc, match.group(1)
+
+
+@pytest.fixture(scope="module")
+def server(store_dir):
+    """A server on the seed store with a 1 s time limit and a small result limit; yields its base URL."""
+    proc, base = start_server(store_dir, "--timeout", "1", "--max-results", str(LIMIT), "--workers", "2")
+    yield base
     proc.terminate()
     assert proc.wait(30) == 0
     assert proc.returncode == 0

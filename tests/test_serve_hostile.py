@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import selectors
 import shutil
 import socket
 import subprocess
@@ -19,7 +17,7 @@ import pytest
 from policygraph.querycheck import calls_out, nesting_depth
 from policygraph.serve import QueryPool, execute
 
-from .test_serve import get, http, post_form, post_query
+from .test_serve import get, http, post_form, post_query, start_server
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the server's sandbox is Linux-only")
 
@@ -154,20 +152,6 @@ def test_unsandboxed_engine_would_connect(listener):
 
 
 # -- a real server process -------------------------------------------------------------------------------------
-
-def start_server(store: Path, *options: str):
-    proc = subprocess.Popen([sys.executable, "-m", "policygraph", "serve", "--graph", str(store), "--port", "0",
-                             *options], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    selector = selectors.DefaultSelector()
-    selector.register(proc.stderr, selectors.EVENT_READ)
-    line = proc.stderr.readline() if selector.select(timeout=120) else ""
-    match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
-    if not match:
-        proc.kill()
-        pytest.fail(f"the server did not start: {line}")
-    threading.Thread(target=proc.stderr.read, daemon=True).start()
-    return proc, match.group(1)
-
 
 @pytest.fixture(scope="module")
 def hostile_server(seed_build):
