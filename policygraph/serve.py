@@ -746,16 +746,6 @@ class QueryPool:
             os.unlink(reply.path)
         except OSError:
             pass
-            return _text(503, "server busy: the same query, sent earlier by another request, is still running; "
-                              "try again later", ("Retry-After", "5"))
-        try:
-            shared.reply = self._job(("query", query, accept, self.max_results, self.max_bytes), self.timeout,
-                                     key=key)
-        finally:
-            with self._changed:
-                del self._inflight[(key, accept)]
-            shared.done.set()
-        return shared.reply
 
     def explorer(self, view: str, lang: str) -> Reply:
         """Render the explorer page in a worker (it can take long on a large store), with a longer limit."""

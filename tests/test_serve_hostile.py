@@ -448,3 +448,35 @@ def test_large_answers_stream_from_files_not_memory(seed_build):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_a_connection_goes_on_after_an_answer_streamed_from_a_file(seed_build):
+    """An answer over the spill size is sent from a file; the same keep-alive connection then asks again.
+
+    Under load, clients of a 1,000-document store saw broken pipes: letting go of a sent file raised in
+    the handler, which dropped the connection without saying so.
+    """
+    import http.client
+
+    proc, base = start_server(seed_build[2] / "store", "--workers", "1", "--max-results", "200000",
+                              "--max-bytes", "512M", "--memory-limit", "0")
+    host, port = urllib.parse.urlsplit(base).netloc.split(":")
+    large = BIG.replace("LIMIT 150000", "LIMIT 20000")
+    assert large != BIG
+    try:
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        sizes = []
+        for query in (large, large + "\n# again", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3"):
+            conn.request("POST", "/sparql", query.encode(), {"Content-Type": "application/sparql-query",
+                                                            "Accept": "text/tab-separated-values"})
+            response = conn.getresponse()
+            body = response.read()
+            assert response.status == 200 and response.getheader("Connection") is None
+            sizes.append(len(body))
+            socket_after = conn.sock
+            assert socket_after is not None, "the server closed the connection after answering"
+        assert sizes[0] == sizes[1] > (1 << 20) and sizes[2] < 1000
+        conn.close()
+    finally:
+        proc.terminate()
+        proc.wait(30)
