@@ -480,6 +480,48 @@ class Lexicon:
             if found:
                 yield head, tuple(found)
 
+    def inner_place_first(self, text: str) -> str:
+        """``text`` without the places that open it above the place it names next.
+
+        A body named with its whole chain of places is the inner place's body:
+        上海市嘉定区发展和改革委员会 is 嘉定区's commission, 甘肃省兰州市科学技术局 is 兰州市's
+        bureau. The inner place must lie within the outer one, so a name that only
+        opens with two place words (a province and a body named after a city) is kept.
+
+        >>> lx = load_lexicon()
+        >>> lx.inner_place_first("上海市嘉定区发展和改革委员会"), lx.inner_place_first("上海市人民政府办公厅")
+        ('嘉定区发展和改革委员会', '上海市人民政府办公厅')
+        """
+        rest = text
+        while True:
+            inner = self._inner_after_outer(rest)
+            if inner is None:
+                return rest
+            rest = inner
+
+    def _inner_after_outer(self, text: str) -> str | None:
+        for name, outers in self._names_at(text):
+            after = text[len(name):]
+            for word in ("", *_GOVERNMENT_WORDS):
+                if word and not after.startswith(word):
+                    continue
+                rest = after[len(word):]
+                for inner_name, inners in self._names_at(rest):
+                    if len(inner_name) < 2 or len(rest) == len(inner_name) and word:
+                        continue
+                    if any(self._within(inner, outer) for inner in inners for outer in outers):
+                        return rest
+        return None
+
+    def _within(self, inner: JurisdictionInfo, outer: JurisdictionInfo) -> bool:
+        """Whether ``outer`` is above ``inner`` in the division tables."""
+        up = self.parent(inner)
+        while up is not None:
+            if up.name == outer.name and up.level == outer.level:
+                return True
+            up = self.parent(up)
+        return False
+
     def parse_prefix(self, text: str) -> Prefix | None:
         """Parse a jurisdiction prefix (中共? name? level-word? 政府?), or None if ``text`` is not one.
 

@@ -299,7 +299,7 @@ def resolve_mention(surface: str, jurisdiction: str, lexicon: Lexicon | None = N
     """
     lex = lexicon or load_lexicon()
     doc = _document_jurisdiction(jurisdiction, lex, within)
-    text = _at_town(clean_surface(surface), doc, lex)
+    text = _at_town(lex.inner_place_first(clean_surface(surface)), doc, lex)
     if not text or lex.is_generic(text) or lex.is_generic(match_key(text)):
         return None
     match = lex.best_match(match_key(text), free_names=not _is_list(text))
@@ -408,7 +408,7 @@ class Resolver:
     def _resolve(self, surface: str, jurisdiction: str, unclassified: bool, within: str | None) -> Agency | None:
         lex = self.lexicon
         doc = _document_jurisdiction(jurisdiction, lex, within)
-        text = _at_town(_core(clean_surface(surface)), doc, lex)
+        text = _at_town(lex.inner_place_first(_core(clean_surface(surface))), doc, lex)
         if not text or self.is_generic(surface):
             return None
         found = resolve_mention(text, jurisdiction, lex, within)
