@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -102,6 +103,27 @@ def cli(ctx: click.Context, debug: bool, verbose: bool) -> None:
     """Turn Chinese government implementation plans into a knowledge graph."""
     ctx.meta["policygraph.debug"] = debug
     ctx.meta["policygraph.verbose"] = verbose
+    _log_to_stderr(logging.INFO if verbose else logging.WARNING)
+
+
+class _EchoHandler(logging.Handler):
+    """Log records as lines on click's standard error, whichever stream that is when a record comes."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(f"policygraph: {self.format(record)}", err=True)
+        except Exception:  # noqa: BLE001 - logging must never stop the command
+            self.handleError(record)
+
+
+def _log_to_stderr(level: int) -> None:
+    """The package's loggers (the server's requests, its workers) to stderr: warnings always, the rest with -v."""
+    logger = logging.getLogger("policygraph")
+    for handler in [h for h in logger.handlers if isinstance(h, _EchoHandler)]:
+        logger.removeHandler(handler)
+    logger.addHandler(_EchoHandler())
+    logger.setLevel(level)
+    logger.propagate = False
 
 
 def _progress_callback(total: int, verbose: bool):

@@ -532,3 +532,23 @@ def test_workers_answer_from_the_version_a_build_publishes(seed_build, tmp_path)
         server.shutdown()
         server.server_close()
         thread.join(10)
+
+
+@pytest.mark.parametrize("verbose", [True, False])
+def test_verbose_logs_each_request(store_dir, verbose):
+    """-v shows the server's log (one line per request); without it only warnings are shown."""
+    proc = subprocess.Popen([sys.executable, "-m", "policygraph", *(["-v"] if verbose else []), "serve", "--graph",
+                             str(store_dir), "--port", "0", "--workers", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stderr.readline()
+        base = re.search(r"at (http://127\.0\.0\.1:\d+/)", first).group(1)
+        status, _, _ = http(base + "health")
+        assert status == 200
+    finally:
+        proc.terminate()
+        _, rest = proc.communicate(timeout=30)
+    requests = [line for line in rest.splitlines() if '"GET /health HTTP/1.1" 200' in line]
+    assert len(requests) == (1 if verbose else 0), rest
+    if verbose:
+        assert requests[0].startswith("policygraph: 127.0.0.1 ")
