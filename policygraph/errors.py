@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 __all__ = ["PolicyGraphError", "InputError", "OntologyError", "QueryError", "UsageError", "UnknownNameError",
-           "DiskFullError", "is_disk_full"]
+           "DiskFullError", "StoreBusy", "RemoteError", "is_disk_full"]
 
 
 class PolicyGraphError(Exception):
@@ -38,6 +38,14 @@ class UnknownNameError(InputError, UsageError):
 
 class DiskFullError(PolicyGraphError):
     """A file or folder could not be written for lack of space; the message names it and the space it needed."""
+
+
+class StoreBusy(PolicyGraphError):
+    """Another process is writing to the store."""
+
+
+class RemoteError(PolicyGraphError):
+    """A remote endpoint or graph store cannot be reached, refuses a request or answers with an error."""
 
 
 def is_disk_full(exc: BaseException) -> bool:

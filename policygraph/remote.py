@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .errors import PolicyGraphError
+from .errors import RemoteError
 
 if TYPE_CHECKING:  # pragma: no cover
     import rdflib
@@ -29,10 +29,6 @@ _TOKEN = re.compile(r'''
     | (?P<word>[A-Za-z]+)
     | (?P<open>[({]) | (?P<close>[)}]) | (?P<other>\S)
     ''', re.VERBOSE | re.DOTALL)
-
-
-class RemoteError(PolicyGraphError):
-    """A remote endpoint or graph store cannot be reached, refuses a request or answers with an error."""
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from typing import BinaryIO
 
 from rdflib import Dataset
 
-from .errors import DiskFullError, InputError, PolicyGraphError, QueryError, is_disk_full
+from .errors import DiskFullError, InputError, PolicyGraphError, QueryError, StoreBusy, is_disk_full
 
 __all__ = ["load_graph_file", "open_graph", "rdflib_view", "default_graph_path", "GraphStore", "StoreLock", "StoreBusy",
            "DocumentRecord", "FORMATS", "DEFAULT_OUT", "DEFAULT_STORE", "STORE_DIR", "union_nquads", "bulk_build",
@@ -55,10 +55,6 @@ _DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 #: Prefixes of exports besides the project's (``vocab.PREFIXES``): those the vocabulary graph uses.
 _EXPORT_PREFIXES = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "owl": "http://www.w3.org/2002/07/owl#",
                     "vann": "http://purl.org/vocab/vann/"}
-
-
-class StoreBusy(PolicyGraphError):
-    """Another process is writing to the store."""
 
 
 @dataclass(frozen=True)

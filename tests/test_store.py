@@ -18,7 +18,8 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from policygraph.cli import cli
 from policygraph.pipeline import build_corpus, remove_documents
-from policygraph.store import GraphStore, StoreBusy, StoreLock, load_graph_file
+from policygraph.errors import StoreBusy
+from policygraph.store import GraphStore, StoreLock, load_graph_file
 
 from .conftest import ROOT, SEED_FILES as SEED_NAMES, SEEDS
 
