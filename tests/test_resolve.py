@@ -335,3 +335,22 @@ def test_a_towns_table_row_must_name_a_known_district(tmp_path):
     (tmp_path / "towns.csv").write_text("name,kind,district,province,abbr,en\n某镇,town,无此区,上海市,,\n", "utf-8")
     with pytest.raises(OntologyError, match="towns.csv: row 2 names district '无此区'"):
         load_lexicon([tmp_path])
+
+
+def test_no_name_the_lexicon_knows_reads_as_prose(lexicon):
+    """The body grammar's prose words (应, 由 …) must not reject the lexicon's own names (区应急局, 自由贸易试验区).
+
+    A table's support cell 区应急局、区公安分局 lost 区应急局 as 'prose' before 应急 was exempted.
+    """
+    import re
+
+    from policygraph.extract.grammar import load_grammar
+    from policygraph.resolve import Resolver
+
+    grammar = load_grammar()
+    names = {re.sub(r"\{[A-Za-z]+\}", "", piece) for row in lexicon.rows
+             for piece in (row.canonical, *(p.text for p in row.patterns))}
+    prose = sorted(n for n in names if re.search(r"[\u4e00-\u9fff]", n) and grammar.is_prose(n))
+    assert prose == []
+    resolver = Resolver(lexicon)
+    assert [resolver.kind(s) for s in ("区应急局", "市应急管理局", "自由贸易试验区管委会")] == ["known"] * 3

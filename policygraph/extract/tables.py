@@ -163,9 +163,15 @@ def _row(text: str, folded: str, number: str, cells: list[Piece], columns: tuple
                     assigned.append((cell, parsed))
     else:
         cells = _joined(folded, cells)
+        kinds = [c.kind for c in data_columns]
+        has_category = "category" in kinds and kinds.index("category") < kinds.index("task")
+        lead_in = any(k in ("category", "other") for k in kinds[:kinds.index("task")])
+        task_index = _task_text(folded, cells, judge, roles[0], vocab) if lead_in else None
         first_body = None
         parsed_cells: list[tuple[Piece, ListParse]] = []
         for i, cell in enumerate(cells):
+            if task_index is not None and i <= task_index:
+                continue
             role = roles[min(len(parsed_cells), len(roles) - 1)]
             parsed = _body_cell(folded, cell, judge, role, vocab)
             if parsed is not None and (first_body is None or i == first_body + len(parsed_cells)):
@@ -177,9 +183,9 @@ def _row(text: str, folded: str, number: str, cells: list[Piece], columns: tuple
             elif first_body is not None:
                 break
         texts = cells[:first_body] if first_body is not None else cells
-        kinds = [c.kind for c in data_columns]
-        has_category = "category" in kinds and kinds.index("category") < kinds.index("task")
-        if len(texts) >= 2 and has_category and _short(folded, texts[0]):
+        if task_index is not None:
+            task_cell = cells[task_index]
+        elif len(texts) >= 2 and has_category and _short(folded, texts[0]):
             task_cell = texts[1]
         elif texts:
             task_cell = texts[0]
@@ -201,6 +207,18 @@ def _row(text: str, folded: str, number: str, cells: list[Piece], columns: tuple
     row_span = Span(min(c[0] for c in cells), max(c[1] for c in cells))
     node = OutlineNode(path=(number,), level=1, title=title, title_span=title_span, span=row_span, part=part)
     return TableTask(node=node, clause=clause)
+
+
+def _task_text(folded: str, cells: list[Piece], judge: BodyJudge, role: str, vocab: dict) -> int | None:
+    """The first cell that is running text, not a short name nor a list of bodies: the task of a categorised row.
+
+    Before it stand the category cells, which may wrap over lines (5.实化运行消防 / 安全委员会) and
+    then read like a body's name; the role columns come after it.
+    """
+    for i, cell in enumerate(cells):
+        if not _short(folded, cell) and _body_cell(folded, cell, judge, role, vocab) is None:
+            return i
+    return None
 
 
 def _short(folded: str, cell: Piece) -> bool:
@@ -252,10 +270,8 @@ def _cell_tables(text: str, folded: str, lines, parts, judge, vocab) -> Iterator
     i = 0
     while i < len(lines):
         start = i
-        names: list[str] = []
-        while i < len(lines) and len(_cells(lines[i][1], lines[i][0])) == 1 and _column_name(lines[i][1], vocab):
-            names.append(lines[i][1].strip(_BLANKS))
-            i += 1
+        names = _header_block(lines, i, vocab)
+        i += len(names)
         columns = _header(names, vocab) if len(names) >= 2 else None
         if columns is None:
             i = start + 1
@@ -265,6 +281,7 @@ def _cell_tables(text: str, folded: str, lines, parts, judge, vocab) -> Iterator
         row_lines: list[tuple[int, str]] = []
         number = None
         limit = 3 * len(columns) + 6
+        before_first = 0
 
         def flush():
             if number is None or not row_lines:
@@ -290,6 +307,10 @@ def _cell_tables(text: str, folded: str, lines, parts, judge, vocab) -> Iterator
                 i += 1
                 continue
             if number is None:
+                if before_first < len(columns) + 2 and _short(folded, (offset, offset + len(line.rstrip(_BLANKS)))):
+                    before_first += 1  # more header cells, or a category merged over the first rows
+                    i += 1
+                    continue
                 break
             if len(_cells(line, offset)) == 1 and _column_name(line, vocab) and _lookahead_header(lines, i, vocab):
                 break
@@ -300,6 +321,35 @@ def _cell_tables(text: str, folded: str, lines, parts, judge, vocab) -> Iterator
         row = flush()
         if row is not None:
             yield row
+
+
+def _header_block(lines, i: int, vocab: dict) -> list[str]:
+    """The column names of a header laid out one per line from line ``i``, or [] when none starts there.
+
+    A header may name a column no vocabulary lists (事项, 备注, 2024年工作任务) between the
+    ones it does; such a name is kept when a known one follows it, as the tabular reader keeps it.
+    """
+    names: list[str] = []
+    known = 0
+    while i + len(names) < len(lines):
+        offset, line = lines[i + len(names)]
+        if len(_cells(line, offset)) != 1:
+            break
+        if _column_name(line, vocab):
+            names.append(line.strip(_BLANKS))
+            known = len(names)
+        elif names and _header_like(line):
+            names.append(line.strip(_BLANKS))
+        else:
+            break
+    return names[:known]
+
+
+def _header_like(line: str) -> bool:
+    """A line that could be a column name: short, no prose punctuation, no row number."""
+    compact = re.sub(r"\s+", "", line)
+    return (0 < len(compact) <= _MAX_HEADER_CELL and not any(c in compact for c in _TABLE["header_prose_marks"])
+            and not _ROW_NUMBER.match(line) and not _GLUED_NUMBER.match(line))
 
 
 def _column_name(line: str, vocab: dict) -> bool:
