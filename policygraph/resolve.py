@@ -303,6 +303,11 @@ def resolve_mention(surface: str, jurisdiction: str, lexicon: Lexicon | None = N
     if not text or lex.is_generic(text) or lex.is_generic(match_key(text)):
         return None
     match = lex.best_match(match_key(text), free_names=not _is_list(text))
+    opener = _levels()["collective_opener"]
+    if (match is None or match.row.type == UNCLASSIFIED) and text.startswith(opener) and len(text) > len(opener) + 2:
+        each = resolve_mention(text[len(opener):], jurisdiction, lex, within)
+        if each is not None and each.collective and each.agency_type != UNCLASSIFIED:
+            return each  # 各区发展改革委 in 上海市's plan: the districts' commissions, as 区发展改革委 there
     if match is None:
         return None
     return _agency(match, doc, lex)
