@@ -128,7 +128,8 @@ def find_clauses(text: str, judge: BodyJudge) -> ClauseScan:
             continue
         parsed = parse_list(folded, body, judge, vocab=vocab)
         cued = parsed.has_role or parsed.has_label
-        if not cued and not _closes_paragraph(folded, body[1] + 1):
+        if not cued and (not _closes_paragraph(folded, body[1] + 1)
+                         or folded.startswith(vocab["definition_openers"], body[0])):
             continue
         reason = _accepts(parsed, cued, strict=not cued)
         whole = (body[0] - 1, body[1] + 1)

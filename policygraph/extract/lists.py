@@ -64,6 +64,7 @@ def clause_vocabulary() -> dict:
         "role_labels": {k: v for k, v in labels.items() if v is not None},
         "list_trailers": sorted(raw["list_trailers"], key=len, reverse=True),
         "list_leaders": sorted(raw["list_leaders"], key=len, reverse=True),
+        "definition_openers": tuple(raw["definition_openers"]),
         "conjunctions": sorted(raw["conjunctions"], key=len, reverse=True),
         "place_fragment": re.compile(raw["split_place_fragments"]),
         "label_re": re.compile("(" + "|".join(map(re.escape, labels)) + r")\s*[" + "".join(map(re.escape, _SYNTAX["label_colons"])) + "]"),
