@@ -304,7 +304,8 @@ def resolve_mention(surface: str, jurisdiction: str, lexicon: Lexicon | None = N
         return None
     match = lex.best_match(match_key(text), free_names=not _is_list(text))
     opener = _levels()["collective_opener"]
-    if (match is None or match.row.type == UNCLASSIFIED) and text.startswith(opener) and len(text) > len(opener) + 2:
+    loose = match is None or match.row.type == UNCLASSIFIED or match.x.startswith(opener)
+    if loose and text.startswith(opener) and len(text) > len(opener) + 2:
         each = resolve_mention(text[len(opener):], jurisdiction, lex, within)
         if each is not None and each.collective and each.agency_type != UNCLASSIFIED:
             return each  # 各区发展改革委 in 上海市's plan: the districts' commissions, as 区发展改革委 there
