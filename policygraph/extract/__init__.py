@@ -10,7 +10,7 @@ from ..model import AgencyMention, Assignment, Clause, Extraction, OutlineNode, 
 from ..segment import line_numbers, segment
 from .bodies import find_body_mentions
 from .clauses import find_clauses
-from .metadata import NATIONAL, extract_metadata, issuer_names
+from .metadata import NATIONAL, extract_metadata, issuer_names, signature_names
 from .tables import find_table_tasks
 
 __all__ = ["extract", "assign_clauses", "select_tasks"]
@@ -171,8 +171,11 @@ def extract(document: SourceDocument, lexicon=None, *, resolver=None) -> Extract
         tasks.append(Task(node=node, clauses=node_clauses, assignments=tuple(assignments)))
     mentions = []
     issuers = [meta.issuer] if meta.issuer else []
+    signed = signature_names(meta.issuer)
     if len(issuer_names(meta.title)) > 1:
         issuers = [name for name in issuer_names(meta.title) if resolve(name) is not None]
+    elif len(signed) > 1:
+        issuers = [name for name in signed if resolve(name) is not None]
     for name in issuers:
         agency = resolve(name)
         if agency is not None:

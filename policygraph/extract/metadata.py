@@ -13,7 +13,7 @@ from ..model import CitedPolicy, DocumentMeta, OutlineNode, Span
 from ..normalize import DOCUMENT_NUMBER_RE, fold, normalize_document_number
 from ..segment import iter_lines
 
-__all__ = ["JurisdictionName", "extract_metadata", "issuer_names", "find_title", "find_issued", "find_implements",
+__all__ = ["JurisdictionName", "extract_metadata", "issuer_names", "signature_names", "find_title", "find_issued", "find_implements",
            "infer_jurisdiction", "jurisdiction_with_evidence", "placement", "NATIONAL"]
 
 NATIONAL = resource_json("levels.json")["national"]
@@ -62,7 +62,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "period": re.compile(rf"{_class(period['open'])}\s*(?:19|20)\d\d\s*{_class(period['dashes'])}+\s*(?:19|20)\d\d"
                              rf"\s*{re.escape(period['year'])}?\s*{_class(period['close'])}$"),
         "issuers": re.compile(rf"^(.{{2,60}}?){re.escape(vocab['issuer_mark'])}"),
-        "title_issuer": re.compile(rf"^(.{{2,30}}?(?:{alternation(vocab['title_issuer_endings'])})){re.escape(vocab['issuer_mark'])}"),
+        "title_issuer": re.compile(rf"^(.{{2,30}}?(?:{alternation(vocab['title_issuer_endings'])}))"
+                                   rf"(?:{alternation(notice['verbs'])})?{re.escape(vocab['issuer_mark'])}"),
         "issuer_split": re.compile(rf"[\s{re.escape(_syntax()['issuer_separators'])}]+"),
         "ministry": re.compile(rf"^[\u4e00-\u9fff]{{1,8}}{re.escape(ministry['ending'])}(?:{alternation(ministry['followers'])})"),
         "compact_edges": re.compile(rf"{_blank_run()}(?={re.escape(opening)})|(?<={re.escape(opening)}){_blank_run()}"
@@ -140,6 +141,11 @@ def issuer_names(title: str | None) -> list[str]:
     return [name for name in _patterns()["issuer_split"].split(m.group(1)) if name]
 
 
+def signature_names(issuer: str | None) -> list[str]:
+    """The bodies of an issuer as :func:`find_issued` writes it (several, space-separated, for a joint plan)."""
+    return [name for name in _patterns()["issuer_split"].split(issuer or "") if name]
+
+
 def _is_notice_heading(line: str) -> bool:
     """X关于印发《Y》的通知: a title line that may hold 《》."""
     return bool(_patterns()["notice_heading"].match(line))
@@ -151,7 +157,19 @@ def _title_line(line: str) -> bool:
         return False
     if any(c in line for c in _syntax()["title_breaks"]) or (line.startswith("(") and line.endswith(")")):
         return False
-    return _syntax()["title_quotes"][0] not in line or _is_notice_heading(line)
+    return _syntax()["title_quotes"][0] not in line or _is_notice_heading(line) or _cites_inside(line)
+
+
+def _cites_inside(line: str) -> bool:
+    """A title that quotes the policy it carries out: …关于贯彻《国务院…意见》进一步加强…的实施意见.
+
+    What follows the last 》 is the title's own words and ends with a genre word.
+    """
+    rest = line.rpartition(_syntax()["title_quotes"][1])[2]
+    return len(rest) >= _OWN_WORDS and _ends_with_genre(rest) and not rest.endswith(_vocabulary()["notice"]["ending"])
+
+
+_OWN_WORDS = 6
 
 
 def _is_caption(lines, i: int) -> bool:
@@ -243,6 +261,12 @@ def find_issued(text: str) -> tuple[date, str | None] | None:
 
     >>> find_issued("正文。\\n吉林省人民政府办公厅\\n２０１５年６月８日\\n")
     (datetime.date(2015, 6, 8), '吉林省人民政府办公厅')
+
+    Jointly issued plans are signed by each body, on lines of their own or on
+    one line set apart by spaces; the bodies are joined by a space, as in a title:
+
+    >>> find_issued("附件：方案\\n\\n上海市发展和改革委员会\\n\\n上海市经济和信息化委员会\\n\\n2026年9月7日\\n")[1]
+    '上海市发展和改革委员会 上海市经济和信息化委员会'
     """
     folded = fold(text)
     lines = _lines(text, folded)
@@ -255,19 +279,47 @@ def find_issued(text: str) -> tuple[date, str | None] | None:
             issued = date(_date_part(m.group(1)), _date_part(m.group(2)), _date_part(m.group(3)))
         except (ValueError, KeyError):
             continue
-        issuer = None
-        for j in range(i - 1, max(-1, i - 3), -1):
+        signed: list[str] = []
+        for j in range(i - 1, max(-1, i - 8), -1):
             prev = lines[j][1].strip(_syntax()["blanks"])
-            if prev:
-                if (prev.endswith(tuple(_vocabulary()["issuer_endings"])) and len(prev) <= 40
-                        and not any(c in prev for c in _syntax()["issuer_breaks"])):
-                    issuer = prev
+            if not prev:
+                continue
+            names = _signature(prev)
+            if not names:
                 break
-        found.append((issued, issuer))
+            signed[:0] = names
+        found.append((issued, " ".join(signed) or None))
     if not found:
         return None
     with_issuer = [f for f in found if f[1]]
     return (with_issuer or found)[-1]
+
+
+def _signature(line: str) -> list[str]:
+    """The bodies a signature line names (one, or several set apart by spaces), or [] when it is no signature."""
+    endings = tuple(_vocabulary()["issuer_endings"])
+    names = [part for n in _patterns()["issuer_split"].split(line) if n for part in _unglued(n, endings)]
+    if names and all(n.endswith(endings) and len(n) <= 40 and not any(c in n for c in _syntax()["issuer_breaks"])
+                     for n in names):
+        return names
+    return []
+
+
+def _unglued(name: str, endings: tuple[str, ...]) -> list[str]:
+    """Bodies written one after the other with nothing between (黄浦区商务委员会黄浦区卫生健康委员会).
+
+    A body ends where an issuer ending is followed by the place the name opens with.
+    """
+    head = name[:_GLUE_HEAD]
+    if len(name) < 2 * _GLUE_HEAD:
+        return [name]
+    cuts = [m.start() for m in re.finditer(re.escape(head), name)
+            if m.start() > 0 and name[:m.start()].endswith(endings)]
+    bounds = [0, *cuts, len(name)]
+    return [name[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+_GLUE_HEAD = 3
 
 
 def find_number(text: str) -> tuple[str, str, Span] | None:
@@ -343,7 +395,8 @@ def placement(text: str, title: str | None, issuer: str | None, number: str | No
     ...           (), (JurisdictionName("庄行镇", abbr="奉庄", parent="奉贤区", kind="town"),))
     ('庄行镇', 'the title names 庄行镇 and the text speaks as a town (镇政府各部门)', '奉贤区')
     """
-    for what, head in (("title", title), ("issuer", issuer)):
+    signed = sorted(signature_names(issuer), key=lambda n: fold(n).startswith(tuple(_vocabulary()["national_heads"])))
+    for what, head in (("title", title), *(("issuer", name) for name in signed[:1] or [issuer])):
         if not head:
             continue
         head = fold(head)
@@ -373,6 +426,9 @@ def placement(text: str, title: str | None, issuer: str | None, number: str | No
     town = _speaking_town(folded, fold(title or ""), places)
     if town is not None:
         return town
+    titled = _titled_place(fold(title or ""), places)
+    if titled is not None:
+        return titled, f"the title names {titled} (no issuer or number says where)", None
     counts: Counter[str] = Counter()
     for n in names:
         if n.name == NATIONAL:
@@ -420,6 +476,22 @@ def _speaking_town(folded: str, title: str, places: Sequence[JurisdictionName]) 
     where = "the title names" if in_title else "the text names"
     parent = best.parent or _named_district(folded, places)
     return best.name, f"{where} {best.name} and the text speaks as a town ({cue})", parent
+
+
+def _titled_place(title: str, places: Sequence[JurisdictionName]) -> str | None:
+    """The one city, district or county a title names (关于推进奉贤区文物建筑消防安全…的实施方案), if only one.
+
+    A plan of a district that neither signs nor numbers itself still names its
+    district in its title, where the text may cite the municipality's rules more often.
+    """
+    for kind in ("county", "prefecture"):
+        named = {n.name for n in places if n.kind == kind and len(n.name) >= 3 and n.name in title}
+        named = {n for n in named if not any(n != other and n in other for other in named)}
+        if len(named) == 1:
+            return named.pop()
+        if named:
+            return None
+    return None
 
 
 def _named_district(folded: str, places: Sequence[JurisdictionName]) -> str | None:
