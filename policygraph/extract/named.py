@@ -341,6 +341,9 @@ def _strip_scope(text: str, start: int, end: int, vocab: Vocabulary) -> int:
     return start
 
 
+_MIN_MODIFIER = 2
+
+
 def _covered(modifier: str, words: frozenset[str], vocab: Vocabulary) -> bool:
     """Can ``modifier`` be cut entirely into generic words, numbers and generic quotations?"""
     n = len(modifier)
@@ -388,6 +391,8 @@ def is_named(name: str, kind: str, suffix: str, vocab: Vocabulary | None = None,
     if modifier in vocab.left or modifier in vocab.weak_left or modifier in vocab.leading:  # 开展行动
         return False
     if modifier.endswith(tuple(vocab.conjunctions)):  # 公益金或基金: two categories, not one name
+        return False
+    if kind != "park" and not quoted and len(modifier) < _MIN_MODIFIER:  # 有计划(地), 二计划: a fragment
         return False
     head = _head_length(name, vocab)
     if kind == "park":
