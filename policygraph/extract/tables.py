@@ -382,11 +382,12 @@ def find_table_tasks(text: str, judge: BodyJudge) -> tuple[TableTask, ...]:
     parts = dict(appendix_starts(text))
     rows = list(_tabular_tables(text, folded, lines, parts, judge, vocab))
     rows += _cell_tables(text, folded, lines, parts, judge, vocab)
-    seen, out = set(), []
+    ends: dict[tuple, int] = {}
+    out = []
     for row in sorted(rows, key=lambda r: r.node.span.start):
         key = (row.node.part, row.node.path)
-        if key in seen:
+        if row.node.span.start < ends.get(key, -1):
             continue
-        seen.add(key)
+        ends[key] = row.node.span.end
         out.append(row)
     return tuple(out)
