@@ -74,11 +74,22 @@ def line_numbers(text: str, offsets) -> dict[int, int]:
 
 
 def iter_lines(text: str) -> Iterator[tuple[int, str]]:
-    """Yield ``(offset, line)`` for each line of ``text`` (without the newline)."""
+    """Yield ``(offset, line)`` for each line of ``text`` (without the newline).
+
+    One line at a time, not a list of them all: the list was a second copy of
+    the document, made by every stage that reads it line by line.
+
+    >>> list(iter_lines("一\\n\\n二"))
+    [(0, '一'), (2, ''), (3, '二')]
+    """
     pos = 0
-    for line in text.split("\n"):
-        yield pos, line
-        pos += len(line) + 1
+    while True:
+        end = text.find("\n", pos)
+        if end < 0:
+            yield pos, text[pos:]
+            return
+        yield pos, text[pos:end]
+        pos = end + 1
 
 
 def _heading(folded_line: str) -> tuple[str, str, int] | None:
