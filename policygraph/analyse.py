@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 import numpy as np
 
 from policygraph.errors import QueryError, UsageError
-from policygraph.query import _clip, format_table, load_query, markdown_table, queries_dir, run_query, tsv_cell
+from policygraph.query import _clip, csv_text, format_table, load_query, markdown_table, queries_dir, run_query, tsv_cell
 from policygraph.store import NativeView, native_view
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -1142,9 +1142,6 @@ def format_ranking(ranking: Ranking, fmt: str = "table") -> str:
     The table and Markdown show the ranking's columns; CSV, TSV and JSON add each agency's IRI,
     jurisdiction and type (each type's IRI for ``--by type``).
     """
-    import csv
-    import io
-
     if fmt not in RANK_FORMATS:
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(RANK_FORMATS)}")
     columns = list(ranking.columns)
@@ -1155,11 +1152,7 @@ def format_ranking(ranking: Ranking, fmt: str = "table") -> str:
     if fmt == "jsonl":
         return "\n".join(json.dumps(r, ensure_ascii=False) for r in records)
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([*columns, *extra])
-        writer.writerows(list(r.values()) for r in records)
-        return buffer.getvalue().removesuffix("\n")
+        return csv_text([*columns, *extra], (list(r.values()) for r in records))
     if fmt == "tsv":
         return "\n".join("\t".join(tsv_cell("" if v is None else str(v)) for v in row)
                          for row in [[*columns, *extra], *(r.values() for r in records)])

@@ -25,6 +25,16 @@ def _say(text, err: bool = False) -> None:
     click.echo(safe_text(text), err=err)
 
 
+def _write_rows(text: str, fmt: str, err: bool = False) -> None:
+    """Print a formatted result: a table for a person, any other format as written, every line ended alike.
+
+    CSV lines end in CRLF (RFC 4180, the W3C SPARQL CSV form) in every command, the others in LF.
+    """
+    if fmt == "table":
+        return _say(text.rstrip("\n"), err=err)
+    click.echo(text.rstrip("\r\n") + ("\r\n" if fmt == "csv" else "\n"), nl=False, err=err)
+
+
 def _escaped(exc: click.ClickException) -> click.ClickException:
     """``exc`` with its message shown through ``safe_text``, as everything else printed for a person is.
 
@@ -319,13 +329,13 @@ def export(path, out_dir, fmt):
               help=f"Graph to evaluate: a store folder, a build folder, or a TriG/Turtle file. Default: {DEFAULT_OUT}/store, else {DEFAULT_OUT}/graph.trig.")
 @click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder of the source documents, to locate target texts. Default: the embedded corpus.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text for reading, json for the whole report as one object.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
+              help="text for reading, json for the whole report as one object, csv for the scores per field and document.")
 @click.option("--json", "as_json", is_flag=True, hidden=True, help="The same as --format json.")
 @click.option("--no-misses", is_flag=True, help="Print the scores only.")
 def evaluate(gold_dir, graph_path, corpus_dir, fmt, as_json, no_misses):
     """Score a built graph against hand annotations: precision, recall and F1 per field."""
-    from .evaluate import evaluate as run_evaluation, format_report
+    from .evaluate import evaluate as run_evaluation, format_report, format_report_csv
     from .ontology import embedded_dir
     from .store import default_graph_path, load_graph_file
 
@@ -333,6 +343,8 @@ def evaluate(gold_dir, graph_path, corpus_dir, fmt, as_json, no_misses):
     report = run_evaluation(graph, gold_dir or embedded_dir("gold"), corpus_dir=corpus_dir or embedded_dir("seeds"))
     if as_json or fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        _write_rows(format_report_csv(report), fmt)
     else:
         _say(format_report(report, misses=not no_misses))
 
@@ -399,15 +411,12 @@ def query(query, graph_path, params, fmt, lang, list_only, endpoint):
         named = resolve_query(query)
         result = run_query(_read_graph(graph_path, endpoint), named,
                            _key_values(params), lang=lang)
+        text = format_result(result, fmt)
     except QueryError as exc:
         raise _QueryUsageError(str(exc)) from exc
     if result.empty:
         return click.echo("no results")
-    text = format_result(result, fmt).rstrip("\n")
-    if fmt == "table":
-        _say(text)
-    else:
-        click.echo(text)
+    _write_rows(text, fmt)
 
 
 @cli.command()
@@ -450,10 +459,8 @@ def rank(graph_path, jurisdiction, document, agency_type, by, top, sort, weights
     to_stderr = str(plot_path) == "-"  # standard output carries the chart
     if not ranking.rows:
         click.echo("no results", err=to_stderr)
-    elif fmt == "table":
-        _say(analyse.format_ranking(ranking, fmt), err=to_stderr)
     else:
-        click.echo(analyse.format_ranking(ranking, fmt), err=to_stderr)
+        _write_rows(analyse.format_ranking(ranking, fmt), fmt, err=to_stderr)
     if plot_path and ranking.rows:
         from .plot import plot_ranking
 

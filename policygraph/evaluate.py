@@ -26,6 +26,7 @@ __all__ = [
     "Report",
     "evaluate",
     "format_report",
+    "format_report_csv",
     "load_gold",
     "entity_key",
 ]
@@ -786,3 +787,18 @@ def format_report(report: Report, misses: bool = True) -> str:
                 lines.append(current)
             lines.append(f"  {m.field:<{fw}}  {m.kind:<{kw}}  {m.detail}")
     return "\n".join(lines)
+
+
+def format_report_csv(report: Report) -> str:
+    """The scores as CSV: one row per field and document (``document`` empty for the corpus totals).
+
+    A spreadsheet or ``pandas.read_csv`` reads it; the misses stay in the text and JSON reports.
+    """
+    from policygraph.query import csv_text
+
+    def row(document: str, name: str, s: Score) -> list:
+        return [document, name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", s.tp, s.fp, s.fn]
+
+    rows = [row("", name, s) for name, s in report.fields.items()]
+    rows += [row(doc, name, s) for doc, scores in report.documents.items() for name, s in scores.items()]
+    return csv_text(["document", "field", "precision", "recall", "f1", "tp", "fp", "fn"], rows)

@@ -10,22 +10,34 @@ plain data (also printed as JSON); :func:`format_inspection` into text.
 from __future__ import annotations
 
 from .model import UNCLASSIFIED, Extraction
-from .segment import line_number
+from .segment import line_numbers
 
 __all__ = ["inspection", "format_inspection"]
 
 
+def _line_finder(x: Extraction):
+    """The line of each offset ``inspection`` reports, from one pass over the text.
+
+    Counting newlines from the start for every item made inspecting a long
+    document quadratic in its length.
+    """
+    offsets = [t.node.span.start for t in x.tasks]
+    offsets += [a.mention.span.start for t in x.tasks for a in t.assignments]
+    offsets += [item.span.start for item in (*x.rejected, *x.targets, *x.named)]
+    return line_numbers(x.document.text, offsets).__getitem__
+
+
 def inspection(x: Extraction) -> dict:
     """The facts of one extraction as JSON-ready data, each with its line in the source."""
-    text = x.document.text
     meta = x.meta
+    line = _line_finder(x)
     tasks = []
     for task in x.tasks:
         node = task.node
         tasks.append({
             "path": "/".join(((node.part,) if node.part else ()) + node.path),
             "title": node.title,
-            "line": line_number(text, node.span.start),
+            "line": line(node.span.start),
             "assignments": [{
                 "surface": a.mention.surface,
                 "role": a.mention.role,
@@ -34,7 +46,7 @@ def inspection(x: Extraction) -> dict:
                 "type": a.agency.agency_type if a.agency else None,
                 "generic": a.mention.generic,
                 "plates": list(a.mention.aliases),
-                "line": line_number(text, a.mention.span.start),
+                "line": line(a.mention.span.start),
             } for a in task.assignments],
         })
     return {
@@ -50,14 +62,14 @@ def inspection(x: Extraction) -> dict:
         "issued": meta.issued.isoformat() if meta.issued else None,
         "implements": [c.number for c in meta.implements],
         "tasks": tasks,
-        "rejected": [{"text": r.text, "reason": r.reason, "line": line_number(text, r.span.start)} for r in x.rejected],
+        "rejected": [{"text": r.text, "reason": r.reason, "line": line(r.span.start)} for r in x.rejected],
         "unrecognised_bodies": list(x.unrecognised_bodies),
         "targets": [{
             "surface": t.surface, "value": str(t.value), "value_max": str(t.value_max) if t.value_max is not None else None,
             "unit": t.unit, "comparator": t.comparator, "year": t.year, "annual": t.annual, "metric": t.metric,
-            "line": line_number(text, t.span.start),
+            "line": line(t.span.start),
         } for t in x.targets],
-        "named": [{"kind": n.kind, "name": n.name, "line": line_number(text, n.span.start)} for n in x.named],
+        "named": [{"kind": n.kind, "name": n.name, "line": line(n.span.start)} for n in x.named],
         "warnings": list(x.warnings),
     }
 

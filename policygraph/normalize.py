@@ -28,15 +28,30 @@ _FOLD[0xFF09] = ord(")")
 _FOLD_TABLE = {k: chr(v) for k, v in _FOLD.items()}
 
 
-@lru_cache(maxsize=1024)
+_SHORT = 512
+
+
 def fold(text: str) -> str:
     """Map full-width ASCII to half-width, one character for one.
 
     Remembers recent answers: every extractor folds the same document text.
+    Only the last two long texts are kept (a document and a passage of it), so
+    the cache holds one document's folded copy however many documents, or
+    however long ones, a build reads.
 
     >>> fold("２０２０年（责任单位：省科技厅）")
     '2020年(责任单位:省科技厅)'
     """
+    return _fold_short(text) if len(text) < _SHORT else _fold_long(text)
+
+
+@lru_cache(maxsize=1024)
+def _fold_short(text: str) -> str:
+    return text.translate(_FOLD_TABLE)
+
+
+@lru_cache(maxsize=2)
+def _fold_long(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from policygraph.errors import QueryError, UsageError
 
@@ -37,6 +37,7 @@ __all__ = [
     "format_result",
     "to_table",
     "to_csv",
+    "csv_text",
     "to_tsv",
     "to_json",
     "to_jsonl",
@@ -666,19 +667,27 @@ def to_table(result: QueryResult, max_width: int = 60) -> str:
 
 def _delimited(result: QueryResult, dialect: str) -> str:
     if result.kind == "ASK":
-        return f"boolean\n{'true' if result.boolean else 'false'}\n"
+        answer = [["true" if result.boolean else "false"]]
+        return csv_text(["boolean"], answer) if dialect == "csv" else f"boolean\n{answer[0][0]}\n"
     _refuse_graph(result, dialect)
-    buffer = io.StringIO()
     if dialect == "csv":
         text = _memo(cell_text)
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(result.variables)
-        writer.writerows([text(c) for c in row] for row in result.rows)
-    else:
-        text = _memo(lambda c: tsv_cell(cell_text(c)))
-        buffer.write("\t".join(result.variables) + "\n")
-        for row in result.rows:
-            buffer.write("\t".join([text(c) for c in row]) + "\n")
+        return csv_text(result.variables, ([text(c) for c in row] for row in result.rows))
+    text = _memo(lambda c: tsv_cell(cell_text(c)))
+    lines = ["\t".join(result.variables), *("\t".join([text(c) for c in row]) for row in result.rows)]
+    return "".join(line + "\n" for line in lines)
+
+
+def csv_text(headers: Sequence[str], rows: Iterable[Sequence]) -> str:
+    """A header row and rows as CSV with CRLF line ends (RFC 4180), the one CSV form every command writes.
+
+    >>> csv_text(["a", "b"], [[1, "x,y"]])
+    'a,b\\r\\n1,"x,y"\\r\\n'
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers)
+    writer.writerows(rows)
     return buffer.getvalue()
 
 

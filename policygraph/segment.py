@@ -18,7 +18,7 @@ from .knowledge import resource_json
 from .model import OutlineNode, Span
 from .normalize import fold
 
-__all__ = ["segment", "iter_lines", "appendix_part", "appendix_starts", "HEADING_STYLES"]
+__all__ = ["segment", "distinct_paths", "iter_lines", "appendix_part", "appendix_starts", "HEADING_STYLES"]
 
 _OUTLINE = resource_json("outline.json")["outline"]
 
@@ -74,11 +74,22 @@ def line_numbers(text: str, offsets) -> dict[int, int]:
 
 
 def iter_lines(text: str) -> Iterator[tuple[int, str]]:
-    """Yield ``(offset, line)`` for each line of ``text`` (without the newline)."""
+    """Yield ``(offset, line)`` for each line of ``text`` (without the newline).
+
+    One line at a time, not a list of them all: the list was a second copy of
+    the document, made by every stage that reads it line by line.
+
+    >>> list(iter_lines("一\\n\\n二"))
+    [(0, '一'), (2, ''), (3, '二')]
+    """
     pos = 0
-    for line in text.split("\n"):
-        yield pos, line
-        pos += len(line) + 1
+    while True:
+        end = text.find("\n", pos)
+        if end < 0:
+            yield pos, text[pos:]
+            return
+        yield pos, text[pos:end]
+        pos = end + 1
 
 
 def _heading(folded_line: str) -> tuple[str, str, int] | None:
@@ -227,3 +238,37 @@ def segment(text: str) -> tuple[OutlineNode, ...]:
         nodes.append(OutlineNode(path=path, level=level, title=title, title_span=title_span,
                                  span=Span(start, end), part=node_part))
     return tuple(nodes)
+
+
+def distinct_paths(nodes) -> list[OutlineNode]:
+    """``nodes`` (in document order) with every (part, path) told apart by its occurrence.
+
+    Tasks, clauses and outline items are keyed by part and path, so a node
+    whose path an earlier node of its part already holds (a compilation that
+    prints the same plan twice, an item list that restarts under one heading, a
+    task table repeated) would merge with it. Such a node gets its number's
+    occurrence (``二#2``), and the nodes under it follow it; a node whose path
+    is new, and everything under it, keeps its path unchanged.
+
+    >>> span = Span(0, 1)
+    >>> nodes = [OutlineNode(p, len(p), "", span, span) for p in [("一",), ("一", "1"), ("一",), ("一", "1"), ("二",)]]
+    >>> [n.outline for n in distinct_paths(nodes)]
+    ['一', '一/1', '一#2', '一#2/1', '二']
+    """
+    from dataclasses import replace
+
+    mark = _OUTLINE["occurrence_mark"]
+    used: set[tuple[str, tuple[str, ...]]] = set()
+    latest: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
+    out = []
+    for node in nodes:
+        parent = node.path[:-1]
+        path = latest.get((node.part, parent), parent) + node.path[-1:]
+        occurrence = 1
+        while (node.part, path) in used:
+            occurrence += 1
+            path = path[:-1] + (f"{node.path[-1]}{mark}{occurrence}",)
+        used.add((node.part, path))
+        latest[(node.part, node.path)] = path
+        out.append(node if path == node.path else replace(node, path=path))
+    return out

@@ -1,6 +1,8 @@
 """Conventions shared by every command: one spelling for the graph location, its earlier spellings as aliases."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import shutil
@@ -148,7 +150,7 @@ def test_format_names_mean_one_format_across_commands():
     assert _format_choices("query") == list(FORMATS)
     assert _format_choices("rank") == list(RANK_FORMATS)
     assert set(RANK_FORMATS) == set(FORMATS) - {"turtle", "nt"}
-    assert set(_format_choices("evaluate")) == {"text", "json"}
+    assert set(_format_choices("evaluate")) == {"text", "json", "csv"}
     assert set(_format_choices("inspect")) == {"text", "json", "jsonl"}
     assert {"turtle", "nt"} <= set(_format_choices("export"))
 
@@ -193,7 +195,9 @@ def test_jsonl_values_are_plain_and_exact():
 def test_construct_refuses_every_row_format(fmt, seed_build):
     text = "CONSTRUCT { ?d pg:sourceFile ?f } WHERE { ?d pg:sourceFile ?f }"
     result = CliRunner().invoke(cli, ["query", text, "-g", str(seed_build[2]), "-f", fmt])
-    assert result.exit_code == 1 and f"returns a graph, not rows: use --format turtle or nt, not {fmt}" in result.output
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [
+        f"Error: a CONSTRUCT query returns a graph, not rows: use --format turtle or nt, not {fmt}"]
 
 
 def test_construct_as_ntriples_and_select_refuses_graph_formats(seed_build):
@@ -205,7 +209,7 @@ def test_construct_as_ntriples_and_select_refuses_graph_formats(seed_build):
     lines = nt.output.splitlines()
     assert lines == sorted(lines) and len(Graph().parse(data=nt.output, format="nt")) == len(lines) > 0
     refused = CliRunner().invoke(cli, ["query", "documents", "-g", str(seed_build[2]), "-f", "nt"])
-    assert refused.exit_code == 1 and "returns rows, not a graph" in refused.output
+    assert refused.exit_code == 2 and "returns rows, not a graph" in refused.output
 
 
 def test_markdown_cells_cannot_break_the_table():
@@ -266,3 +270,34 @@ def test_usage_errors_show_control_characters_escaped(args, tmp_path, monkeypatc
     assert result.exit_code == 2 and "Error: " in result.output, result.output
     assert "\\x1b]0;pwned\\x07\\u202e" in result.output
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", result.output), repr(result.output)
+
+
+def _line_ends(data: bytes) -> set[bytes]:
+    """The line terminators used in ``data``: CRLF, or a bare LF."""
+    return {b"\r\n" if data[i - 1:i] == b"\r" else b"\n" for i in range(len(data)) if data[i:i + 1] == b"\n"}
+
+
+@pytest.mark.parametrize("args", [["query", "agencies-by-tasks"], ["rank", "--top", "5"], ["evaluate"]],
+                         ids=["query", "rank", "evaluate"])
+def test_csv_ends_every_line_in_crlf_in_every_command(args, seed_build):
+    """query wrote CRLF, rank LF and evaluate had no CSV: one convention, RFC 4180's CRLF, everywhere."""
+    result = CliRunner().invoke(cli, [*args, "-g", str(seed_build[2] / "graph.trig"), "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    data = result.stdout_bytes
+    assert data.endswith(b"\r\n") and _line_ends(data) == {b"\r\n"}
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    assert len(rows) > 2 and all(len(row) == len(rows[0]) for row in rows)
+
+
+def test_evaluate_csv_has_the_text_report_scores(seed_build):
+    graph = str(seed_build[2] / "graph.trig")
+    text = CliRunner().invoke(cli, ["evaluate", "-g", graph, "--no-misses"]).output
+    rows = list(csv.DictReader(io.StringIO(CliRunner().invoke(cli, ["evaluate", "-g", graph, "-f", "csv"]).output)))
+    totals = {r["field"]: r for r in rows if not r["document"]}
+    for line in text.splitlines()[1:]:
+        if not line.strip():
+            break
+        name, precision, recall, f1, tp, fp, fn = line.split()
+        assert (totals[name]["precision"], totals[name]["recall"], totals[name]["f1"]) == (precision, recall, f1)
+        assert (totals[name]["tp"], totals[name]["fp"], totals[name]["fn"]) == (tp, fp, fn)
+    assert {r["document"] for r in rows if r["document"]}

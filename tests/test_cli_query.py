@@ -202,9 +202,9 @@ def test_rank_and_query_take_the_same_type_spellings(runner, graph, spelling):
 @pytest.mark.parametrize("text", ["CONSTRUCT { ?d pg:sourceFile ?f } WHERE { ?d pg:sourceFile ?f }",
                                   "DESCRIBE ?d WHERE { ?d pg:sourceFile ?f } LIMIT 1"])
 def test_graph_results_refuse_row_formats(runner, graph, text, fmt):
-    """csv and tsv printed an empty line with exit 0 for a CONSTRUCT: refused like json."""
+    """csv and tsv printed an empty line with exit 0 for a CONSTRUCT: refused like json, as a usage error."""
     result = runner.invoke(cli, ["query", text, "-g", graph, "-f", fmt])
-    assert result.exit_code == 1 and "returns a graph" in result.output and "--format turtle" in result.output
+    assert result.exit_code == 2 and "returns a graph" in result.output and "--format turtle" in result.output
     turtle = runner.invoke(cli, ["query", text, "-g", graph, "-f", "turtle"])
     assert turtle.exit_code == 0 and "pg:sourceFile" in turtle.output
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from ..knowledge import resource_json
 from ..model import AgencyMention, Assignment, Clause, Extraction, OutlineNode, SourceDocument, Task
-from ..segment import line_numbers, segment
+from ..segment import distinct_paths, line_numbers, segment
 from .bodies import find_body_mentions
 from .clauses import find_clauses
 from .metadata import NATIONAL, extract_metadata, issuer_names, signature_names
@@ -128,20 +128,22 @@ def extract(document: SourceDocument, lexicon=None, *, resolver=None) -> Extract
                        jurisdiction_evidence="every issuer the title names is a national body")
     scan = find_clauses(text, resolver.judge)
     clauses = _first_listed_leads(scan.clauses) if scan.first_listed_leads else scan.clauses
-    by_node = assign_clauses(outline, clauses, text)
-    taken = {(n.part, n.path) for n in outline}
-    table_nodes, table_clauses = [], []
-    for row in find_table_tasks(text, resolver.judge):
-        node = row.node if (row.node.part, row.node.path) not in taken else replace(row.node, part=row.node.part or _OUTLINE["table_part"])
-        if (node.part, node.path) in taken:
-            continue
-        taken.add((node.part, node.path))
-        table_nodes.append(node)
-        if row.clause is not None:
-            table_clauses.append(row.clause)
-            by_node[(node.part, node.path)] = [row.clause]
+    headings = {(n.part, n.path) for n in outline}
+    rows = [(replace(row.node, part=row.node.part or _OUTLINE["table_part"])
+             if (row.node.part, row.node.path) in headings else row.node, row.clause)
+            for row in find_table_tasks(text, resolver.judge)]
+    merged = sorted([*outline, *(node for node, _ in rows)], key=lambda n: n.span.start)
+    placed = distinct_paths(merged)
+    renamed = {id(node): kept for node, kept in zip(merged, placed)}
+    by_node = assign_clauses(tuple(renamed[id(n)] for n in outline), clauses, text)
+    table_clauses = []
+    for node, clause in rows:
+        if clause is not None:
+            node = renamed[id(node)]
+            table_clauses.append(clause)
+            by_node[(node.part, node.path)] = [clause]
     clauses = clauses + tuple(table_clauses)
-    outline = tuple(sorted(outline + tuple(table_nodes), key=lambda n: n.span.start))
+    outline = tuple(placed)
 
     place = resolver.place(meta.jurisdiction, meta.jurisdiction_parent)
     above = lexicon.parent(place)

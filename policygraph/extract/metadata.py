@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, deque
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import islice, takewhile
 
 from ..knowledge import alternation, resource_json
 from ..model import CitedPolicy, DocumentMeta, OutlineNode, Span
@@ -112,8 +113,9 @@ def _town_name_re() -> re.Pattern[str]:
                       rf"(?:{alternation(words['town_words'])}))(?={alternation(words['town_government_words'])})")
 
 
-def _lines(text: str, folded: str) -> list[tuple[int, str, str]]:
-    return [(off, line, folded[off:off + len(line)]) for off, line in iter_lines(text)]
+def _lines(text: str, folded: str) -> Iterator[tuple[int, str, str]]:
+    """Each line as written and folded, with its offset, one at a time (the readers need the head or a window)."""
+    return ((off, line, folded[off:off + len(line)]) for off, line in iter_lines(text))
 
 
 def _is_furniture(line: str) -> bool:
@@ -209,8 +211,8 @@ def find_title(text: str, outline: Sequence[OutlineNode]) -> tuple[str, Span] | 
     """
     folded = fold(text)
     body_start = outline[0].span.start if outline else len(text)
-    lines = [(o, l, f) for o, l, f in _lines(text, folded) if o < body_start and f.strip(_syntax()["blanks"])]
-    lines = lines[:_HEAD_LINES * 2]
+    head = takewhile(lambda x: x[0] < body_start, _lines(text, folded))
+    lines = list(islice(((o, l, f) for o, l, f in head if f.strip(_syntax()["blanks"])), _HEAD_LINES * 2))
     for i, (off, line, fline) in enumerate(lines):
         stripped = fline.strip(_syntax()["blanks"])
         if _is_furniture(line) or not _title_line(stripped):
@@ -269,10 +271,11 @@ def find_issued(text: str) -> tuple[date, str | None] | None:
     '上海市发展和改革委员会 上海市经济和信息化委员会'
     """
     folded = fold(text)
-    lines = _lines(text, folded)
     found = []
-    for i, (off, line, fline) in enumerate(lines):
-        m = _patterns()["date"].match(fline)
+    before: deque[str] = deque(maxlen=_SIGNATURE_LINES)  # the lines before the current one
+    for off, line, fline in _lines(text, folded):
+        above, m = tuple(reversed(before)), _patterns()["date"].match(fline)
+        before.append(line)
         if not m:
             continue
         try:
@@ -280,8 +283,8 @@ def find_issued(text: str) -> tuple[date, str | None] | None:
         except (ValueError, KeyError):
             continue
         signed: list[str] = []
-        for j in range(i - 1, max(-1, i - 8), -1):
-            prev = lines[j][1].strip(_syntax()["blanks"])
+        for previous in above:
+            prev = previous.strip(_syntax()["blanks"])
             if not prev:
                 continue
             names = _signature(prev)
@@ -293,6 +296,10 @@ def find_issued(text: str) -> tuple[date, str | None] | None:
         return None
     with_issuer = [f for f in found if f[1]]
     return (with_issuer or found)[-1]
+
+
+#: How far above a date the signature lines of a joint plan may reach (blank lines between them count).
+_SIGNATURE_LINES = 7
 
 
 def _signature(line: str) -> list[str]:
@@ -325,7 +332,7 @@ _GLUE_HEAD = 3
 def find_number(text: str) -> tuple[str, str, Span] | None:
     """The document's own 文号: on a line of its own (or before the title) near the top."""
     folded = fold(text)
-    for off, line, fline in _lines(text, folded)[:_HEAD_LINES]:
+    for off, line, fline in islice(_lines(text, folded), _HEAD_LINES):
         stripped = fline.strip(_syntax()["blanks"])
         if stripped[:1] == "(" and stripped[-1:] == ")":
             stripped = stripped[1:-1].strip()

@@ -19,6 +19,7 @@ be read is skipped; the rows after it are still read.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -109,9 +110,35 @@ def _cells(line: str, offset: int) -> list[Piece]:
     return cells
 
 
-def _lines(folded: str) -> list[tuple[int, str]]:
+class _Lines:
+    """The non-blank lines of a text as ``(offset, line)``, kept as offsets and sliced when asked for.
+
+    A list of the lines themselves was a second copy of the document.
+    """
+
+    __slots__ = ("text", "starts", "ends")
+
+    def __init__(self, text: str):
+        self.text, self.starts, self.ends = text, array("q"), array("q")
+        for offset, line in iter_lines(text):
+            if line.strip(_BLANKS):
+                self.starts.append(offset)
+                self.ends.append(offset + len(line))
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i: int) -> tuple[int, str]:
+        start = self.starts[i]
+        return start, self.text[start:self.ends[i]]
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        return (self[i] for i in range(len(self)))
+
+
+def _lines(folded: str) -> _Lines:
     """The non-blank lines, with their offsets."""
-    return [(o, line) for o, line in iter_lines(folded) if line.strip(_BLANKS)]
+    return _Lines(folded)
 
 
 def _title(text: str, cell: Piece) -> tuple[str, Span]:
@@ -382,11 +409,12 @@ def find_table_tasks(text: str, judge: BodyJudge) -> tuple[TableTask, ...]:
     parts = dict(appendix_starts(text))
     rows = list(_tabular_tables(text, folded, lines, parts, judge, vocab))
     rows += _cell_tables(text, folded, lines, parts, judge, vocab)
-    seen, out = set(), []
+    ends: dict[tuple, int] = {}
+    out = []
     for row in sorted(rows, key=lambda r: r.node.span.start):
         key = (row.node.part, row.node.path)
-        if key in seen:
+        if row.node.span.start < ends.get(key, -1):
             continue
-        seen.add(key)
+        ends[key] = row.node.span.end
         out.append(row)
     return tuple(out)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
@@ -192,33 +193,48 @@ def _lex() -> _Lex:
     )
 
 
-def _segments(text: str, breaks: re.Pattern) -> list[tuple[int, int]]:
+class _Ranges:
+    """Sorted, disjoint half-open ranges held as two arrays of offsets.
+
+    A document has a line, sentence and clause range every few characters; as
+    tuples in a list they took about 120 bytes each, several times the text.
+    """
+
+    __slots__ = ("starts", "ends")
+
+    def __init__(self, starts: array, ends: array):
+        self.starts, self.ends = starts, ends
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i: int) -> tuple[int, int]:
+        return self.starts[i], self.ends[i]
+
+    def __iter__(self):
+        return zip(self.starts, self.ends)
+
+
+def _segments(text: str, breaks: re.Pattern) -> _Ranges:
     """Half-open ranges of ``text`` between break characters (breaks excluded)."""
-    out, start = [], 0
+    starts, ends = array("q", [0]), array("q")
     for m in breaks.finditer(text):
-        out.append((start, m.start()))
-        start = m.end()
-    out.append((start, len(text)))
-    return out
+        ends.append(m.start())
+        starts.append(m.end())
+    ends.append(len(text))
+    return _Ranges(starts, ends)
 
 
-def _find(ranges: list[tuple[int, int]], pos: int) -> int:
-    """Index of the range holding ``pos`` (ranges are sorted and disjoint)."""
-    lo, hi = 0, len(ranges) - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if ranges[mid][0] <= pos:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+def _find(ranges: _Ranges, pos: int) -> int:
+    """Index of the range holding ``pos`` (the first when ``pos`` comes before every range)."""
+    return max(bisect_right(ranges.starts, pos) - 1, 0)
 
 
 def _is_bullet(line: str, lex: _Lex) -> bool:
     return line.strip().startswith(lex.bullets)
 
 
-def _inherited_years(folded: str, lines: list[tuple[int, int]], deadlines, lex: _Lex) -> dict[int, int]:
+def _inherited_years(folded: str, lines: _Ranges, deadlines, lex: _Lex) -> dict[int, int]:
     """Deadline year each bullet or listed line takes from the line that introduces it.
 
     A goal paragraph often states 到2020年 once and lists the goals below it
@@ -422,14 +438,15 @@ def _context(text: str, folded: str, outline, title: str | None, deadlines, lex:
 
 def _tables(folded: str, limits: list[int], lex: _Lex) -> list[tuple[int, int, int | None]]:
     """The rows under each table title (…工作任务清单 followed by 序号 …) with the title's year, if it states one."""
-    lines = [(s, folded[s:e]) for s, e in _segments(folded, re.compile(r"\n"))]
+    lines = _segments(folded, re.compile(r"\n"))
     titles = []
-    for k, (start, line) in enumerate(lines):
-        t = line.strip(_BLANKS)
+    for k, (start, end) in enumerate(lines):
+        t = folded[start:end].strip(_BLANKS)
         if (not t or len(t) > 80 or any(c in t for c in _SYNTAX["title_sentence_marks"])
                 or not t.rstrip(_COLONS).endswith(lex.table_endings)):
             continue
-        nxt = next((x.strip(_BLANKS) for _, x in lines[k + 1:k + 4] if x.strip(_BLANKS)), "")
+        following = (folded[slice(*lines[j])].strip(_BLANKS) for j in range(k + 1, min(k + 4, len(lines))))
+        nxt = next((x for x in following if x), "")
         if nxt.startswith(lex.table_headers) or "\t" in nxt:
             titles.append((start, _single_year(t)))
     out = []
@@ -445,14 +462,14 @@ def _within(scopes: _Scopes, pos: int):
     return scopes.innermost[at] if at >= 0 else None
 
 
-def _opens_sentence(folded: str, pos: int, sentences: list[tuple[int, int]], lex: _Lex) -> bool:
+def _opens_sentence(folded: str, pos: int, sentences: _Ranges, lex: _Lex) -> bool:
     """Whether a deadline starts its sentence (到2020年，… or ——到2022年，…), so that it frames the sentences after it."""
     start = sentences[_find(sentences, pos)][0]
     start = _clean_start(folded, start, pos, lex)
     return start >= pos or bool(_LABEL.fullmatch(folded, start, pos))
 
 
-def _year_for(folded: str, pos: int, sentences: list[tuple[int, int]], line: tuple[int, int], line_no: int,
+def _year_for(folded: str, pos: int, sentences: _Ranges, line: tuple[int, int], line_no: int,
               deadlines, inherited, lex: _Lex) -> int | None:
     """The deadline of the sentence, else the one framing the line, else the inherited one.
 
