@@ -51,7 +51,7 @@ def test_every_lead_and_support_is_responsible(seed_build):
 def test_assignment_offsets_point_at_the_surface(seed_build):
     ds = union(seed_build[1])
     rows = q(ds, """SELECT ?file ?surface ?s ?e WHERE { ?x a pg:Assignment ; pg:surface ?surface ; pg:startOffset ?s ;
-                    pg:endOffset ?e ; pg:inDocument ?d . ?d pg:sourceFile ?file }""")
+                    pg:endOffset ?e . ?t pg:assignment ?x ; pg:inDocument ?d . ?d pg:sourceFile ?file }""")
     assert len(rows) == 460
     texts = {}
     for file, surface, start, end in rows:
