@@ -35,7 +35,7 @@ PG_NS = Namespace(str(PG._NS))
 _PG = SimpleNamespace(**{name: PG[name] for name in PG.__annotations__})
 _TYPE, _LABEL, _ALT_LABEL = RDF.type, RDFS.label, SKOS.altLabel
 _TITLE, _FORMAT, _ISSUED = DCTERMS.title, DCTERMS.format, DCTERMS.issued
-_ENTITY, _DERIVED_FROM, _ORGANIZATION = PROV.Entity, PROV.wasDerivedFrom, ORG.Organization
+_ENTITY, _ORGANIZATION = PROV.Entity, ORG.Organization
 _BOOLEAN, _INTEGER, _DECIMAL, _DATE = XSD.boolean, XSD.integer, XSD.decimal, XSD.date
 _ROLE = {"lead": _PG.LeadRole, "support": _PG.SupportRole, "responsible": _PG.ResponsibleRole}
 _NAMED = {"park": _PG.Park, "fund": _PG.Fund, "program": _PG.Program}
@@ -269,7 +269,6 @@ class _DocumentGraphBuilder:
             g.add((item, _TYPE, _PG.OutlineItem))
             g.add((item, _PG.inDocument, doc))
             g.add((item, _PG.outline, literal(outline_string(node))))
-            g.add((item, _PG.outlineLevel, literal(len(node.path))))
             if node.title:
                 g.add((item, _TITLE, literal(node.title)))
             if node.part:
@@ -281,7 +280,6 @@ class _DocumentGraphBuilder:
         for task in self.x.tasks:
             t = items[(task.node.part, task.node.path)]
             g.add((t, _TYPE, _PG.Task))
-            g.add((t, _DERIVED_FROM, doc))
             span = task.text_span(self.x.document.text)
             if span.end > span.start:
                 g.add((t, _PG.taskText, literal(span.slice(self.x.document.text))))
@@ -329,7 +327,6 @@ class _DocumentGraphBuilder:
             t = document_iri("target", self.source_path, str(target.span.start), str(target.span.end), base=self.base)
             g.add((t, _TYPE, _PG.Target))
             g.add((t, _PG.inDocument, doc))
-            g.add((t, _DERIVED_FROM, doc))
             g.add((t, _PG.value, literal(_decimal_text(target.value), datatype=_DECIMAL)))
             if target.value_max is not None:
                 g.add((t, _PG.valueMax, literal(_decimal_text(target.value_max), datatype=_DECIMAL)))
