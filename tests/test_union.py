@@ -156,3 +156,38 @@ def test_removing_every_document_empties_the_shared_graph(tmp_path):
         names = store.count("SELECT (COUNT(*) AS ?n) WHERE { ?m a pg:NameMention }".replace(
             "pg:", "<https://w3id.org/policygraph/ontology#").replace("NameMention", "NameMention>"))
     assert (left, names) == (0, 0)
+
+
+def test_a_query_naming_its_graphs_reads_those_only(built):
+    """The union is the default only: FROM picks the graphs a query reads."""
+    store, _, out = built
+    agencies = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?a a <https://w3id.org/policygraph/ontology#Agency> }}"
+    with GraphStore(out / "store", read_only=True) as graphs:
+        document = next(iter(graphs.records().values())).graph
+
+    def count(dataset: str) -> int:
+        return int(run_query(store, agencies.format(dataset)).rows[0][0])
+
+    assert count(f"FROM <{shared_graph_iri()}>") == count("") > 0  # every agency is described in the shared graph
+    assert count(f"FROM <{document}>") == 0
+
+
+def test_a_store_of_an_earlier_layout_loses_its_union_copy_on_the_next_build(tmp_path):
+    """An earlier version kept the union as a copy in the default graph; the next build by this one drops it."""
+    import pyoxigraph as ox
+
+    from policygraph.store import StoreLock, writing
+
+    build_corpus([SEEDS], tmp_path, export=False)
+    store_dir, build_graph = tmp_path / "store", "https://w3id.org/policygraph/id/graph/build"
+    with StoreLock(store_dir), writing(store_dir) as staging, GraphStore(staging) as store:
+        store._store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} ;\n"
+                            f"DELETE {{ GRAPH <{build_graph}> {{ ?b ?p ?v }} }} "
+                            f"INSERT {{ GRAPH <{build_graph}> {{ ?b ?p \"an older build\" }} }} "
+                            f"WHERE {{ GRAPH <{build_graph}> {{ ?b ?p ?v }} }}")
+    build_corpus([SEEDS], tmp_path, export=False)
+    fresh = tmp_path / "fresh"
+    build_corpus([SEEDS], fresh, export=False)
+    with GraphStore(store_dir, read_only=True) as store:
+        assert next(iter(store._store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
+    assert _union(store_dir) == _union(fresh / "store")
