@@ -39,6 +39,7 @@ from typing import BinaryIO
 from rdflib import Dataset
 
 from .errors import DiskFullError, InputError, PolicyGraphError, QueryError, is_disk_full
+from .iri import DEFAULT_BASE
 
 __all__ = ["load_graph_file", "open_graph", "rdflib_view", "default_graph_path", "GraphStore", "StoreLock", "StoreBusy",
            "DocumentRecord", "FORMATS", "DEFAULT_OUT", "DEFAULT_STORE", "STORE_DIR", "graph_nquads", "split_nquads", "union_options", "UNION", "bulk_build",
@@ -774,9 +775,9 @@ class GraphStore:
 
         self.path = Path(store_dir)
         self.statistics_graph = statistics_graph
-        #: The shared graph is the statistics graph's sibling (``…/graph/shared``) unless given.
+        #: The shared graph is the statistics graph's sibling (``…/graph/shared``), that of the default base without one.
         self.shared_graph = shared_graph or (statistics_graph.rsplit("/", 1)[0] + "/shared" if statistics_graph
-                                             else "urn:policygraph:shared")
+                                             else f"{DEFAULT_BASE}graph/shared")
         self.recount_agencies = recount_agencies
         self._snapshot = open_snapshot(self.path) if read_only else None
         if self._snapshot is not None:
