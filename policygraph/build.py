@@ -1,13 +1,20 @@
-"""Graph building: :class:`Extraction` s → an RDF dataset with one named graph per document.
+"""Graph building: :class:`Extraction` s → an RDF dataset with one named graph per document and one shared graph.
 
-Each document's named graph is self-contained: it repeats the description of
-every agency, jurisdiction, cited policy and park it uses (with the surface
-forms that document wrote), so replacing or removing one document's graph
-never strips another document of a fact. IRIs come from :func:`policygraph.iri.mint`.
+What only one document holds — the document, its outline, tasks, clauses,
+assignments, targets — goes into that document's named graph. What several
+documents describe alike — agencies, jurisdictions, non-specific bodies,
+parks, funds, programs, cited policies — goes into the shared graph, once,
+so the union of all graphs is a set that a query sees without duplicates.
+Every name a document writes for a shared resource (an agency's surface
+form, a park's name, a cited policy's title) is also recorded in the
+document's own graph (an assignment, or a :data:`~policygraph.vocab.PG.NameMention`),
+which is how the store knows which shared names a removed document took
+with it. IRIs come from :func:`policygraph.iri.mint`.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -18,7 +25,9 @@ from .iri import DEFAULT_BASE, document_iri, mint
 from .model import Agency, Extraction, OutlineNode, Span
 from .vocab import PG, bind_prefixes
 
-__all__ = ["build_dataset", "decimal_literal", "document_ntriples", "vocabulary_ntriples", "ntriples", "document_graph", "document_graph_iri", "vocabulary_graph_iri", "outline_string"]
+__all__ = ["build_dataset", "decimal_literal", "document_ntriples", "document_triples", "DocumentTriples",
+           "vocabulary_ntriples", "ntriples", "document_graph", "document_graph_iri", "vocabulary_graph_iri",
+           "shared_graph_iri", "statistics_graph_iri", "outline_string"]
 
 PG_NS = Namespace(str(PG._NS))
 
@@ -26,7 +35,7 @@ PG_NS = Namespace(str(PG._NS))
 _PG = SimpleNamespace(**{name: PG[name] for name in PG.__annotations__})
 _TYPE, _LABEL, _ALT_LABEL = RDF.type, RDFS.label, SKOS.altLabel
 _TITLE, _FORMAT, _ISSUED = DCTERMS.title, DCTERMS.format, DCTERMS.issued
-_ENTITY, _DERIVED_FROM, _ORGANIZATION = PROV.Entity, PROV.wasDerivedFrom, ORG.Organization
+_ENTITY, _ORGANIZATION = PROV.Entity, ORG.Organization
 _BOOLEAN, _INTEGER, _DECIMAL, _DATE = XSD.boolean, XSD.integer, XSD.decimal, XSD.date
 _ROLE = {"lead": _PG.LeadRole, "support": _PG.SupportRole, "responsible": _PG.ResponsibleRole}
 _NAMED = {"park": _PG.Park, "fund": _PG.Fund, "program": _PG.Program}
@@ -34,6 +43,11 @@ _NAMED = {"park": _PG.Park, "fund": _PG.Fund, "program": _PG.Program}
 
 def vocabulary_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
     return URIRef(f"{base.rstrip('/')}/graph/vocabulary")
+
+
+def shared_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
+    """The graph of what several documents describe alike: agencies, places, parks, cited policies."""
+    return URIRef(f"{base.rstrip('/')}/graph/shared")
 
 
 def statistics_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
@@ -95,18 +109,20 @@ def _nt_literal(value: str | int | bool, lang: str | None = None, datatype: URIR
 
 
 class _DocumentGraphBuilder:
-    """Writes one extraction into one graph; keeps the IRIs consistent.
+    """Writes one extraction into two graphs, the document's own and the shared one; keeps the IRIs consistent.
 
     ``literal`` makes the graph's literals: rdflib's :class:`Literal` for a
-    Graph, :func:`_nt_literal` for an :class:`_NTriplesSink`.
+    Graph, :func:`_nt_literal` for an :class:`_NTriplesSink`. ``own`` and
+    ``shared`` may be the same graph (one document's whole description).
     """
 
-    def __init__(self, g, extraction: Extraction, base: str, lexicon, literal=Literal):
-        self.g, self.x, self.base, self.lexicon, self.literal = g, extraction, base, lexicon, literal
+    def __init__(self, own, shared, extraction: Extraction, base: str, lexicon, literal=Literal):
+        self.g, self.shared, self.x, self.base, self.lexicon, self.literal = own, shared, extraction, base, lexicon, literal
         self.source_file = extraction.document.source_file
         self.source_path = extraction.document.source_path
         self.doc = document_iri("document", self.source_path, base=base)
         self._described: dict[tuple, URIRef] = {}  # agencies and places already written, by what describes them
+        self._named: set[tuple[str, str]] = set()  # (subject, name) pairs already recorded as written
 
     def mint(self, kind: str, *parts: str) -> URIRef:
         return mint(kind, *parts, base=self.base)
@@ -115,24 +131,41 @@ class _DocumentGraphBuilder:
         self.g.add((subject, _PG.startOffset, self.literal(span.start)))
         self.g.add((subject, _PG.endOffset, self.literal(span.end)))
 
+    def written_name(self, subject: URIRef, predicate: URIRef, name: str, lang: str | None = None) -> None:
+        """A name the document writes for a shared resource: in the shared graph, and recorded in the document's.
+
+        The record (a pg:NameMention) is what keeps the name in the shared
+        graph while some document still writes it, and lets it go with the last.
+        """
+        self.shared.add((subject, predicate, self.literal(name, lang=lang)))
+        if (str(subject), name) in self._named:
+            return
+        self._named.add((str(subject), name))
+        m = document_iri("name", self.source_path, str(subject), name, base=self.base)
+        self.g.add((m, _TYPE, _PG.NameMention))
+        self.g.add((m, _PG.inDocument, self.doc))
+        self.g.add((m, _PG.names, subject))
+        self.g.add((m, _PG.surface, self.literal(name)))
+
     def jurisdiction(self, name: str) -> URIRef:
         if ("jurisdiction", name) in self._described:
             return self._described[("jurisdiction", name)]
         j = self._described[("jurisdiction", name)] = self.mint("jurisdiction", name)
-        self.g.add((j, _TYPE, _PG.Jurisdiction))
-        self.g.add((j, _LABEL, self.literal(name, lang="zh")))
+        g = self.shared
+        g.add((j, _TYPE, _PG.Jurisdiction))
+        g.add((j, _LABEL, self.literal(name, lang="zh")))
         info = self.lexicon.jurisdiction(name) if self.lexicon is not None else None
         if info is not None:
             english = self.lexicon.english(info)
             if english.en:
-                self.g.add((j, _LABEL, self.literal(english.en, lang="en")))
+                g.add((j, _LABEL, self.literal(english.en, lang="en")))
             if english.romanised:
-                self.g.add((j, _PG.romanised, self.literal(True)))
+                g.add((j, _PG.romanised, self.literal(True)))
         level, parent = self._level(name, info)
         if level:
-            self.g.add((j, _PG.jurisdictionLevel, PG[f"{level.capitalize()}Level"]))
+            g.add((j, _PG.jurisdictionLevel, PG[f"{level.capitalize()}Level"]))
         if parent:
-            self.g.add((j, _PG.withinJurisdiction, self.jurisdiction(parent)))
+            g.add((j, _PG.withinJurisdiction, self.jurisdiction(parent)))
         return j
 
     def _level(self, name: str, info) -> tuple[str | None, str | None]:
@@ -145,42 +178,44 @@ class _DocumentGraphBuilder:
             return meta.jurisdiction_level, meta.jurisdiction_parent
         return None, None
 
-    def agency(self, agency: Agency, surface: str | None) -> URIRef:
-        if (agency, surface) in self._described:
-            return self._described[(agency, surface)]
-        a = self._described[(agency, surface)] = self.mint("agency", agency.jurisdiction, agency.name)
-        g, literal = self.g, self.literal
-        g.add((a, _TYPE, _PG.Agency))
-        g.add((a, _TYPE, _ORGANIZATION))
-        g.add((a, _LABEL, literal(agency.name, lang="zh")))
-        if agency.name_en:
-            g.add((a, _LABEL, literal(agency.name_en, lang="en")))
-        g.add((a, _PG.jurisdiction, self.jurisdiction(agency.jurisdiction)))
-        g.add((a, _PG.agencyType, PG_NS[agency.agency_type]))
+    def agency(self, agency: Agency, surface: str | None = None) -> URIRef:
+        """The agency's IRI, its description written once; ``surface`` is a name written outside any assignment."""
+        a = self._described.get(agency)
+        if a is None:
+            a = self._described[agency] = self.mint("agency", agency.jurisdiction, agency.name)
+            g, literal = self.shared, self.literal
+            g.add((a, _TYPE, _PG.Agency))
+            g.add((a, _TYPE, _ORGANIZATION))
+            g.add((a, _LABEL, literal(agency.name, lang="zh")))
+            if agency.name_en:
+                g.add((a, _LABEL, literal(agency.name_en, lang="en")))
+            g.add((a, _PG.jurisdiction, self.jurisdiction(agency.jurisdiction)))
+            g.add((a, _PG.agencyType, PG_NS[agency.agency_type]))
+            if agency.romanised:
+                g.add((a, _PG.romanised, literal(True)))
+            if agency.collective:
+                g.add((a, _PG.collective, literal(True)))
+            if agency.manages:
+                g.add((a, _PG.manages, self.named("park", agency.manages)))
         if surface:
-            g.add((a, _ALT_LABEL, literal(surface)))
-        if agency.romanised:
-            g.add((a, _PG.romanised, literal(True)))
-        if agency.collective:
-            g.add((a, _PG.collective, literal(True)))
-        if agency.manages:
-            g.add((a, _PG.manages, self.named("park", agency.manages)))
+            self.written_name(a, _ALT_LABEL, surface)
         return a
 
     def unspecified(self, surface: str) -> URIRef:
         u = self.mint("body", self.x.meta.jurisdiction, surface)
-        self.g.add((u, _TYPE, _PG.UnspecifiedBody))
-        self.g.add((u, _LABEL, self.literal(surface, lang="zh")))
-        self.g.add((u, _PG.jurisdiction, self.jurisdiction(self.x.meta.jurisdiction)))
+        self.shared.add((u, _TYPE, _PG.UnspecifiedBody))
+        self.shared.add((u, _LABEL, self.literal(surface, lang="zh")))
+        self.shared.add((u, _PG.jurisdiction, self.jurisdiction(self.x.meta.jurisdiction)))
         return u
 
     def named(self, kind: str, name: str) -> URIRef:
         from .extract.named import entity_key
 
         n = self.mint(kind, entity_key(name))
-        self.g.add((n, _TYPE, _NAMED[kind]))
-        if not any(True for _ in self.g.objects(n, _LABEL)):
-            self.g.add((n, _LABEL, self.literal(name, lang="zh")))
+        self.shared.add((n, _TYPE, _NAMED[kind]))
+        if ("named", n) not in self._described:  # the first spelling a document writes is its label there
+            self._described[("named", n)] = n
+            self.written_name(n, _LABEL, name, lang="zh")
         return n
 
     def outline_item(self, node: OutlineNode) -> URIRef:
@@ -208,13 +243,23 @@ class _DocumentGraphBuilder:
         for cited in meta.implements:
             c = self.mint("document", cited.number)
             g.add((doc, _PG.implements, c))
-            g.add((c, _TYPE, _PG.PolicyDocument))
-            g.add((c, _PG.documentNumber, literal(cited.number)))
+            self.shared.add((c, _TYPE, _PG.PolicyDocument))
+            self.shared.add((c, _PG.documentNumber, literal(cited.number)))
             if cited.title:
-                g.add((c, _TITLE, literal(cited.title)))
+                self.written_name(c, _TITLE, cited.title)
         self.build_outline()
         self.build_targets()
         self.build_named()
+
+    def clause(self, clause) -> URIRef:
+        """The clause's node, its text written once however many assignments point at it."""
+        c = document_iri("clause", self.source_path, str(clause.span.start), str(clause.span.end), base=self.base)
+        if ("clause", c) not in self._described:
+            self._described[("clause", c)] = c
+            self.g.add((c, _TYPE, _PG.Clause))
+            self.g.add((c, _PG.sourceText, self.literal(clause.text)))
+            self.offsets(c, clause.span)
+        return c
 
     def build_outline(self) -> None:
         g, doc, literal = self.g, self.doc, self.literal
@@ -224,7 +269,6 @@ class _DocumentGraphBuilder:
             g.add((item, _TYPE, _PG.OutlineItem))
             g.add((item, _PG.inDocument, doc))
             g.add((item, _PG.outline, literal(outline_string(node))))
-            g.add((item, _PG.outlineLevel, literal(len(node.path))))
             if node.title:
                 g.add((item, _TITLE, literal(node.title)))
             if node.part:
@@ -236,7 +280,6 @@ class _DocumentGraphBuilder:
         for task in self.x.tasks:
             t = items[(task.node.part, task.node.path)]
             g.add((t, _TYPE, _PG.Task))
-            g.add((t, _DERIVED_FROM, doc))
             span = task.text_span(self.x.document.text)
             if span.end > span.start:
                 g.add((t, _PG.taskText, literal(span.slice(self.x.document.text))))
@@ -252,9 +295,10 @@ class _DocumentGraphBuilder:
                     agent = self.unspecified(mention.surface)
                     g.add((t, _PG.unspecifiedBody, agent))
                 else:
-                    agent = self.agency(assignment.agency, mention.surface)
+                    agent = self.agency(assignment.agency)
+                    self.shared.add((agent, _ALT_LABEL, literal(mention.surface)))
                     for plate in mention.aliases:
-                        g.add((agent, _ALT_LABEL, literal(plate)))
+                        self.written_name(agent, _ALT_LABEL, plate)
                     g.add((t, _PG.responsibleAgency, agent))
                     if mention.role == "lead":
                         g.add((t, _PG.leadAgency, agent))
@@ -267,8 +311,7 @@ class _DocumentGraphBuilder:
                 g.add((a, _PG.agent, agent))
                 g.add((a, _PG.role, _ROLE[mention.role]))
                 g.add((a, _PG.surface, literal(mention.surface)))
-                g.add((a, _PG.sourceText, literal(assignment.clause.text)))
-                g.add((a, _PG.inDocument, doc))
+                g.add((a, _PG.clause, self.clause(assignment.clause)))
                 self.offsets(a, mention.span)
 
     def task_at(self, position: int) -> URIRef | None:
@@ -284,7 +327,6 @@ class _DocumentGraphBuilder:
             t = document_iri("target", self.source_path, str(target.span.start), str(target.span.end), base=self.base)
             g.add((t, _TYPE, _PG.Target))
             g.add((t, _PG.inDocument, doc))
-            g.add((t, _DERIVED_FROM, doc))
             g.add((t, _PG.value, literal(_decimal_text(target.value), datatype=_DECIMAL)))
             if target.value_max is not None:
                 g.add((t, _PG.valueMax, literal(_decimal_text(target.value_max), datatype=_DECIMAL)))
@@ -356,10 +398,25 @@ def ntriples(triples) -> str:
     return "".join(sorted(f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} .\n" for s, p, o in triples))
 
 
+@dataclass(frozen=True)
+class DocumentTriples:
+    """One document's triples as sorted N-Triples: those of its own graph, and those it gives the shared graph."""
+
+    own: str
+    shared: str
+
+
+def document_triples(extraction: Extraction, *, base: str = DEFAULT_BASE, lexicon=None) -> DocumentTriples:
+    """One document's triples, built without an rdflib Graph (the store's bulk path)."""
+    own, shared = _NTriplesSink(), _NTriplesSink()
+    _DocumentGraphBuilder(own, shared, extraction, base, lexicon, literal=_nt_literal).build()
+    return DocumentTriples("".join(sorted(own.lines)), "".join(sorted(shared.lines)))
+
+
 def document_ntriples(extraction: Extraction, *, base: str = DEFAULT_BASE, lexicon=None) -> str:
-    """One document's graph as sorted N-Triples, built without an rdflib Graph (the store's bulk path)."""
+    """One document's whole description (its own triples and those it shares) as sorted N-Triples."""
     sink = _NTriplesSink()
-    _DocumentGraphBuilder(sink, extraction, base, lexicon, literal=_nt_literal).build()
+    _DocumentGraphBuilder(sink, sink, extraction, base, lexicon, literal=_nt_literal).build()
     return "".join(sorted(sink.lines))
 
 
@@ -370,16 +427,22 @@ def vocabulary_ntriples() -> str:
     return ntriples(load_ontology())
 
 
-def document_graph(extraction: Extraction, *, base: str = DEFAULT_BASE, lexicon=None, graph: Graph | None = None) -> Graph:
-    """The graph of one document (a new rdflib Graph unless ``graph`` is given)."""
+def document_graph(extraction: Extraction, *, base: str = DEFAULT_BASE, lexicon=None, graph: Graph | None = None,
+                   shared: Graph | None = None) -> Graph:
+    """The graph of one document (a new rdflib Graph unless ``graph`` is given).
+
+    Without ``shared`` it is the document's whole description, the shared
+    resources it names included; with it, those go into ``shared``.
+    """
     g = graph if graph is not None else Graph()
-    _DocumentGraphBuilder(g, extraction, base, lexicon).build()
+    _DocumentGraphBuilder(g, shared if shared is not None else g, extraction, base, lexicon).build()
     return g
 
 
 def build_dataset(extractions: Iterable[Extraction], *, base: str = DEFAULT_BASE, lexicon=None,
                   include_vocabulary: bool = True) -> Dataset:
-    """All documents as one dataset: a named graph per document, plus the vocabulary graph."""
+    """All documents as one dataset laid out as the store keeps it: a named graph per document, the shared
+    graph, and the vocabulary graph."""
     from .ontology import load_ontology
 
     ds = Dataset()
@@ -388,7 +451,8 @@ def build_dataset(extractions: Iterable[Extraction], *, base: str = DEFAULT_BASE
         vocab = ds.graph(vocabulary_graph_iri(base))
         for triple in load_ontology():
             vocab.add(triple)
+    shared = ds.graph(shared_graph_iri(base))
     for extraction in sorted(extractions, key=lambda x: x.document.source_path):
         g = ds.graph(document_graph_iri(extraction.document.source_path, base))
-        document_graph(extraction, base=base, lexicon=lexicon, graph=g)
+        document_graph(extraction, base=base, lexicon=lexicon, graph=g, shared=shared)
     return ds

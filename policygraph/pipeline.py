@@ -139,20 +139,15 @@ def extract_paths(paths: Sequence[str | Path], *, lexicon=None,
 
 @dataclass(frozen=True)
 class _Processed:
-    """What a worker hands back for one input file: its graph as the store's N-Quads (see ``union_nquads``)."""
+    """What a worker hands back for one input file: its graphs as the store's N-Quads (see ``graph_nquads``)."""
 
     path: str
     source_path: str
     content_hash: str
     graph: str | None
     nquads: bytes | None
-    union_at: int  # where the union half of ``nquads`` begins: from there on, the document's plain N-Triples
     summary: DocumentSummary | None
     error: str | None = None
-
-    @property
-    def ntriples(self) -> str:
-        return self.nquads[self.union_at:].decode("utf-8")
 
 
 _WORKER: dict = {}
@@ -166,28 +161,27 @@ def _init_worker(base: str, lexicon_dirs: tuple[str, ...]) -> None:
 
 def _process(item: tuple[str, str]) -> _Processed:
     """Load, extract and serialise one document, given its file and source path (runs in a worker process)."""
-    from .build import document_graph_iri, document_ntriples, statistics_graph_iri
+    from .build import document_graph_iri, document_triples, shared_graph_iri, statistics_graph_iri
     from .extract import extract
     from .load import load_document
-    from .store import document_statistics, union_nquads
+    from .store import document_statistics, graph_nquads
 
     path, source_path = item
     try:
         document = load_document(path, source_path=source_path)
         x = extract(document, _WORKER["lexicon"])
     except InputError as exc:
-        return _Processed(path, source_path, "", None, None, 0, None, exc.reason)
+        return _Processed(path, source_path, "", None, None, None, exc.reason)
     summary = DocumentSummary(
         source_file=document.source_file, encoding=document.encoding, jurisdiction=x.meta.jurisdiction,
         title=x.meta.title, tasks=len(x.tasks), assignments=sum(len(t.assignments) for t in x.tasks),
         targets=len(x.targets), warnings=x.warnings, unrecognised=x.unrecognised_bodies,
         source_path=document.source_path)
     graph = str(document_graph_iri(document.source_path, _WORKER["base"]))
-    ntriples = document_ntriples(x, base=_WORKER["base"], lexicon=_WORKER["lexicon"])
-    nquads = union_nquads(ntriples, graph, document_statistics(graph, ntriples),
-                          str(statistics_graph_iri(_WORKER["base"])))
-    return _Processed(path, document.source_path, document.content_hash, graph, nquads,
-                      len(nquads) - len(ntriples.encode("utf-8")), summary)
+    triples = document_triples(x, base=_WORKER["base"], lexicon=_WORKER["lexicon"])
+    nquads = graph_nquads(((graph, triples.own), (str(shared_graph_iri(_WORKER["base"])), triples.shared),
+                           (str(statistics_graph_iri(_WORKER["base"])), document_statistics(graph, triples.own))))
+    return _Processed(path, document.source_path, document.content_hash, graph, nquads, summary)
 
 
 def _fingerprint(base: str, lexicon_dirs: Sequence[Path]) -> str:
@@ -320,7 +314,7 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
     from .build import statistics_graph_iri, vocabulary_graph_iri, vocabulary_ntriples
     from .load import input_files
     from .serialize import StagedFiles
-    from .store import STORE_DIR, GraphStore, StoreLock, bulk_build, is_store, union_nquads, writing
+    from .store import STORE_DIR, GraphStore, StoreLock, bulk_build, graph_nquads, is_store, writing
 
     out = Path(out_dir)
     store_dir = out / STORE_DIR
@@ -363,11 +357,12 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
                 _check_space(out, todo, store_dir, rewrite=not same_pipeline, export=export)
                 if not same_pipeline:  # every agency is recounted once at the end
                     store.recount_agencies = False
+                    store.drop_default_graph()
                     store.replace(vocabulary_graph, vocabulary_ntriples())
                     written.append(vocabulary_graph)
                 legacy = {r.source_file: r.graph for r in records_before_paths(store)} if not same_pipeline else {}
                 for done in processed(todo):
-                    store.replace(done.graph, done.ntriples)
+                    store.replace_document(done.graph, done.nquads)
                     if done.summary.source_file in legacy:  # the same file, kept by file name by an older build
                         store.remove(legacy.pop(done.summary.source_file))
                 if not same_pipeline:  # before the fingerprint marks the store as current
@@ -380,11 +375,11 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
             _check_space(out, todo, None, rewrite=True, export=export)
 
             def chunks():
-                yield union_nquads(vocabulary_ntriples(), vocabulary_graph)
+                yield graph_nquads([(vocabulary_graph, vocabulary_ntriples())])
                 written.append(vocabulary_graph)
                 for done in processed(todo):
                     yield done.nquads
-                yield union_nquads(fingerprint_line, build_graph)
+                yield graph_nquads([(build_graph, fingerprint_line)])
 
             bulk_build(staging, chunks(), statistics_graph)
             hashes.save()
@@ -392,7 +387,8 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
             if push:
                 from .remote import push_dataset
 
-                pushed = push_dataset(((g, store.graph_ntriples(g)) for g in written), push)
+                shared = [store.shared_graph] if summaries else []  # the documents' agencies, places, parks
+                pushed = push_dataset(((g, store.graph_ntriples(g)) for g in written + shared), push)
             counts = store_counts(store)
             counts.update({"processed": len(summaries), "unchanged": unchanged, "failed": len(errors),
                            "warnings": sum(len(s.warnings) for s in summaries)})

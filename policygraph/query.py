@@ -447,7 +447,8 @@ def _query_oxigraph(graph, native, text: str, bindings: Mapping):
     from policygraph.remote import bind_values
 
     prefixes = {prefix: str(namespace) for prefix, namespace in graph.namespaces()}
-    return native.store.query(bind_values(text, bindings) if bindings else text, prefixes=prefixes, **native.options)
+    return native.store.query(bind_values(text, bindings) if bindings else text, prefixes=prefixes,
+                              **native.options_for(text))
 
 
 def _run_oxigraph(graph, native, text: str, bindings: Mapping) -> QueryResult:

@@ -286,8 +286,8 @@ def count_ntriples(data: bytes) -> int:
 def dataset_graphs(dataset: "rdflib.Graph") -> Iterator[tuple[str | None, bytes]]:
     """(graph IRI, N-Triples bytes) per non-empty named graph of a dataset, sorted by IRI.
 
-    The default graph is left out when there are named graphs (a build's store keeps
-    the union of the documents there, which the remote store makes itself); a
+    The default graph is left out when there are named graphs (the union of the
+    documents, which the remote store makes itself); a
     dataset or graph with triples in its default graph only gives one pair, (None, bytes).
     """
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID

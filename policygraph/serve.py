@@ -208,7 +208,8 @@ def execute(store, query: str, accept: str | None = None, max_results: int = DEF
     """
     Run one SPARQL query on a pyoxigraph store and serialize the answer in the media type the client accepts.
 
-    The default graph is the union of the named graphs (one per document plus the vocabulary), and
+    The default graph is the union of all graphs, computed at query time (one per document, the shared
+    graph, the vocabulary), and
     the project's prefixes (pg, rdfs, skos, dcterms, xsd, org, prov) need no PREFIX line. Results
     are cut after ``max_results`` rows or triples, or where the answer would pass ``max_bytes``,
     with ``X-Results-Truncated: true`` saying so.
@@ -232,12 +233,13 @@ def execute(store, query: str, accept: str | None = None, max_results: int = DEF
     from .vocab import PREFIXES
 
     from .querycheck import refusal
+    from .store import union_options
 
     refused = refusal(query)
     if refused:
         return _text(*refused)
     try:
-        result = store.query(query, prefixes=PREFIXES)
+        result = store.query(query, prefixes=PREFIXES, **union_options(query))
     except SyntaxError as exc:
         return _malformed(query, exc)
     try:
@@ -282,8 +284,7 @@ def servable_store(path: str | Path, scratch: Path) -> Path:
     The store folder to serve for ``path``: a store folder, a build folder (its store), or a graph file.
 
     The query workers each open a store folder read-only, so a graph file is first
-    loaded into a store under ``scratch`` (its named graphs kept, their union as the
-    default graph, as ``policygraph build`` writes it).
+    loaded into a store under ``scratch`` (its named graphs kept; queries see their union).
     """
     from .store import FORMATS, STORE_DIR, is_store
 
@@ -313,8 +314,6 @@ def _load_into_store(path: Path, fmt: str, store_dir: Path) -> Path:
         raise InputError(str(path), f"cannot parse as {fmt}: {exc}") from exc
     store = ox.Store(str(store_dir))
     store.extend(quads)
-    store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads
-                 if not isinstance(q.graph_name, ox.DefaultGraph))
     store.flush()
     del store
     return store_dir

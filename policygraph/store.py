@@ -1,9 +1,12 @@
 """Where built graphs live: a persistent Oxigraph store (one named graph per document), and graph files.
 
 The store is the default home of a build: it keeps each document's named
-graph with the content hash of the file it was read from (and, as its default
-graph, the union of all of them), so a rebuild only
-re-extracts what changed. Each document's graph is added or replaced in one
+graph with the content hash of the file it was read from, so a rebuild only
+re-extracts what changed. What several documents describe alike (agencies,
+places, parks, cited policies) is kept once, in a shared graph, so no triple
+is in two graphs and every query runs over the union of the graphs computed
+at query time (Oxigraph's ``use_default_graph_as_union``), a set: the store
+holds no second copy of anything. Each document's graph is added or replaced in one
 store transaction, so an interrupted build leaves every document either as it
 was or fully updated. A first build writes a new store with Oxigraph's bulk
 loader into a staging folder that replaces nothing until it is complete. One
@@ -36,9 +39,10 @@ from typing import BinaryIO
 from rdflib import Dataset
 
 from .errors import DiskFullError, InputError, PolicyGraphError, QueryError, StoreBusy, is_disk_full
+from .iri import DEFAULT_BASE
 
 __all__ = ["load_graph_file", "open_graph", "rdflib_view", "default_graph_path", "GraphStore", "StoreLock", "StoreBusy",
-           "DocumentRecord", "FORMATS", "DEFAULT_OUT", "DEFAULT_STORE", "STORE_DIR", "union_nquads", "bulk_build",
+           "DocumentRecord", "FORMATS", "DEFAULT_OUT", "DEFAULT_STORE", "STORE_DIR", "graph_nquads", "split_nquads", "union_options", "UNION", "bulk_build",
            "is_store", "statistics_update", "STORE_MARKER", "check_store_folder", "Snapshot", "open_snapshot",
            "open_store", "current_version", "writing", "folder_size", "require_space", "megabytes"]
 
@@ -127,19 +131,55 @@ def _write_marker(path: Path) -> None:
     (path / STORE_MARKER).write_text('{"written_by": "policygraph", "format": 1}\n', "utf-8")
 
 
-def union_nquads(ntriples: str, graph: str, statistics: str = "", statistics_graph: str | None = None) -> bytes:
-    """A document's N-Triples as the N-Quads the store holds: each triple in its named graph and in the union.
+#: What the store queries see: the union of all graphs, computed at query time (no copy is stored).
+UNION = {"use_default_graph_as_union": True}
 
-    ``statistics`` (N-Triples of :func:`document_statistics`) go into ``statistics_graph`` and the union.
 
-    >>> union_nquads('<urn:a> <urn:p> "x" .\\n', "urn:g").decode()
-    '<urn:a> <urn:p> "x" <urn:g> .\\n<urn:a> <urn:p> "x" .\\n'
+def union_options(query: str) -> dict:
+    """The query options of a SPARQL query over a store: the union of its graphs, unless the query names its own.
+
+    Oxigraph's union option overrides a query's FROM, so a query with FROM
+    (or FROM NAMED) gets its own dataset instead.
+
+    >>> union_options("SELECT * { ?s ?p ?o }") == UNION, union_options("SELECT * FROM <urn:g> { ?s ?p ?o }")
+    (True, {})
+    >>> union_options('SELECT * { ?s ?p "FROM" } # FROM') == UNION
+    True
     """
-    lines = _lines(ntriples)
-    named = _terminated([line[:-1] for line in lines], f"<{graph}> .\n")
-    if statistics and statistics_graph:
-        named += "".join(f"{line[:-1]}<{statistics_graph}> .\n{line}\n" for line in _lines(statistics))
-    return (named + _terminated(lines, "\n")).encode("utf-8")
+    from .remote import _tokens
+
+    named = any(kind == "word" and token.upper() == "FROM" for kind, _, token in _tokens(query))
+    return {} if named else UNION
+
+
+def graph_nquads(graphs: Iterable[tuple[str | None, str]]) -> bytes:
+    """N-Triples of some named graphs, given as (graph IRI, N-Triples) pairs, as the N-Quads the store holds.
+
+    A document's N-Quads are its own triples in its graph, what it describes
+    of shared resources in the shared graph and its counts in the statistics
+    graph; each triple is written once. Pairs without a graph are left out.
+
+    >>> graph_nquads([("urn:g", '<urn:a> <urn:p> "x" .\\n'), ("urn:s", "")]).decode()
+    '<urn:a> <urn:p> "x" <urn:g> .\\n'
+    """
+    return "".join(_terminated([line[:-1] for line in _lines(ntriples)], f"<{graph}> .\n")
+                   for graph, ntriples in graphs if graph).encode("utf-8")
+
+
+def split_nquads(nquads: bytes) -> dict[str, str]:
+    """The N-Triples of each named graph in N-Quads written by :func:`graph_nquads`, by graph IRI.
+
+    The graph is the last term of a line and an IRI holds no space, so a
+    line splits at its last two spaces whatever its literals hold.
+
+    >>> split_nquads(b'<urn:a> <urn:p> "x y" <urn:g> .\\n')
+    {'urn:g': '<urn:a> <urn:p> "x y" .\\n'}
+    """
+    graphs: dict[str, list[str]] = {}
+    for line in _lines(nquads.decode("utf-8")):
+        triple, graph, _ = line.rsplit(" ", 2)
+        graphs.setdefault(graph[1:-1], []).append(triple)
+    return {graph: _terminated([f"{t} ." for t in lines], "\n") for graph, lines in graphs.items()}
 
 
 def _lines(ntriples: str) -> list[str]:
@@ -537,16 +577,18 @@ def _store_full(store_dir: Path, staging: Path, current: Path | None, written: i
 
 
 _RESPONSIBLE = f"<{_PG}responsibleAgency>"
+#: How many shared descriptions can point one to the next: an agency, its town, district, city, province, nation.
+_SHARED_DEPTH = 7
 _TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 #: Per document graph, what the statistics graph counts: report key → (property, the end of an N-Triples line
-#: that is one of them). "unspecified bodies" counts assignments whose agent is a pg:UnspecifiedBody.
+#: that is one of them). "unspecified bodies" counts assignments whose agent is a body a task names as pg:unspecifiedBody.
 DOCUMENT_COUNTS = {
     "tasks": ("tasksInGraph", f" {_TYPE} <{_PG}Task> ."),
     "assignments": ("assignmentsInGraph", f" {_TYPE} <{_PG}Assignment> ."),
     "lead": ("leadAssignmentsInGraph", f" <{_PG}role> <{_PG}LeadRole> ."),
     "support": ("supportAssignmentsInGraph", f" <{_PG}role> <{_PG}SupportRole> ."),
     "responsible": ("responsibleAssignmentsInGraph", f" <{_PG}role> <{_PG}ResponsibleRole> ."),
-    "unspecified bodies": ("unspecifiedAssignmentsInGraph", f" {_TYPE} <{_PG}UnspecifiedBody> ."),
+    "unspecified bodies": ("unspecifiedAssignmentsInGraph", f" <{_PG}unspecifiedBody> <"),
     "targets": ("targetsInGraph", f" {_TYPE} <{_PG}Target> ."),
 }
 
@@ -561,33 +603,35 @@ def document_statistics(graph: str, ntriples: str) -> str:
     lines = _lines(ntriples)
     text = _terminated(lines, "\n")
     counts = {key: text.count(f"{end}\n") for key, (_, end) in DOCUMENT_COUNTS.items()}
-    if counts["unspecified bodies"]:
-        body, agent = DOCUMENT_COUNTS["unspecified bodies"][1], f" <{_PG}agent> "
-        bodies = {line.split(" ", 1)[0] for line in lines if line.endswith(body)}
+    task_body = DOCUMENT_COUNTS["unspecified bodies"][1]
+    if task_body in text:  # the bodies are described in the shared graph: those the document's tasks name
+        agent = f" <{_PG}agent> "
+        bodies = {line.split(" ", 3)[2] for line in lines if task_body in line}
         counts["unspecified bodies"] = sum(1 for line in lines if agent in line and line.split(" ", 3)[2] in bodies)
     integer = "<http://www.w3.org/2001/XMLSchema#integer>"
     return "".join(f'<{graph}> <{_PG}{DOCUMENT_COUNTS[key][0]}> "{n}"^^{integer} .\n' for key, n in counts.items())
 
 
 def statistics_update(graph: str, agencies: Iterable[str] | None = None) -> str:
-    """SPARQL Update recomputing the task counts of some agencies (all when None) from the union graph.
+    """SPARQL Update recomputing the task counts of some agencies (all when None) from the document graphs.
 
-    The counts live in ``graph`` (and, like every graph, in the union): one
-    ``pg:taskCount``, ``pg:leadTaskCount`` and ``pg:supportTaskCount`` per
-    agency named in some task. They let the top-agencies query read a few
-    thousand numbers instead of aggregating every assignment of the corpus.
-    Because the union is a set, COUNT over it counts each task once.
+    The counts live in ``graph``: one ``pg:taskCount``, ``pg:leadTaskCount``
+    and ``pg:supportTaskCount`` per agency named in some task. They let the
+    top-agencies query read a few thousand numbers instead of aggregating
+    every assignment of the corpus. A task is in one document graph only, so
+    counting over all graphs counts each task once.
     """
     values = "" if agencies is None else "VALUES ?a { " + " ".join(f"<{a}>" for a in sorted(agencies)) + " }"
     counts = f"?a <{_PG}taskCount> ?n ; <{_PG}leadTaskCount> ?l ; <{_PG}supportTaskCount> ?s ."
 
     def count(predicate: str, name: str) -> str:
-        return f"SELECT ?a (COUNT(?t) AS ?{name}) WHERE {{ {values} ?t <{_PG}{predicate}> ?a }} GROUP BY ?a"
+        return (f"SELECT ?a (COUNT(?t) AS ?{name}) WHERE {{ {values} GRAPH ?g {{ ?t <{_PG}{predicate}> ?a }} }} "
+                "GROUP BY ?a")
 
     predicates = f"VALUES ?p {{ <{_PG}taskCount> <{_PG}leadTaskCount> <{_PG}supportTaskCount> }}"
-    return (f"DELETE {{ ?a ?p ?v . GRAPH <{graph}> {{ ?a ?p ?v }} }} "
+    return (f"DELETE {{ GRAPH <{graph}> {{ ?a ?p ?v }} }} "
             f"WHERE {{ {values} {predicates} GRAPH <{graph}> {{ ?a ?p ?v }} }} ;\n"
-            f"INSERT {{ {counts} GRAPH <{graph}> {{ {counts} }} }} WHERE {{\n"
+            f"INSERT {{ GRAPH <{graph}> {{ {counts} }} }} WHERE {{\n"
             f"  {{ {count('responsibleAgency', 'n')} }}\n"
             f"  OPTIONAL {{ {count('leadAgency', 'l0')} }}\n"
             f"  OPTIONAL {{ {count('supportingAgency', 's0')} }}\n"
@@ -643,7 +687,7 @@ def load_graph_file(path: str | Path) -> Dataset:
 
 
 def open_graph(store_dir: str | Path) -> Dataset:
-    """A read-only rdflib view of a store's current version; SPARQL runs in Oxigraph over its default graph, the union.
+    """A read-only rdflib view of a store's current version; SPARQL runs in Oxigraph over the union of its graphs.
 
     The view keeps answering from the version it opened while builds publish
     newer ones; open it again to see them.
@@ -655,7 +699,7 @@ def open_graph(store_dir: str | Path) -> Dataset:
 
 
 def rdflib_view(ox_store) -> Dataset:
-    """An rdflib Dataset over a pyoxigraph store (oxrdflib), its default graph the store's (the union).
+    """An rdflib Dataset over a pyoxigraph store (oxrdflib) whose default graph is the union of the store's graphs.
 
     Bound variables (``initBindings``) are written into the query text as
     terms: Oxigraph's own substitution accepts only variables that the SELECT
@@ -671,7 +715,7 @@ def rdflib_view(ox_store) -> Dataset:
                 query, initBindings = bind_values(query, initBindings), {}
             return super().query(query, initNs, initBindings, queryGraph, **kwargs)
 
-    return Dataset(store=BindingStore(store=ox_store))
+    return Dataset(store=BindingStore(store=ox_store), default_union=True)
 
 
 class StoreLock:
@@ -722,11 +766,14 @@ class GraphStore:
     """
 
     def __init__(self, store_dir: str | Path, statistics_graph: str | None = None, recount_agencies: bool = True,
-                 read_only: bool = False):
+                 read_only: bool = False, shared_graph: str | None = None):
         import pyoxigraph as ox
 
         self.path = Path(store_dir)
         self.statistics_graph = statistics_graph
+        #: The shared graph is the statistics graph's sibling (``…/graph/shared``), that of the default base without one.
+        self.shared_graph = shared_graph or (statistics_graph.rsplit("/", 1)[0] + "/shared" if statistics_graph
+                                             else f"{DEFAULT_BASE}graph/shared")
         self.recount_agencies = recount_agencies
         self._snapshot = open_snapshot(self.path) if read_only else None
         if self._snapshot is not None:
@@ -779,20 +826,36 @@ class GraphStore:
         return rows[0]["v"].value if rows else None
 
     def replace(self, graph: str, ntriples: str) -> None:
-        """Replace one named graph by the given N-Triples, and update the union and statistics, in one transaction."""
+        """Replace one named graph that shares nothing (the vocabulary, the build graph) by the given N-Triples."""
+        self._store.update(f"{self._withdraw(graph)} ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }}")
+
+    def replace_document(self, graph: str, nquads: bytes) -> None:
+        """Replace one document by its N-Quads (:func:`graph_nquads`), in one transaction.
+
+        Its own triples replace its named graph; what it describes of shared
+        resources joins the shared graph; shared descriptions and names that
+        no document needs any more (:meth:`_unshare`) go, and the statistics
+        follow.
+        """
+        parts = split_nquads(nquads)
+        ntriples, shared = parts.get(graph, ""), parts.get(self.shared_graph, "")
         agencies = self._agencies_in(graph) | _agencies_named(ntriples)
+        affected = self._shared_used_by(graph) | {line.split(" ", 1)[0][1:-1] for line in _lines(shared)}
         statistics = ""
         if self.statistics_graph and _DOCUMENT_GRAPH.search(ntriples):
-            counts = document_statistics(graph, ntriples)
-            statistics = f" ;\nINSERT DATA {{ {counts} GRAPH <{self.statistics_graph}> {{ {counts} }} }}"
+            statistics = f" ;\nINSERT DATA {{ GRAPH <{self.statistics_graph}> {{ {document_statistics(graph, ntriples)} }} }}"
         self._store.update(f"{self._withdraw(graph)} ;\n"
-                           f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }} ;\n"
-                           f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-                           + statistics + self._refresh(agencies))
+                           f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} GRAPH <{self.shared_graph}> {{\n{shared}\n}} }}"
+                           + statistics + self._unshare(affected) + self._refresh(agencies))
 
     def remove(self, graph: str) -> None:
-        """Remove one named graph, and from the union the triples no other graph holds, in one transaction."""
-        self._store.update(self._withdraw(graph) + self._refresh(self._agencies_in(graph)))
+        """Remove one named graph, and the shared descriptions and names only it needed, in one transaction."""
+        self._store.update(self._withdraw(graph) + self._unshare(self._shared_used_by(graph))
+                           + self._refresh(self._agencies_in(graph)))
+
+    def drop_default_graph(self) -> None:
+        """Empty the default graph, where stores of earlier versions kept a copy of every graph as their union."""
+        self._store.update("DROP SILENT DEFAULT")
 
     def refresh_statistics(self) -> None:
         """Recount every agency into the statistics graph (after a rebuild by a new pipeline)."""
@@ -806,8 +869,8 @@ class GraphStore:
         """
         import pyoxigraph as ox
 
-        documents = sum(1 for _ in self._store.quads_for_pattern(None, ox.NamedNode(_PG + "sourceFile"), None,
-                                                                 ox.DefaultGraph()))
+        documents = sum(1 for q in self._store.quads_for_pattern(None, ox.NamedNode(_PG + "sourceFile"), None, None)
+                        if isinstance(q.graph_name, ox.NamedNode))
         totals = {"documents": documents}
         for key, (prop, _) in DOCUMENT_COUNTS.items():
             row, = self._store.query(f"SELECT (COUNT(?n) AS ?graphs) (SUM(?n) AS ?sum) "
@@ -828,20 +891,56 @@ class GraphStore:
             return ""
         return " ;\n" + statistics_update(self.statistics_graph, agencies)
 
-    def _withdraw(self, graph: str) -> str:
-        """SPARQL Update that takes a named graph, and its counts, out of the store and out of the default graph.
+    def _shared_used_by(self, graph: str) -> set[str]:
+        """The shared resources a named graph points to, and those their descriptions point to, transitively."""
+        import pyoxigraph as ox
 
-        The default graph holds the union of the named graphs as a set, so
-        plain SPARQL sees each fact once however many documents repeat it; a
-        triple leaves it only when no other named graph still holds it.
+        shared = ox.NamedNode(self.shared_graph)
+        rows = self._store.query(f"SELECT DISTINCT ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o FILTER(isIRI(?o)) }} "
+                                 f"GRAPH <{self.shared_graph}> {{ ?o ?q ?v }} }}")
+        found, todo = set(), [r["o"].value for r in rows]
+        while todo:
+            iri = todo.pop()
+            if iri in found:
+                continue
+            found.add(iri)
+            todo += [q.object.value for q in self._store.quads_for_pattern(ox.NamedNode(iri), None, None, shared)
+                     if isinstance(q.object, ox.NamedNode)]
+        return found
+
+    def _unshare(self, affected: set[str]) -> str:
+        """SPARQL Update keeping the shared graph what the remaining documents describe, for ``affected`` resources.
+
+        A name (an agency's skos:altLabel, a cited policy's dcterms:title, a
+        park's, fund's or program's rdfs:label) stays while some document
+        records writing it — an assignment's pg:surface, a pg:NameMention; a
+        description stays while some graph points to it. Descriptions point
+        to others (an agency to its jurisdiction, a town to its district), so
+        the second step repeats, once per level such a chain can have.
         """
+        if not affected:
+            return ""
+        values = "VALUES ?s { " + " ".join(f"<{iri}>" for iri in sorted(affected)) + " }"
+        shared, rdfs, pg = f"<{self.shared_graph}>", "http://www.w3.org/2000/01/rdf-schema#", _PG
+        names = (f" ;\nDELETE {{ GRAPH {shared} {{ ?s ?p ?v }} }} WHERE {{ {values} "
+                 f"VALUES ?p {{ <http://www.w3.org/2004/02/skos/core#altLabel> <http://purl.org/dc/terms/title> }} "
+                 f"GRAPH {shared} {{ ?s ?p ?v }} "
+                 f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?x <{pg}agent>|<{pg}names> ?s ; <{pg}surface> ?v }} }} }}"
+                 f" ;\nDELETE {{ GRAPH {shared} {{ ?s <{rdfs}label> ?v }} }} WHERE {{ {values} "
+                 f"VALUES ?c {{ <{pg}Park> <{pg}Fund> <{pg}Program> }} "
+                 f"GRAPH {shared} {{ ?s a ?c ; <{rdfs}label> ?v }} BIND(STR(?v) AS ?w) "
+                 f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?x <{pg}names> ?s ; <{pg}surface> ?w }} }} }}")
+        unused = (f" ;\nDELETE {{ GRAPH {shared} {{ ?s ?p ?o }} }} WHERE {{ {values} GRAPH {shared} {{ ?s ?p ?o }} "
+                  f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?x ?q ?s }} FILTER(?x != ?s) }} }}")
+        return names + unused * _SHARED_DEPTH
+
+    def _withdraw(self, graph: str) -> str:
+        """SPARQL Update that takes a named graph, and its counts, out of the store."""
         counts = ""
         if self.statistics_graph:
-            counts = (f" ;\nDELETE {{ <{graph}> ?p ?v . GRAPH <{self.statistics_graph}> {{ <{graph}> ?p ?v }} }} "
+            counts = (f" ;\nDELETE {{ GRAPH <{self.statistics_graph}> {{ <{graph}> ?p ?v }} }} "
                       f"WHERE {{ GRAPH <{self.statistics_graph}> {{ <{graph}> ?p ?v }} }}")
-        return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
-                f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }} }} ;\n"
-                f"DROP SILENT GRAPH <{graph}>" + counts)
+        return f"DROP SILENT GRAPH <{graph}>" + counts
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs())
@@ -854,8 +953,8 @@ class GraphStore:
         return b"".join(sorted(data.splitlines(keepends=True)))
 
     def count(self, query: str) -> int:
-        """The single integer a ``SELECT (COUNT(…) AS ?n)`` query returns, over the default graph (the union)."""
-        rows = list(self._store.query(query))
+        """The single integer a ``SELECT (COUNT(…) AS ?n)`` query returns, over the union of the graphs."""
+        rows = list(self._store.query(query, **union_options(query)))
         return int(rows[0]["n"].value) if rows else 0
 
     def dataset(self) -> Dataset:
@@ -876,10 +975,9 @@ class GraphStore:
 
         Oxigraph serialises the quads as it reads them, so memory stays flat
         whatever the store's size; a copy in rdflib takes gigabytes and minutes
-        per thousand documents. The default graph, the union, is not written as
-        a graph of its own: the merge is that union plus the named graphs it
-        leaves out (the statistics). Quads come in index order, the same for
-        the same content, so the same store gives the same bytes.
+        per thousand documents. No triple is in two graphs, so the merge is the
+        graphs one after the other, each triple once. Quads come in index
+        order, the same for the same content, so the same store gives the same bytes.
         """
         import pyoxigraph as ox
 
@@ -891,17 +989,10 @@ class GraphStore:
             raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join([*named, *merged])}")
         graphs = sorted((g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
         if fmt in merged:
-            graphs = [ox.DefaultGraph(), *(g for g in graphs if not self._in_union(g))]
+            graphs = [ox.DefaultGraph(), *graphs]
         quads = (q for g in graphs for q in _with_canonical_blank_nodes(self._store.quads_for_pattern(None, None, None, g)))
         items = (_decimal_as_written(q) if fmt in named else _decimal_as_written(q).triple for q in quads)
         ox.serialize(items, output, format=named.get(fmt) or merged[fmt], prefixes={**_EXPORT_PREFIXES, **PREFIXES})
-
-    def _in_union(self, graph) -> bool:
-        """Whether the default graph holds a copy of ``graph`` (its first triple, as every copy is whole)."""
-        import pyoxigraph as ox
-
-        first = next(iter(self._store.quads_for_pattern(None, None, None, graph)), None)
-        return first is None or ox.Quad(first.subject, first.predicate, first.object, ox.DefaultGraph()) in self._store
 
 
 @dataclass(frozen=True)
@@ -919,9 +1010,13 @@ class NativeView:
         from policygraph.vocab import PREFIXES
 
         try:
-            return self.store.query(text, prefixes=dict(PREFIXES), **self.options)
+            return self.store.query(text, prefixes=dict(PREFIXES), **self.options_for(text))
         except (SyntaxError, OSError, ValueError) as exc:
             raise QueryError(f"reading the store failed: {exc}") from exc
+
+    def options_for(self, text: str) -> Mapping:
+        """The options to run ``text`` with: over the union, unless the query names its own dataset (FROM)."""
+        return union_options(text) if self.options == UNION else self.options
 
     def dicts(self, text: str) -> list[dict[str, str]]:
         result = self._run(text)
@@ -944,8 +1039,8 @@ class NativeView:
 def native_view(graph) -> "NativeView | None":
     """The Oxigraph store under an rdflib view of a store (``policygraph.store.open_graph``), else None.
 
-    The scope is rdflib's: the union of the named graphs with ``default_union``, else the
-    default graph of a dataset (a store's default graph holds the union) or the graph itself.
+    The scope is rdflib's: the union of the graphs with ``default_union`` or for a dataset's
+    default graph (a store keeps no copy there: its union is computed at query time), else the graph itself.
     """
     try:
         from oxrdflib import OxigraphStore
@@ -962,10 +1057,10 @@ def native_view(graph) -> "NativeView | None":
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, ConjunctiveGraph
 
     if graph.default_union:
-        return NativeView(inner, {"use_default_graph_as_union": True})
+        return NativeView(inner, UNION)
     with warnings.catch_warnings():  # rdflib's Graph.query reads default_context too, deprecated or not
         warnings.simplefilter("ignore", DeprecationWarning)
         scope = graph.default_context.identifier if isinstance(graph, ConjunctiveGraph) else graph.identifier
     if scope == DATASET_DEFAULT_GRAPH_ID:
-        return NativeView(inner, {})
+        return NativeView(inner, UNION)
     return NativeView(inner, {"default_graph": ox.NamedNode(str(scope))}) if isinstance(scope, URIRef) else None

@@ -37,7 +37,9 @@ class PG(DefinedNamespace):
     # http://www.w3.org/2002/07/owl#Class
     Agency: URIRef  # A specific organisation that can be named as responsible for a task.
     Assignment: URIRef  # A statement that assigns a task to a body in a given role.
+    Clause: URIRef  # The passage that states which bodies carry out a task.
     Fund: URIRef  # A named special fund or investment fund.
+    NameMention: URIRef  # One way a document writes the name of a shared resource.
     Jurisdiction: URIRef  # The area governed at one level of the administrative hierarchy.
     OutlineItem: URIRef  # A numbered section or item of a document's structure.
     Park: URIRef  # A named area that hosts industry or innovation.
@@ -52,6 +54,7 @@ class PG(DefinedNamespace):
     agencyType: URIRef  # Links an agency to its type concept.
     agent: URIRef  # Links an assignment to the body assigned.
     assignment: URIRef  # Links a task to one of its assignments.
+    clause: URIRef  # Links an assignment to its clause.
     implements: URIRef  # Links a document to a higher-level policy it implements.
     inDocument: URIRef  # Links a part of a document to the document.
     inTask: URIRef  # Links a target to the task containing it.
@@ -62,6 +65,7 @@ class PG(DefinedNamespace):
     leadAgency: URIRef  # Links a task to its lead agency.
     manages: URIRef  # Links a managing agency to its park.
     mentions: URIRef  # Links a task or document to a named entity it mentions.
+    names: URIRef  # Links a name mention to what it names.
     buildFingerprint: URIRef  # A digest of the code and data that built a store.
     taskCount: URIRef  # Statistics graph: tasks naming the agency in any role.
     leadTaskCount: URIRef  # Statistics graph: tasks the agency leads.

@@ -1,8 +1,8 @@
 """The counts build, query, rank, viz and evaluate print for one build agree, and agree with the store's quads.
 
 Each corpus is built once through the command line; every number a command prints is read back from its output
-and compared with a count made here, in Python, from the quads of the store's document graphs (not from the
-statistics graph or the union the commands read). What each number means is README's "What the counts mean".
+and compared with a count made here, in Python, from the quads of the store's document graphs and its shared graph
+(not from the statistics graph or the union the commands read). What each number means is README's "What the counts mean".
 """
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def built(request, tmp_path_factory) -> Built:
 
 @pytest.fixture(scope="module")
 def counted(built) -> dict[str, int]:
-    """The counts made from the document graphs' quads, one named graph per document."""
+    """The counts made from the quads of the document graphs (one per document) and of the shared graph."""
     import pyoxigraph as ox
 
     store = ox.Store.read_only(str(built.out / "store"))
@@ -65,8 +65,9 @@ def counted(built) -> dict[str, int]:
             by_graph[quad.graph_name.value].append((quad.subject.value, quad.predicate.value, quad.object.value))
     del store
     documents = {g: triples for g, triples in by_graph.items() if any(p == _PG + "sourceFile" for _, p, _ in triples)}
+    shared = by_graph.get("https://w3id.org/policygraph/id/graph/shared", [])
     typed: dict[str, set[str]] = defaultdict(set)
-    for triples in documents.values():
+    for triples in [*documents.values(), shared]:
         for s, p, o in triples:
             if p == _TYPE:
                 typed[o.removeprefix(_PG)].add(s)

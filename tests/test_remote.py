@@ -281,7 +281,7 @@ def test_build_push_sends_the_graphs_it_wrote(tmp_path):
     with oxigraph_server(tmp_path / "oxi-build") as base:
         first = runner.invoke(cli, ["build", "-o", str(out), "--no-export", "--push", f"{base}/store"])
         assert first.exit_code == 0, first.output
-        assert "pushed graphs       6" in first.output  # five documents and the vocabulary
+        assert "pushed graphs       7" in first.output  # five documents, the shared graph and the vocabulary
         count = "SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a <https://w3id.org/policygraph/ontology#Task> }"
         answer = urllib.request.urlopen(f"{base}/query?query={urllib.parse.quote(count)}", timeout=10).read()
         assert b"81" in answer

@@ -269,15 +269,15 @@ def test_a_second_writer_waits_then_refuses(tmp_path):
 
 
 def _expected_graphs(corpus: Path) -> dict[str, set[str]]:
-    """Each document's N-Triples lines as a clean build writes them."""
-    from policygraph.build import document_ntriples
+    """Each document's own N-Triples lines (its graph; the shared graph holds the rest) as a clean build writes them."""
+    from policygraph.build import document_triples
     from policygraph.extract import extract
     from policygraph.lexicon import load_lexicon
     from policygraph.load import load_document
 
     lexicon = load_lexicon()
-    return {f"{corpus.name}/{p.name}": set(document_ntriples(extract(load_document(p, source_path=f"{corpus.name}/{p.name}"),
-                                                                     lexicon), lexicon=lexicon).splitlines())
+    return {f"{corpus.name}/{p.name}": set(document_triples(extract(load_document(p, source_path=f"{corpus.name}/{p.name}"),
+                                                                     lexicon), lexicon=lexicon).own.splitlines())
             for p in sorted(corpus.iterdir())}
 
 
@@ -420,14 +420,16 @@ def test_graph_lines_split_at_newlines_only():
     """A literal may hold U+2028 or a form feed (N-Triples leaves them unescaped): the quads stay whole."""
     import pyoxigraph as ox
 
-    from policygraph.store import document_statistics, union_nquads
+    from policygraph.store import document_statistics, graph_nquads, split_nquads
 
     ntriples = ('<urn:t> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/policygraph/ontology#Task> .\n'
                 '<urn:t> <http://purl.org/dc/terms/title> "一\u2028二\x0c三\x85四" .\n')
     statistics = document_statistics("urn:g", ntriples)
-    quads = list(ox.parse(union_nquads(ntriples, "urn:g", statistics, "urn:s"), format=ox.RdfFormat.N_QUADS))
+    nquads = graph_nquads([("urn:g", ntriples), ("urn:s", statistics)])
+    quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
     titles = {q.object.value for q in quads if q.predicate.value.endswith("title")}
-    assert titles == {"一\u2028二\x0c三\x85四"} and len(quads) == 2 * 2 + 2 * 7
+    assert titles == {"一\u2028二\x0c三\x85四"} and len(quads) == 2 + 7
+    assert split_nquads(nquads) == {"urn:g": ntriples, "urn:s": statistics}
     assert '"1"' in statistics.split("tasksInGraph", 1)[1].split("\n", 1)[0]
 
 
