@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,7 +146,7 @@ class _Processed:
     source_path: str
     content_hash: str
     graph: str | None
-    nquads: bytes | None
+    nquads: bytes | None  # None when the worker wrote them into a bulk load (``policygraph.store.NQuadsSink``)
     union_at: int  # where the union half of ``nquads`` begins: from there on, the document's plain N-Triples
     summary: DocumentSummary | None
     error: str | None = None
@@ -158,10 +159,14 @@ class _Processed:
 _WORKER: dict = {}
 
 
-def _init_worker(base: str, lexicon_dirs: tuple[str, ...]) -> None:
+def _init_worker(base: str, lexicon_dirs: tuple[str, ...], sink=None) -> None:
+    """Ready a process to extract: the lexicon, and where its N-Quads go (``sink``, or its address from another process)."""
     from .lexicon import load_lexicon
+    from .store import NQuadsSink
 
-    _WORKER.update(base=base, lexicon=load_lexicon(tuple(Path(d) for d in lexicon_dirs)))
+    if isinstance(sink, tuple):
+        sink = NQuadsSink(*sink)
+    _WORKER.update(base=base, lexicon=load_lexicon(tuple(Path(d) for d in lexicon_dirs)), sink=sink)
 
 
 def _process(item: tuple[str, str]) -> _Processed:
@@ -186,6 +191,9 @@ def _process(item: tuple[str, str]) -> _Processed:
     ntriples = document_ntriples(x, base=_WORKER["base"], lexicon=_WORKER["lexicon"])
     nquads = union_nquads(ntriples, graph, document_statistics(graph, ntriples),
                           str(statistics_graph_iri(_WORKER["base"])))
+    if _WORKER["sink"] is not None:
+        _WORKER["sink"].write(nquads)
+        return _Processed(path, document.source_path, document.content_hash, graph, None, 0, summary)
     return _Processed(path, document.source_path, document.content_hash, graph, nquads,
                       len(nquads) - len(ntriples.encode("utf-8")), summary)
 
@@ -320,7 +328,7 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
     from .build import statistics_graph_iri, vocabulary_graph_iri, vocabulary_ntriples
     from .load import input_files
     from .serialize import StagedFiles
-    from .store import STORE_DIR, GraphStore, StoreLock, bulk_build, is_store, union_nquads, writing
+    from .store import STORE_DIR, GraphStore, StoreLock, bulk_loading, is_store, union_nquads, writing
 
     out = Path(out_dir)
     store_dir = out / STORE_DIR
@@ -342,9 +350,9 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
         if on_document is not None:
             on_document(Path(path), summary, error)
 
-    def processed(todo: list[Path]):
+    def processed(todo: list[Path], sink=None):
         """The documents that extracted, reporting each (and each failure) as it comes."""
-        for done in _run(todo, base, lexicon_dirs, jobs):
+        for done in _run(todo, base, lexicon_dirs, jobs, sink):
             if done.error is not None:
                 report(done.path, None, InputError(done.path, done.error))
                 continue
@@ -379,14 +387,15 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
             todo, unchanged = _plan(inputs, {}, report, hashes)
             _check_space(out, todo, None, rewrite=True, export=export)
 
-            def chunks():
-                yield union_nquads(vocabulary_ntriples(), vocabulary_graph)
-                written.append(vocabulary_graph)
-                for done in processed(todo):
-                    yield done.nquads
-                yield union_nquads(fingerprint_line, build_graph)
+            import multiprocessing
 
-            bulk_build(staging, chunks(), statistics_graph)
+            with bulk_loading(staging, statistics_graph, multiprocessing.get_context(_BULK_CONTEXT)) as sink:
+                sink.write(union_nquads(vocabulary_ntriples(), vocabulary_graph))
+                written.append(vocabulary_graph)
+                with closing(processed(todo, sink)) as documents:  # its workers are gone before the load ends
+                    for _ in documents:
+                        pass
+                sink.write(union_nquads(fingerprint_line, build_graph))
             hashes.save()
         with GraphStore(staging, statistics_graph) as store:
             if push:
@@ -562,19 +571,36 @@ def records_before_paths(store) -> list:
     return [r for r in store.records().values() if not r.has_path]
 
 
-def _run(paths: list[tuple[Path, str]], base: str, lexicon_dirs: Sequence[Path], jobs: int | None):
-    """Process documents in order, in worker processes when there are enough of them to pay for it."""
+#: How the workers of a bulk load start: forked from a clean server process, so none inherits the loader's pipe
+#: (a writer left holding it would keep the load from ever seeing the end of its input).
+_BULK_CONTEXT = "forkserver"
+
+
+def _run(paths: list[tuple[Path, str]], base: str, lexicon_dirs: Sequence[Path], jobs: int | None, sink=None):
+    """Process documents in order, in worker processes when there are enough of them to pay for it.
+
+    With ``sink`` (a bulk load), each process writes its documents' N-Quads
+    into it; the workers then come from :data:`_BULK_CONTEXT`, which starts
+    them without the main process's open files (the loader's pipe among them).
+    """
     jobs = jobs or os.cpu_count() or 1
     dirs = tuple(str(d) for d in lexicon_dirs)
     if jobs <= 1 or len(paths) < 4 * jobs:
-        _init_worker(base, dirs)
-        yield from (_process((str(p), d)) for p, d in paths)
+        _init_worker(base, dirs, sink)
+        try:
+            yield from (_process((str(p), d)) for p, d in paths)
+        finally:
+            _WORKER.pop("sink", None)
         return
+    import multiprocessing
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
     window = 4 * jobs  # documents in flight: workers stay busy, finished graphs never pile up in memory
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(base, dirs)) as pool:
+    context = multiprocessing.get_context(_BULK_CONTEXT) if sink is not None else None
+    initargs = (base, dirs, sink.address if sink is not None else None)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=initargs,
+                             mp_context=context) as pool:
         pending: deque = deque()
         for path, source_path in paths:
             pending.append(pool.submit(_process, (str(path), source_path)))
