@@ -365,7 +365,8 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
         if is_store(staging):  # a copy of the current version, changed document by document
             with GraphStore(staging, statistics_graph) as store:
                 same_pipeline = store.value(build_graph, _FINGERPRINT) == fingerprint
-                records = store.records() if same_pipeline and not force else {}
+                known = store.records()  # read once: a scan of every document of a large store
+                records = known if same_pipeline and not force else {}
                 hashes = FileHashes(out / HASHES_FILE)
                 todo, unchanged = _plan(inputs, records, report, hashes)
                 _check_space(out, todo, store_dir, rewrite=not same_pipeline, export=export)
@@ -373,17 +374,19 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
                     store.recount_agencies = False
                     store.replace(vocabulary_graph, vocabulary_ntriples())
                     written.append(vocabulary_graph)
-                legacy = {r.source_file: r.graph for r in records_before_paths(store)} if not same_pipeline else {}
+                legacy = {r.source_file: r.graph for r in known.values() if not r.has_path} if not same_pipeline else {}
+                kept = set(known)
                 for done in processed(todo):
                     store.replace(done.graph, done.ntriples)
                     if done.summary.source_file in legacy:  # the same file, kept by file name by an older build
                         store.remove(legacy.pop(done.summary.source_file))
+                        kept.discard(done.summary.source_file)
                 if not same_pipeline:  # before the fingerprint marks the store as current
                     store.refresh_statistics()
                     store.replace(build_graph, fingerprint_line)
             hashes.save()
         else:
-            hashes = FileHashes(out / HASHES_FILE)
+            hashes, kept = FileHashes(out / HASHES_FILE), set()
             todo, unchanged = _plan(inputs, {}, report, hashes)
             _check_space(out, todo, None, rewrite=True, export=export)
 
@@ -408,7 +411,7 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
             if push:
                 counts["pushed graphs"] = len(pushed.graphs)
             outputs = dict(OUTPUT_FILES) if export else {"report": OUTPUT_FILES["report"]}
-            run, carried = _previous_entries(out / OUTPUT_FILES["report"], set(store.records()),
+            run, carried = _previous_entries(out / OUTPUT_FILES["report"], kept | {s.source_path for s in summaries},
                                              {s.source_path for s in summaries})
             report = BuildReport(documents=tuple(sorted(summaries, key=lambda d: d.source_path)),
                                  errors=tuple(errors), counts=counts, outputs=outputs, run=run + 1, carried=carried)
@@ -574,6 +577,8 @@ def records_before_paths(store) -> list:
 #: How the workers of a bulk load start: forked from a clean server process, so none inherits the loader's pipe
 #: (a writer left holding it would keep the load from ever seeing the end of its input).
 _BULK_CONTEXT = "forkserver"
+_WORKER_MODULES = ["policygraph.pipeline", "policygraph.extract", "policygraph.build", "policygraph.load",
+                   "policygraph.lexicon", "policygraph.store"]
 
 
 def _run(paths: list[tuple[Path, str]], base: str, lexicon_dirs: Sequence[Path], jobs: int | None, sink=None):
@@ -597,7 +602,10 @@ def _run(paths: list[tuple[Path, str]], base: str, lexicon_dirs: Sequence[Path],
     from concurrent.futures import ProcessPoolExecutor
 
     window = 4 * jobs  # documents in flight: workers stay busy, finished graphs never pile up in memory
-    context = multiprocessing.get_context(_BULK_CONTEXT) if sink is not None else None
+    context = None
+    if sink is not None:
+        context = multiprocessing.get_context(_BULK_CONTEXT)
+        context.set_forkserver_preload(_WORKER_MODULES)  # imported once by the server, not by every worker
     initargs = (base, dirs, sink.address if sink is not None else None)
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=initargs,
                              mp_context=context) as pool:
