@@ -33,6 +33,8 @@ PY = sys.executable
 PAGE = 50
 REAL = {"corpus/docs": ROOT.parent / "shared" / "corpus" / "docs",
         "corpus/shanghai": ROOT.parent / "shared" / "corpus" / "shanghai"}
+#: What follows this line in the results file is kept when the tables above it are written again.
+KEEP = "<!-- the tables above are written by benchmarks/run.py; what follows is kept -->\n"
 _LOADER = """
 import shutil, sys, pyoxigraph as ox
 shutil.rmtree(sys.argv[2], ignore_errors=True)
@@ -282,7 +284,8 @@ def main(argv=None) -> int:
     rows, real = [], []
 
     def save() -> None:
-        args.out.write_text(table(rows, real, machine, args.note), "utf-8")
+        kept = args.out.read_text("utf-8").partition(KEEP)[2] if args.out.is_file() else ""
+        args.out.write_text(table(rows, real, machine, args.note) + "\n" + KEEP + kept, "utf-8")
         args.out.with_suffix(".json").write_text(json.dumps({"machine": machine, "note": args.note, "sizes": rows,
                                                              "real": real}, indent=2, ensure_ascii=False), "utf-8")
 
