@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,7 +146,7 @@ class _Processed:
     source_path: str
     content_hash: str
     graph: str | None
-    nquads: bytes | None
+    nquads: bytes | None  # None when the worker wrote them into a bulk load (``policygraph.store.NQuadsSink``)
     summary: DocumentSummary | None
     error: str | None = None
 
@@ -153,10 +154,14 @@ class _Processed:
 _WORKER: dict = {}
 
 
-def _init_worker(base: str, lexicon_dirs: tuple[str, ...]) -> None:
+def _init_worker(base: str, lexicon_dirs: tuple[str, ...], sink=None) -> None:
+    """Ready a process to extract: the lexicon, and where its N-Quads go (``sink``, or its address from another process)."""
     from .lexicon import load_lexicon
+    from .store import NQuadsSink
 
-    _WORKER.update(base=base, lexicon=load_lexicon(tuple(Path(d) for d in lexicon_dirs)))
+    if isinstance(sink, tuple):
+        sink = NQuadsSink(*sink)
+    _WORKER.update(base=base, lexicon=load_lexicon(tuple(Path(d) for d in lexicon_dirs)), sink=sink)
 
 
 def _process(item: tuple[str, str]) -> _Processed:
@@ -181,6 +186,9 @@ def _process(item: tuple[str, str]) -> _Processed:
     triples = document_triples(x, base=_WORKER["base"], lexicon=_WORKER["lexicon"])
     nquads = graph_nquads(((graph, triples.own), (str(shared_graph_iri(_WORKER["base"])), triples.shared),
                            (str(statistics_graph_iri(_WORKER["base"])), document_statistics(graph, triples.own))))
+    if _WORKER["sink"] is not None:
+        _WORKER["sink"].write(nquads)
+        return _Processed(path, document.source_path, document.content_hash, graph, None, summary)
     return _Processed(path, document.source_path, document.content_hash, graph, nquads, summary)
 
 
@@ -314,7 +322,7 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
     from .build import statistics_graph_iri, vocabulary_graph_iri, vocabulary_ntriples
     from .load import input_files
     from .serialize import StagedFiles
-    from .store import STORE_DIR, GraphStore, StoreLock, bulk_build, graph_nquads, is_store, writing
+    from .store import STORE_DIR, GraphStore, StoreLock, bulk_loading, graph_nquads, is_store, writing
 
     out = Path(out_dir)
     store_dir = out / STORE_DIR
@@ -336,9 +344,9 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
         if on_document is not None:
             on_document(Path(path), summary, error)
 
-    def processed(todo: list[Path]):
+    def processed(todo: list[Path], sink=None):
         """The documents that extracted, reporting each (and each failure) as it comes."""
-        for done in _run(todo, base, lexicon_dirs, jobs):
+        for done in _run(todo, base, lexicon_dirs, jobs, sink):
             if done.error is not None:
                 report(done.path, None, InputError(done.path, done.error))
                 continue
@@ -351,7 +359,8 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
         if is_store(staging):  # a copy of the current version, changed document by document
             with GraphStore(staging, statistics_graph) as store:
                 same_pipeline = store.value(build_graph, _FINGERPRINT) == fingerprint
-                records = store.records() if same_pipeline and not force else {}
+                known = store.records()  # read once: a scan of every document of a large store
+                records = known if same_pipeline and not force else {}
                 hashes = FileHashes(out / HASHES_FILE)
                 todo, unchanged = _plan(inputs, records, report, hashes)
                 _check_space(out, todo, store_dir, rewrite=not same_pipeline, export=export)
@@ -360,28 +369,31 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
                     store.drop_default_graph()
                     store.replace(vocabulary_graph, vocabulary_ntriples())
                     written.append(vocabulary_graph)
-                legacy = {r.source_file: r.graph for r in records_before_paths(store)} if not same_pipeline else {}
+                legacy = {r.source_file: r.graph for r in known.values() if not r.has_path} if not same_pipeline else {}
+                kept = set(known)
                 for done in processed(todo):
                     store.replace_document(done.graph, done.nquads)
                     if done.summary.source_file in legacy:  # the same file, kept by file name by an older build
                         store.remove(legacy.pop(done.summary.source_file))
+                        kept.discard(done.summary.source_file)
                 if not same_pipeline:  # before the fingerprint marks the store as current
                     store.refresh_statistics()
                     store.replace(build_graph, fingerprint_line)
             hashes.save()
         else:
-            hashes = FileHashes(out / HASHES_FILE)
+            hashes, kept = FileHashes(out / HASHES_FILE), set()
             todo, unchanged = _plan(inputs, {}, report, hashes)
             _check_space(out, todo, None, rewrite=True, export=export)
 
-            def chunks():
-                yield graph_nquads([(vocabulary_graph, vocabulary_ntriples())])
-                written.append(vocabulary_graph)
-                for done in processed(todo):
-                    yield done.nquads
-                yield graph_nquads([(build_graph, fingerprint_line)])
+            import multiprocessing
 
-            bulk_build(staging, chunks(), statistics_graph)
+            with bulk_loading(staging, statistics_graph, multiprocessing.get_context(_BULK_CONTEXT)) as sink:
+                sink.write(graph_nquads([(vocabulary_graph, vocabulary_ntriples())]))
+                written.append(vocabulary_graph)
+                with closing(processed(todo, sink)) as documents:  # its workers are gone before the load ends
+                    for _ in documents:
+                        pass
+                sink.write(graph_nquads([(build_graph, fingerprint_line)]))
             hashes.save()
         with GraphStore(staging, statistics_graph) as store:
             if push:
@@ -395,7 +407,7 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
             if push:
                 counts["pushed graphs"] = len(pushed.graphs)
             outputs = dict(OUTPUT_FILES) if export else {"report": OUTPUT_FILES["report"]}
-            run, carried = _previous_entries(out / OUTPUT_FILES["report"], set(store.records()),
+            run, carried = _previous_entries(out / OUTPUT_FILES["report"], kept | {s.source_path for s in summaries},
                                              {s.source_path for s in summaries})
             report = BuildReport(documents=tuple(sorted(summaries, key=lambda d: d.source_path)),
                                  errors=tuple(errors), counts=counts, outputs=outputs, run=run + 1, carried=carried)
@@ -558,19 +570,41 @@ def records_before_paths(store) -> list:
     return [r for r in store.records().values() if not r.has_path]
 
 
-def _run(paths: list[tuple[Path, str]], base: str, lexicon_dirs: Sequence[Path], jobs: int | None):
-    """Process documents in order, in worker processes when there are enough of them to pay for it."""
+#: How the workers of a bulk load start: forked from a clean server process, so none inherits the loader's pipe
+#: (a writer left holding it would keep the load from ever seeing the end of its input).
+_BULK_CONTEXT = "forkserver"
+_WORKER_MODULES = ["policygraph.pipeline", "policygraph.extract", "policygraph.build", "policygraph.load",
+                   "policygraph.lexicon", "policygraph.store"]
+
+
+def _run(paths: list[tuple[Path, str]], base: str, lexicon_dirs: Sequence[Path], jobs: int | None, sink=None):
+    """Process documents in order, in worker processes when there are enough of them to pay for it.
+
+    With ``sink`` (a bulk load), each process writes its documents' N-Quads
+    into it; the workers then come from :data:`_BULK_CONTEXT`, which starts
+    them without the main process's open files (the loader's pipe among them).
+    """
     jobs = jobs or os.cpu_count() or 1
     dirs = tuple(str(d) for d in lexicon_dirs)
     if jobs <= 1 or len(paths) < 4 * jobs:
-        _init_worker(base, dirs)
-        yield from (_process((str(p), d)) for p, d in paths)
+        _init_worker(base, dirs, sink)
+        try:
+            yield from (_process((str(p), d)) for p, d in paths)
+        finally:
+            _WORKER.pop("sink", None)
         return
+    import multiprocessing
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
     window = 4 * jobs  # documents in flight: workers stay busy, finished graphs never pile up in memory
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(base, dirs)) as pool:
+    context = None
+    if sink is not None:
+        context = multiprocessing.get_context(_BULK_CONTEXT)
+        context.set_forkserver_preload(_WORKER_MODULES)  # imported once by the server, not by every worker
+    initargs = (base, dirs, sink.address if sink is not None else None)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=initargs,
+                             mp_context=context) as pool:
         pending: deque = deque()
         for path, source_path in paths:
             pending.append(pool.submit(_process, (str(path), source_path)))

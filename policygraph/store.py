@@ -42,7 +42,7 @@ from .errors import DiskFullError, InputError, PolicyGraphError, QueryError, Sto
 from .iri import DEFAULT_BASE
 
 __all__ = ["load_graph_file", "open_graph", "rdflib_view", "default_graph_path", "GraphStore", "StoreLock", "StoreBusy",
-           "DocumentRecord", "FORMATS", "DEFAULT_OUT", "DEFAULT_STORE", "STORE_DIR", "graph_nquads", "split_nquads", "union_options", "UNION", "bulk_build",
+           "DocumentRecord", "FORMATS", "DEFAULT_OUT", "DEFAULT_STORE", "STORE_DIR", "graph_nquads", "split_nquads", "union_options", "UNION", "bulk_build", "bulk_loading", "NQuadsSink",
            "is_store", "statistics_update", "STORE_MARKER", "check_store_folder", "Snapshot", "open_snapshot",
            "open_store", "current_version", "writing", "folder_size", "require_space", "megabytes"]
 
@@ -192,33 +192,6 @@ def _terminated(lines: list[str], end: str) -> str:
     return end.join(lines) + end if lines else ""
 
 
-class _ChunkReader:
-    """A binary file over an iterator of byte strings, so the bulk loader can read documents as they are built.
-
-    The loader reads a few kilobytes at a time and a document's N-Quads run to
-    a megabyte, so reads advance an offset into the current chunk rather than
-    copying what is left of it each time.
-    """
-
-    def __init__(self, chunks: Iterable[bytes]):
-        self._chunks: Iterator[bytes] = iter(chunks)
-        self._buffer = b""
-        self._offset = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self._buffer) - self._offset < size:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                break
-            self._buffer, self._offset = self._buffer[self._offset:] + chunk, 0
-        end = len(self._buffer) if size < 0 else self._offset + size
-        data, self._offset = self._buffer[self._offset:end], min(end, len(self._buffer))
-        return data
-
-
 def _decimal_as_written(quad):
     """The quad with an integral decimal object written as the graph writes it ("50.0", which Oxigraph reads as "50")."""
     import pyoxigraph as ox
@@ -252,30 +225,118 @@ def _with_canonical_blank_nodes(quads: Iterable) -> Iterator:
         yield ox.Quad(*(to_ox(t) for t in triple), graph_name)
 
 
-def bulk_build(store_dir: str | Path, chunks: Iterable[bytes], statistics_graph: str | None = None) -> None:
-    """Write a new store at ``store_dir`` from N-Quads chunks with Oxigraph's bulk loader.
+class NQuadsSink:
+    """Where the writers of a bulk load put N-Quads: the pipe the loader reads, one whole document at a time.
 
-    The bulk loader is several times faster than transactions but is not
-    itself safe to interrupt, so ``store_dir`` should be a staging folder
-    that nothing reads (:func:`writing` gives one and publishes it once
-    complete): an interrupted first build leaves no store at all, never a
-    half-written one. With ``statistics_graph``, the per-agency counts are
-    computed once at the end.
+    Why: the loader then reads the bytes straight from the kernel, in its own
+    thread and without Python, while extraction runs elsewhere; the bytes a
+    worker made are never copied into the main process. Each writer (the
+    main process, each worker) opens the pipe by its path; a lock shared by
+    all of them keeps a document's lines together, since the kernel only
+    keeps writes of a few kilobytes whole.
     """
+
+    def __init__(self, path: str, lock):
+        self.path, self.lock = path, lock
+        self._fd: int | None = os.open(path, os.O_WRONLY)
+
+    @property
+    def address(self) -> tuple[str, object]:
+        """What another process needs to open its own sink on the same load (pass it when starting the process)."""
+        return self.path, self.lock
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        with self.lock:
+            while view:
+                view = view[os.write(self._fd, view):]
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+#: Bytes the kernel holds between the writers and the loader (the largest a pipe gets without privileges).
+_PIPE_BYTES = 1 << 20
+
+
+@contextmanager
+def bulk_loading(store_dir: str | Path, statistics_graph: str | None = None, context=None) -> Iterator[NQuadsSink]:
+    """Write a new store at ``store_dir`` with Oxigraph's bulk loader, fed through the yielded :class:`NQuadsSink`.
+
+    The loader runs in a thread of its own and reads a named pipe (its work
+    releases the GIL), so it loads one document while the next are being
+    extracted. Other processes join with ``NQuadsSink(*sink.address)``; the
+    load ends when every sink is closed (a worker's closes when it exits),
+    so every process given the address must be gone before the block ends.
+    ``context`` is the multiprocessing context those processes come from
+    (the lock is made from it). The bulk loader is several times faster than
+    transactions but is not itself safe to interrupt, so ``store_dir`` should
+    be a staging folder that nothing reads (:func:`writing` gives one and
+    publishes it once complete). With ``statistics_graph``, the per-agency
+    counts are computed once at the end. An error of the loader (a full
+    disk, say) is raised in place of what it caused in the writers (a broken
+    pipe).
+    """
+    import multiprocessing
+    import tempfile
+    import threading
+
     import pyoxigraph as ox
 
     store_dir = Path(store_dir)
     if is_store(store_dir):
         raise PolicyGraphError(f"{store_dir}: a store is already there; a bulk build only writes a new one")
     shutil.rmtree(store_dir, ignore_errors=True)
-    store = ox.Store(str(store_dir))
-    try:
-        store.bulk_load(_ChunkReader(chunks), format=ox.RdfFormat.N_QUADS)
-        if statistics_graph:
-            store.update(statistics_update(statistics_graph))
-        store.flush()
-    finally:
-        del store
+    with tempfile.TemporaryDirectory(prefix="policygraph-load-") as folder:
+        pipe = os.path.join(folder, "quads.nq")
+        os.mkfifo(pipe, 0o600)
+        # held until the loader is done: writers can open the pipe before the loader does, and get a broken
+        # pipe, rather than block, once it has stopped reading
+        keep = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            fcntl.fcntl(keep, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_BYTES)
+        except OSError:  # a lower limit for this user: the default size works too, with more switches
+            pass
+        store = ox.Store(str(store_dir))
+        failure: list[BaseException] = []
+
+        def load() -> None:
+            try:
+                store.bulk_load(path=pipe, format=ox.RdfFormat.N_QUADS)
+            except BaseException as exc:  # handed to the main thread, raised there
+                failure.append(exc)
+            finally:
+                os.close(keep)
+
+        loader = threading.Thread(target=load, name="policygraph-bulk-load", daemon=True)
+        loader.start()
+        sink, stopped = NQuadsSink(pipe, (context or multiprocessing).Lock()), None
+        try:
+            yield sink
+        except BaseException as exc:
+            stopped = exc
+        finally:
+            sink.close()
+            loader.join()
+        try:
+            if failure:
+                raise failure[0] from stopped
+            if stopped is not None:
+                raise stopped
+            if statistics_graph:
+                store.update(statistics_update(statistics_graph))
+            store.flush()
+        finally:
+            del store
+
+
+def bulk_build(store_dir: str | Path, chunks: Iterable[bytes], statistics_graph: str | None = None) -> None:
+    """Write a new store at ``store_dir`` from N-Quads chunks with Oxigraph's bulk loader (see :func:`bulk_loading`)."""
+    with bulk_loading(store_dir, statistics_graph) as sink:
+        for chunk in chunks:
+            sink.write(chunk)
 
 
 #: Inside each store version: the lock file readers hold (shared) while they have that version open.

@@ -313,3 +313,18 @@ def test_unreadable_previous_report_starts_again_from_run_one(tmp_path):
     build_corpus([tmp_path / "plan.txt"], out, export=False, jobs=1)
     report = _report(out)
     assert report["run"] == 1 and report["documents"] == []
+
+
+def test_a_first_build_by_worker_processes_writes_the_same_files_as_one_process(tmp_path):
+    """Workers write their documents straight into the bulk load, in whatever order they finish: the same outputs."""
+    corpus = tmp_path / "corpus"
+    for folder in ("a", "b"):
+        (corpus / folder).mkdir(parents=True)
+        for seed in SEED_FILES:
+            (corpus / folder / seed).write_bytes((SEEDS / seed).read_bytes())
+    one, many = tmp_path / "one", tmp_path / "many"
+    single, _ = build_corpus([corpus], one, jobs=1)
+    parallel, _ = build_corpus([corpus], many, jobs=2)  # 10 documents: enough for worker processes
+    assert parallel.counts == single.counts and parallel.counts["documents"] == 10
+    for name in OUTPUT_FILES.values():
+        assert (many / name).read_bytes() == (one / name).read_bytes(), name

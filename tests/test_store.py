@@ -433,17 +433,47 @@ def test_graph_lines_split_at_newlines_only():
     assert '"1"' in statistics.split("tasksInGraph", 1)[1].split("\n", 1)[0]
 
 
-@pytest.mark.parametrize("size", [-1, 1, 7, 4096, 1 << 20])
-def test_chunk_reader_gives_back_every_byte_in_order(size):
-    """The bulk loader's input: whatever size it reads in, it gets the documents' bytes whole and in order."""
-    from policygraph.store import _ChunkReader
+def _write_documents(address, first: int, count: int) -> None:
+    """A writer process of a bulk load: ``count`` documents of 3,000 lines each, every one larger than the pipe."""
+    from policygraph.store import NQuadsSink
 
-    chunks = [bytes([i % 251]) * n for i, n in enumerate([0, 3, 5000, 1, 0, 70000, 2])]
-    reader, parts = _ChunkReader(chunks), []
-    while part := reader.read(size):
-        parts.append(part)
-        assert size < 0 or len(part) <= size
-    assert b"".join(parts) == b"".join(chunks) and reader.read(size) == b""
+    sink = NQuadsSink(*address)
+    for d in range(first, first + count):
+        sink.write("".join(f'<urn:s{i}> <urn:p> "{"长" * 200}{i}" <urn:g{d}> .\n' for i in range(3000)).encode())
+    sink.close()
+
+
+def test_bulk_loading_takes_whole_documents_from_several_processes(tmp_path):
+    """Writers in other processes write straight into the load, one whole document at a time, lines never mixed."""
+    import multiprocessing
+
+    import pyoxigraph as ox
+
+    from policygraph.store import bulk_loading
+
+    context = multiprocessing.get_context("forkserver")
+    with bulk_loading(tmp_path / "store", context=context) as sink:
+        writers = [context.Process(target=_write_documents, args=(sink.address, 4 * k, 4)) for k in range(3)]
+        for w in writers:
+            w.start()
+        sink.write(b'<urn:main> <urn:p> "x" .\n')
+        for w in writers:
+            w.join()
+        assert all(w.exitcode == 0 for w in writers)
+    store = ox.Store.read_only(str(tmp_path / "store"))
+    assert len(store) == 12 * 3000 + 1
+    assert len(list(store.named_graphs())) == 12
+
+
+def test_a_failed_bulk_load_raises_the_loaders_error_and_leaves_no_writer_waiting(tmp_path):
+    """A document the loader cannot read stops the load: the writer gets a broken pipe, the caller the loader's error."""
+    from policygraph.store import bulk_loading
+
+    with pytest.raises(SyntaxError):
+        with bulk_loading(tmp_path / "store") as sink:
+            sink.write(b"<urn:a> <urn:p> not-a-term .\n")
+            for _ in range(200):  # far more than the pipe holds: a write blocked on a stopped loader would hang here
+                sink.write(b'<urn:s> <urn:p> "' + b"x" * 100_000 + b'" .\n')
 
 
 _REBUILDER = """
