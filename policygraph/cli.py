@@ -403,7 +403,8 @@ def query(query, graph_path, params, fmt, lang, list_only, endpoint, limit, offs
     rows = None if limit == "all" else _count(limit, "--limit")
     more: list = []
     try:
-        pages = query_pages(_read_graph(graph_path, endpoint), resolve_query(query), _key_values(params), lang=lang,
+        named = resolve_query(query)
+        pages = query_pages(_read_graph(graph_path, endpoint), named, _key_values(params), lang=lang,
                             limit=None if rows is None else rows + 1, offset=offset)
         pages = itertools.chain([next(pages)], pages)
     except QueryError as exc:
