@@ -493,8 +493,9 @@ def paged_text(text: str, limit: int | None, offset: int = 0) -> str:
 
     Examples
     --------
-    >>> paged_text("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", 10, 20)
-    'SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s\nLIMIT 10 OFFSET 20\n'
+    >>> print(paged_text("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", 10, 20), end="")
+    SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s
+    LIMIT 10 OFFSET 20
     """
     if own_page(text):
         raise QueryError("the query has its own LIMIT or OFFSET")
