@@ -392,10 +392,15 @@ def _key_values(pairs) -> dict[str, str]:
                    "turtle or nt for CONSTRUCT/DESCRIBE.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of labels in named queries (English where it exists).")
+@click.option("--limit", default="100", show_default=True, metavar="N|all",
+              help="Rows to show; all prints every row as the store finds it.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True, help="Rows to skip first.")
 @click.option("--list", "list_only", is_flag=True, help="List the named queries and their parameters.")
-def query(query, graph_path, params, fmt, lang, list_only, endpoint):
+def query(query, graph_path, params, fmt, lang, list_only, endpoint, limit, offset):
     """Run SPARQL on a built graph: QUERY is a named query, a .rq file, SPARQL text or - for standard input."""
-    from .query import format_result, list_queries, resolve_query, run_query
+    import itertools
+
+    from .query import format_pages, list_queries, query_pages, resolve_query
     from .errors import QueryError
 
     if list_only or not query:
@@ -407,16 +412,33 @@ def query(query, graph_path, params, fmt, lang, list_only, endpoint):
         query = sys.stdin.read()
         if not query.strip():
             raise _QueryUsageError("no query text on standard input")
+    rows = None if limit == "all" else _count(limit, "--limit")
+    more: list = []
     try:
         named = resolve_query(query)
-        result = run_query(_read_graph(graph_path, endpoint), named,
-                           _key_values(params), lang=lang)
-        text = format_result(result, fmt)
+        pages = query_pages(_read_graph(graph_path, endpoint), named, _key_values(params), lang=lang,
+                            limit=None if rows is None else rows + 1, offset=offset)
+        pages = itertools.chain([next(pages)], pages)
     except QueryError as exc:
         raise _QueryUsageError(str(exc)) from exc
-    if result.empty:
-        return click.echo("no results")
-    _write_rows(text, fmt)
+    written = False
+    try:
+        for text in format_pages(pages, fmt, rows, more):
+            (_say if fmt == "table" else click.echo)(text.rstrip("\n"))
+            written = True
+    except QueryError as exc:  # a row format for a graph, or a graph format for rows
+        raise _QueryUsageError(str(exc)) from exc
+    if not written:
+        click.echo("no results")
+    if more:
+        click.echo(f"first {rows} rows shown: --offset {offset + rows} for the next page, --limit all for every row",
+                   err=True)
+
+
+def _count(value: str, option: str) -> int:
+    if not value.isdigit():
+        raise click.BadParameter(f"{value!r} is neither a number of rows nor all", param_hint=option)
+    return int(value)
 
 
 @cli.command()

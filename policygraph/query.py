@@ -31,10 +31,13 @@ __all__ = [
     "match_agency_type",
     "resolve_agency_type",
     "run_query",
+    "query_pages",
+    "paged_text",
     "store_rows",
     "cell_text",
     "format_table",
     "format_result",
+    "format_pages",
     "to_table",
     "to_csv",
     "csv_text",
@@ -376,7 +379,7 @@ def _short_expectation(detail: str) -> str:
 
 
 def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[str, str] | None = None,
-              lang: str = "zh") -> QueryResult:
+              lang: str = "zh", limit: int | None = None, offset: int = 0) -> QueryResult:
     """Run a query on a graph with parameters bound safely, and return the result as plain data.
 
     Parameters
@@ -391,6 +394,22 @@ def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[st
     lang : str
         Bound to ``?lang`` when the query uses it: named queries show labels in this
         language where they exist, else in Chinese.
+    limit, offset : int, optional
+        One page of a SELECT: at most ``limit`` rows (None: every row) after skipping ``offset``.
+    """
+    pages = query_pages(graph, query, params, lang=lang, limit=limit, offset=offset, page_rows=None)
+    return next(pages)
+
+
+def query_pages(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[str, str] | None = None,
+                lang: str = "zh", limit: int | None = None, offset: int = 0, page_rows: int | None = 1000):
+    """Run a query like :func:`run_query` and yield its answer as results of at most ``page_rows`` rows each.
+
+    Why: a listing of a million rows is printed as Oxigraph produces it, instead of
+    being collected first. Every result is a SELECT of the same variables (at least
+    one result, maybe empty); ASK, CONSTRUCT and DESCRIBE come whole, as one result;
+    ``page_rows=None`` yields the whole answer as one result. Graphs that are not
+    stores are answered by rdflib, as one result.
     """
     from rdflib import Literal
 
@@ -407,6 +426,7 @@ def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[st
             raise QueryError("; ".join(f"query {query.name!r} needs --param {p}=VALUE ({query.params[p]})"
                                        for p in missing))
     prepared = _parse(query.text)
+    paging = (limit, offset) if (limit is not None or offset) and prepared.algebra.name == "SelectQuery" else None
     for name, (names_of, match) in _LOOKUPS.items():
         candidates = names_of(graph) if name in query.params and name in params else None
         if candidates:  # a graph without any has nothing to find, and the query returns no rows
@@ -419,20 +439,69 @@ def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[st
     native = type(graph.store).__name__ != "Memory"
     oxigraph = _oxigraph(graph) if native else None
     try:
-        text = _statistics_variant(graph, query) if native else None
+        text = (_statistics_variant(graph, query) if native else None) or query.text
+        if paging and not own_page(text):
+            text, paging = paged_text(text, *paging), None
+            prepared = prepared if native else _parse(text)
         if oxigraph is not None:
-            return _run_oxigraph(graph, oxigraph, _with_prefixes(text or query.text), bindings)
-        result = graph.query(_with_prefixes(text or query.text) if native else prepared, initBindings=bindings)
+            pages = _run_oxigraph(graph, oxigraph, _with_prefixes(text), bindings, page_rows)
+            yield from _sliced(pages, *paging) if paging else pages
+            return
+        result = graph.query(_with_prefixes(text) if native else prepared, initBindings=bindings)
+    except QueryError:
+        raise
     except Exception as exc:  # evaluation errors come as many rdflib types
         raise QueryError(f"query {query.name!r} failed: {exc}") from exc
     kind = result.type
     if kind == "ASK":
-        return QueryResult(kind, boolean=bool(result.askAnswer))
-    if kind in ("CONSTRUCT", "DESCRIBE"):
-        return QueryResult(kind, graph=result.graph)
-    variables = tuple(str(v) for v in result.vars)
-    rows = tuple(tuple(_plain(term) for term in row) for row in result)
-    return QueryResult(kind, variables, rows)
+        yield QueryResult(kind, boolean=bool(result.askAnswer))
+    elif kind in ("CONSTRUCT", "DESCRIBE"):
+        yield QueryResult(kind, graph=result.graph)
+    else:
+        variables = tuple(str(v) for v in result.vars)
+        whole = QueryResult(kind, variables, tuple(tuple(_plain(term) for term in row) for row in result))
+        yield from _sliced([whole], *paging) if paging else [whole]
+
+
+def _sliced(pages, limit: int | None, offset: int):
+    """The pages of an answer with its first ``offset`` rows dropped and at most ``limit`` kept (a query that pages itself)."""
+    skip, left = offset, limit
+    for page in pages:
+        rows = page.rows[skip:]
+        skip = max(0, skip - len(page.rows))
+        if left is not None:
+            rows, left = rows[:left], left - len(rows[:left])
+        yield QueryResult(page.kind, page.variables, rows)
+        if left == 0:
+            return
+
+
+#: A solution modifier at the end of a query's text (after its last comment is taken off).
+_OWN_PAGE = re.compile(r"(?is)\b(?:LIMIT|OFFSET)\s+\d+\s*$")
+_LINE_COMMENT = re.compile(r"(?m)^\s*#.*$")
+
+
+def own_page(text: str) -> bool:
+    """Whether a query's text ends with its own LIMIT or OFFSET (it is then paged as it comes, not by the engine)."""
+    return bool(_OWN_PAGE.search(_LINE_COMMENT.sub("", text).rstrip()))
+
+
+def paged_text(text: str, limit: int | None, offset: int = 0) -> str:
+    """A SELECT's text with ``LIMIT``/``OFFSET`` appended, so the engine stops after one page.
+
+    A query that already ends with its own LIMIT or OFFSET is refused rather than
+    paged twice (see ``own_page``).
+
+    Examples
+    --------
+    >>> print(paged_text("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", 10, 20), end="")
+    SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s
+    LIMIT 10 OFFSET 20
+    """
+    if own_page(text):
+        raise QueryError("the query has its own LIMIT or OFFSET")
+    clauses = ([f"LIMIT {limit}"] if limit is not None else []) + ([f"OFFSET {offset}"] if offset else [])
+    return text.rstrip() + "\n" + " ".join(clauses) + "\n"
 
 
 def _oxigraph(graph):
@@ -451,25 +520,37 @@ def _query_oxigraph(graph, native, text: str, bindings: Mapping):
                               **native.options_for(text))
 
 
-def _run_oxigraph(graph, native, text: str, bindings: Mapping) -> QueryResult:
-    """What ``graph.query`` gives on a store, without oxrdflib making a fresh rdflib term of every cell.
+def _run_oxigraph(graph, native, text: str, bindings: Mapping, page_rows: int | None = None):
+    """What ``graph.query`` gives on a store, in results of ``page_rows`` rows, without oxrdflib making a fresh rdflib term of every cell.
 
     Why: a listing of a million rows repeats a few thousand IRIs and names; each
     distinct value is converted once and shared by the rows it occurs in.
     """
+    import itertools
+
     import pyoxigraph as ox
     from oxrdflib._converter import from_ox
     from rdflib import Graph
 
     result = _query_oxigraph(graph, native, text, bindings)
     if isinstance(result, ox.QueryBoolean):
-        return QueryResult("ASK", boolean=bool(result))
+        yield QueryResult("ASK", boolean=bool(result))
+        return
     if isinstance(result, ox.QueryTriples):
         triples = Graph()
         triples += (from_ox(triple) for triple in result)
-        return QueryResult("CONSTRUCT", graph=triples)
+        yield QueryResult("CONSTRUCT", graph=triples)
+        return
     variables = tuple(v.value for v in result.variables)
-    return QueryResult("SELECT", variables, _oxigraph_rows(result, lambda value: _plain(from_ox(value))))
+    terms: dict = {None: None}
+    solutions = iter(result)
+    while True:
+        page = _oxigraph_rows(itertools.islice(solutions, page_rows), lambda value: _plain(from_ox(value)), terms)
+        yield QueryResult("SELECT", variables, page)
+        if page_rows is None or len(page) < page_rows:
+            return
+        if len(terms) > 100_000:  # a long listing of ever new values: keep the memory of one page
+            terms = {None: None}
 
 
 def store_rows(graph: "rdflib.Graph", text: str, bindings: Mapping | None = None) -> tuple[tuple, ...] | None:
@@ -489,9 +570,9 @@ def store_rows(graph: "rdflib.Graph", text: str, bindings: Mapping | None = None
         raise QueryError(f"reading the store failed: {exc}") from exc
 
 
-def _oxigraph_rows(solutions, convert) -> tuple[tuple, ...]:
-    """The solutions as rows of plain rdflib terms (``_plain``), one term object per distinct value."""
-    terms: dict = {None: None}
+def _oxigraph_rows(solutions, convert, terms: dict | None = None) -> tuple[tuple, ...]:
+    """The solutions as rows of plain rdflib terms (``_plain``), one term object per distinct value (kept in ``terms``)."""
+    terms = {None: None} if terms is None else terms
     rows = []
     for solution in solutions:
         row = []
@@ -867,3 +948,50 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
     if fmt not in writers:
         raise QueryError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     return writers[fmt](result)
+
+
+#: Formats whose text is the concatenation of the rows' lines after one header (``table`` per page).
+_LINE_FORMATS = {"table": 2, "csv": 1, "tsv": 1, "jsonl": 0}
+
+
+def format_pages(pages, fmt: str = "table", rows: int | None = None, more: list | None = None):
+    """Yield the text of result pages (from :func:`query_pages`) as it is ready: header once, then rows.
+
+    At most ``rows`` rows are written (None: all); when the pages held more, True is
+    appended to ``more``. csv, tsv and jsonl give the same text as formatting the whole
+    answer; a table is aligned page by page; json, markdown and graphs are written whole.
+    An answer with no rows yields nothing.
+    """
+    import itertools
+
+    def trimmed():
+        left = rows
+        for page in pages:
+            if page.kind != "SELECT" or left is None:
+                yield page
+                continue
+            if len(page.rows) > left:
+                if more is not None:
+                    more.append(True)
+                yield QueryResult(page.kind, page.variables, page.rows[:left])
+                return
+            yield page
+            left -= len(page.rows)
+
+    results = (page for page in trimmed() if not page.empty)
+    first = next(results, None)
+    if first is None:
+        return
+    if fmt not in _LINE_FORMATS or first.kind != "SELECT":
+        rest = list(results)
+        whole = first if not rest else QueryResult("SELECT", first.variables,
+                                                   tuple(itertools.chain(first.rows, *(r.rows for r in rest))))
+        yield format_result(whole, fmt)
+        return
+    yield format_result(first, fmt)
+    header = _LINE_FORMATS[fmt]
+    for page in results:
+        text = format_result(page, fmt)
+        for _ in range(header):
+            text = text[text.index("\n") + 1:]
+        yield ("\n" if fmt == "table" else "") + text

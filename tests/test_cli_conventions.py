@@ -163,10 +163,10 @@ def test_query_jsonl_reads_into_pandas_as_the_csv_rows(name, seed_build):
     args = ["query", name, *QUERY_ARGS.get(name, []), "-g", str(seed_build[2]), "-f"]
     jsonl, csv_text = (CliRunner().invoke(cli, [*args, fmt]) for fmt in ("jsonl", "csv"))
     assert jsonl.exit_code == 0 and csv_text.exit_code == 0, jsonl.output
-    lines = jsonl.output.splitlines()
+    lines = jsonl.stdout.splitlines()
     assert lines and all(line.startswith("{") and line.endswith("}") for line in lines)
-    from_jsonl = pandas.read_json(io.StringIO(jsonl.output), lines=True)
-    from_csv = pandas.read_csv(io.StringIO(csv_text.output))
+    from_jsonl = pandas.read_json(io.StringIO(jsonl.stdout), lines=True)
+    from_csv = pandas.read_csv(io.StringIO(csv_text.stdout))
     assert len(from_jsonl) > 0 and list(from_jsonl.columns) == list(from_csv.columns)
     pandas.testing.assert_frame_equal(from_jsonl, from_csv, check_dtype=False)
 

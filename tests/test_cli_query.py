@@ -271,3 +271,43 @@ def test_rank_plot_through_a_symlink_keeps_the_link(runner, small, tmp_path):
     result = runner.invoke(cli, ["rank", "-g", small, "--top", "4", "--lang", "en", "--plot", str(link)])
     assert result.exit_code == 0, result.output
     assert link.is_symlink() and target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_limit_and_offset_page_through_the_whole_answer(tmp_path):
+    from policygraph.pipeline import build_corpus
+
+    out = tmp_path / "out"
+    build_corpus(None, out, export=False)
+    runner = CliRunner()
+
+    def tsv(*options):
+        result = runner.invoke(cli, ["query", "task-agency-roles", "-g", str(out), "-f", "tsv", *options])
+        assert result.exit_code == 0, result.output
+        return result
+
+    whole = tsv("--limit", "all").stdout.splitlines()
+    assert len(whole) > 201 and "first" not in tsv("--limit", "all").stderr
+    first, second = tsv("--limit", "100"), tsv("--limit", "100", "--offset", "100")
+    assert first.stdout.splitlines() == whole[:101] and second.stdout.splitlines()[1:] == whole[101:201]
+    assert "--offset 100 for the next page" in first.stderr
+    assert tsv().stdout == first.stdout
+    last = tsv("--offset", str(len(whole) - 2))
+    assert last.stdout.splitlines()[1:] == whole[-1:] and "next page" not in last.stderr
+    own = runner.invoke(cli, ["query", "SELECT ?s WHERE { ?s a pg:Task } ORDER BY ?s LIMIT 5", "-g", str(out),
+                              "-f", "tsv", "--limit", "2", "--offset", "1"])
+    assert own.exit_code == 0 and len(own.stdout.splitlines()) == 3
+    assert runner.invoke(cli, ["query", "documents", "-g", str(out), "--limit", "x"]).exit_code == 2
+
+
+def test_pages_of_a_long_answer_join_to_the_whole_text(tmp_path):
+    from policygraph.pipeline import build_corpus
+    from policygraph.query import format_pages, format_result, query_pages, run_query
+    from policygraph.store import load_graph_file
+
+    out = tmp_path / "out"
+    build_corpus(None, out, export=False)
+    graph = load_graph_file(out)
+    whole = run_query(graph, "task-agency-roles")
+    for fmt in ("csv", "tsv", "jsonl"):
+        pages = query_pages(graph, "task-agency-roles", page_rows=7)
+        assert "".join(format_pages(pages, fmt)) == format_result(whole, fmt)

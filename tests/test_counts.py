@@ -104,7 +104,7 @@ def _build_counts(output: str) -> dict[str, int]:
 
 
 def _csv_rows(*args: str) -> list[dict[str, str]]:
-    output = _invoke("query", *args, "-f", "csv")
+    output = _invoke("query", *args, "-f", "csv", "--limit", "all")
     return [] if output.strip() == "no results" else list(csv.DictReader(io.StringIO(output)))
 
 
