@@ -633,8 +633,9 @@ def remove_documents(names: Sequence[str], out_dir: str | Path, *, base: str = D
     文号 (:func:`policygraph.documents.find_document`); one that fits several
     documents is not removed, with the candidates in its reason.
 
-    Agencies, places and parks that other documents also name survive: each
-    document's graph holds its own copy of their descriptions. Names not in
+    Agencies, places and parks that other documents also name survive: their
+    descriptions live once in the shared graph, and go only when no remaining
+    document names them (:meth:`GraphStore.remove`). Names not in
     the store are returned as ``missing`` and the others removed; when none
     is in the store nothing changes and :class:`UnknownNameError` is raised.
     ``build-report.json`` loses the removed documents' entries and gets the
