@@ -145,9 +145,10 @@ def test_explorer_in_english_shows_agencies_types_and_jurisdictions_in_english(b
 
 def test_query_labels_in_english(build):
     name, store = build
-    result = CliRunner().invoke(cli, ["query", "agencies", "-g", str(store), "--lang", "en", "-f", "csv"])
+    result = CliRunner().invoke(cli, ["query", "agencies", "-g", str(store), "--lang", "en", "-f", "csv",
+                                      "--limit", "all"])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.output)))
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["en"] for r in rows if CJK.search(r["en"])] == []
     assert [r["jurisdictionEn"] for r in rows if not r["jurisdictionEn"] or CJK.search(r["jurisdictionEn"])] == []
 
