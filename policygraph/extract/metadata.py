@@ -403,7 +403,7 @@ def placement(text: str, title: str | None, issuer: str | None, number: str | No
     ('庄行镇', 'the title names 庄行镇 and the text speaks as a town (镇政府各部门)', '奉贤区')
     """
     signed = sorted(signature_names(issuer), key=lambda n: fold(n).startswith(tuple(_vocabulary()["national_heads"])))
-    for what, head in (("title", title), *(("issuer", name) for name in signed[:1] or [issuer])):
+    for what, head in (("title", title), *(("issuer", name) for name in signed[:1])):
         if not head:
             continue
         head = fold(head)

@@ -85,8 +85,7 @@ def _header(names: list[str], vocab: dict) -> tuple[Column, ...] | None:
     for name in names:
         col = _column(name, vocab)
         if col is None:
-            compact = re.sub(r"\s+", "", name)
-            if not compact or len(compact) > _MAX_HEADER_CELL or any(c in compact for c in _TABLE["header_prose_marks"]):
+            if not _unlisted_column(name):
                 return None
             col = Column("other")
         columns.append(col)
@@ -372,11 +371,15 @@ def _header_block(lines, i: int, vocab: dict) -> list[str]:
     return names[:known]
 
 
+def _unlisted_column(name: str) -> bool:
+    """Whether a cell no vocabulary lists may still name a column: short, with no prose punctuation."""
+    compact = re.sub(r"\s+", "", name)
+    return 0 < len(compact) <= _MAX_HEADER_CELL and not any(c in compact for c in _TABLE["header_prose_marks"])
+
+
 def _header_like(line: str) -> bool:
-    """A line that could be a column name: short, no prose punctuation, no row number."""
-    compact = re.sub(r"\s+", "", line)
-    return (0 < len(compact) <= _MAX_HEADER_CELL and not any(c in compact for c in _TABLE["header_prose_marks"])
-            and not _ROW_NUMBER.match(line) and not _GLUED_NUMBER.match(line))
+    """A line that could be a column name: an unlisted column's shape, and no row number."""
+    return _unlisted_column(line) and not _ROW_NUMBER.match(line) and not _GLUED_NUMBER.match(line)
 
 
 def _column_name(line: str, vocab: dict) -> bool:
