@@ -9,7 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 
 from policygraph.errors import QueryError, UsageError
 
@@ -439,7 +439,12 @@ def query_pages(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[
     native = type(graph.store).__name__ != "Memory"
     oxigraph = _oxigraph(graph) if native else None
     try:
-        text = (_statistics_variant(graph, query) if native else None) or query.text
+        variant = _store_variant(graph, query, oxigraph) if oxigraph is not None else None
+        if variant is not None and variant.partitions and prepared.algebra.name == "SelectQuery":
+            yield from _run_partitioned(graph, oxigraph, variant, {**bindings, **_language_forms(bindings, query)},
+                                        page_rows, _projection(prepared), *(paging or (None, 0)))
+            return
+        text = variant.text if variant is not None else query.text
         if paging and not own_page(text):
             text, paging = paged_text(text, *paging), None
             prepared = prepared if native else _parse(text)
@@ -585,19 +590,190 @@ def _oxigraph_rows(solutions, convert, terms: dict | None = None) -> tuple[tuple
     return tuple(rows)
 
 
-def _statistics_variant(graph, query: NamedQuery) -> str | None:
-    """The text of a shipped query's variant that reads a store's statistics graph, when the graph has one.
+@dataclass(frozen=True)
+class StoreVariant:
+    """A shipped query's text for policygraph stores, and the query listing its partitions (or None)."""
 
-    Why: counting every assignment of a 10,000-document store takes seconds;
-    the per-agency counts a store keeps (see ``store.statistics_update``)
-    give the same rows in milliseconds. Graph files and other endpoints have
-    no such counts and get the query as written.
+    text: str
+    partitions: str | None = None
+
+
+def _store_variant(graph, query: NamedQuery, native) -> StoreVariant | None:
+    """The variant of a shipped query that reads a policygraph store's own layout, when ``graph`` is one.
+
+    Why: on a store, facts of one document live in that document's graph, and
+    the descriptions documents share in the shared graph; patterns matched
+    inside ``GRAPH ?graph`` are several times faster than over the union, and
+    the per-agency counts the store keeps (see ``store.statistics_update``)
+    answer the top-agencies question without counting every assignment. The
+    variants in ``queries/store/`` give the same rows as the query they stand
+    for (tests/test_union.py runs both); a store opened on one graph, graph
+    files and endpoints get the query as written. A ``NAME.partitions.rq``
+    next to a variant lists the partitions its answer is read in (see
+    :func:`_run_partitioned`).
     """
-    variant = queries_dir() / "statistics" / f"{query.name}.rq"
+    folder = queries_dir() / "store"
+    variant = folder / f"{query.name}.rq"
     if query.path is None or Path(query.path).parent != queries_dir() or not variant.is_file():
         return None
-    has_counts = graph.query(_with_prefixes("ASK { ?a pg:taskCount ?n }"))
-    return variant.read_text("utf-8") if has_counts.askAnswer else None
+    from policygraph.store import UNION
+
+    if native.options != UNION or not _has_counts(graph):
+        return None
+    partitions = folder / f"{query.name}.partitions.rq"
+    return StoreVariant(variant.read_text("utf-8"), partitions.read_text("utf-8") if partitions.is_file() else None)
+
+
+def _has_counts(graph) -> bool:
+    """Whether a store keeps the statistics graph of a policygraph build (and so its layout)."""
+    return bool(graph.query(_with_prefixes("ASK { ?a pg:taskCount ?n }")).askAnswer)
+
+
+def _language_forms(bindings: Mapping, query: NamedQuery) -> dict:
+    """``NAME_zh`` and ``NAME_en`` for each parameter of ``query``: its text as a Chinese and an English literal.
+
+    Why: a name is written in the graph as a plain, a Chinese or an English
+    literal. Matched as three constants, it is three index lookups; matched by
+    ``STR(?label) = ?NAME`` or through ``STRLANG``, Oxigraph compares every label
+    of the graph. A value that is an IRI stays the IRI (it matches no label).
+    """
+    from rdflib import Literal
+
+    forms = {}
+    for name in query.params:
+        value = bindings.get(name)
+        if value is not None:
+            for lang in ("zh", "en"):
+                forms[f"{name}_{lang}"] = Literal(str(value), lang=lang) if isinstance(value, Literal) else value
+    return forms
+
+
+def _projection(prepared) -> tuple[str, ...]:
+    """The variables a parsed SELECT projects, in order."""
+    return tuple(str(v) for v in prepared.algebra["PV"])
+
+
+def _run_partitioned(graph, native, variant: StoreVariant, bindings: Mapping, page_rows: int | None,
+                     variables: tuple[str, ...], limit: int | None = None, offset: int = 0):
+    """A variant's answer read partition by partition, in pages of ``page_rows`` rows (None: one result).
+
+    Why: ORDER BY over a whole answer makes the first page wait for every row,
+    and Oxigraph compares the terms it sorts by reading their text from disk.
+    The partitions query lists the partitions (say the document graphs with
+    their files); its rows are sorted here by every column in turn and each
+    row's values are bound into the variant, whose ORDER BY begins with those
+    columns, so the partitions' answers one after the other are the whole
+    answer in order, and the first page needs only the first partitions.
+    Each partition's rows are sorted here too, by the variant's ORDER BY; the
+    variant may project variables after ``variables`` to sort by, which are
+    then dropped (and the rows made distinct again when the variant is
+    DISTINCT). ``limit`` and ``offset`` page the whole answer.
+    """
+    import itertools
+
+    from oxrdflib._converter import from_ox
+
+    listed = _query_oxigraph(graph, native, _with_prefixes(variant.partitions), bindings)
+    names = [v.value for v in listed.variables]
+    partitions = sorted((tuple(row) for row in listed), key=lambda row: tuple(_order_key(term) for term in row))
+    body, order = _split_order(variant.text)
+    text = _with_prefixes(body)
+    distinct = bool(re.search(r"(?is)^\s*(?:#[^\n]*\n\s*|PREFIX\s+\S*\s*<[^>]*>\s*)*SELECT\s+DISTINCT\b", variant.text))
+    terms: dict = {None: None}
+
+    def rows():
+        for partition in partitions:
+            bound = {**bindings, **{n: from_ox(term) for n, term in zip(names, partition) if term is not None}}
+            solutions = _query_oxigraph(graph, native, text, bound)
+            found = _sorted_rows(solutions, [(v, desc) for v, desc in order if v not in names])
+            kept = [found.variables.index(v) for v in variables]
+            seen = set()
+            for row in found.rows:
+                row = tuple(row[i] for i in kept)
+                if distinct and len(kept) < len(found.variables):
+                    if row in seen:
+                        continue
+                    seen.add(row)
+                yield _oxigraph_rows([row], lambda value: _plain(from_ox(value)), terms)[0]
+            if len(terms) > 100_000:
+                terms.clear()
+                terms[None] = None
+
+    page = itertools.islice(rows(), offset, None if limit is None else offset + limit)
+    return _pages(variables, page, page_rows)
+
+
+class _Found(NamedTuple):
+    variables: list
+    rows: list
+
+
+def _sorted_rows(solutions, order: Sequence[tuple[str, bool]]) -> _Found:
+    """Oxigraph solutions as rows of terms, sorted by ``order`` ((variable, descending) pairs) with SPARQL's ordering."""
+    variables = [v.value for v in solutions.variables]
+    rows = [tuple(solution) for solution in solutions]
+    for name, descending in reversed(order):
+        i = variables.index(name)
+        rows.sort(key=lambda row: _order_key(row[i]), reverse=descending)
+    return _Found(variables, rows)
+
+
+_ORDER_BY = re.compile(r"(?is)\bORDER\s+BY\s+((?:(?:(?:ASC|DESC)\s*\(\s*\?\w+\s*\)|\?\w+)(?:\s+|$))+)\s*$")
+_ORDER_KEY = re.compile(r"(?i)(ASC|DESC)?\s*\(?\s*\?(\w+)")
+
+
+def _split_order(text: str) -> tuple[str, list[tuple[str, bool]]]:
+    """A query's text without its final ORDER BY of plain variables, and that order as (variable, descending) pairs.
+
+    >>> _split_order("SELECT ?a ?b WHERE { ?a ?p ?b } ORDER BY ?a DESC(?b)")
+    ('SELECT ?a ?b WHERE { ?a ?p ?b } ', [('a', False), ('b', True)])
+    """
+    match = _ORDER_BY.search(text)
+    if match is None:
+        return text, []
+    keys = [(name, (word or "").upper() == "DESC") for word, name in _ORDER_KEY.findall(match.group(1))]
+    return text[:match.start()], keys
+
+
+def _pages(variables: tuple[str, ...], rows: Iterable[tuple], page_rows: int | None):
+    """Rows as SELECT results of at most ``page_rows`` rows each (at least one, maybe empty)."""
+    import itertools
+
+    rows = iter(rows)
+    while True:
+        page = tuple(itertools.islice(rows, page_rows))
+        yield QueryResult("SELECT", variables, page)
+        if page_rows is None or len(page) < page_rows:
+            return
+
+
+#: Datatypes whose literals SPARQL orders by value.
+_NUMERIC_TYPES = frozenset("http://www.w3.org/2001/XMLSchema#" + t for t in (
+    "integer", "decimal", "double", "float", "int", "long", "short", "byte", "nonNegativeInteger",
+    "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong"))
+
+
+def _order_key(term) -> tuple:
+    """A sort key of an Oxigraph term in SPARQL's ORDER BY order: unbound, blank nodes, IRIs, then literals.
+
+    Numbers compare by value, other literals by their text (code point order, as
+    Oxigraph compares them), then language and datatype.
+    """
+    import pyoxigraph as ox
+
+    if term is None:
+        return (0,)
+    if isinstance(term, ox.BlankNode):
+        return (1, term.value)
+    if isinstance(term, ox.NamedNode):
+        return (2, term.value)
+    datatype = term.datatype.value
+    if datatype in _NUMERIC_TYPES:
+        try:
+            return (3, 0, float(term.value), term.value)
+        except ValueError:
+            pass
+    return (3, 1, term.value, term.language or "", datatype)
 
 
 def _plain(term):

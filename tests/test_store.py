@@ -230,14 +230,14 @@ def test_statistics_follow_every_build_and_removal(corpus, tmp_path):
 
 
 def test_top_agencies_query_reads_the_statistics_with_the_same_rows(tmp_path):
-    from policygraph.query import _statistics_variant, queries_dir, resolve_query, run_query
+    from policygraph.query import _oxigraph, _store_variant, queries_dir, resolve_query, run_query
 
     out = tmp_path / "out"
     build_corpus(None, out)
     store = load_graph_file(out)
     named = resolve_query("agencies-by-tasks")
     as_text = (queries_dir() / "agencies-by-tasks.rq").read_text("utf-8")
-    assert _statistics_variant(store, named)  # the store answers from its counts; the file is counted by rdflib
+    assert _store_variant(store, named, _oxigraph(store))  # the store answers from its counts; the file is counted by rdflib
     for lang in ("zh", "en"):
         from_statistics = run_query(store, named, lang=lang)
         counted = run_query(store, as_text, lang=lang)  # inline text: counted from the assignments
