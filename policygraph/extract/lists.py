@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from ..knowledge import resource_json
+from ..knowledge import per_overlay, resource_json
 from .grammar import STRONG_KINDS, BodyJudge
 
 __all__ = ["Piece", "ListItem", "ListParse", "clause_vocabulary", "parse_list", "split_items"]
@@ -51,7 +50,7 @@ class ListParse:
     states_rule: bool = False  # the list carries a document-wide role rule (列第一位者为牵头单位)
 
 
-@lru_cache(maxsize=1)
+@per_overlay
 def clause_vocabulary() -> dict:
     """The clause vocabulary (role words, labels, trailers, role rules) from resources/clauses.json."""
     raw = resource_json("clauses.json")

@@ -6,10 +6,9 @@ from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from itertools import islice, takewhile
 
-from ..knowledge import alternation, resource_json
+from ..knowledge import alternation, per_overlay, resource_json
 from ..model import CitedPolicy, DocumentMeta, OutlineNode, Span
 from ..normalize import DOCUMENT_NUMBER_RE, fold, normalize_document_number
 from ..segment import iter_lines
@@ -20,7 +19,7 @@ __all__ = ["JurisdictionName", "extract_metadata", "issuer_names", "signature_na
 NATIONAL = resource_json("levels.json")["national"]
 
 
-@lru_cache(maxsize=1)
+@per_overlay
 def _vocabulary() -> dict:
     """The metadata vocabulary from ``resources/metadata.json`` (title endings, cues, subdivision phrases …)."""
     raw = dict(resource_json("metadata.json"))
@@ -38,7 +37,7 @@ def _class(chars: str) -> str:
     return "[" + "".join(re.escape(c) for c in chars) + "]"
 
 
-@lru_cache(maxsize=1)
+@per_overlay
 def _patterns() -> dict[str, re.Pattern[str]]:
     """The regexes of this module: skeletons here, words and marks from ``metadata.json``."""
     vocab = _vocabulary()
@@ -105,7 +104,7 @@ def _levels() -> dict:
     return resource_json("levels.json")
 
 
-@lru_cache(maxsize=1)
+@per_overlay
 def _town_name_re() -> re.Pattern[str]:
     """A town named by its government (新虹街道办事处, 安亭镇人民政府), listed or not: the name is group 1."""
     words = _levels()

@@ -7,10 +7,9 @@ from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 
 from policygraph.knowledge import alternation as _alternation
-from policygraph.knowledge import resource_json
+from policygraph.knowledge import per_overlay, resource_json
 from policygraph.model import Span, Target
 from policygraph.normalize import fold
 from policygraph.numbers import lexicon, number_pattern, parse_quantity
@@ -109,7 +108,7 @@ def _exclusion(lx: dict) -> re.Pattern:
     )
 
 
-@lru_cache(maxsize=1)
+@per_overlay
 def _lex() -> _Lex:
     """Compile the patterns of ``units.json`` once."""
     lx = lexicon()
