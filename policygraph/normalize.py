@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .knowledge import per_overlay, resource_json
+from .knowledge import per_overlay, resource_json, using_overlay
 
-__all__ = ["fold", "entity_key", "normalize_document_number", "DOCUMENT_NUMBER_RE"]
+__all__ = ["fold", "entity_key", "normalize_document_number", "document_number_re", "DOCUMENT_NUMBER_RE"]
 
 _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FOLD.update({
@@ -74,20 +74,28 @@ def entity_key(name: str) -> str:
     return "".join(fold(name).translate(_key_drop()).split())
 
 
-_NUMBER = resource_json("metadata.json")["document_number"]
-_OPEN, _CLOSE = _NUMBER["canonical_brackets"]
+def _number() -> dict:
+    return resource_json("metadata.json")["document_number"]
 
 
 def _chars(chars: str) -> str:
     return "".join(re.escape(c) for c in chars)
 
 
-#: A 文号 such as 国办发〔2015〕9号, 吉政办发〔２０１５〕３１号 or 青政办[2017]2号 (on folded text).
-DOCUMENT_NUMBER_RE = re.compile(
-    rf"(?P<prefix>[\u4e00-\u9fff]{{1,10}}?)\s*[{_chars(_NUMBER['open_brackets'])}]"
-    rf"(?P<year>(?:19|20)\d\d)[{_chars(_NUMBER['close_brackets'])}]\s*(?P<seq>\d{{1,4}})\s*"
-    rf"{re.escape(_NUMBER['sequence_mark'])}"
-)
+@per_overlay
+def document_number_re() -> re.Pattern[str]:
+    """A 文号 such as 国办发〔2015〕9号, 吉政办发〔２０１５〕３１号 or 青政办[2017]2号 (on folded text), per overlay."""
+    number = _number()
+    return re.compile(
+        rf"(?P<prefix>[\u4e00-\u9fff]{{1,10}}?)\s*[{_chars(number['open_brackets'])}]"
+        rf"(?P<year>(?:19|20)\d\d)[{_chars(number['close_brackets'])}]\s*(?P<seq>\d{{1,4}})\s*"
+        rf"{re.escape(number['sequence_mark'])}"
+    )
+
+
+with using_overlay(()):
+    #: The packaged 文号 pattern (:func:`document_number_re` gives that of the active overlay).
+    DOCUMENT_NUMBER_RE = document_number_re()
 
 
 def normalize_document_number(surface: str) -> str | None:
@@ -98,7 +106,9 @@ def normalize_document_number(surface: str) -> str | None:
     >>> normalize_document_number("国办发[2016]7号")
     '国办发〔2016〕7号'
     """
-    m = DOCUMENT_NUMBER_RE.search(fold(surface))
+    m = document_number_re().search(fold(surface))
     if not m:
         return None
-    return f"{m['prefix']}{_OPEN}{m['year']}{_CLOSE}{int(m['seq'])}{_NUMBER['sequence_mark']}"
+    number = _number()
+    opening, closing = number["canonical_brackets"]
+    return f"{m['prefix']}{opening}{m['year']}{closing}{int(m['seq'])}{number['sequence_mark']}"

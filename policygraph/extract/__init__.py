@@ -10,14 +10,18 @@ from ..model import AgencyMention, Assignment, Clause, Extraction, OutlineNode, 
 from ..segment import distinct_paths, line_numbers, segment
 from .bodies import find_body_mentions
 from .clauses import find_clauses
-from .metadata import NATIONAL, extract_metadata, issuer_names, signature_names
+from .metadata import extract_metadata, issuer_names, nation_name, signature_names
 from .tables import find_table_tasks
 
 __all__ = ["extract", "assign_clauses", "select_tasks"]
 
 
+def _outline_vocabulary() -> dict:
+    return resource_json("outline.json")
+
+
 def _outline() -> dict:
-    return resource_json("outline.json")["outline"]
+    return _outline_vocabulary()["outline"]
 
 
 def _innermost(nodes: tuple[OutlineNode, ...], starts: list[int], position: int) -> OutlineNode | None:
@@ -128,8 +132,8 @@ def _extract(document: SourceDocument, resolver) -> Extraction:
     meta = extract_metadata(text, outline, *resolver.jurisdiction_names())
     joint = issuer_names(meta.title)
     if len(joint) > 1 and all((a := resolver.resolve(n, meta.jurisdiction)) is not None
-                              and a.jurisdiction == NATIONAL for n in joint):
-        meta = replace(meta, jurisdiction=NATIONAL, issuer=meta.issuer or joint[0],
+                              and a.jurisdiction == nation_name() for n in joint):
+        meta = replace(meta, jurisdiction=nation_name(), issuer=meta.issuer or joint[0],
                        jurisdiction_evidence="every issuer the title names is a national body")
     scan = find_clauses(text, resolver.judge)
     clauses = _first_listed_leads(scan.clauses) if scan.first_listed_leads else scan.clauses
