@@ -22,7 +22,8 @@ __all__ = ["segment", "distinct_paths", "iter_lines", "appendix_part", "appendix
 
 
 @per_overlay
-def _outline():
+def _outline() -> dict:
+    """The outline vocabulary (``outline.json`` ``outline``) under the active overlay; patterns built from it are cached per overlay."""
     return resource_json("outline.json")["outline"]
 
 

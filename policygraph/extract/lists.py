@@ -25,7 +25,8 @@ Piece = tuple[int, int]  # [start, end) into the folded document text
 
 
 @per_overlay
-def _syntax():
+def _syntax() -> dict:
+    """The punctuation of a responsibility list (``clauses.json`` ``list_syntax``), under the active overlay."""
     return resource_json("clauses.json")["list_syntax"]
 
 

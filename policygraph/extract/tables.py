@@ -36,12 +36,14 @@ _CELL_SPLIT = re.compile(r"\t|\s*[|│┃]\s*| {2,}|\u3000{2,}")
 
 
 @per_overlay
-def _table():
+def _table() -> dict:
+    """The marks of task tables (``clauses.json`` ``table_syntax``), under the active overlay."""
     return resource_json("clauses.json")["table_syntax"]
 
 
 @per_overlay
-def _blanks():
+def _blanks() -> str:
+    """The blanks a line is stripped of (``outline.json``), under the active overlay."""
     return resource_json("outline.json")["outline"]["blanks"]
 
 

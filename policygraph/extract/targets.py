@@ -18,12 +18,14 @@ __all__ = ["extract_targets"]
 
 
 @per_overlay
-def _syntax():
+def _syntax() -> dict:
+    """The punctuation and particles of a goal sentence (``units.json`` ``syntax``), under the active overlay."""
     return lexicon()["syntax"]
 
 
 @per_overlay
-def _blanks():
+def _blanks() -> str:
+    """The blanks a line is stripped of (``outline.json``), under the active overlay."""
     return resource_json("outline.json")["outline"]["blanks"]
 
 
