@@ -406,17 +406,26 @@ class DocumentTriples:
     shared: str
 
 
+def _overlay_of(lexicon):
+    """The knowledge overlay ``lexicon`` was loaded with (the active one without a lexicon), for English names and levels."""
+    from .knowledge import active_overlay, using_overlay
+
+    return using_overlay(lexicon.overlay if lexicon is not None else active_overlay())
+
+
 def document_triples(extraction: Extraction, *, base: str = DEFAULT_BASE, lexicon=None) -> DocumentTriples:
     """One document's triples, built without an rdflib Graph (the store's bulk path)."""
     own, shared = _NTriplesSink(), _NTriplesSink()
-    _DocumentGraphBuilder(own, shared, extraction, base, lexicon, literal=_nt_literal).build()
+    with _overlay_of(lexicon):
+        _DocumentGraphBuilder(own, shared, extraction, base, lexicon, literal=_nt_literal).build()
     return DocumentTriples("".join(sorted(own.lines)), "".join(sorted(shared.lines)))
 
 
 def document_ntriples(extraction: Extraction, *, base: str = DEFAULT_BASE, lexicon=None) -> str:
     """One document's whole description (its own triples and those it shares) as sorted N-Triples."""
     sink = _NTriplesSink()
-    _DocumentGraphBuilder(sink, sink, extraction, base, lexicon, literal=_nt_literal).build()
+    with _overlay_of(lexicon):
+        _DocumentGraphBuilder(sink, sink, extraction, base, lexicon, literal=_nt_literal).build()
     return "".join(sorted(sink.lines))
 
 
@@ -435,7 +444,8 @@ def document_graph(extraction: Extraction, *, base: str = DEFAULT_BASE, lexicon=
     resources it names included; with it, those go into ``shared``.
     """
     g = graph if graph is not None else Graph()
-    _DocumentGraphBuilder(g, shared if shared is not None else g, extraction, base, lexicon).build()
+    with _overlay_of(lexicon):
+        _DocumentGraphBuilder(g, shared if shared is not None else g, extraction, base, lexicon).build()
     return g
 
 

@@ -1,7 +1,7 @@
 """The exceptions policygraph raises on purpose; the CLI turns them into friendly exits."""
 from __future__ import annotations
 
-__all__ = ["PolicyGraphError", "InputError", "OntologyError", "QueryError", "UsageError", "UnknownNameError",
+__all__ = ["PolicyGraphError", "InputError", "OntologyError", "ResourceError", "QueryError", "UsageError", "UnknownNameError",
            "DiskFullError", "StoreBusy", "RemoteError", "is_disk_full"]
 
 
@@ -20,6 +20,19 @@ class InputError(PolicyGraphError):
 
 class OntologyError(PolicyGraphError):
     """The ontology or a lexicon data file is missing or malformed."""
+
+
+class ResourceError(OntologyError):
+    """A knowledge file (packaged or a ``--lexicon`` overlay's) is missing or malformed.
+
+    The message names the file, and for a malformed row its line, so the user knows what to fix.
+    """
+
+    def __init__(self, source: str, reason: str, line: int | None = None, *, message: str | None = None):
+        super().__init__(message or (f"{source}: row {line} {reason}" if line is not None else f"{source}: {reason}"))
+        self.source = source
+        self.reason = reason
+        self.line = line
 
 
 class QueryError(PolicyGraphError):

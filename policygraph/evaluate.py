@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from policygraph.errors import InputError
-from policygraph.normalize import fold, normalize_document_number
+from policygraph.normalize import entity_key, fold, normalize_document_number
 
 if TYPE_CHECKING:  # pragma: no cover
     import rdflib
@@ -61,7 +61,6 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 _ROLES = {_PG + "LeadRole": "lead", _PG + "SupportRole": "support", _PG + "ResponsibleRole": "responsible"}
-_QUOTES = "“”‘’\"'《》"
 _TRAILING = "。．.，,；;：:、！!？?"
 _NAMED_KINDS = {_PG + "Park": "parks", _PG + "Fund": "funds", _PG + "Program": "programs"}
 
@@ -156,16 +155,6 @@ class Report:
 
 def _key(text: str) -> str:
     return "".join(fold(text).split())
-
-
-def entity_key(name: str) -> str:
-    """The comparison key of a park, fund or program name: folded, no quotes, no spaces.
-
-    >>> entity_key("“创业在家乡” 计划") == entity_key("创业在家乡计划")
-    True
-    """
-    key = _key(name)
-    return "".join(c for c in key if c not in _QUOTES)
 
 
 def _title_key(text: str) -> str:

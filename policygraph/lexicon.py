@@ -10,16 +10,15 @@ touching code.
 """
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from .knowledge import resource_json, resource_text
 from pathlib import Path
 
-from .errors import OntologyError
+from .knowledge import Row, overlay_key, per_overlay, resource_json, resource_lines, resource_rows, using_overlay
+
+from .errors import OntologyError, ResourceError
 from .romanise import PlaceEnglish, designation_english, place_english
 
 __all__ = [
@@ -45,18 +44,35 @@ def _levels() -> dict:
     return resource_json("levels.json")
 
 
-#: Level words that may open an agency name, longest first, with the level they name
-#: (``市`` is resolved against the document: province level in a municipality).
-_LEVEL_WORDS = tuple(sorted(((w, level) for w, level in _levels()["level_words"]), key=lambda wl: -len(wl[0])))
-_CENTRAL_WORDS = tuple(_levels()["central_words"])
-_GOVERNMENT_WORDS = tuple(_levels()["government_words"])
-_PARTY_WORD = _levels()["party_word"]
+@per_overlay
+def _level_words() -> tuple[tuple[str, str], ...]:
+    """Level words that may open an agency name, longest first, with the level they name.
+
+    ``市`` is resolved against the document: province level in a municipality.
+    """
+    return tuple(sorted(((w, level) for w, level in _levels()["level_words"]), key=lambda wl: -len(wl[0])))
+
+
+@per_overlay
+def _central_words() -> tuple[str, ...]:
+    return tuple(_levels()["central_words"])
+
+
+@per_overlay
+def _government_words() -> tuple[str, ...]:
+    return tuple(_levels()["government_words"])
+
+
+def _party_word() -> str:
+    return _levels()["party_word"]
 
 #: Characters dropped before matching, so 各市（州）人民政府 and 各市州政府 compare equal.
 _DROP = str.maketrans("", "", "、()（）·•《》“”\"' \t\u3000")
 
-#: Prefecture-level names that are not places (rows of the division table for grouping only).
-_NOT_PLACES = frozenset(_levels()["not_places"])
+@per_overlay
+def _not_places() -> frozenset[str]:
+    """Prefecture-level names that are not places (rows of the division table for grouping only)."""
+    return frozenset(_levels()["not_places"])
 
 _KIND_LEVEL = {"national": "central", "province": "provincial", "autonomous-region": "provincial",
                "municipality": "provincial", "sar": "provincial", "prefecture": "municipal",
@@ -173,38 +189,34 @@ def _compile_pattern(text: str) -> AgencyPattern:
     return AgencyPattern(text, tuple(tokens), literal, any(k == "X" for k, _ in tokens))
 
 
-def _read_rows(text: str, source: str) -> list[dict[str, str]]:
-    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    try:
-        return [{k: (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(io.StringIO("\n".join(lines)))]
-    except csv.Error as exc:  # pragma: no cover - malformed user file
-        raise OntologyError(f"{source}: not a valid CSV table ({exc})") from exc
-
-
-def _parse_agencies(text: str, source: str, start: int, user: bool) -> list[AgencyRow]:
-    rows = []
-    for i, rec in enumerate(_read_rows(text, source)):
+def _parse_agencies(rows: Sequence[Row], start: int) -> list[AgencyRow]:
+    """``agencies.csv`` rows; ``start`` numbers them after the rows already read (their order breaks ties)."""
+    out = []
+    for i, row in enumerate(rows):
+        rec = row.fields
         missing = [c for c in ("type", "canonical", "patterns") if not rec.get(c)]
         if missing:
-            raise OntologyError(f"{source}: row {i + 2} lacks {', '.join(missing)}; every row needs type, canonical and patterns")
+            raise ResourceError(row.source, f"lacks {', '.join(missing)}; every row needs type, canonical and patterns",
+                                line=row.line)
         level = rec.get("level") or "any"
         if level not in LEVELS + ("any",):
-            raise OntologyError(f"{source}: row {i + 2} has level {level!r}; use one of {', '.join(LEVELS)} or any")
-        rows.append(AgencyRow(
+            raise ResourceError(row.source, f"has level {level!r}; use one of {', '.join(LEVELS)} or any", line=row.line)
+        out.append(AgencyRow(
             type=rec["type"], level=level, canonical=rec["canonical"],
             patterns=tuple(_compile_pattern(p.strip()) for p in rec["patterns"].split("|") if p.strip()),
             en=rec.get("en", ""), manages=rec.get("manages", ""),
             collective=rec.get("collective", "").lower() in ("true", "1", "yes"),
-            order=start + i, user=user,
+            order=start + i, user=not row.packaged,
         ))
-    return rows
+    return out
 
 
-def _parse_jurisdictions(text: str, source: str) -> list[JurisdictionInfo]:
+def _parse_jurisdictions(rows: Sequence[Row]) -> list[JurisdictionInfo]:
     out = []
-    for rec in _read_rows(text, source):
+    for row in rows:
+        rec = row.fields
         if not rec.get("name"):
-            raise OntologyError(f"{source}: a row lacks its name")
+            raise ResourceError(row.source, "lacks its name", line=row.line)
         kind = rec.get("kind") or "province"
         out.append(JurisdictionInfo(
             name=rec["name"], short=rec.get("short") or rec["name"], abbr=rec.get("abbr", ""), kind=kind,
@@ -229,15 +241,25 @@ def _short_place_name(name: str, level: str) -> str:
     return name
 
 
-def _parse_places(text: str, provinces: dict[str, JurisdictionInfo]) -> list[JurisdictionInfo]:
-    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
-    rows = [r for r in rows if len(r) >= 3 and r[0].isdigit()]
+def _division_rows(rows: Sequence[Row]) -> list[tuple[str, str, str]]:
+    """(code, name, level) of the ``places.tsv`` rows; a row without a numeric code or a level is an error."""
+    out = []
+    for row in rows:
+        rec = row.fields
+        code, name, level = rec.get("adcode", ""), rec.get("name", ""), rec.get("level", "")
+        if not code.isdigit() or not name or not level:
+            raise ResourceError(row.source, "needs a numeric adcode, a name and a level", line=row.line)
+        out.append((code, name, level))
+    return out
+
+
+def _parse_places(rows: Sequence[tuple[str, str, str]], provinces: dict[str, JurisdictionInfo]) -> list[JurisdictionInfo]:
     province_by_code = {r[0][:2]: r[1] for r in rows if r[2] == "province"}
-    prefectures = {r[0]: r[1] for r in rows if r[2] == "prefecture" and r[1] not in _NOT_PLACES}
+    prefectures = {r[0]: r[1] for r in rows if r[2] == "prefecture" and r[1] not in _not_places()}
     capitals = {j.capital: j for j in provinces.values() if j.capital}
     out = []
-    for code, name, level, *_ in rows:
-        if level == "province" or name in _NOT_PLACES:
+    for code, name, level in rows:
+        if level == "province" or name in _not_places():
             continue
         province = province_by_code.get(code[:2])
         if level == "county":
@@ -256,7 +278,7 @@ def _parse_places(text: str, provinces: dict[str, JurisdictionInfo]) -> list[Jur
     return out
 
 
-def _parse_towns(text: str, source: str, places: Sequence[JurisdictionInfo],
+def _parse_towns(rows: Sequence[Row], places: Sequence[JurisdictionInfo],
                  provinces: dict[str, JurisdictionInfo]) -> list[JurisdictionInfo]:
     """Rows of ``towns.csv``: towns, townships and subdistricts, each inside a district of ``places``.
 
@@ -264,26 +286,26 @@ def _parse_towns(text: str, source: str, places: Sequence[JurisdictionInfo],
     above it are found the way a county's city is.
     """
     out = []
-    for i, rec in enumerate(_read_rows(text, source)):
+    for row in rows:
+        rec = row.fields
         missing = [c for c in ("name", "kind", "district") if not rec.get(c)]
         if missing:
-            raise OntologyError(f"{source}: row {i + 2} lacks {', '.join(missing)}; every row needs name, kind and district")
+            raise ResourceError(row.source, f"lacks {', '.join(missing)}; every row needs name, kind and district",
+                                line=row.line)
         if rec["kind"] not in TOWN_KINDS:
-            raise OntologyError(f"{source}: row {i + 2} has kind {rec['kind']!r}; use one of {', '.join(TOWN_KINDS)}")
+            raise ResourceError(row.source, f"has kind {rec['kind']!r}; use one of {', '.join(TOWN_KINDS)}",
+                                line=row.line)
         code = provinces[rec["province"]].adcode[:2] if rec.get("province") in provinces else ""
         district = [p for p in places if p.name == rec["district"] and p.kind == "county" and p.adcode.startswith(code)]
         if not district:
-            raise OntologyError(f"{source}: row {i + 2} names district {rec['district']!r}, which places.tsv does not hold")
+            raise ResourceError(row.source, f"names district {rec['district']!r}, which places.tsv does not hold",
+                                line=row.line)
         en = rec.get("en") or rec["name"]
         out.append(JurisdictionInfo(
             name=rec["name"], short=rec["name"], abbr=rec.get("abbr", ""), kind=rec["kind"], prefixes=(),
             en=en, short_en=en, adj=en, parent=district[0].name, adcode=district[0].adcode,
         ))
     return out
-
-
-def _read_resource(name: str) -> str:
-    return resource_text(name)
 
 
 def _agency_types_file() -> Path:
@@ -311,6 +333,7 @@ class Lexicon:
     places: list[JurisdictionInfo]
     generic_patterns: tuple[re.Pattern[str], ...]
     types_file: Path | None = None
+    overlay: tuple[Path, ...] = ()  # the --lexicon folders it was loaded with; extraction reads the other files with them
     _by_name: dict[str, JurisdictionInfo] = field(default_factory=dict, repr=False)
     _places_by_name: dict[str, list[JurisdictionInfo]] = field(default_factory=dict, repr=False)
     _prefix_cache: dict[str, Prefix | None] = field(default_factory=dict, repr=False)
@@ -458,7 +481,7 @@ class Lexicon:
 
         市 is provincial in 北京市's documents and 区 in an autonomous region's (区科技厅 in Guangxi).
         """
-        for w, level in _LEVEL_WORDS:
+        for w, level in _level_words():
             if w == word:
                 if w == _levels()["municipality_word"] and self.province_of(near).kind == "municipality":
                     return "provincial"
@@ -502,7 +525,7 @@ class Lexicon:
     def _inner_after_outer(self, text: str) -> str | None:
         for name, outers in self._names_at(text):
             after = text[len(name):]
-            for word in ("", *_GOVERNMENT_WORDS):
+            for word in ("", *_government_words()):
                 if word and not after.startswith(word):
                     continue
                 rest = after[len(word):]
@@ -542,16 +565,16 @@ class Lexicon:
     def _parse_prefix(self, text: str) -> Prefix | None:
         if text == "":
             return Prefix("")
-        body = text[len(_PARTY_WORD):] if text.startswith(_PARTY_WORD) else text
+        body = text[len(_party_word()):] if text.startswith(_party_word()) else text
         options: list[tuple[str, tuple[JurisdictionInfo, ...]]] = list(self._names_at(body)) + [("", ())]
         for name, places in options:
             rest = body[len(name):]
             word = None
-            for w, _level in _LEVEL_WORDS:
-                if rest.startswith(w) and not (name and w in _CENTRAL_WORDS):
+            for w, _level in _level_words():
+                if rest.startswith(w) and not (name and w in _central_words()):
                     word, rest = w, rest[len(w):]
                     break
-            for g in _GOVERNMENT_WORDS:
+            for g in _government_words():
                 if rest.startswith(g):
                     rest = rest[len(g):]
                     break
@@ -645,45 +668,42 @@ class Lexicon:
         return dict(sorted(out.items()))
 
 
+def _user_first(rows: Sequence[Row]) -> list[Row]:
+    """An overlay's rows before the packaged ones: they win where both describe the same thing."""
+    return [r for r in rows if not r.packaged] + [r for r in rows if r.packaged]
+
+
+def _overriding(rows: Sequence[Row], parse) -> list[JurisdictionInfo]:
+    """Parsed overlay rows, then the packaged ones whose name no overlay row takes: an overlay's row replaces them."""
+    user = parse([r for r in rows if not r.packaged])
+    names = {j.name for j in user}
+    return user + [j for j in parse([r for r in rows if r.packaged]) if j.name not in names]
+
+
+def _generic_patterns(lines: Sequence[Row]) -> tuple[re.Pattern[str], ...]:
+    out = []
+    for line in lines:
+        try:
+            out.append(re.compile(line.fields))
+        except re.error as exc:
+            raise ResourceError(line.source, f"is not a valid regular expression ({exc})", line=line.line) from exc
+    return tuple(out)
+
+
 def _build(extra_dirs: tuple[Path, ...]) -> Lexicon:
-    user_rows: list[AgencyRow] = []
-    user_juris: list[JurisdictionInfo] = []
-    user_generic: list[str] = []
-    user_towns: list[tuple[str, str]] = []
-    for d in extra_dirs:
-        d = Path(d)
-        if (d / "agencies.csv").is_file():
-            user_rows += _parse_agencies((d / "agencies.csv").read_text("utf-8"), str(d / "agencies.csv"), len(user_rows), True)
-        if (d / "jurisdictions.csv").is_file():
-            user_juris += _parse_jurisdictions((d / "jurisdictions.csv").read_text("utf-8"), str(d / "jurisdictions.csv"))
-        if (d / "towns.csv").is_file():
-            user_towns.append(((d / "towns.csv").read_text("utf-8"), str(d / "towns.csv")))
-        if (d / "generic_bodies.txt").is_file():
-            user_generic += _generic_lines((d / "generic_bodies.txt").read_text("utf-8"))
-    rows = user_rows + _parse_agencies(_read_resource("agencies.csv"), "agencies.csv", len(user_rows), False)
-    bundled = _parse_jurisdictions(_read_resource("jurisdictions.csv"), "jurisdictions.csv")
-    overridden = {j.name for j in user_juris}
-    juris = user_juris + [j for j in bundled if j.name not in overridden]
-    provinces = {j.name: j for j in juris}
-    places_text = _read_resource("places.tsv")
-    codes = {r.split("\t")[1]: r.split("\t")[0] for r in places_text.splitlines()
-             if r.count("\t") >= 2 and r.split("\t")[2] == "province"}
-    juris = [JurisdictionInfo(**{**j.__dict__, "adcode": j.adcode or codes.get(j.name, "")}) for j in juris]
-    generic = user_generic + _generic_lines(_read_resource("generic_bodies.txt"))
-    try:
-        compiled = tuple(re.compile(g) for g in generic)
-    except re.error as exc:
-        raise OntologyError(f"generic_bodies.txt: bad regular expression ({exc})") from exc
-    places = _parse_places(places_text, provinces)
-    by_name = {j.name: j for j in juris}
-    towns = [t for text, source in user_towns for t in _parse_towns(text, source, places, by_name)]
-    named = {t.name for t in towns}
-    towns += [t for t in _parse_towns(_read_resource("towns.csv"), "towns.csv", places, by_name) if t.name not in named]
-    return Lexicon(tuple(rows), juris, places + towns, compiled)
-
-
-def _generic_lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    with using_overlay(extra_dirs):
+        agencies = _user_first(resource_rows("agencies.csv"))
+        rows = _parse_agencies(agencies, 0)
+        juris = _overriding(resource_rows("jurisdictions.csv"), _parse_jurisdictions)
+        provinces = {j.name: j for j in juris}
+        divisions = _division_rows(resource_rows("places.tsv"))
+        codes = {name: code for code, name, level in divisions if level == "province"}
+        juris = [JurisdictionInfo(**{**j.__dict__, "adcode": j.adcode or codes.get(j.name, "")}) for j in juris]
+        compiled = _generic_patterns(_user_first(resource_lines("generic_bodies.txt")))
+        places = _parse_places(divisions, provinces)
+        by_name = {j.name: j for j in juris}
+        towns = _overriding(resource_rows("towns.csv"), lambda rows: _parse_towns(rows, places, by_name))
+        return Lexicon(tuple(rows), juris, places + towns, compiled, overlay=extra_dirs)
 
 
 @functools.lru_cache(maxsize=8)
@@ -694,13 +714,14 @@ def _cached(extra_dirs: tuple[Path, ...]) -> Lexicon:
 def load_lexicon(extra_dirs: Sequence[Path] = ()) -> Lexicon:
     """Load the bundled lexicon plus the tables found in ``extra_dirs`` (cached).
 
-    Each extra directory may hold ``agencies.csv``, ``jurisdictions.csv``,
-    ``towns.csv`` and ``generic_bodies.txt`` in the bundled formats; their rows are added and win
-    over bundled rows, so a user can teach the resolver a new body without
-    touching code.
+    Each extra directory may hold any file of ``policygraph/resources/`` in the bundled
+    format (see :mod:`policygraph.knowledge`); its rows are added, and in ``agencies.csv``,
+    ``jurisdictions.csv`` and ``towns.csv`` they win over bundled rows, so a user can teach
+    the resolver a new body without touching code. The lexicon keeps the folders as
+    ``overlay``, and extraction with it reads every other knowledge file through them.
 
     >>> lx = load_lexicon()
     >>> lx.jurisdiction("甘肃省").capital
     '兰州'
     """
-    return _cached(tuple(Path(d).resolve() for d in extra_dirs))
+    return _cached(overlay_key(extra_dirs))

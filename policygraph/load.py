@@ -582,23 +582,32 @@ def _sniff_html(head: str) -> bool:
 # ---------------------------------------------------------------- furniture
 
 
-@lru_cache(maxsize=1)
 def _furniture() -> tuple[tuple[re.Pattern, ...], tuple[str, ...]]:
-    """Line patterns and container class/id substrings from resources/furniture.txt, read once."""
-    from .knowledge import resource_text
+    """Line patterns and container class/id substrings from resources/furniture.txt (and an overlay's), read once.
 
-    text = resource_text("furniture.txt")
+    Each file opens its own sections, so an overlay's entries go where its own header puts them.
+    """
+    from .knowledge import resource_lines
+
+    return _furniture_of(resource_lines("furniture.txt"))
+
+
+@lru_cache(maxsize=8)
+def _furniture_of(lines) -> tuple[tuple[re.Pattern, ...], tuple[str, ...]]:
+    from .errors import ResourceError
+
     sections: dict[str, list[str]] = {"lines": [], "containers": []}
     current = None
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
+    source = None
+    for row in lines:
+        line = row.fields
+        if row.source != source:
+            source, current = row.source, None
         if line.startswith("[") and line.endswith("]") and line[1:-1] in sections:
             current = line[1:-1]
             continue
         if current is None:
-            raise ValueError(f"furniture.txt: entry before a section header: {line!r}")
+            raise ResourceError(row.source, f"is an entry before a section header: {line!r}", line=row.line)
         sections[current].append(line)
     patterns = tuple(re.compile(p) for p in sections["lines"])
     return patterns, tuple(re.sub(r"[-_]", "", s.lower()) for s in sections["containers"])

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .knowledge import resource_json
+from .knowledge import per_overlay, resource_json, using_overlay
 
-__all__ = ["fold", "normalize_document_number", "DOCUMENT_NUMBER_RE"]
+__all__ = ["fold", "entity_key", "normalize_document_number", "document_number_re", "DOCUMENT_NUMBER_RE"]
 
 _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FOLD.update({
@@ -55,20 +55,47 @@ def _fold_long(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
-_NUMBER = resource_json("metadata.json")["document_number"]
-_OPEN, _CLOSE = _NUMBER["canonical_brackets"]
+@per_overlay
+def _key_drop() -> dict[int, None]:
+    """The characters an entity's key leaves out (``named.json`` ``syntax.key_drop``): quotes and title brackets."""
+    return str.maketrans("", "", resource_json("named.json")["syntax"]["key_drop"])
+
+
+def entity_key(name: str) -> str:
+    """The key of a park, fund or program name, or of a title: folded, without quotes, title brackets or blanks.
+
+    Extraction merges names and mints their IRIs by it and evaluation compares
+    extracted names with the gold ones by it, so both layers must agree on what
+    makes two spellings one name.
+
+    >>> entity_key("“创业在家乡” 计划") == entity_key("创业在家乡计划") == entity_key("「创业在家乡」计划")
+    True
+    """
+    return "".join(fold(name).translate(_key_drop()).split())
+
+
+def _number() -> dict:
+    return resource_json("metadata.json")["document_number"]
 
 
 def _chars(chars: str) -> str:
     return "".join(re.escape(c) for c in chars)
 
 
-#: A 文号 such as 国办发〔2015〕9号, 吉政办发〔２０１５〕３１号 or 青政办[2017]2号 (on folded text).
-DOCUMENT_NUMBER_RE = re.compile(
-    rf"(?P<prefix>[\u4e00-\u9fff]{{1,10}}?)\s*[{_chars(_NUMBER['open_brackets'])}]"
-    rf"(?P<year>(?:19|20)\d\d)[{_chars(_NUMBER['close_brackets'])}]\s*(?P<seq>\d{{1,4}})\s*"
-    rf"{re.escape(_NUMBER['sequence_mark'])}"
-)
+@per_overlay
+def document_number_re() -> re.Pattern[str]:
+    """A 文号 such as 国办发〔2015〕9号, 吉政办发〔２０１５〕３１号 or 青政办[2017]2号 (on folded text), per overlay."""
+    number = _number()
+    return re.compile(
+        rf"(?P<prefix>[\u4e00-\u9fff]{{1,10}}?)\s*[{_chars(number['open_brackets'])}]"
+        rf"(?P<year>(?:19|20)\d\d)[{_chars(number['close_brackets'])}]\s*(?P<seq>\d{{1,4}})\s*"
+        rf"{re.escape(number['sequence_mark'])}"
+    )
+
+
+with using_overlay(()):
+    #: The packaged 文号 pattern (:func:`document_number_re` gives that of the active overlay).
+    DOCUMENT_NUMBER_RE = document_number_re()
 
 
 def normalize_document_number(surface: str) -> str | None:
@@ -79,7 +106,9 @@ def normalize_document_number(surface: str) -> str | None:
     >>> normalize_document_number("国办发[2016]7号")
     '国办发〔2016〕7号'
     """
-    m = DOCUMENT_NUMBER_RE.search(fold(surface))
+    m = document_number_re().search(fold(surface))
     if not m:
         return None
-    return f"{m['prefix']}{_OPEN}{m['year']}{_CLOSE}{int(m['seq'])}{_NUMBER['sequence_mark']}"
+    number = _number()
+    opening, closing = number["canonical_brackets"]
+    return f"{m['prefix']}{opening}{m['year']}{closing}{int(m['seq'])}{number['sequence_mark']}"

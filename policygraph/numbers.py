@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation, localcontext
-from functools import lru_cache
 
-from policygraph.knowledge import resource_json
+from policygraph.knowledge import per_overlay, resource_json
 from policygraph.normalize import fold
 
 __all__ = ["parse_number", "parse_quantity", "lexicon", "number_pattern", "tidy"]
@@ -14,7 +13,6 @@ __all__ = ["parse_number", "parse_quantity", "lexicon", "number_pattern", "tidy"
 _FRACTION_DIGITS = 16
 
 
-@lru_cache(maxsize=1)
 def lexicon() -> dict:
     """The units lexicon (``resources/units.json``), read once.
 
@@ -75,7 +73,7 @@ def _multiplier_alternatives() -> list[str]:
     return out
 
 
-@lru_cache(maxsize=1)
+@per_overlay
 def number_pattern() -> str:
     """Regex source for one number on folded text, with an optional trailing multiplier.
 

@@ -16,13 +16,11 @@ from .extract.grammar import TRAILING_BRACKET, BodyGrammar, BodyJudge, load_gram
 from .extract.metadata import JurisdictionName
 from .lexicon import AgencyPattern, AgencyRow, JurisdictionInfo, Lexicon, PatternMatch, load_lexicon, match_key
 from .model import UNCLASSIFIED, Agency
-from .knowledge import resource_json
+from .knowledge import per_overlay, resource_json
 from .normalize import fold
 
 __all__ = ["clean_surface", "is_generic", "resolve_mention", "looks_like_agency", "canonical_key", "Resolver",
            "resolver_for", "UNCLASSIFIED"]
-
-
 
 
 def _levels() -> dict:
@@ -34,12 +32,27 @@ def _alternation(words) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
-_TRAILING = re.compile(rf"(?:{_alternation(_levels()['trailing_words'])})+$")
-_LEADING = re.compile(rf"^(?:{_alternation(_levels()['leading_words'])})")
+@per_overlay
+def _trailing():
+    return re.compile(rf"(?:{_alternation(_levels()['trailing_words'])})+$")
+
+
+@per_overlay
+def _leading():
+    return re.compile(rf"^(?:{_alternation(_levels()['leading_words'])})")
+
+
 _EDGE_PUNCT = ",.;:!?、，。；：！？\"'“”‘’《》<>"
 
-_WORD_EN = _levels()["level_words_en"]
-_LEVEL_WORD = _levels()["level_word_of"]
+
+@per_overlay
+def _word_en():
+    return _levels()["level_words_en"]
+
+
+@per_overlay
+def _level_word():
+    return _levels()["level_word_of"]
 
 
 def clean_surface(surface: str) -> str:
@@ -51,7 +64,7 @@ def clean_surface(surface: str) -> str:
     '各市(州)人民政府'
     """
     text = re.sub(r"\s+", "", fold(surface)).strip(_EDGE_PUNCT)
-    text = _LEADING.sub("", _TRAILING.sub("", text))
+    text = _leading().sub("", _trailing().sub("", text))
     return text.strip(_EDGE_PUNCT)
 
 
@@ -147,7 +160,7 @@ def _target(m: PatternMatch, doc: JurisdictionInfo, lex: Lexicon) -> tuple[Juris
     found = lex.ancestor(doc, level)
     if found is not None:
         return found, None
-    return doc, word or _LEVEL_WORD[level]
+    return doc, word or _level_word()[level]
 
 
 def _city(m: PatternMatch, where: JurisdictionInfo, lex: Lexicon) -> tuple[JurisdictionInfo, str, str]:
@@ -172,7 +185,7 @@ def _values(j: JurisdictionInfo, m: PatternMatch, j_text: str | None = None) -> 
 def _english_values(j: JurisdictionInfo, m: PatternMatch, lex: Lexicon, lower_word: str | None) -> dict:
     """Placeholder → (English, romanised) for a row's ``en`` template; a free name with no English is left out."""
     english = lex.english(j)
-    adj = f"{english.adj} {_WORD_EN.get(lower_word, lower_word)}" if lower_word else english.adj
+    adj = f"{english.adj} {_word_en().get(lower_word, lower_word)}" if lower_word else english.adj
     out = {"Jen": (english.en, english.romanised), "Jadj": (adj, english.romanised),
            "Jsen": (english.short, english.romanised)}
     for key, text in (("X", m.x), ("M", m.rest)):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from .knowledge import resource_json
+from .knowledge import active_overlay, resource_json
 
 __all__ = ["PlaceEnglish", "pinyin_name", "place_english", "designation_english", "is_han"]
 
@@ -88,7 +88,6 @@ def _head(head: str) -> tuple[str, bool]:
     return (pinyin_name(head), True) if is_han(head) else (head, False)
 
 
-@cache
 def place_english(name: str) -> PlaceEnglish:
     """The English of a place name with no English entry of its own (a city, county, district or town).
 
@@ -99,6 +98,12 @@ def place_english(name: str) -> PlaceEnglish:
     >>> place_english("临夏回族自治州").en, place_english("嘉定区").adj, place_english("喀什地区").en
     ('Linxia Hui Autonomous Prefecture', 'Jiading District', 'Kashgar Prefecture')
     """
+    return _place_english(name, active_overlay())
+
+
+@cache
+def _place_english(name: str, overlay) -> PlaceEnglish:
+    """:func:`place_english` with the ``place_names.json`` of ``overlay``, remembered per name and overlay."""
     head, groups, suffix = _split(name)
     head_en, romanised = _head(head) if head else ("", False)
     ethnic = _join(groups)

@@ -14,40 +14,85 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 
-from .knowledge import resource_json
+from .knowledge import per_overlay, resource_json, using_overlay
 from .model import OutlineNode, Span
 from .normalize import fold
 
-__all__ = ["segment", "distinct_paths", "iter_lines", "appendix_part", "appendix_starts", "HEADING_STYLES"]
+__all__ = ["segment", "distinct_paths", "iter_lines", "appendix_part", "appendix_starts", "heading_styles", "HEADING_STYLES"]
 
-_OUTLINE = resource_json("outline.json")["outline"]
+
+@per_overlay
+def _outline() -> dict:
+    """The outline vocabulary (``outline.json`` ``outline``) under the active overlay; patterns built from it are cached per overlay."""
+    return resource_json("outline.json")["outline"]
 
 
 def _chars(key: str) -> str:
     """A regex character-class body of the characters of outline entry ``key``."""
-    return "".join(re.escape(c) for c in _OUTLINE[key])
+    return "".join(re.escape(c) for c in _outline()[key])
 
 
-_CN_NUM = _chars("heading_numerals")
-_BLANKS = _OUTLINE["blanks"]
-_APPENDIX = _OUTLINE["appendix_word"]
+@per_overlay
+def _cn_num():
+    return _chars("heading_numerals")
 
-#: Heading styles in rank order (outermost first): (name, pattern on folded, left-stripped line).
-HEADING_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("section", re.compile(rf"([{_CN_NUM}]{{1,4}})\s*[{_chars('section_separators')}]")),
-    ("item", re.compile(rf"\(([{_CN_NUM}]{{1,4}})\)\s*")),
-    ("subitem", re.compile(rf"(\d{{1,2}})\s*(?:[{_chars('subitem_separator')}]|\.(?!\d))")),
-    ("subsubitem", re.compile(r"\((\d{1,2})\)\s*")),
-    ("circled", re.compile(r"([\u2460-\u2473])")),
-)
-_RANK = {name: i for i, (name, _) in enumerate(HEADING_STYLES)}
 
-_APPENDIX_WORD = r"\s*".join(re.escape(c) for c in _APPENDIX)
-_APPENDIX_RE = re.compile(rf"{_APPENDIX_WORD}\s*(\d*)\s*[{_chars('colons')}]?\s*$"
-                          rf"|{_APPENDIX_WORD}\s*(\d*)\s*[{_chars('colons')}]")
-_BOX_RE = re.compile(rf"{re.escape(_OUTLINE['box_word'])}(?:\s*[\d{_chars('box_numerals')}]+|\s*[{_chars('colons')}]|\s)")
-_TITLE_END_RE = re.compile(rf"[{_chars('title_end')}\n]")
-_TRAILING_PUNCT = _OUTLINE["trailing_punct"]
+@per_overlay
+def _blanks():
+    return _outline()["blanks"]
+
+
+@per_overlay
+def _appendix():
+    return _outline()["appendix_word"]
+
+
+@per_overlay
+def heading_styles() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Heading styles in rank order (outermost first): (name, pattern on folded, left-stripped line), per overlay."""
+    return (
+        ("section", re.compile(rf"([{_cn_num()}]{{1,4}})\s*[{_chars('section_separators')}]")),
+        ("item", re.compile(rf"\(([{_cn_num()}]{{1,4}})\)\s*")),
+        ("subitem", re.compile(rf"(\d{{1,2}})\s*(?:[{_chars('subitem_separator')}]|\.(?!\d))")),
+        ("subsubitem", re.compile(r"\((\d{1,2})\)\s*")),
+        ("circled", re.compile(r"([\u2460-\u2473])")),
+    )
+
+
+with using_overlay(()):
+    #: The packaged heading styles (:func:`heading_styles` gives those of the active overlay).
+    HEADING_STYLES = heading_styles()
+
+
+@per_overlay
+def _rank():
+    return {name: i for i, (name, _) in enumerate(heading_styles())}
+
+
+@per_overlay
+def _appendix_word():
+    return r"\s*".join(re.escape(c) for c in _appendix())
+
+
+@per_overlay
+def _appendix_re():
+    return re.compile(rf"{_appendix_word()}\s*(\d*)\s*[{_chars('colons')}]?\s*$"
+                              rf"|{_appendix_word()}\s*(\d*)\s*[{_chars('colons')}]")
+
+
+@per_overlay
+def _box_re():
+    return re.compile(rf"{re.escape(_outline()['box_word'])}(?:\s*[\d{_chars('box_numerals')}]+|\s*[{_chars('colons')}]|\s)")
+
+
+@per_overlay
+def _title_end_re():
+    return re.compile(rf"[{_chars('title_end')}\n]")
+
+
+@per_overlay
+def _trailing_punct():
+    return _outline()["trailing_punct"]
 
 
 def line_number(text: str, offset: int) -> int:
@@ -94,11 +139,11 @@ def iter_lines(text: str) -> Iterator[tuple[int, str]]:
 
 def _heading(folded_line: str) -> tuple[str, str, int] | None:
     """Match a heading at the start of a (left-stripped, folded) line: (style, number, end)."""
-    for style, pattern in HEADING_STYLES:
+    for style, pattern in heading_styles():
         m = pattern.match(folded_line)
         if m:
             rest = folded_line[m.end():].strip()
-            if not rest or rest[0] in _OUTLINE["after_number"]:
+            if not rest or rest[0] in _outline()["after_number"]:
                 return None
             return style, m.group(1), m.end()
     return None
@@ -106,7 +151,7 @@ def _heading(folded_line: str) -> tuple[str, str, int] | None:
 
 def _is_box_heading(folded_line: str) -> bool:
     """A 专栏 line: the word, an optional number, then a short title without sentence punctuation."""
-    return bool(_BOX_RE.match(folded_line)) and len(folded_line) <= 40 and not any(c in folded_line for c in _OUTLINE["sentence_marks"])
+    return bool(_box_re().match(folded_line)) and len(folded_line) <= 40 and not any(c in folded_line for c in _outline()["sentence_marks"])
 
 
 def _resumes(stack: list[tuple[str, str]], style: str, number: str, box: list[str]) -> bool:
@@ -122,7 +167,11 @@ def _resumes(stack: list[tuple[str, str]], style: str, number: str, box: list[st
     return int(number) == int(last) + 1 and int(number) != box_next
 
 
-_ATTACHMENT_LIST_RE = re.compile(rf"\s*\d{{1,2}}\s*[{_chars('section_separators')}]")
+@per_overlay
+def _attachment_list_re():
+    return re.compile(rf"\s*\d{{1,2}}\s*[{_chars('section_separators')}]")
+
+
 _MAX_APPENDIX_HEADING = 60
 
 
@@ -135,13 +184,13 @@ def appendix_part(folded_line: str) -> str | None:
     >>> appendix_part("附件2：重点任务分工表"), appendix_part("附件："), appendix_part("附件：1.实施方案")
     ('附件2', '附件', None)
     """
-    stripped = folded_line.strip(_BLANKS)
-    m = _APPENDIX_RE.match(stripped)
-    if m is None or len(stripped) > _MAX_APPENDIX_HEADING or any(c in stripped for c in _OUTLINE["appendix_sentence_marks"]):
+    stripped = folded_line.strip(_blanks())
+    m = _appendix_re().match(stripped)
+    if m is None or len(stripped) > _MAX_APPENDIX_HEADING or any(c in stripped for c in _outline()["appendix_sentence_marks"]):
         return None
-    if _ATTACHMENT_LIST_RE.match(stripped[m.end():]):
+    if _attachment_list_re().match(stripped[m.end():]):
         return None
-    return _APPENDIX + (m.group(1) or m.group(2) or "")
+    return _appendix() + (m.group(1) or m.group(2) or "")
 
 
 def appendix_starts(text: str) -> list[tuple[int, str]]:
@@ -156,22 +205,22 @@ def appendix_starts(text: str) -> list[tuple[int, str]]:
     folded = fold(text)
     found = []
     for offset, line in iter_lines(folded):
-        part = appendix_part(line.lstrip(_BLANKS))
+        part = appendix_part(line.lstrip(_blanks()))
         if part is not None:
             found.append((offset, part))
-    numbered = {part for _, part in found if part != _APPENDIX}
+    numbered = {part for _, part in found if part != _appendix()}
     if len(numbered) == 1:
-        found = [(offset, _APPENDIX) for offset, _ in found]
+        found = [(offset, _appendix()) for offset, _ in found]
     return found
 
 
 def _title(text: str, start: int, line_end: int) -> tuple[str, Span]:
     """The heading words after the number: up to the first 。 or the end of the line."""
-    m = _TITLE_END_RE.search(text, start, line_end + 1)
+    m = _title_end_re().search(text, start, line_end + 1)
     end = m.start() if m else line_end
-    while end > start and text[end - 1] in _TRAILING_PUNCT:
+    while end > start and text[end - 1] in _trailing_punct():
         end -= 1
-    while start < end and text[start] in _BLANKS:
+    while start < end and text[start] in _blanks():
         start += 1
     return text[start:end], Span(start, end)
 
@@ -195,7 +244,7 @@ def segment(text: str) -> tuple[OutlineNode, ...]:
     box: list[str] | None = None  # numbers seen inside the current 专栏 box, None outside one
     appendices = dict(appendix_starts(text))
     for offset, line in iter_lines(folded):
-        stripped = line.lstrip(_BLANKS)
+        stripped = line.lstrip(_blanks())
         indent = len(line) - len(stripped)
         if _is_box_heading(stripped):
             box = []
@@ -211,20 +260,20 @@ def segment(text: str) -> tuple[OutlineNode, ...]:
         if not found:
             continue
         style, number, end = found
-        rank = _RANK[style]
+        rank = _rank()[style]
         if rank == 0:
             if number in seen_sections:
                 restarts += 1
-                part = f"{_OUTLINE['implicit_part_prefix']}{restarts + 1}"
+                part = f"{_outline()['implicit_part_prefix']}{restarts + 1}"
                 seen_sections = set()
                 stack = []
             seen_sections.add(number)
         if box is not None:
-            if rank > _RANK["item"] and not _resumes(stack, style, number, box):
+            if rank > _rank()["item"] and not _resumes(stack, style, number, box):
                 box.append(number)
                 continue
             box = None
-        while stack and _RANK[stack[-1][0]] >= rank:
+        while stack and _rank()[stack[-1][0]] >= rank:
             stack.pop()
         stack.append((style, number))
         title, title_span = _title(text, offset + indent + end, offset + len(line))
@@ -233,7 +282,7 @@ def segment(text: str) -> tuple[OutlineNode, ...]:
     cut_points = sorted({s[0] for s in starts} | set(boundaries) | {len(text)})
     for start, path, level, title, title_span, node_part in starts:
         end = cut_points[bisect_right(cut_points, start)]
-        while end > start and text[end - 1] in "\n" + _BLANKS:
+        while end > start and text[end - 1] in "\n" + _blanks():
             end -= 1
         nodes.append(OutlineNode(path=path, level=level, title=title, title_span=title_span,
                                  span=Span(start, end), part=node_part))
@@ -257,7 +306,7 @@ def distinct_paths(nodes) -> list[OutlineNode]:
     """
     from dataclasses import replace
 
-    mark = _OUTLINE["occurrence_mark"]
+    mark = _outline()["occurrence_mark"]
     used: set[tuple[str, tuple[str, ...]]] = set()
     latest: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
     out = []

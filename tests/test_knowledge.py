@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from policygraph.errors import OntologyError
-from policygraph.knowledge import alternation, parse_json, resource_json, resource_text
+from policygraph import knowledge
+from policygraph.errors import OntologyError, ResourceError
+from policygraph.knowledge import (alternation, merge_json, parse_json, resource_json, resource_lines, resource_rows,
+                                   resource_text, using_overlay)
 from policygraph.lexicon import load_lexicon
 
 PACKAGE = Path(__file__).parent.parent / "policygraph"
@@ -49,6 +51,91 @@ def test_user_generic_bodies_extend_the_bundled_ones(tmp_path):
     lexicon = load_lexicon([tmp_path])
     assert lexicon.is_generic("各试点街镇")
     assert lexicon.is_generic("有关部门") == load_lexicon().is_generic("有关部门")
+
+
+# ---------------------------------------------------------------- overlays (--lexicon DIR)
+
+
+def test_an_overlay_csv_appends_its_rows_after_the_packaged_ones(tmp_path):
+    (tmp_path / "agencies.csv").write_text("# a comment\ntype,canonical,patterns\nFinance,{J}财政所,{P}财政所\n", "utf-8")
+    packaged = resource_rows("agencies.csv")
+    rows = resource_rows("agencies.csv", [tmp_path])
+    assert rows[:len(packaged)] == packaged
+    (added,) = rows[len(packaged):]
+    assert (added.fields, added.line, added.packaged) == (
+        {"type": "Finance", "canonical": "{J}财政所", "patterns": "{P}财政所"}, 3, False)
+    assert added.source == str(tmp_path / "agencies.csv")
+
+
+def test_an_overlay_tsv_adds_places(tmp_path):
+    (tmp_path / "places.tsv").write_text("adcode\tname\tlevel\n620199\t青云区\tcounty\n", "utf-8")
+    assert load_lexicon().jurisdiction("青云区") is None
+    place = load_lexicon([tmp_path]).jurisdiction("青云区")
+    assert (place.kind, place.parent, place.adcode) == ("county", "兰州市", "620199")
+
+
+def test_an_overlay_txt_appends_its_lines(tmp_path):
+    from policygraph.load import is_furniture_line
+
+    (tmp_path / "furniture.txt").write_text("# page footers of a new site\n[lines]\n^本页责任编辑\n", "utf-8")
+    assert [line.fields for line in resource_lines("furniture.txt", [tmp_path])][-2:] == ["[lines]", "^本页责任编辑"]
+    assert not is_furniture_line("本页责任编辑：张三")
+    with using_overlay([tmp_path]):
+        assert is_furniture_line("本页责任编辑：张三")
+
+
+def test_an_overlay_json_merges_mappings_extends_lists_and_replaces_values():
+    base = {"suffixes": {"park": ["试验区"], "fund": ["基金"]}, "mark": "号", "_comment": "packaged"}
+    extra = {"suffixes": {"park": ["智造港"], "program": ["工程"]}, "mark": "號"}
+    assert merge_json(base, extra, "lex/named.json") == {
+        "suffixes": {"park": ["试验区", "智造港"], "fund": ["基金"], "program": ["工程"]}, "mark": "號",
+        "_comment": "packaged"}
+
+
+def test_an_overlay_json_of_another_shape_names_the_file_and_key(tmp_path):
+    (tmp_path / "units.json").write_text('{"units": {"surface": "台"}}', "utf-8")
+    with pytest.raises(ResourceError, match=re.escape(f"{tmp_path / 'units.json'}: /units is a mapping but extends a list")):
+        resource_json("units.json", [tmp_path])
+
+
+def test_an_overlay_json_changes_extraction_through_the_lexicon(tmp_path):
+    from policygraph.extract import extract
+    from policygraph.model import SourceDocument
+
+    (tmp_path / "named.json").write_text('{"suffixes": {"park": ["智造港"]}}', "utf-8")
+    assert "智造港" in resource_json("named.json", [tmp_path])["suffixes"]["park"]
+    text = "甘肃省人民政府办公厅关于印发加快园区建设实施方案的通知\n一、重点任务\n（一）加快建设兰州青云智造港，完善配套设施。\n"
+    document = SourceDocument(source_file="plan.txt", path="plan.txt", text=text, encoding="utf-8", content_hash="0" * 64)
+    parks = lambda lexicon: [e.name for e in extract(document, lexicon).named if e.kind == "park"]
+    assert parks(load_lexicon()) == []
+    assert parks(load_lexicon([tmp_path])) == ["兰州青云智造港"]
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("agencies.csv", "type,canonical,patterns\n\n# a note\nFinance,,{P}财政所\n", r"agencies\.csv: row 4 lacks canonical"),
+    ("towns.csv", "name,kind,district\n某镇,village,嘉定区\n", r"towns\.csv: row 2 has kind 'village'"),
+    ("jurisdictions.csv", "name,short,abbr\n青省,青,青,extra\n", r"jurisdictions\.csv: row 2 has 4 cells, but the header names 3"),
+    ("places.tsv", "adcode\tname\tlevel\nX1\t青云区\tcounty\n", r"places\.tsv: row 2 needs a numeric adcode"),
+    ("generic_bodies.txt", "# bodies\n各(试点街镇\n", r"generic_bodies\.txt: row 2 is not a valid regular expression"),
+    ("levels.json", '{"level_words": [\n}', r"levels\.json: not valid JSON at line 2, column 1"),
+])
+def test_a_malformed_overlay_file_names_the_file_and_line(tmp_path, name, text, message):
+    (tmp_path / name).write_text(text, "utf-8")
+    with pytest.raises(ResourceError, match=message) as info:
+        load_lexicon([tmp_path])
+    assert info.value.source == str(tmp_path / name)
+
+
+def test_places_are_parsed_once_for_the_lexicon_and_the_named_vocabulary(tmp_path, monkeypatch):
+    from policygraph.extract.named import load_vocabulary
+
+    parsed = []
+    table_rows = knowledge._table_rows
+    monkeypatch.setattr(knowledge, "_table_rows", lambda f, d: parsed.append(f.source) or table_rows(f, d))
+    load_lexicon([tmp_path])
+    with using_overlay([tmp_path]):
+        load_vocabulary()
+    assert parsed.count("policygraph/resources/places.tsv") == 1
 
 
 def test_alternation_prefers_the_longer_word():

@@ -5,12 +5,12 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import replace
 
-from ..knowledge import resource_json
+from ..knowledge import resource_json, using_overlay
 from ..model import AgencyMention, Assignment, Clause, Extraction, OutlineNode, SourceDocument, Task
 from ..segment import distinct_paths, line_numbers, segment
 from .bodies import find_body_mentions
 from .clauses import find_clauses
-from .metadata import NATIONAL, extract_metadata, issuer_names, signature_names
+from .metadata import extract_metadata, issuer_names, nation_name, signature_names
 from .tables import find_table_tasks
 
 __all__ = ["extract", "assign_clauses", "select_tasks"]
@@ -20,7 +20,8 @@ def _outline_vocabulary() -> dict:
     return resource_json("outline.json")
 
 
-_OUTLINE = _outline_vocabulary()["outline"]
+def _outline() -> dict:
+    return _outline_vocabulary()["outline"]
 
 
 def _innermost(nodes: tuple[OutlineNode, ...], starts: list[int], position: int) -> OutlineNode | None:
@@ -40,8 +41,8 @@ def _alone_on_its_line(text: str, span) -> bool:
     line_start = text.rfind("\n", 0, span.start) + 1
     line_end = text.find("\n", span.end)
     line_end = len(text) if line_end < 0 else line_end
-    return (not text[line_start:span.start].strip(_OUTLINE["blanks"])
-            and not text[span.end:line_end].strip(_OUTLINE["blanks"] + _OUTLINE["sentence_marks"]))
+    return (not text[line_start:span.start].strip(_outline()["blanks"])
+            and not text[span.end:line_end].strip(_outline()["blanks"] + _outline()["sentence_marks"]))
 
 
 def _is_point(node: OutlineNode) -> bool:
@@ -111,25 +112,33 @@ def extract(document: SourceDocument, lexicon=None, *, resolver=None) -> Extract
     the lexicon when None).
     """
     from ..lexicon import load_lexicon
-    from ..resolve import UNCLASSIFIED, resolver_for
-    from .named import extract_named
-    from .targets import extract_targets
+    from ..resolve import resolver_for
 
     if resolver is None:
         resolver = resolver_for(lexicon or load_lexicon())
+    with using_overlay(resolver.lexicon.overlay):
+        return _extract(document, resolver)
+
+
+def _extract(document: SourceDocument, resolver) -> Extraction:
+    """:func:`extract` inside the overlay of the resolver's lexicon, so every knowledge file is the one it was loaded with."""
+    from ..resolve import UNCLASSIFIED
+    from .named import extract_named
+    from .targets import extract_targets
+
     lexicon = resolver.lexicon
     text = document.text
     outline = segment(text)
     meta = extract_metadata(text, outline, *resolver.jurisdiction_names())
     joint = issuer_names(meta.title)
     if len(joint) > 1 and all((a := resolver.resolve(n, meta.jurisdiction)) is not None
-                              and a.jurisdiction == NATIONAL for n in joint):
-        meta = replace(meta, jurisdiction=NATIONAL, issuer=meta.issuer or joint[0],
+                              and a.jurisdiction == nation_name() for n in joint):
+        meta = replace(meta, jurisdiction=nation_name(), issuer=meta.issuer or joint[0],
                        jurisdiction_evidence="every issuer the title names is a national body")
     scan = find_clauses(text, resolver.judge)
     clauses = _first_listed_leads(scan.clauses) if scan.first_listed_leads else scan.clauses
     headings = {(n.part, n.path) for n in outline}
-    rows = [(replace(row.node, part=row.node.part or _OUTLINE["table_part"])
+    rows = [(replace(row.node, part=row.node.part or _outline()["table_part"])
              if (row.node.part, row.node.path) in headings else row.node, row.clause)
             for row in find_table_tasks(text, resolver.judge)]
     merged = sorted([*outline, *(node for node, _ in rows)], key=lambda n: n.span.start)

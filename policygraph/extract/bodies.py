@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from functools import cache
 
-from ..knowledge import alternation, resource_json
+from ..knowledge import active_overlay, alternation, per_overlay, resource_json
 from ..model import Agency, Span
 from ..normalize import fold
 
@@ -22,12 +22,11 @@ def _char_class(chars: str) -> str:
     return "".join(re.escape(c) for c in chars)
 
 
-@cache
 def _lexicon() -> dict:
     return resource_json("bodies.json")["mentions"]
 
 
-@cache
+@per_overlay
 def _short_name() -> re.Pattern[str]:
     lex = _lexicon()
     close = _char_class(lex["short_name_close_quotes"])
@@ -37,8 +36,13 @@ def _short_name() -> re.Pattern[str]:
         rf"([^){close}{_char_class(lex['short_name_ends'])}]{{2,20}})[{close}]?\s*\)")
 
 
-@cache
 def _patterns(jurisdiction_names: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    return _patterns_in(jurisdiction_names, active_overlay())
+
+
+@cache
+def _patterns_in(jurisdiction_names: tuple[str, ...], overlay) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The body and government patterns for these jurisdiction names, built from ``bodies.json`` under ``overlay``."""
     lex = _lexicon()
     level = alternation(lex["level_words"])
     names = alternation(n for n in jurisdiction_names if n)

@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
-from policygraph.knowledge import resource_json
+from policygraph.knowledge import per_overlay, resource_json
 
 __all__ = ["BodyGrammar", "load_grammar", "BodyJudge", "STRONG_KINDS", "BODY_KINDS"]
 
@@ -88,7 +87,7 @@ def _by_length(words) -> tuple[str, ...]:
     return tuple(sorted(set(words), key=len, reverse=True))
 
 
-@lru_cache(maxsize=1)
+@per_overlay
 def load_grammar() -> BodyGrammar:
     """The bundled body grammar (read once).
 

@@ -15,17 +15,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from ..knowledge import resource_json
+from ..knowledge import per_overlay, resource_json
 from .grammar import STRONG_KINDS, BodyJudge
 
 __all__ = ["Piece", "ListItem", "ListParse", "clause_vocabulary", "parse_list", "split_items"]
 
 Piece = tuple[int, int]  # [start, end) into the folded document text
 
-_SYNTAX = resource_json("clauses.json")["list_syntax"]
-_EDGE = _SYNTAX["edge"]
+
+@per_overlay
+def _syntax() -> dict:
+    """The punctuation of a responsibility list (``clauses.json`` ``list_syntax``), under the active overlay."""
+    return resource_json("clauses.json")["list_syntax"]
+
+
+@per_overlay
+def _edge():
+    return _syntax()["edge"]
+
+
 _CONJUNCTION_SIDES_MIN = 3
 
 
@@ -51,7 +60,7 @@ class ListParse:
     states_rule: bool = False  # the list carries a document-wide role rule (列第一位者为牵头单位)
 
 
-@lru_cache(maxsize=1)
+@per_overlay
 def clause_vocabulary() -> dict:
     """The clause vocabulary (role words, labels, trailers, role rules) from resources/clauses.json."""
     raw = resource_json("clauses.json")
@@ -67,13 +76,15 @@ def clause_vocabulary() -> dict:
         "definition_openers": tuple(raw["definition_openers"]),
         "conjunctions": sorted(raw["conjunctions"], key=len, reverse=True),
         "place_fragment": re.compile(raw["split_place_fragments"]),
-        "label_re": re.compile("(" + "|".join(map(re.escape, labels)) + r")\s*[" + "".join(map(re.escape, _SYNTAX["label_colons"])) + "]"),
+        "label_re": re.compile("(" + "|".join(map(re.escape, labels)) + r")\s*[" + "".join(map(re.escape, _syntax()["label_colons"])) + "]"),
         "rule_re": re.compile("|".join(raw.get("first_listed_lead_rules", ())) or r"(?!)"),
         "column_headers": {k: tuple(v) for k, v in raw.get("column_headers", {}).items()},
     }
 
 
-def strip(folded: str, piece: Piece, chars: str = _EDGE) -> Piece:
+def strip(folded: str, piece: Piece, chars: str | None = None) -> Piece:
+    """``piece`` without the ``chars`` (by default the list edge marks of ``clauses.json``) at either end."""
+    chars = _edge() if chars is None else chars
     start, end = piece
     while start < end and folded[start] in chars:
         start += 1
@@ -87,9 +98,9 @@ def split_top_level(folded: str, piece: Piece, separators: str) -> list[Piece]:
     out, depth, start = [], 0, piece[0]
     for i in range(piece[0], piece[1]):
         ch = folded[i]
-        if ch in _SYNTAX["open_brackets"]:
+        if ch in _syntax()["open_brackets"]:
             depth += 1
-        elif ch in _SYNTAX["close_brackets"]:
+        elif ch in _syntax()["close_brackets"]:
             depth = max(0, depth - 1)
         elif depth == 0 and ch in separators:
             out.append((start, i))
@@ -117,7 +128,7 @@ def _generic_tail(folded: str, piece: Piece, judge: BodyJudge) -> tuple[Piece, P
     for word in judge.grammar.generic_after_etc:
         if folded.endswith(word, start, end):
             cut = end - len(word)
-            if cut - start > 1 and folded[cut - 1] == _SYNTAX["etc_mark"]:
+            if cut - start > 1 and folded[cut - 1] == _syntax()["etc_mark"]:
                 return strip(folded, (start, cut - 1)), (cut, end)
     return piece, None
 
@@ -138,7 +149,7 @@ def _plates(folded: str, piece: Piece, judge: BodyJudge) -> tuple[Piece, tuple[P
                 break
     if open_at <= start + 1 or not judge.grammar.plates(folded[open_at + 1:end - 1]):
         return piece, ()
-    inner = split_top_level(folded, (open_at + 1, end - 1), _SYNTAX["plate_separators"])
+    inner = split_top_level(folded, (open_at + 1, end - 1), _syntax()["plate_separators"])
     return strip(folded, (start, open_at)), tuple(inner)
 
 
@@ -181,7 +192,7 @@ def split_items(folded: str, piece: Piece, judge: BodyJudge, vocab: dict | None 
     vocab = vocab or clause_vocabulary()
     piece, tail = _generic_tail(folded, strip(folded, piece), judge)
     piece = _strip_affixes(folded, piece, vocab)
-    raw = split_top_level(folded, piece, _SYNTAX["item_separator"])
+    raw = split_top_level(folded, piece, _syntax()["item_separator"])
     merged: list[Piece] = []
     carry: Piece | None = None  # leading fragments of one collective body: 各市、州、县人民政府
     for item in raw:
@@ -228,7 +239,7 @@ def _role_groups(folded: str, piece: Piece, judge: BodyJudge, vocab: dict, defau
                  items: list[ListItem], rejected: list, flags: dict, labelled: bool = False) -> None:
     """Groups separated by ，；。 each ending in an optional role word; unrolled items take the next role stated."""
     pending: list[tuple[Piece, str, tuple[Piece, ...]]] = []
-    for group in split_top_level(folded, piece, _SYNTAX["group_separators"]):
+    for group in split_top_level(folded, piece, _syntax()["group_separators"]):
         if vocab["rule_re"].search(folded, group[0], group[1]):
             flags["states_rule"] = True
             continue

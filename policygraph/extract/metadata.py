@@ -6,21 +6,26 @@ from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from itertools import islice, takewhile
 
-from ..knowledge import alternation, resource_json
+from ..knowledge import alternation, per_overlay, resource_json
 from ..model import CitedPolicy, DocumentMeta, OutlineNode, Span
-from ..normalize import DOCUMENT_NUMBER_RE, fold, normalize_document_number
+from ..normalize import document_number_re, fold, normalize_document_number
 from ..segment import iter_lines
 
 __all__ = ["JurisdictionName", "extract_metadata", "issuer_names", "signature_names", "find_title", "find_issued", "find_implements",
-           "infer_jurisdiction", "jurisdiction_with_evidence", "placement", "NATIONAL"]
+           "infer_jurisdiction", "jurisdiction_with_evidence", "placement", "nation_name", "NATIONAL"]
 
-NATIONAL = resource_json("levels.json")["national"]
+def nation_name() -> str:
+    """The nation's name (``levels.json`` ``national``) under the active overlay."""
+    return resource_json("levels.json")["national"]
 
 
-@lru_cache(maxsize=1)
+#: The packaged name of the nation; :func:`nation_name` follows the overlay.
+NATIONAL = resource_json("levels.json", ())["national"]
+
+
+@per_overlay
 def _vocabulary() -> dict:
     """The metadata vocabulary from ``resources/metadata.json`` (title endings, cues, subdivision phrases …)."""
     raw = dict(resource_json("metadata.json"))
@@ -38,7 +43,7 @@ def _class(chars: str) -> str:
     return "[" + "".join(re.escape(c) for c in chars) + "]"
 
 
-@lru_cache(maxsize=1)
+@per_overlay
 def _patterns() -> dict[str, re.Pattern[str]]:
     """The regexes of this module: skeletons here, words and marks from ``metadata.json``."""
     vocab = _vocabulary()
@@ -105,7 +110,7 @@ def _levels() -> dict:
     return resource_json("levels.json")
 
 
-@lru_cache(maxsize=1)
+@per_overlay
 def _town_name_re() -> re.Pattern[str]:
     """A town named by its government (新虹街道办事处, 安亭镇人民政府), listed or not: the name is group 1."""
     words = _levels()
@@ -155,7 +160,7 @@ def _is_notice_heading(line: str) -> bool:
 
 def _title_line(line: str) -> bool:
     """Whether a (folded, stripped) line may be a title or a title's part: no sentence marks, no date, no 文号."""
-    if not line or _patterns()["date"].match(line) or DOCUMENT_NUMBER_RE.match(line):
+    if not line or _patterns()["date"].match(line) or document_number_re().match(line):
         return False
     if any(c in line for c in _syntax()["title_breaks"]) or (line.startswith("(") and line.endswith(")")):
         return False
@@ -336,7 +341,7 @@ def find_number(text: str) -> tuple[str, str, Span] | None:
         stripped = fline.strip(_syntax()["blanks"])
         if stripped[:1] == "(" and stripped[-1:] == ")":
             stripped = stripped[1:-1].strip()
-        m = DOCUMENT_NUMBER_RE.match(stripped)
+        m = document_number_re().match(stripped)
         if m and (m.end() == len(stripped) or stripped[m.end():].lstrip().startswith(_syntax()["title_quotes"][0])):
             start = off + fline.index(stripped)
             surface = text[start:start + m.end()]
@@ -408,7 +413,7 @@ def placement(text: str, title: str | None, issuer: str | None, number: str | No
             continue
         head = fold(head)
         if head.startswith(tuple(_vocabulary()["national_heads"])) or _patterns()["ministry"].match(head):
-            return NATIONAL, f"the {what} opens with a national body ({head[:12]})", None
+            return nation_name(), f"the {what} opens with a national body ({head[:12]})", None
         found = _place_chain(head, names, places)
         if found is not None:
             name, parent, town = found
@@ -416,12 +421,12 @@ def placement(text: str, title: str | None, issuer: str | None, number: str | No
                 parent = _named_district(fold(text), places)
             return name, f"the {what} opens with {name} ({head[:20]})", parent if town else None
     if number:
-        prefix = DOCUMENT_NUMBER_RE.match(number)
+        prefix = document_number_re().match(number)
         prefix = prefix.group("prefix") if prefix else ""
         national = _vocabulary()["national_numbers"]
         if (prefix.startswith(tuple(national["prefixes"])) or prefix.startswith(tuple(national["openings"]))
                 or any(word in prefix for word in national["inner_words"])):
-            return NATIONAL, f"the 文号 prefix {prefix} is a national one", None
+            return nation_name(), f"the 文号 prefix {prefix} is a national one", None
         for n in names:
             if n.abbr and prefix.startswith(n.abbr + national["province_mark"]):
                 return n.name, f"the 文号 prefix {prefix} abbreviates {n.name}", None
@@ -438,7 +443,7 @@ def placement(text: str, title: str | None, issuer: str | None, number: str | No
         return titled, f"the title names {titled} (no issuer or number says where)", None
     counts: Counter[str] = Counter()
     for n in names:
-        if n.name == NATIONAL:
+        if n.name == nation_name():
             continue
         counts[n.name] += folded.count(n.name) * 2
         if n.short and len(n.short) >= 2:
@@ -542,7 +547,7 @@ def _place_chain(head: str, names: Sequence[JurisdictionName],
             if rest.startswith(word):
                 rest = rest[len(word):]
                 break
-    if found is not None and found.name == NATIONAL and not head.startswith(NATIONAL):
+    if found is not None and found.name == nation_name() and not head.startswith(nation_name()):
         return None  # 中国(上海)自由贸易试验区…: the nation's short name opens a place's body
     return (found.name, found.parent, found.kind in _TOWN_KINDS) if found is not None else None
 
@@ -571,7 +576,7 @@ def extract_metadata(text: str, outline: Sequence[OutlineNode], names: Sequence[
     jurisdiction, evidence, parent = placement(text, title[0] if title else None, issuer,
                                                number[0] if number else None, names, places)
     return DocumentMeta(
-        jurisdiction=jurisdiction or default_jurisdiction or NATIONAL,
+        jurisdiction=jurisdiction or default_jurisdiction or nation_name(),
         jurisdiction_evidence=evidence if jurisdiction or not default_jurisdiction else "the default jurisdiction",
         jurisdiction_parent=parent if jurisdiction else None,
         title=title[0] if title else None,

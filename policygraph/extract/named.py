@@ -6,16 +6,26 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..knowledge import resource_json, resource_text
+from ..knowledge import per_overlay, resource_json, resource_rows
 from ..model import NamedEntity, Span
-from ..normalize import fold
+from ..normalize import entity_key, fold
 
 __all__ = ["extract_named", "entity_key", "Vocabulary", "load_vocabulary", "is_named"]
 
-_SYNTAX = resource_json("named.json")["syntax"]
-_QUOTE_PAIRS = _SYNTAX["quote_pairs"]
-_OPEN_QUOTES = set(_QUOTE_PAIRS.values())
-_KEY_DROP = str.maketrans("", "", _SYNTAX["key_drop"])
+def _syntax() -> dict:
+    """The marks around named things (``named.json`` ``syntax``), under the active overlay."""
+    return resource_json("named.json")["syntax"]
+
+
+def _quote_pairs() -> dict[str, str]:
+    return _syntax()["quote_pairs"]
+
+
+@per_overlay
+def _open_quotes() -> frozenset[str]:
+    return frozenset(_quote_pairs().values())
+
+
 _MAX_NAME = 40
 
 
@@ -82,7 +92,7 @@ def _place_forms(rows: list[tuple[str, str, str]], conf: dict) -> tuple[set[str]
         short = suffix_re.sub("", name)
         ethnic = ethnic_re.match(short)
         short = ethnic["short"] if ethnic else short
-        wants_short = (level in conf["place_level_short"] or name.endswith(tuple(_SYNTAX["short_form_endings"]))
+        wants_short = (level in conf["place_level_short"] or name.endswith(tuple(_syntax()["short_form_endings"]))
                        or level == "county" and name.endswith(tuple(conf["county_short_suffixes"]))
                        and short not in generic)
         if wants_short and len(short) >= 2:
@@ -94,7 +104,7 @@ def _place_forms(rows: list[tuple[str, str, str]], conf: dict) -> tuple[set[str]
 
 def _works_endings(conf: dict) -> dict[str, tuple[str, ...]]:
     """The activity words that end works, campaigns and schedules, for each program type word that takes them."""
-    lists = {head: conf[key] for head, key in _SYNTAX["endings_by_head"].items()}
+    lists = {head: conf[key] for head, key in _syntax()["endings_by_head"].items()}
     endings = {}
     for suffix in conf["suffixes"]["program"]:
         words = {w for word, listed in lists.items() if word in suffix for w in listed}  # 行动计划: both
@@ -102,15 +112,11 @@ def _works_endings(conf: dict) -> dict[str, tuple[str, ...]]:
     return endings
 
 
-@lru_cache(maxsize=1)
+@per_overlay
 def load_vocabulary() -> Vocabulary:
-    """Read ``named.json`` and ``places.tsv`` once."""
+    """Read ``named.json`` and the division rows of ``places.tsv`` once per overlay."""
     conf = resource_json("named.json")
-    rows = []
-    for line in resource_text("places.tsv").splitlines():
-        parts = line.split("\t")
-        if len(parts) == 3 and parts[0].isdigit():
-            rows.append((parts[0], parts[1], parts[2]))
+    rows = [(r.fields["adcode"], r.fields["name"], r.fields["level"]) for r in resource_rows("places.tsv")]
     places, initials = _place_forms(rows, conf)
     suffix_kind = {s: kind for kind, words in conf["suffixes"].items() for s in words}
     boundaries = conf["left_boundaries"] + conf["weak_left_boundaries"] + conf["conjunctions"]
@@ -167,24 +173,15 @@ def load_vocabulary() -> Vocabulary:
     )
 
 
-def entity_key(name: str) -> str:
-    """Normalise a name for merging and comparison: fold, drop quotes, 《》 and spaces.
-
-    >>> entity_key("“创业在家乡”计划") == entity_key("创业在家乡计划")
-    True
-    """
-    return fold(name).translate(_KEY_DROP)
-
-
 def _quote_mask(text: str, start: int, end: int) -> list[bool]:
     """For each position of ``text[start:end]``: is it inside (or on) a quotation?"""
     mask = [False] * (end - start)
     opened = None
     for i in range(start, end):
         ch = text[i]
-        if ch in _OPEN_QUOTES and opened is None:
+        if ch in _open_quotes() and opened is None:
             opened = i
-        elif ch in _QUOTE_PAIRS and opened is not None:
+        elif ch in _quote_pairs() and opened is not None:
             for j in range(opened, i + 1):
                 mask[j - start] = True
             opened = None
@@ -204,8 +201,8 @@ def _run_start(text: str, start: int, vocab: Vocabulary) -> int:
             i -= 1
         elif ch == ")" and text[text.rfind("(", floor, i) + 1 : i - 1] in vocab.places:
             i = text.rfind("(", floor, i)
-        elif ch in _QUOTE_PAIRS:
-            opening = text.rfind(_QUOTE_PAIRS[ch], floor, i - 1)
+        elif ch in _quote_pairs():
+            opening = text.rfind(_quote_pairs()[ch], floor, i - 1)
             closing = text.rfind(ch, floor, i - 1)
             if opening < 0 or closing > opening:
                 break
@@ -257,7 +254,7 @@ def _head_length(name: str, vocab: Vocabulary) -> int:
     org = vocab.org_re.match(name)
     if org and not _covered(org.group(1), vocab.generic_words["park"], vocab):
         return org.end()
-    if name[:1] in _OPEN_QUOTES:
+    if name[:1] in _open_quotes():
         close = name.find("”", 1)
         if close > 1 and not _generic_quote(name[1:close], vocab):
             return close + 1
@@ -266,7 +263,7 @@ def _head_length(name: str, vocab: Vocabulary) -> int:
 
 def _starts_with_head(text: str, vocab: Vocabulary) -> bool:
     head = _head_length(text, vocab)
-    return head > 0 and text[:1] not in _OPEN_QUOTES
+    return head > 0 and text[:1] not in _open_quotes()
 
 
 def _generic_quote(content: str, vocab: Vocabulary) -> bool:
@@ -312,7 +309,7 @@ def _split(text: str, run: int, start: int, kind: str, vocab: Vocabulary) -> int
             if word in vocab.conjunctions:
                 before = text[run : p - size]
                 rest = text[p:start]
-                if (_ends_with_suffix(before.rstrip("".join(_QUOTE_PAIRS)), vocab) or _starts_with_head(rest, vocab)
+                if (_ends_with_suffix(before.rstrip("".join(_quote_pairs())), vocab) or _starts_with_head(rest, vocab)
                         or _starts_with_name_quote(rest, vocab)):
                     return p
         p -= 1
@@ -353,9 +350,9 @@ def _covered(modifier: str, words: frozenset[str], vocab: Vocabulary) -> bool:
         if not ok[i]:
             continue
         ch = modifier[i]
-        if ch.isdigit() or ch in _SYNTAX["modifier_glue"]:
+        if ch.isdigit() or ch in _syntax()["modifier_glue"]:
             ok[i + 1] = True
-        if ch in _OPEN_QUOTES:
+        if ch in _open_quotes():
             close = modifier.find("”", i + 1)
             if close > 0 and _generic_quote(modifier[i + 1 : close], vocab):
                 ok[close + 1] = True
@@ -412,7 +409,7 @@ def is_named(name: str, kind: str, suffix: str, vocab: Vocabulary | None = None,
         return True
     if kind == "program" and not quoted and _is_works(modifier, suffix, vocab):
         return False
-    if head and name[:1] not in _OPEN_QUOTES:
+    if head and name[:1] not in _open_quotes():
         if kind != "program":
             return True
         # 嘉定区重大工程, 嘉定区市政基础设施建设行动: a place does not make a name of generic works
@@ -433,7 +430,7 @@ def _is_works(modifier: str, suffix: str, vocab: Vocabulary) -> bool:
     存量违法建筑治理专项行动: an enforcement campaign. The activity word is read
     before fillers such as 三年, 专项, 一期 (消防安全专项整治三年行动).
     """
-    if suffix.endswith(_SYNTAX["schedule_head"]) and vocab.schedule_re.search(_QUOTED_RE.sub("“”", modifier)):
+    if suffix.endswith(_syntax()["schedule_head"]) and vocab.schedule_re.search(_QUOTED_RE.sub("“”", modifier)):
         return True
     endings = vocab.works_endings.get(suffix)
     if not endings or "“" in modifier:  # 内环高架“年轻化”四期工程: the quotation names it
@@ -513,7 +510,7 @@ def _after_list_item(folded: str, start: int, s_start: int, vocab: Vocabulary) -
     and has no proper-name head, the name starts at the quotation.
     """
     quote = folded.find("“", start, s_start)
-    if quote <= start or folded[start - 1 : start] != _SYNTAX["list_separator"]:
+    if quote <= start or folded[start - 1 : start] != _syntax()["list_separator"]:
         return start
     prefix = folded[start:quote]
     item_start = start - 1
@@ -539,7 +536,7 @@ _ELIDED_SHAPE_RE = re.compile(r"[^“”]{2,12}“[^“”]{2,12}”[\u4e00-\u9f
 def _elided(folded: str, start: int, kind: str, vocab: Vocabulary) -> tuple[int, int] | None:
     """阿里巴巴集团“千乡万村”、京东集团“千县燎原”计划: the list item before a name of the same shape shares its type word."""
     end = start - 1
-    if folded[end : end + 1] != _SYNTAX["list_separator"] or folded[end - 1 : end] != "”":
+    if folded[end : end + 1] != _syntax()["list_separator"] or folded[end - 1 : end] != "”":
         return None
     run = _run_start(folded, end, vocab)
     first = _strip_scope(folded, _split(folded, run, end, kind, vocab), end, vocab)
@@ -548,7 +545,7 @@ def _elided(folded: str, start: int, kind: str, vocab: Vocabulary) -> tuple[int,
 
 def _is_title(folded: str, start: int, end: int) -> bool:
     """《…三年行动计划（2021—2023年）》 or a line of its own: the title of a document, not a program."""
-    if folded[start - 1 : start] == _SYNTAX["title_open"]:
+    if folded[start - 1 : start] == _syntax()["title_open"]:
         return True
     line_start = folded.rfind("\n", 0, start) + 1
     line_end = folded.find("\n", end)

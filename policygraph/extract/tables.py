@@ -23,7 +23,7 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..knowledge import resource_json
+from ..knowledge import per_overlay, resource_json
 from ..model import Clause, Mention, OutlineNode, Span
 from ..normalize import fold
 from ..segment import appendix_starts, iter_lines
@@ -33,15 +33,47 @@ from .lists import ListParse, Piece, clause_vocabulary, parse_list, strip
 __all__ = ["TableTask", "find_table_tasks", "Column"]
 
 _CELL_SPLIT = re.compile(r"\t|\s*[|│┃]\s*| {2,}|\u3000{2,}")
-_TABLE = resource_json("clauses.json")["table_syntax"]
-_BLANKS = resource_json("outline.json")["outline"]["blanks"]
-_MARKS = "".join(re.escape(c) for c in _TABLE["row_number_marks"])
-_ROW_NUMBER = re.compile(rf"^\s*(\d{{1,3}})\s*[{_MARKS}]?\s*$")
-_GLUED_NUMBER = re.compile(rf"^\s*(\d{{1,3}})\s*[{_MARKS}]?\s*(?=[^\d\s{_MARKS}%])")
+
+
+@per_overlay
+def _table() -> dict:
+    """The marks of task tables (``clauses.json`` ``table_syntax``), under the active overlay."""
+    return resource_json("clauses.json")["table_syntax"]
+
+
+@per_overlay
+def _blanks() -> str:
+    """The blanks a line is stripped of (``outline.json``), under the active overlay."""
+    return resource_json("outline.json")["outline"]["blanks"]
+
+
+@per_overlay
+def _marks():
+    return "".join(re.escape(c) for c in _table()["row_number_marks"])
+
+
+@per_overlay
+def _row_number():
+    return re.compile(rf"^\s*(\d{{1,3}})\s*[{_marks()}]?\s*$")
+
+
+@per_overlay
+def _glued_number():
+    return re.compile(rf"^\s*(\d{{1,3}})\s*[{_marks()}]?\s*(?=[^\d\s{_marks()}%])")
+
+
 _SHORT_CELL = 20
 _MAX_HEADER_CELL = 12
-_TITLE_END = _TABLE["title_end"]
-_TRAILING = _TABLE["trailing"]
+
+
+@per_overlay
+def _title_end():
+    return _table()["title_end"]
+
+
+@per_overlay
+def _trailing():
+    return _table()["trailing"]
 
 
 @dataclass(frozen=True)
@@ -99,8 +131,8 @@ def _header(names: list[str], vocab: dict) -> tuple[Column, ...] | None:
 
 def _cells(line: str, offset: int) -> list[Piece]:
     """Cell ranges (absolute offsets) of a tabular line; empty cells are kept."""
-    stripped_end = len(line.rstrip(_BLANKS))
-    start = len(line) - len(line.lstrip(_TABLE["indent_blanks"]))
+    stripped_end = len(line.rstrip(_blanks()))
+    start = len(line) - len(line.lstrip(_table()["indent_blanks"]))
     cells = []
     for m in _CELL_SPLIT.finditer(line, start, stripped_end):
         cells.append((offset + start, offset + m.start()))
@@ -120,7 +152,7 @@ class _Lines:
     def __init__(self, text: str):
         self.text, self.starts, self.ends = text, array("q"), array("q")
         for offset, line in iter_lines(text):
-            if line.strip(_BLANKS):
+            if line.strip(_blanks()):
                 self.starts.append(offset)
                 self.ends.append(offset + len(line))
 
@@ -142,11 +174,11 @@ def _lines(folded: str) -> _Lines:
 
 def _title(text: str, cell: Piece) -> tuple[str, Span]:
     start, end = cell
-    cut = text.find(_TITLE_END, start, end)
+    cut = text.find(_title_end(), start, end)
     end = cut if cut >= 0 else end
-    while end > start and text[end - 1] in _TRAILING:
+    while end > start and text[end - 1] in _trailing():
         end -= 1
-    while start < end and text[start] in _BLANKS:
+    while start < end and text[start] in _blanks():
         start += 1
     return text[start:end], Span(start, end)
 
@@ -165,7 +197,7 @@ def _joined(folded: str, cells: list[Piece]) -> list[Piece]:
     """Cells split over lines joined again: a line ending in 、 or ， continues on the next."""
     out: list[Piece] = []
     for cell in cells:
-        if out and (folded[out[-1][1] - 1] in _TABLE["continuation_marks"] or folded[cell[0]] in _TABLE["continuation_marks"]):
+        if out and (folded[out[-1][1] - 1] in _table()["continuation_marks"] or folded[cell[0]] in _table()["continuation_marks"]):
             out[-1] = (out[-1][0], cell[1])
         else:
             out.append(cell)
@@ -249,7 +281,7 @@ def _task_text(folded: str, cells: list[Piece], judge: BodyJudge, role: str, voc
 
 def _short(folded: str, cell: Piece) -> bool:
     s = folded[cell[0]:cell[1]]
-    return len(s) <= _SHORT_CELL and not any(c in s for c in _TABLE["sentence_marks"])
+    return len(s) <= _SHORT_CELL and not any(c in s for c in _table()["sentence_marks"])
 
 
 def _part_at(parts: list[tuple[int, str]], offset: int) -> str:
@@ -274,11 +306,11 @@ def _tabular_tables(text: str, folded: str, lines, parts, judge, vocab) -> Itera
                 columns = header
                 continue
         if columns is None or len(cells) < 2:
-            columns = None if len(cells) < 2 and columns is not None and not _ROW_NUMBER.match(line) else columns
+            columns = None if len(cells) < 2 and columns is not None and not _row_number().match(line) else columns
             continue
         number_index = next((i for i, c in enumerate(columns) if c.kind == "number"), None)
         if number_index is not None:
-            m = _ROW_NUMBER.match(folded[slice(*cells[number_index])]) if number_index < len(cells) else None
+            m = _row_number().match(folded[slice(*cells[number_index])]) if number_index < len(cells) else None
             if m is None:
                 continue
             data = cells[:number_index] + cells[number_index + 1:]
@@ -312,15 +344,15 @@ def _cell_tables(text: str, folded: str, lines, parts, judge, vocab) -> Iterator
         def flush():
             if number is None or not row_lines:
                 return None
-            cells = [(o + len(l) - len(l.lstrip(_BLANKS)), o + len(l.rstrip(_BLANKS))) for o, l in row_lines]
+            cells = [(o + len(l) - len(l.lstrip(_blanks())), o + len(l.rstrip(_blanks()))) for o, l in row_lines]
             return _row(text, folded, number, cells, columns, part, judge, vocab, positional=False)
 
         while i < len(lines):
             offset, line = lines[i]
             if offset in parts:
                 break
-            bare = _ROW_NUMBER.match(line)
-            glued = _GLUED_NUMBER.match(line) if bare is None else None
+            bare = _row_number().match(line)
+            glued = _glued_number().match(line) if bare is None else None
             found = bare or glued
             n = int(found.group(1)) if found else None
             if n is not None and (expected is None and n <= 999 or n == expected or (expected and n == 1)):
@@ -333,7 +365,7 @@ def _cell_tables(text: str, folded: str, lines, parts, judge, vocab) -> Iterator
                 i += 1
                 continue
             if number is None:
-                if before_first < len(columns) + 2 and _short(folded, (offset, offset + len(line.rstrip(_BLANKS)))):
+                if before_first < len(columns) + 2 and _short(folded, (offset, offset + len(line.rstrip(_blanks())))):
                     before_first += 1  # more header cells, or a category merged over the first rows
                     i += 1
                     continue
@@ -362,10 +394,10 @@ def _header_block(lines, i: int, vocab: dict) -> list[str]:
         if len(_cells(line, offset)) != 1:
             break
         if _column_name(line, vocab):
-            names.append(line.strip(_BLANKS))
+            names.append(line.strip(_blanks()))
             known = len(names)
         elif names and _header_like(line):
-            names.append(line.strip(_BLANKS))
+            names.append(line.strip(_blanks()))
         else:
             break
     return names[:known]
@@ -374,12 +406,12 @@ def _header_block(lines, i: int, vocab: dict) -> list[str]:
 def _unlisted_column(name: str) -> bool:
     """Whether a cell no vocabulary lists may still name a column: short, with no prose punctuation."""
     compact = re.sub(r"\s+", "", name)
-    return 0 < len(compact) <= _MAX_HEADER_CELL and not any(c in compact for c in _TABLE["header_prose_marks"])
+    return 0 < len(compact) <= _MAX_HEADER_CELL and not any(c in compact for c in _table()["header_prose_marks"])
 
 
 def _header_like(line: str) -> bool:
     """A line that could be a column name: an unlisted column's shape, and no row number."""
-    return _unlisted_column(line) and not _ROW_NUMBER.match(line) and not _GLUED_NUMBER.match(line)
+    return _unlisted_column(line) and not _row_number().match(line) and not _glued_number().match(line)
 
 
 def _column_name(line: str, vocab: dict) -> bool:

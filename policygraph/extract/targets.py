@@ -7,18 +7,26 @@ from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 
 from policygraph.knowledge import alternation as _alternation
-from policygraph.knowledge import resource_json
+from policygraph.knowledge import per_overlay, resource_json
 from policygraph.model import Span, Target
 from policygraph.normalize import fold
 from policygraph.numbers import lexicon, number_pattern, parse_quantity
 
 __all__ = ["extract_targets"]
 
-_SYNTAX = lexicon()["syntax"]
-_BLANKS = resource_json("outline.json")["outline"]["blanks"]
+
+@per_overlay
+def _syntax() -> dict:
+    """The punctuation and particles of a goal sentence (``units.json`` ``syntax``), under the active overlay."""
+    return lexicon()["syntax"]
+
+
+@per_overlay
+def _blanks() -> str:
+    """The blanks a line is stripped of (``outline.json``), under the active overlay."""
+    return resource_json("outline.json")["outline"]["blanks"]
 
 
 def _chars(chars: str) -> str:
@@ -26,21 +34,79 @@ def _chars(chars: str) -> str:
     return "".join(re.escape(c) for c in chars)
 
 
-_YEAR_MARK = re.escape(_SYNTAX["year_mark"])
-_MONTH_MARK = re.escape(_SYNTAX["month_mark"])
-_YEAR = re.compile(rf"(?:19|20)\d\d\s*{_YEAR_MARK}")
-_COLONS = _SYNTAX["colons"]
-_ITEM_NUMBER = rf"\(?\d{{1,2}}[{_chars(_SYNTAX['item_number_marks'])}](?!\d)|[{_chars(_SYNTAX['circled_numbers'])}]"
-_CLAUSE_BREAK = re.compile(rf"[{_chars(_SYNTAX['clause_marks'])}\n]|(?<!\d),|,(?!\d)")
-_SENTENCE_BREAK = re.compile(rf"[{_chars(_SYNTAX['sentence_marks'])}\n]")
-_NUMBERED_ITEM = re.compile(rf"^\s*(?:{_ITEM_NUMBER})")
-_NAME_OPENERS = _SYNTAX["quote_openers"]
-_NAME_MARKS = _SYNTAX["name_marks"]
-_ENUMERATION_TRAILER = re.compile(rf"(?:{_alternation(_SYNTAX['enumeration_trailers'])})$")
-_ENUMERATION_JOINER = re.compile(rf"[{_chars(_SYNTAX['enumeration_joiners'])}]")
-_ITEM_SEPARATOR = _SYNTAX["item_separator"]
-_ATTRIBUTIVE = _SYNTAX["attributive"]
-_ETC = _SYNTAX["etc_mark"]
+@per_overlay
+def _year_mark():
+    return re.escape(_syntax()["year_mark"])
+
+
+@per_overlay
+def _month_mark():
+    return re.escape(_syntax()["month_mark"])
+
+
+@per_overlay
+def _year():
+    return re.compile(rf"(?:19|20)\d\d\s*{_year_mark()}")
+
+
+@per_overlay
+def _colons():
+    return _syntax()["colons"]
+
+
+@per_overlay
+def _item_number():
+    return rf"\(?\d{{1,2}}[{_chars(_syntax()['item_number_marks'])}](?!\d)|[{_chars(_syntax()['circled_numbers'])}]"
+
+
+@per_overlay
+def _clause_break():
+    return re.compile(rf"[{_chars(_syntax()['clause_marks'])}\n]|(?<!\d),|,(?!\d)")
+
+
+@per_overlay
+def _sentence_break():
+    return re.compile(rf"[{_chars(_syntax()['sentence_marks'])}\n]")
+
+
+@per_overlay
+def _numbered_item():
+    return re.compile(rf"^\s*(?:{_item_number()})")
+
+
+@per_overlay
+def _name_openers():
+    return _syntax()["quote_openers"]
+
+
+@per_overlay
+def _name_marks():
+    return _syntax()["name_marks"]
+
+
+@per_overlay
+def _enumeration_trailer():
+    return re.compile(rf"(?:{_alternation(_syntax()['enumeration_trailers'])})$")
+
+
+@per_overlay
+def _enumeration_joiner():
+    return re.compile(rf"[{_chars(_syntax()['enumeration_joiners'])}]")
+
+
+@per_overlay
+def _item_separator():
+    return _syntax()["item_separator"]
+
+
+@per_overlay
+def _attributive():
+    return _syntax()["attributive"]
+
+
+@per_overlay
+def _etc():
+    return _syntax()["etc_mark"]
 
 
 @dataclass(frozen=True)
@@ -109,7 +175,7 @@ def _exclusion(lx: dict) -> re.Pattern:
     )
 
 
-@lru_cache(maxsize=1)
+@per_overlay
 def _lex() -> _Lex:
     """Compile the patterns of ``units.json`` once."""
     lx = lexicon()
@@ -126,15 +192,15 @@ def _lex() -> _Lex:
     ratio = lx["ratio"]
     ratio_re = re.compile(
         rf"(?:{_alternation(ratio['before'])})\s*{num}\s*(?:{_alternation(units)})?"
-        rf"[^{_chars(_SYNTAX['ratio_gap_stops'])}]{{0,6}}?"
+        rf"[^{_chars(_syntax()['ratio_gap_stops'])}]{{0,6}}?"
         rf"(?:{_alternation(ratio['link'])})\s*{num}"
     )
     exempt_words = lx["exclusion_exempt"].get("words") or ()
     dl = lx["deadline"]
     deadline = re.compile(
-        rf"(?:(?:{_alternation(dl['prefix'])})\s*(?P<a>(?:19|20)\d\d)\s*{_YEAR_MARK})"
+        rf"(?:(?:{_alternation(dl['prefix'])})\s*(?P<a>(?:19|20)\d\d)\s*{_year_mark()})"
         rf"|(?:(?P<b>(?:19|20)\d\d)\s*(?:{_alternation(dl['suffix'])}))"
-        rf"|(?:(?P<c>(?:19|20)\d\d)\s*{_YEAR_MARK}\s*\d{{1,2}}\s*{_MONTH_MARK}\s*(?:{_alternation(dl['month_suffix'])}))"
+        rf"|(?:(?P<c>(?:19|20)\d\d)\s*{_year_mark()}\s*\d{{1,2}}\s*{_month_mark()}\s*(?:{_alternation(dl['month_suffix'])}))"
     )
     prefix = lx["comparators"]["prefix"]
     return _Lex(
@@ -142,7 +208,7 @@ def _lex() -> _Lex:
         non_unit=re.compile(rf"\s*(?:{_alternation(between)})?(?:{_alternation(lx['non_units'])})"),
         deadline=deadline,
         deadline_blockers=tuple(dl.get("blockers", ())),
-        bare_year=_YEAR,
+        bare_year=_year(),
         bare_openers=tuple(sorted((fold(w) for w in dl["bare_openers"]), key=len, reverse=True)),
         bare_not_followed=re.compile("|".join(dl["bare_not_followed_by"])),
         goal_verb=re.compile(_alternation(lx["goal_verbs"])),
@@ -248,7 +314,7 @@ def _inherited_years(folded: str, lines: _Ranges, deadlines, lex: _Lex) -> dict[
     for i, (s, e) in enumerate(lines):
         text = folded[s:e]
         bullet = _is_bullet(text, lex)
-        numbered = bool(_NUMBERED_ITEM.match(text))
+        numbered = bool(_numbered_item().match(text))
         j = not_bullet if bullet else not_numbered
         if text.strip():
             not_bullet = not_bullet if bullet else i
@@ -256,7 +322,7 @@ def _inherited_years(folded: str, lines: _Ranges, deadlines, lex: _Lex) -> dict[
         if not (bullet or numbered) or i in last_year or j not in last_year:
             continue
         intro = folded[lines[j][0]:lines[j][1]].rstrip()
-        if bullet or intro.endswith(tuple(_COLONS)):
+        if bullet or intro.endswith(tuple(_colons())):
             inherited[i] = last_year[j]
     return inherited
 
@@ -309,7 +375,7 @@ def _bare_deadlines(folded: str, lex: _Lex) -> list[tuple[int, int, int]]:
         head = folded[max(0, m.start() - 8):m.start()]
         line_head = head.rpartition("\n")[2]
         whole_head = "\n" in head or m.start() <= len(head)
-        line_start = not line_head.strip() or (whole_head and bool(_OUTLINE_NUMBER.match(line_head)))
+        line_start = not line_head.strip() or (whole_head and bool(_outline_number().match(line_head)))
         opener = next((w for w in lex.bare_openers if head.endswith(w)), None)
         if not line_start and opener is None:
             continue
@@ -320,16 +386,38 @@ def _bare_deadlines(folded: str, lex: _Lex) -> list[tuple[int, int, int]]:
     return out
 
 
-_HEADING_NUMERAL = rf"[{_chars(_SYNTAX['heading_numerals'])}]{{1,3}}"
-_OUTLINE_NUMBER = re.compile(
-    rf"^\s*(?:{_HEADING_NUMERAL}\s*[{_chars(_SYNTAX['heading_number_marks'])}]|\({_HEADING_NUMERAL}\)|{_ITEM_NUMBER})\s*$"
-)
-_LABEL = re.compile(rf"[^{_chars(_SYNTAX['label_stops'])}]{{1,10}}[{_chars(_COLONS)}]\s*")
-_DATE_TAIL = re.compile(rf"\s*\d{{1,2}}\s*{_MONTH_MARK}")
-_SPAN_YEARS = re.compile(
-    rf"(?:19|20)\d\d\s*{_YEAR_MARK}?\s*[{_chars(_SYNTAX['year_span_marks'])}]\s*(?:19|20)\d\d"
-)
-_HEADING_TRIM = _BLANKS + _SYNTAX["heading_trim"]
+@per_overlay
+def _heading_numeral():
+    return rf"[{_chars(_syntax()['heading_numerals'])}]{{1,3}}"
+
+
+@per_overlay
+def _outline_number():
+    return re.compile(
+        rf"^\s*(?:{_heading_numeral()}\s*[{_chars(_syntax()['heading_number_marks'])}]|\({_heading_numeral()}\)|{_item_number()})\s*$"
+    )
+
+
+@per_overlay
+def _label():
+    return re.compile(rf"[^{_chars(_syntax()['label_stops'])}]{{1,10}}[{_chars(_colons())}]\s*")
+
+
+@per_overlay
+def _date_tail():
+    return re.compile(rf"\s*\d{{1,2}}\s*{_month_mark()}")
+
+
+@per_overlay
+def _span_years():
+    return re.compile(
+        rf"(?:19|20)\d\d\s*{_year_mark()}?\s*[{_chars(_syntax()['year_span_marks'])}]\s*(?:19|20)\d\d"
+    )
+
+
+@per_overlay
+def _heading_trim():
+    return _blanks() + _syntax()["heading_trim"]
 
 
 @dataclass(frozen=True)
@@ -377,8 +465,8 @@ class _Context:
 
 def _single_year(line: str) -> int | None:
     """The one year a title names (2023年重点工作…); None for none, several, or a span (2021—2023年)."""
-    years = [y.group(0) for y in _YEAR.finditer(line) if not _DATE_TAIL.match(line, y.end())]
-    if len(years) != 1 or _SPAN_YEARS.search(line):
+    years = [y.group(0) for y in _year().finditer(line) if not _date_tail().match(line, y.end())]
+    if len(years) != 1 or _span_years().search(line):
         return None
     return int(years[0][:4])
 
@@ -412,14 +500,14 @@ def _context(text: str, folded: str, outline, title: str | None, deadlines, lex:
         ts, te = node.title_span.start, node.title_span.end
         line_end = folded.find("\n", ts)
         line_end = len(folded) if line_end < 0 else line_end
-        whole_line = not folded[te:line_end].strip(_HEADING_TRIM)
+        whole_line = not folded[te:line_end].strip(_heading_trim())
         in_title = deadlines.starting(ts, te - 1)
         if in_title:
             ds, _, year = in_title[0]
-            lead = folded[ts:ds].strip(_BLANKS + _SYNTAX["heading_lead_trim"])
+            lead = folded[ts:ds].strip(_blanks() + _syntax()["heading_lead_trim"])
             if whole_line or not lead or lead in lex.bare_openers:
                 headings.append((node.span.start, _subtree_end(outline, i, limits, len(folded)), year))
-        heading = folded[ts:te].strip(_HEADING_TRIM)
+        heading = folded[ts:te].strip(_heading_trim())
         if heading.endswith(lex.goal_titles):
             goals.append((node.span.start, _subtree_end(outline, i, limits, len(folded))))
         elif len(node.path) <= 2 and any(w in heading for w in lex.review_words):
@@ -441,11 +529,11 @@ def _tables(folded: str, limits: list[int], lex: _Lex) -> list[tuple[int, int, i
     lines = _segments(folded, re.compile(r"\n"))
     titles = []
     for k, (start, end) in enumerate(lines):
-        t = folded[start:end].strip(_BLANKS)
-        if (not t or len(t) > 80 or any(c in t for c in _SYNTAX["title_sentence_marks"])
-                or not t.rstrip(_COLONS).endswith(lex.table_endings)):
+        t = folded[start:end].strip(_blanks())
+        if (not t or len(t) > 80 or any(c in t for c in _syntax()["title_sentence_marks"])
+                or not t.rstrip(_colons()).endswith(lex.table_endings)):
             continue
-        following = (folded[slice(*lines[j])].strip(_BLANKS) for j in range(k + 1, min(k + 4, len(lines))))
+        following = (folded[slice(*lines[j])].strip(_blanks()) for j in range(k + 1, min(k + 4, len(lines))))
         nxt = next((x for x in following if x), "")
         if nxt.startswith(lex.table_headers) or "\t" in nxt:
             titles.append((start, _single_year(t)))
@@ -466,7 +554,7 @@ def _opens_sentence(folded: str, pos: int, sentences: _Ranges, lex: _Lex) -> boo
     """Whether a deadline starts its sentence (到2020年，… or ——到2022年，…), so that it frames the sentences after it."""
     start = sentences[_find(sentences, pos)][0]
     start = _clean_start(folded, start, pos, lex)
-    return start >= pos or bool(_LABEL.fullmatch(folded, start, pos))
+    return start >= pos or bool(_label().fullmatch(folded, start, pos))
 
 
 def _year_for(folded: str, pos: int, sentences: _Ranges, line: tuple[int, int], line_no: int,
@@ -496,10 +584,10 @@ def _enumerated(prefix: str, value: Decimal, lex: _Lex) -> bool:
     """True for a count that merely totals a list just before it (甲、乙、丙3个大学科技园)."""
     verbs = list(lex.goal_verb.finditer(prefix))
     seg = prefix[verbs[-1].end():] if verbs else prefix
-    seg = _ENUMERATION_TRAILER.sub("", seg.strip())
-    if _ITEM_SEPARATOR not in seg:
+    seg = _enumeration_trailer().sub("", seg.strip())
+    if _item_separator() not in seg:
         return False
-    items = [x for x in _ENUMERATION_JOINER.split(seg) if x]
+    items = [x for x in _enumeration_joiner().split(seg) if x]
     return Decimal(len(items)) == value
 
 
@@ -528,7 +616,7 @@ def _comparator(m: re.Match, before: str, lex: _Lex) -> str:
 
 
 def _strip_metric(s: str, lex: _Lex) -> str:
-    s = s.strip(_SYNTAX["metric_edges"])
+    s = s.strip(_syntax()["metric_edges"])
     changed = True
     while changed and s:
         changed = False
@@ -559,9 +647,9 @@ def _metric(local_prefix: str, after: str, lex: _Lex) -> str | None:
         if not lead or lead.group(0) in lex.keep_words:
             break
         obj = obj.strip()[lead.end():]
-    obj = _strip_metric(obj.split(_ATTRIBUTIVE)[-1].split(_ETC)[-1], lex)
-    if not obj or local_prefix.rstrip().endswith(_ETC):
-        tail = after.split(_ATTRIBUTIVE)[-1]
+    obj = _strip_metric(obj.split(_attributive())[-1].split(_etc())[-1], lex)
+    if not obj or local_prefix.rstrip().endswith(_etc()):
+        tail = after.split(_attributive())[-1]
         stop = lex.tail_stop.search(tail, 1)
         obj = _strip_metric(tail[: stop.start()] if stop else tail, lex)
     return (obj or fallback)[:16] or None
@@ -570,14 +658,14 @@ def _metric(local_prefix: str, after: str, lex: _Lex) -> str | None:
 def _clean_start(folded: str, start: int, end: int, lex: _Lex) -> int:
     while start < end:
         rest = folded[start:end]
-        if rest[0] in _BLANKS + _SYNTAX["item_lead"]:
+        if rest[0] in _blanks() + _syntax()["item_lead"]:
             start += 1
             continue
         marker = next((b for b in lex.bullets if rest.startswith(b)), None)
         if marker:
             start += len(marker)
             continue
-        numbered = _NUMBERED_ITEM.match(rest)
+        numbered = _numbered_item().match(rest)
         if numbered and numbered.end() < end - start:
             start += numbered.end()
             continue
@@ -628,8 +716,8 @@ def extract_targets(text: str, title: str | None = None, outline=None) -> tuple[
     lex = _lex()
     folded = fold(text)
     lines = _segments(folded, re.compile(r"\n"))
-    sentences = _segments(folded, _SENTENCE_BREAK)
-    clauses = _segments(folded, _CLAUSE_BREAK)
+    sentences = _segments(folded, _sentence_break())
+    clauses = _segments(folded, _clause_break())
     deadlines = _deadlines(folded, lex)
     inherited = _inherited_years(folded, lines, deadlines, lex)
     ctx = _context(text, folded, outline, title, deadlines, lex)
@@ -650,13 +738,12 @@ def _annotation(folded: str, start: int, sent: tuple[int, int]) -> bool:
     opened = folded.rfind("(", sent[0], start)
     if opened < 0 or folded.find(")", opened, start) >= 0:
         return False
-    return bool(folded[sent[0]:opened].strip(_BLANKS))
-
+    return bool(folded[sent[0]:opened].strip(_blanks()))
 
 
 def _named(folded: str, start: int, sent: tuple[int, int]) -> bool:
     """A number inside quotes or title marks (“上门10项便民服务”, 《…十项规定》) is part of a name."""
-    for opener, closer in _NAME_MARKS.items():
+    for opener, closer in _name_marks().items():
         opened = folded.rfind(opener, sent[0], start)
         if opened >= 0 and folded.find(closer, opened, start) < 0:
             return True
@@ -673,7 +760,7 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
         return None
     if after_end.isascii() and after_end.isalpha() and not m["unit"]:
         return None  # 5G, 3D; a unit in Latin letters (120MW) is fine
-    if before_char in _NAME_OPENERS or before_char == _SYNTAX["ordinal_mark"]:
+    if before_char in _name_openers() or before_char == _syntax()["ordinal_mark"]:
         return None
     percent = q.endswith("%")
     fraction = "/" in q or lexicon()["numerals"]["fraction_mark"] in q
@@ -684,7 +771,7 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
             return None
     if not unit and not percent and not fraction:
         return None
-    if folded.startswith(lex.rate_marks, m.end()) or (unit in lex.measure_units and folded.startswith(_ATTRIBUTIVE, m.end())):
+    if folded.startswith(lex.rate_marks, m.end()) or (unit in lex.measure_units and folded.startswith(_attributive(), m.end())):
         return None
     if unit in lex.price_units and folded[m.end():m.end() + 2].lstrip().startswith("/"):
         return None
@@ -703,8 +790,8 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
 
     line_no = _find(lines, start)
     line = lines[line_no]
-    line_text = folded[line[0]:line[1]].strip(_BLANKS)
-    if line_text.startswith(lex.headings) or line_text == folded[start:m.end()].strip(_BLANKS):
+    line_text = folded[line[0]:line[1]].strip(_blanks())
+    if line_text.startswith(lex.headings) or line_text == folded[start:m.end()].strip(_blanks()):
         return None  # a box heading or note, or a table cell holding nothing but the number
     si = _find(sentences, start)
     sent = sentences[si]
@@ -721,15 +808,15 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
     if lex.exclusion.search(scope):
         return None
     suffix = folded[m.end():ce]
-    if prefix.strip().startswith(lex.conditional) and _ATTRIBUTIVE in suffix:
+    if prefix.strip().startswith(lex.conditional) and _attributive() in suffix:
         return None
-    if suffix.startswith(_ATTRIBUTIVE) and (lex.level_verb.search(prefix) or compared):
+    if suffix.startswith(_attributive()) and (lex.level_verb.search(prefix) or compared):
         return None
     if _enumerated(prefix, value, lex):
         return None
 
     since = max([e for s, e, _ in deadlines.starting(sent[0], start) if e <= start], default=sent[0])
-    if lex.baseline.search(folded, since, start) or suffix.lstrip(_BLANKS).startswith(lex.baseline_after):
+    if lex.baseline.search(folded, since, start) or suffix.lstrip(_blanks()).startswith(lex.baseline_after):
         return None
     if lex.clause_baseline.search(prefix) or _within(ctx.review_sections, start) is not None:
         return None
@@ -851,19 +938,19 @@ def _build(text, folded, accepted, clauses, sentences, lex):
         start = cs
         if k and accepted[k - 1][1] == ci:
             pm = accepted[k - 1][0]
-            cut = folded.rfind(_ITEM_SEPARATOR, pm.end(), m.start())
+            cut = folded.rfind(_item_separator(), pm.end(), m.start())
             start = cut + 1 if cut >= 0 else pm.end()
         end = ce
         if k + 1 < len(accepted) and accepted[k + 1][1] == ci:
             nm = accepted[k + 1][0]
-            cut = folded.rfind(_ITEM_SEPARATOR, m.end(), nm.start())
+            cut = folded.rfind(_item_separator(), m.end(), nm.start())
             end = cut if cut >= 0 else nm.start()
         start = _clean_start(folded, start, m.start(), lex)
-        while end > m.end() and folded[end - 1] in _BLANKS:
+        while end > m.end() and folded[end - 1] in _blanks():
             end -= 1
         ss, se = sentences[info["sentence"]]
         ss = _clean_start(folded, ss, m.start(), lex)
-        while se > m.end() and folded[se - 1] in _BLANKS:
+        while se > m.end() and folded[se - 1] in _blanks():
             se -= 1
         unit = info["unit"]
         if unit and unit != lex.percent_unit:
