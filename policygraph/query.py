@@ -608,7 +608,9 @@ def _store_variant(graph, query: NamedQuery, native) -> StoreVariant | None:
     answer the top-agencies question without counting every assignment. The
     variants in ``queries/store/`` give the same rows as the query they stand
     for (tests/test_union.py runs both); a store opened on one graph, graph
-    files and endpoints get the query as written. A ``NAME.partitions.rq``
+    files and endpoints get the query as written, and so does a store that
+    lacks a statistic the variant names in a ``# requires: pg:…`` line (one
+    written by an earlier version). A ``NAME.partitions.rq``
     next to a variant lists the partitions its answer is read in (see
     :func:`_run_partitioned`).
     """
@@ -620,8 +622,20 @@ def _store_variant(graph, query: NamedQuery, native) -> StoreVariant | None:
 
     if native.options != UNION or not _has_counts(graph):
         return None
+    text = variant.read_text("utf-8")
+    if not all(_has_statement(graph, term) for term in _REQUIRES.findall(text)):
+        return None  # a store written before the variant's statistics were kept
     partitions = folder / f"{query.name}.partitions.rq"
-    return StoreVariant(variant.read_text("utf-8"), partitions.read_text("utf-8") if partitions.is_file() else None)
+    return StoreVariant(text, partitions.read_text("utf-8") if partitions.is_file() else None)
+
+
+#: A variant's header line naming a statistics property it reads (``# requires: pg:undatedTargetsInGraph``).
+_REQUIRES = re.compile(r"(?m)^#\s*requires:\s*pg:(\w+)\s*$")
+
+
+def _has_statement(graph, local_name: str) -> bool:
+    """Whether a store states some ``pg:`` property (a statistic a variant reads)."""
+    return bool(graph.query(_with_prefixes(f"ASK {{ ?s pg:{local_name} ?o }}")).askAnswer)
 
 
 def _has_counts(graph) -> bool:

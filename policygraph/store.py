@@ -657,6 +657,10 @@ DOCUMENT_COUNTS = {
 def document_statistics(graph: str, ntriples: str) -> str:
     """N-Triples of one document graph's counts (tasks, assignments by role, targets), subject the graph IRI.
 
+    With them, the deadline years of its targets (``pg:targetYearInGraph``, one
+    per year) and how many have none (``pg:undatedTargetsInGraph``): the
+    partitions the targets-by-year query is read in.
+
     Counted from the graph's own lines, so a store's totals are sums over a
     few thousand documents instead of scans over millions of triples; each
     count is one search of the text for lines ending so.
@@ -670,7 +674,20 @@ def document_statistics(graph: str, ntriples: str) -> str:
         bodies = {line.split(" ", 3)[2] for line in lines if task_body in line}
         counts["unspecified bodies"] = sum(1 for line in lines if agent in line and line.split(" ", 3)[2] in bodies)
     integer = "<http://www.w3.org/2001/XMLSchema#integer>"
-    return "".join(f'<{graph}> <{_PG}{DOCUMENT_COUNTS[key][0]}> "{n}"^^{integer} .\n' for key, n in counts.items())
+    dated = {} if counts["targets"] == 0 else _target_years(lines)
+    years = sorted(set(dated.values()), key=int)
+    return ("".join(f'<{graph}> <{_PG}{DOCUMENT_COUNTS[key][0]}> "{n}"^^{integer} .\n' for key, n in counts.items())
+            + f'<{graph}> <{_PG}undatedTargetsInGraph> "{counts["targets"] - len(dated)}"^^{integer} .\n'
+            + "".join(f'<{graph}> <{_PG}targetYearInGraph> "{year}"^^{integer} .\n' for year in years))
+
+
+_TARGET_YEAR = re.compile(rf'^(<[^>]+>) <{re.escape(_PG)}targetYear> "([+-]?\d+)"\^\^<http://www\.w3\.org/2001/XMLSchema#integer> \.$')
+
+
+def _target_years(lines) -> dict[str, str]:
+    """Each dated target of a document graph's N-Triples lines with its deadline year (the last, if it had several)."""
+    found = (_TARGET_YEAR.match(line) for line in lines if "targetYear>" in line)
+    return {m.group(1): str(int(m.group(2))) for m in found if m}
 
 
 def statistics_update(graph: str, agencies: Iterable[str] | None = None) -> str:

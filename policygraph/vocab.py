@@ -77,6 +77,8 @@ class PG(DefinedNamespace):
     responsibleAssignmentsInGraph: URIRef  # Statistics graph: the number of assignments with the plain responsible role in a document's named graph.
     unspecifiedAssignmentsInGraph: URIRef  # Statistics graph: the number of assignments given to a non-specific body in a document's named graph.
     targetsInGraph: URIRef  # Statistics graph: the number of quantified targets in a document's named graph.
+    undatedTargetsInGraph: URIRef  # Statistics graph: the number of quantified targets with no deadline year in a document's named graph.
+    targetYearInGraph: URIRef  # Statistics graph: a deadline year of some quantified target in a document's named graph.
     mentionsAgency: URIRef  # Links a document to an agency it names outside its clauses.
     responsibleAgency: URIRef  # Links a task to a specific agency responsible for it.
     role: URIRef  # Links an assignment to a role concept.
