@@ -1,6 +1,6 @@
 """policygraph.analyse on a store: the Oxigraph fast path gives what the generic rdflib path gives.
 
-``rank`` reads a store straight from Oxigraph (``analyse._store_roles``) and any other
+``rank`` reads a store straight from Oxigraph (``analyse.network._store_facts``) and any other
 graph through the ``task-agency-roles`` named query; these tests hold the two to the
 same answers, on the seed build (its store and its TriG export) and on a hand-made
 graph with every case of the "stated role" rule.
