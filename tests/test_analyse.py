@@ -243,9 +243,10 @@ def test_betweenness_of_a_large_network_is_networkx_sampled_estimate(seed_graph,
     import networkx as nx
 
     from policygraph import analyse
+    from policygraph.analyse import measures
 
-    monkeypatch.setattr(analyse, "_EXACT_PATH_WORK", 0)
-    monkeypatch.setattr(analyse, "_SAMPLED_SOURCES", 20)
+    monkeypatch.setattr(measures, "_EXACT_PATH_WORK", 0)
+    monkeypatch.setattr(measures, "_SAMPLED_SOURCES", 20)
     net = load_network(seed_graph)
     got = analyse.network_measures(net)["betweenness"]
     want = nx.betweenness_centrality(co_responsibility_graph(net), k=20, seed=analyse.DEFAULT_SEED, weight="distance")

@@ -1,6 +1,6 @@
 """policygraph.analyse on a store: the Oxigraph fast path gives what the generic rdflib path gives.
 
-``rank`` reads a store straight from Oxigraph (``analyse._store_roles``) and any other
+``rank`` reads a store straight from Oxigraph (``analyse.network._store_facts``) and any other
 graph through the ``task-agency-roles`` named query; these tests hold the two to the
 same answers, on the seed build (its store and its TriG export) and on a hand-made
 graph with every case of the "stated role" rule.
@@ -153,3 +153,24 @@ def test_a_named_graph_view_is_read_within_that_graph(cases):
     native = native_view(view)
     assert native is not None and native.options["default_graph"] == pyoxigraph.NamedNode(ID + "g")
     assert load_network(view).pairs == load_network(cases[0]).pairs
+
+
+def test_every_query_of_the_analysis_is_read_and_is_sparql():
+    """The analysis keeps its SPARQL in ``analyse/queries/``: each file is read by name and parses."""
+    from pathlib import Path
+
+    from rdflib.plugins.sparql import prepareQuery
+
+    from policygraph.analyse import network
+    from policygraph.vocab import PREFIXES
+
+    folder = Path(network.__file__).parent / "queries"
+    source = Path(network.__file__).read_text("utf-8")
+    placeholders = {"NUMBERS": "(<urn:a> 0)", "PAIRS": "(<urn:t> <urn:a>)", "TASKS": "<urn:t>"}
+    assert sorted(folder.glob("*.rq"))
+    for path in sorted(folder.glob("*.rq")):
+        assert f'"{path.stem}"' in source, path.name
+        text = network._analysis_query(path.stem)
+        for placeholder, value in placeholders.items():
+            text = text.replace(placeholder, value)
+        prepareQuery(text, initNs=PREFIXES)
