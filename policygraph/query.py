@@ -440,7 +440,7 @@ def query_pages(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[
     oxigraph = _oxigraph(graph) if native else None
     try:
         variant = _store_variant(graph, query, oxigraph) if oxigraph is not None else None
-        if variant is not None and variant.partitions and prepared.algebra.name == "SelectQuery":
+        if variant is not None and prepared.algebra.name == "SelectQuery":
             yield from _run_partitioned(graph, oxigraph, variant, {**bindings, **_language_forms(bindings, query)},
                                         page_rows, _projection(prepared), *(paging or (None, 0)))
             return
@@ -674,7 +674,7 @@ def _run_partitioned(graph, native, variant: StoreVariant, bindings: Mapping, pa
     Why: ORDER BY over a whole answer makes the first page wait for every row,
     and Oxigraph compares the terms it sorts by reading their text from disk.
     The partitions query lists the partitions (say the document graphs with
-    their files); its rows are sorted here by every column in turn and each
+    their files; without one, the whole answer is one partition); its rows are sorted here by every column in turn and each
     row's values are bound into the variant, whose ORDER BY begins with those
     columns, so the partitions' answers one after the other are the whole
     answer in order, and the first page needs only the first partitions.
@@ -687,9 +687,12 @@ def _run_partitioned(graph, native, variant: StoreVariant, bindings: Mapping, pa
 
     from oxrdflib._converter import from_ox
 
-    listed = _query_oxigraph(graph, native, _with_prefixes(variant.partitions), bindings)
-    names = [v.value for v in listed.variables]
-    partitions = sorted((tuple(row) for row in listed), key=lambda row: tuple(_order_key(term) for term in row))
+    if variant.partitions is None:  # the whole answer is one partition
+        names, partitions = [], [()]
+    else:
+        listed = _query_oxigraph(graph, native, _with_prefixes(variant.partitions), bindings)
+        names = [v.value for v in listed.variables]
+        partitions = sorted((tuple(row) for row in listed), key=lambda row: tuple(_order_key(term) for term in row))
     body, order = _split_order(variant.text)
     text = _with_prefixes(body)
     distinct = bool(re.search(r"(?is)^\s*(?:#[^\n]*\n\s*|PREFIX\s+\S*\s*<[^>]*>\s*)*SELECT\s+DISTINCT\b", variant.text))

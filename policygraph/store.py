@@ -658,8 +658,9 @@ def document_statistics(graph: str, ntriples: str) -> str:
     """N-Triples of one document graph's counts (tasks, assignments by role, targets), subject the graph IRI.
 
     With them, the deadline years of its targets (``pg:targetYearInGraph``, one
-    per year) and how many have none (``pg:undatedTargetsInGraph``): the
-    partitions the targets-by-year query is read in.
+    per year) and how many have none (``pg:undatedTargetsInGraph``), and how
+    many tasks name no specific agency (``pg:tasksWithoutAgencyInGraph``): the
+    partitions the targets-by-year and tasks-without-agency queries are read in.
 
     Counted from the graph's own lines, so a store's totals are sums over a
     few thousand documents instead of scans over millions of triples; each
@@ -678,10 +679,18 @@ def document_statistics(graph: str, ntriples: str) -> str:
     years = sorted(set(dated.values()), key=int)
     return ("".join(f'<{graph}> <{_PG}{DOCUMENT_COUNTS[key][0]}> "{n}"^^{integer} .\n' for key, n in counts.items())
             + f'<{graph}> <{_PG}undatedTargetsInGraph> "{counts["targets"] - len(dated)}"^^{integer} .\n'
+            + f'<{graph}> <{_PG}tasksWithoutAgencyInGraph> "{_tasks_without_agency(lines)}"^^{integer} .\n'
             + "".join(f'<{graph}> <{_PG}targetYearInGraph> "{year}"^^{integer} .\n' for year in years))
 
 
 _TARGET_YEAR = re.compile(rf'^(<[^>]+>) <{re.escape(_PG)}targetYear> "([+-]?\d+)"\^\^<http://www\.w3\.org/2001/XMLSchema#integer> \.$')
+
+
+def _tasks_without_agency(lines) -> int:
+    """How many tasks of a document graph's N-Triples lines name no specific agency (no pg:responsibleAgency)."""
+    task, responsible = DOCUMENT_COUNTS["tasks"][1], f" {_RESPONSIBLE} "
+    tasks = {line.split(" ", 1)[0] for line in lines if line.endswith(task)}
+    return len(tasks - {line.split(" ", 1)[0] for line in lines if responsible in line})
 
 
 def _target_years(lines) -> dict[str, str]:

@@ -78,6 +78,7 @@ class PG(DefinedNamespace):
     unspecifiedAssignmentsInGraph: URIRef  # Statistics graph: the number of assignments given to a non-specific body in a document's named graph.
     targetsInGraph: URIRef  # Statistics graph: the number of quantified targets in a document's named graph.
     undatedTargetsInGraph: URIRef  # Statistics graph: the number of quantified targets with no deadline year in a document's named graph.
+    tasksWithoutAgencyInGraph: URIRef  # Statistics graph: the number of tasks naming no specific agency in a document's named graph.
     targetYearInGraph: URIRef  # Statistics graph: a deadline year of some quantified target in a document's named graph.
     mentionsAgency: URIRef  # Links a document to an agency it names outside its clauses.
     responsibleAgency: URIRef  # Links a task to a specific agency responsible for it.
