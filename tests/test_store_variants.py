@@ -18,9 +18,14 @@ from tests.conftest import SEEDS, SHARED_CORPUS
 VARIANTS = sorted(p.stem for p in (queries_dir() / "store").glob("*.rq") if not p.stem.endswith(".partitions"))
 
 #: Parameter values tried per query: names written in several ways, an IRI, a name no agency has.
+_AGENCIES = [{"agency": "省科技厅"}, {"agency": "甘肃省科学技术厅"}, {"agency": "省发展改革委"},
+             {"agency": "Gansu Provincial Department of Science and Technology"}, {"agency": "无此机构"}]
 PARAMS = {
-    "agency-tasks": [{"agency": "省科技厅"}, {"agency": "甘肃省科学技术厅"}, {"agency": "省发展改革委"},
-                     {"agency": "Gansu Provincial Department of Science and Technology"}, {"agency": "无此机构"}],
+    "agency-tasks": _AGENCIES,
+    "co-agencies": _AGENCIES,
+    "targets-by-year": [{}, {"year": "2020"}, {"year": "2017"}, {"year": "1999"}],
+    "targets-compare": [{"metric": "孵化器"}, {"metric": "企业"}, {"metric": ""}, {"metric": "无此"}],
+    "agency-type-compare": [{"type": "ScienceTechnology"}, {"type": "科技"}, {"type": "Development and reform"}],
 }
 
 
@@ -38,7 +43,7 @@ def store(request, tmp_path_factory):
 
 def _params(name: str, graph) -> list[dict]:
     tried = list(PARAMS.get(name, [{}]))
-    if name == "agency-tasks":  # an agency given by its IRI
+    if name in ("agency-tasks", "co-agencies"):  # an agency given by its IRI
         iri = run_query(graph, "SELECT ?a WHERE { ?t <https://w3id.org/policygraph/ontology#leadAgency> ?a } "
                                "ORDER BY ?a LIMIT 1").rows[0][0]
         tried.append({"agency": str(iri)})
