@@ -133,3 +133,19 @@ def test_lower_layers_do_not_import_higher_ones(lower):
     tree = ast.parse((PACKAGE / f"{lower}.py").read_text("utf-8"))
     imported = {(node.module or "").rsplit(".", 1)[-1] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not imported & higher, imported & higher
+
+
+@pytest.mark.parametrize("unit", ["a.", "a-", "{", '"a\\', "'''a\\", "ex:a.", "<a", "\\"])
+def test_hostile_text_costs_time_in_proportion_to_its_length(unit):
+    """A megabyte a server accepts must not take minutes to look at: no pattern rescans what it read."""
+    import time
+
+    def seconds(size: int) -> float:
+        text = unit * (size // len(unit))
+        started = time.perf_counter()
+        nesting_depth(text)
+        names_dataset(text)
+        return time.perf_counter() - started
+
+    small, large = seconds(20_000), seconds(200_000)
+    assert large < 40 * small + 0.5, (small, large)
