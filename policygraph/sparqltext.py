@@ -82,9 +82,30 @@ def tokens(text: str) -> Iterator[Token]:
     """
     pos = 0
     for match in _TOKEN.finditer(text):
-        yield Token(match.lastgroup, text[pos:match.start()], match.group())
+        before, token = text[pos:match.start()], match.group()
         pos = match.end()
+        if match.lastgroup == "word" and "." in token:
+            yield from _dotted(before, token)
+        else:
+            yield Token(match.lastgroup, before, token)
     yield Token("end", text[pos:], "")
+
+
+def _dotted(before: str, run: str) -> Iterator[Token]:
+    """A run with dots that no ``:`` follows (``true.OPTIONAL``): the tokens between its dots, and the dots.
+
+    Why: the run is matched whole, as a prefix would be, so that it is read once;
+    no prefix, it is words, numbers and dots, as SPARQL reads it.
+    """
+    for index, piece in enumerate(run.split(".")):
+        if index:
+            yield Token("other", before, ".")
+            before = ""
+        for token in tokens(piece):  # a piece has no dot: its tokens are not split again
+            if token.kind != "end":
+                yield Token(token.kind, before + token.before, token.text)
+                before = ""
+        before += token.before
 
 
 def _significant(text: str) -> Iterator[Token]:

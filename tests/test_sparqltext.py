@@ -149,3 +149,32 @@ def test_hostile_text_costs_time_in_proportion_to_its_length(unit):
 
     small, large = seconds(20_000), seconds(200_000)
     assert large < 40 * small + 0.5, (small, large)
+
+
+def test_a_dotted_run_that_is_no_prefix_is_words_and_dots():
+    """``true.VALUES`` is a word, a dot and a keyword, as SPARQL reads it; ``ex.a:b`` is one prefixed name."""
+    assert [(t.kind, t.text) for t in tokens("?o true.VALUES ex.a:b 1.x")][1:-1] == [
+        ("word", "true"), ("other", "."), ("word", "VALUES"), ("name", "ex.a:b"),
+        ("number", "1"), ("other", "."), ("word", "x")]
+    text = "SELECT ?s { ?s ?p true.VALUES ?lang { 'en' } }"
+    assert bind_values(text, {"lang": Literal("zh")}) == text
+
+
+def test_random_text_round_trips_and_nests_as_its_tokens_say():
+    import random
+
+    from policygraph.sparqltext import decode_codepoints
+
+    pieces = ["{", "}", "(", ")", "[", "]", '"', "'", "<", ">", "#", "\n", " ", "\u3000", "a", "ex:", "\\", "?x",
+              ".", "_:", "1", "SELECT", "%2", '"""', "'''", "true.", "-"]
+    chooser = random.Random(15)
+    for _ in range(3000):
+        text = "".join(chooser.choice(pieces) for _ in range(chooser.randint(0, 30)))
+        found = list(tokens(text))
+        assert "".join(t.before + t.text for t in found) == text
+        depth = deepest = 0
+        for token in tokens(decode_codepoints(text)):
+            if token.kind in ("open", "close"):
+                depth = depth + 1 if token.kind == "open" else max(0, depth - 1)
+                deepest = max(deepest, depth)
+        assert nesting_depth(text) == deepest, text
