@@ -142,7 +142,7 @@ PARAMS = {"agency-tasks": {"agency": "省科技厅"}, "co-agencies": {"agency": 
 def first_page(graph, named, params: dict) -> float:
     """Seconds until the first :data:`PAGE` rows of a named query are in hand, read as the engine streams them."""
     from policygraph.query import term_for
-    from policygraph.remote import bind_values
+    from policygraph.sparqltext import bind_values
     from policygraph.store import native_view
 
     view = native_view(graph)

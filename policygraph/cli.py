@@ -364,12 +364,6 @@ def validate(ctx, graph_path):
         ctx.exit(1)
 
 
-class _QueryUsageError(click.ClickException):
-    """A malformed query or a missing parameter: a usage error, exit code 2."""
-
-    exit_code = 2
-
-
 def _key_values(pairs) -> dict[str, str]:
     out = {}
     for pair in pairs:
@@ -400,8 +394,8 @@ def query(query, graph_path, params, fmt, lang, list_only, endpoint, limit, offs
     """Run SPARQL on a built graph: QUERY is a named query, a .rq file, SPARQL text or - for standard input."""
     import itertools
 
+    from .errors import UsageError
     from .query import format_pages, list_queries, query_pages, resolve_query
-    from .errors import QueryError
 
     if list_only or not query:
         for q in list_queries():
@@ -411,23 +405,17 @@ def query(query, graph_path, params, fmt, lang, list_only, endpoint, limit, offs
     if query == "-":
         query = sys.stdin.read()
         if not query.strip():
-            raise _QueryUsageError("no query text on standard input")
+            raise UsageError("no query text on standard input")
     rows = None if limit == "all" else _count(limit, "--limit")
     more: list = []
-    try:
-        named = resolve_query(query)
-        pages = query_pages(_read_graph(graph_path, endpoint), named, _key_values(params), lang=lang,
-                            limit=None if rows is None else rows + 1, offset=offset)
-        pages = itertools.chain([next(pages)], pages)
-    except QueryError as exc:
-        raise _QueryUsageError(str(exc)) from exc
+    named = resolve_query(query)
+    pages = query_pages(_read_graph(graph_path, endpoint), named, _key_values(params), lang=lang,
+                        limit=None if rows is None else rows + 1, offset=offset)
+    pages = itertools.chain([next(pages)], pages)
     written = False
-    try:
-        for text in format_pages(pages, fmt, rows, more):
-            (_say if fmt == "table" else click.echo)(text.rstrip("\n"))
-            written = True
-    except QueryError as exc:  # a row format for a graph, or a graph format for rows
-        raise _QueryUsageError(str(exc)) from exc
+    for text in format_pages(pages, fmt, rows, more):
+        (_say if fmt == "table" else click.echo)(text.rstrip("\n"))
+        written = True
     if not written:
         click.echo("no results")
     if more:

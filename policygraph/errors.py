@@ -40,7 +40,11 @@ class QueryError(PolicyGraphError):
 
 
 class UsageError(QueryError):
-    """The command line asks for what cannot be (an unknown measure, role or name): exit code 2, like click's own."""
+    """The command line asks for what cannot be: exit code 2 in every command, like click's own.
+
+    An unknown measure, role, name or format, a malformed query or a missing parameter.
+    It stays a QueryError, so code that catches QueryError still catches these.
+    """
 
     exit_code = 2
 

@@ -6,7 +6,7 @@ import io
 import unicodedata
 from pathlib import Path
 
-from policygraph.errors import QueryError
+from policygraph.errors import QueryError, UsageError
 from policygraph.serialize import write_atomic
 
 __all__ = ["CJK_FONTS", "find_cjk_font", "has_cjk", "packaged_cjk_font", "plot_ranking"]
@@ -120,11 +120,11 @@ def plot_ranking(ranking, path: str | Path, measure: str | None = None, title: s
     path = Path(path)
     kind = "svg" if str(path) == "-" else path.suffix.lower().lstrip(".")
     if kind not in ("png", "svg"):
-        raise QueryError(f"{path}: the chart is written as .png or .svg")
+        raise UsageError(f"{path}: the chart is written as .png or .svg")
     measure = measure or ranking.sort
     rows = list(ranking.rows)
     if not rows:
-        raise QueryError("nothing to plot: the ranking is empty")
+        raise UsageError("nothing to plot: the ranking is empty")
     if ranking.by == "type":
         labels = [f"{r['type']} · {r['jurisdiction']}" for r in rows]
     else:

@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 
 from policygraph.errors import QueryError, UsageError
+from policygraph.sparqltext import bind_values, malformed_message, own_page, paged_text, syntax_error_message
+from policygraph.sparqltext import with_prefixes as _with_prefixes
+from policygraph.terminal import display_width
 
 if TYPE_CHECKING:  # pragma: no cover
     import rdflib
@@ -218,11 +219,11 @@ def resolve_query(spec: str) -> NamedQuery:
         candidate = Path(spec)
         if candidate.suffix.lower() in (".rq", ".sparql") or candidate.is_file():
             if not candidate.is_file():
-                raise QueryError(f"{spec}: no such query file")
+                raise UsageError(f"{spec}: no such query file")
             return load_query(candidate)
     if not re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", spec, re.IGNORECASE):
         names = ", ".join(q.name for q in list_queries())
-        raise QueryError(f"{spec!r} is neither a named query, a .rq file nor SPARQL; named queries: {names}")
+        raise UsageError(f"{spec!r} is neither a named query, a .rq file nor SPARQL; named queries: {names}")
     title, description, params = parse_header(spec)
     return NamedQuery("inline", spec, title, description, params, None)
 
@@ -305,15 +306,8 @@ def resolve_agency_type(graph: "rdflib.Graph", value: str) -> str:
 _LOOKUPS = {"type": (agency_type_names, match_agency_type)}
 
 
-def _with_prefixes(text: str) -> str:
-    """The query text with PREFIX lines for the project's prefixes (a later declaration in the text wins)."""
-    from policygraph.vocab import PREFIXES
-
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items()) + text
-
-
 def _parse(text: str):
-    """Parse SPARQL once, turning parser errors into a QueryError that names line and column.
+    """Parse SPARQL once, turning parser errors into a UsageError that names line and column.
 
     The project's prefixes (pg, rdfs, skos, dcterms, xsd, org, prov) are known without a
     PREFIX line, so a one-line query on the command line stays short.
@@ -325,57 +319,7 @@ def _parse(text: str):
     try:
         return prepareQuery(text, initNs=PREFIXES)
     except Exception as exc:  # pyparsing's ParseException, or rdflib's plain Exception (unknown prefix)
-        line, col = getattr(exc, "lineno", None), getattr(exc, "col", None)
-        message = getattr(exc, "msg", None) or str(exc)
-        if line is None:
-            raise QueryError(f"malformed query: {message}") from exc
-        lines = text.splitlines()
-        source = lines[line - 1] if 0 < line <= len(lines) else ""
-        raise QueryError(syntax_error_message(text, line, _unexpanded_column(source, col), message)) from exc
-
-
-def _unexpanded_column(source: str, col: int) -> int:
-    """The 1-based character column of pyparsing's ``col``, which counts tabs expanded to 8 columns."""
-    expanded = 0
-    for index, ch in enumerate(source):
-        if expanded >= col - 1:
-            return index + 1
-        expanded = (expanded // 8 + 1) * 8 if ch == "\t" else expanded + 1
-    return len(source) + 1
-
-
-def syntax_error_message(text: str, line: int, col: int, expected: str) -> str:
-    """A parser error as ``malformed query: line L, column C: expected …``, the line, and a caret under column C.
-
-    Why one function: the CLI (rdflib's parser) and the server (Oxigraph's) must
-    point the same way. ``col`` counts characters from 1; the caret line repeats
-    the source's tabs and gives wide (CJK) characters two columns, so the caret
-    sits under the character in a terminal. Oxigraph's expectation list of
-    Unicode ranges is cut to the tokens a person can type.
-
-    Examples
-    --------
-    >>> print(syntax_error_message('SELECT * { ?x "省" ] }', 1, 19, 'expected one of "(", [_]'))
-    malformed query: line 1, column 19: expected one of "("
-      SELECT * { ?x "省" ] }
-                         ^
-    """
-    lines = text.splitlines()
-    source = lines[line - 1] if 0 < line <= len(lines) else ""
-    pad = "".join("\t" if ch == "\t" else " " * display_width(ch) for ch in source[:max(col - 1, 0)])
-    return f"malformed query: line {line}, column {col}: {_short_expectation(expected)}\n  {source}\n  {pad}^"
-
-
-def _short_expectation(detail: str) -> str:
-    """The parser's expectation in plain words: no character classes, at most a dozen alternatives."""
-    detail = " ".join(re.split(r",?\s*\[['\\]", detail, maxsplit=1)[0].split())
-    head, sep, items = detail.partition("expected one of ")
-    if not sep:
-        detail = detail[:1].lower() + detail[1:]
-        return "unexpected text" if re.fullmatch(r"expected \[.*\]", detail) else detail
-    alternatives = [item for item in items.split(", ") if item and not item.startswith("[")]
-    shown = ", ".join(alternatives[:12]) + (" …" if len(alternatives) > 12 else "")
-    return f"{head}expected one of {shown}" if alternatives else f"{head}expected something else"
+        raise UsageError(malformed_message(text, exc)) from exc
 
 
 def run_query(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[str, str] | None = None,
@@ -419,11 +363,11 @@ def query_pages(graph: "rdflib.Graph", query: NamedQuery | str, params: Mapping[
     if query.params or (query.path is not None and query.path.parent == queries_dir()):
         unknown = sorted(set(params) - set(query.params))
         if unknown:
-            raise QueryError(f"query {query.name!r} has no parameter {', '.join(unknown)}; "
+            raise UsageError(f"query {query.name!r} has no parameter {', '.join(unknown)}; "
                              f"it takes: {', '.join(query.params) or 'no parameters'}")
         missing = [p for p in query.params if p not in params and not optional_param(query.params[p])]
         if missing:
-            raise QueryError("; ".join(f"query {query.name!r} needs --param {p}=VALUE ({query.params[p]})"
+            raise UsageError("; ".join(f"query {query.name!r} needs --param {p}=VALUE ({query.params[p]})"
                                        for p in missing))
     prepared = _parse(query.text)
     paging = (limit, offset) if (limit is not None or offset) and prepared.algebra.name == "SelectQuery" else None
@@ -481,34 +425,6 @@ def _sliced(pages, limit: int | None, offset: int):
             return
 
 
-#: A solution modifier at the end of a query's text (after its last comment is taken off).
-_OWN_PAGE = re.compile(r"(?is)\b(?:LIMIT|OFFSET)\s+\d+\s*$")
-_LINE_COMMENT = re.compile(r"(?m)^\s*#.*$")
-
-
-def own_page(text: str) -> bool:
-    """Whether a query's text ends with its own LIMIT or OFFSET (it is then paged as it comes, not by the engine)."""
-    return bool(_OWN_PAGE.search(_LINE_COMMENT.sub("", text).rstrip()))
-
-
-def paged_text(text: str, limit: int | None, offset: int = 0) -> str:
-    """A SELECT's text with ``LIMIT``/``OFFSET`` appended, so the engine stops after one page.
-
-    A query that already ends with its own LIMIT or OFFSET is refused rather than
-    paged twice (see ``own_page``).
-
-    Examples
-    --------
-    >>> print(paged_text("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", 10, 20), end="")
-    SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s
-    LIMIT 10 OFFSET 20
-    """
-    if own_page(text):
-        raise QueryError("the query has its own LIMIT or OFFSET")
-    clauses = ([f"LIMIT {limit}"] if limit is not None else []) + ([f"OFFSET {offset}"] if offset else [])
-    return text.rstrip() + "\n" + " ".join(clauses) + "\n"
-
-
 def _oxigraph(graph):
     """The Oxigraph store under a store's rdflib view, read directly (see ``policygraph.store.native_view``), else None."""
     from policygraph.store import native_view
@@ -518,8 +434,6 @@ def _oxigraph(graph):
 
 def _query_oxigraph(graph, native, text: str, bindings: Mapping):
     """Run text on the Oxigraph store under ``graph`` as ``graph.query`` would: same prefixes, bindings and scope."""
-    from policygraph.remote import bind_values
-
     prefixes = {prefix: str(namespace) for prefix, namespace in graph.namespaces()}
     return native.store.query(bind_values(text, bindings) if bindings else text, prefixes=prefixes,
                               **native.options_for(text))
@@ -823,24 +737,6 @@ def cell_text(term) -> str:
     return "" if term is None else str(term)
 
 
-def display_width(text: str) -> int:
-    """Terminal columns a string takes: East Asian wide and full-width characters count twice.
-
-    Examples
-    --------
-    >>> display_width("省科技厅"), display_width("abc"), display_width("（１）")
-    (8, 3, 6)
-    """
-    return len(text) if text.isascii() else sum(map(_char_width, text))
-
-
-@functools.lru_cache(maxsize=None)
-def _char_width(ch: str) -> int:
-    if unicodedata.combining(ch):
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-
-
 def _clip(text: str, width: int) -> str:
     """Cut a string to at most ``width`` columns, ending with … when cut."""
     text = " ".join(text.split())
@@ -979,7 +875,7 @@ def to_tsv(result: QueryResult) -> str:
 def _refuse_graph(result: QueryResult, fmt: str) -> None:
     """A CONSTRUCT or DESCRIBE result has triples, not rows: a row format would print nothing, so it is refused."""
     if result.graph is not None:
-        raise QueryError(f"a {result.kind} query returns a graph, not rows: use --format turtle or nt, not {fmt}")
+        raise UsageError(f"a {result.kind} query returns a graph, not rows: use --format turtle or nt, not {fmt}")
 
 
 def tsv_cell(text: str) -> str:
@@ -1131,7 +1027,7 @@ def to_ntriples(result: QueryResult) -> str:
 def _refuse_rows(result: QueryResult, fmt: str) -> None:
     if result.graph is None:
         rows = ", ".join(f for f in FORMATS if f not in _GRAPH_FORMATS)
-        raise QueryError(f"a {result.kind} query returns rows, not a graph: use {rows}, not {fmt}")
+        raise UsageError(f"a {result.kind} query returns rows, not a graph: use {rows}, not {fmt}")
 
 
 def format_result(result: QueryResult, fmt: str = "table") -> str:
@@ -1139,7 +1035,7 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
     writers = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json, "jsonl": to_jsonl,
                "markdown": to_markdown, "turtle": to_turtle, "nt": to_ntriples}
     if fmt not in writers:
-        raise QueryError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     return writers[fmt](result)
 
 

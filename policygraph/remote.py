@@ -1,13 +1,13 @@
 """Remote triple stores: reading through a SPARQL 1.1 endpoint and writing through the Graph Store Protocol."""
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import RemoteError
+from .sparqltext import bind_values, distinct_selects
 
 if TYPE_CHECKING:  # pragma: no cover
     import rdflib
@@ -19,16 +19,6 @@ __all__ = ["RemoteError", "PushReport", "endpoint_graph", "bind_values", "distin
 _ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
            "application/n-triples;q=0.8, text/turtle;q=0.7")
 _MESSAGE_CHARS = 600
-
-_TOKEN = re.compile(r'''
-    (?P<skip>\#[^\n]*                                   # comment
-      | """(?:[^"\\]|\\.|"(?!""))*""" | \'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
-      | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*'         # string literals
-      | <[^<>"{}|^`\\\s]*>)                             # IRI references
-    | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
-    | (?P<word>[A-Za-z]+)
-    | (?P<open>[({]) | (?P<close>[)}]) | (?P<other>\S)
-    ''', re.VERBOSE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -78,108 +68,6 @@ def _request(method: str, url: str, data: bytes | None, headers: Mapping[str, st
         raise RemoteError(f"{what}: {url} sent no answer within {timeout:g} s") from exc
     except (ConnectionError, OSError) as exc:
         raise RemoteError(f"{what}: connection to {url} failed: {exc}") from exc
-
-
-def _tokens(text: str) -> Iterator[tuple[str, str, str]]:
-    """(kind, text before the token, token) over SPARQL text; strings, IRIs and comments are one ``skip`` token."""
-    pos = 0
-    for match in _TOKEN.finditer(text):
-        yield match.lastgroup, text[pos:match.start()], match.group()
-        pos = match.end()
-    yield "end", text[pos:], ""
-
-
-def bind_values(text: str, bindings: Mapping[str, "rdflib.term.Node"]) -> str:
-    """Put bound terms in place of their variables in SPARQL text, as rdflib's ``initBindings`` does locally.
-
-    Why not rdflib's SPARQLStore, which appends ``VALUES`` after the query: a trailing
-    VALUES joins after grouping and after every inner group is evaluated, so a
-    parameter used in a FILTER, an OPTIONAL or a subquery (``?lang``, ``?agency``)
-    would be unbound where it is used and the answers would silently differ from
-    the local graph's. Strings, IRIs and comments are left untouched; a bound variable
-    in the SELECT list becomes ``(TERM AS ?v)``, after ``AS`` or in a VALUES header it
-    stays a variable, and in GROUP BY / ORDER BY it becomes ``(TERM)``.
-
-    Examples
-    --------
-    >>> from rdflib import Literal
-    >>> bind_values('SELECT ?x ?lang { ?x ?p ?o FILTER(lang(?o) = ?lang) } # ?lang', {"lang": Literal("en")})
-    'SELECT ?x ("en" AS ?lang) { ?x ?p ?o FILTER(lang(?o) = "en") } # ?lang'
-    >>> bind_values('SELECT ?a { ?a <urn:p> "?agency" . FILTER(?a = $agency) }', {"agency": Literal("A")})
-    'SELECT ?a { ?a <urn:p> "?agency" . FILTER(?a = "A") }'
-    """
-    terms = {str(k).lstrip("?$"): _sparql_term(v) for k, v in bindings.items()}
-    if not terms:
-        return text
-    out: list[str] = []
-    depth, clause, previous = 0, "", ""
-    for kind, before, token in _tokens(text):
-        out.append(before)
-        if kind == "word":
-            word = token.upper()
-            if word == "SELECT":
-                clause, depth = "select", 0
-            elif word == "BY" and previous in ("GROUP", "ORDER"):
-                clause, depth = "modifier", 0
-            elif word == "VALUES":
-                clause = "values"
-            elif word in ("WHERE", "FROM", "LIMIT", "OFFSET", "HAVING"):
-                clause = ""
-            previous = word
-        elif kind == "open":
-            clause = "" if token == "{" else clause
-            depth, previous = depth + 1, token
-        elif kind == "close":
-            depth, previous = depth - 1, token
-        elif kind == "var" and token[1:] in terms and previous != "AS" and clause != "values":
-            term = terms[token[1:]]
-            if clause == "select" and depth == 0:
-                token = f"({term} AS {token})"
-            elif clause == "modifier" and depth == 0:
-                token = f"({term})"
-            else:
-                token = term
-            previous = ""
-        else:
-            previous = ""
-        out.append(token)
-    return "".join(out)
-
-
-def distinct_selects(text: str) -> str:
-    """Make every SELECT of a query (subqueries too) a SELECT DISTINCT, unless it is DISTINCT or REDUCED already.
-
-    Why: Oxigraph 0.5, Virtuoso and GraphDB build the union default graph as a bag,
-    so a triple stated in several documents' graphs (an agency's label) matches once
-    per graph and rows repeat; rdflib and Fuseki merge the graphs as a set. DISTINCT
-    gives back the set semantics wherever the local answer has no repeated rows and
-    no aggregate counts repeated triples without DISTINCT, which holds for the named
-    queries and for what ``rank`` and ``viz`` read.
-
-    Examples
-    --------
-    >>> distinct_selects('SELECT ?a { { SELECT DISTINCT ?b {} } { select ?c {} } } # SELECT')
-    'SELECT DISTINCT ?a { { SELECT DISTINCT ?b {} } { select DISTINCT ?c {} } } # SELECT'
-    """
-    out: list[str] = []
-    pending = False
-    for kind, before, token in _tokens(text):
-        out.append(before)
-        if pending and not (kind == "word" and token.upper() in ("DISTINCT", "REDUCED")):
-            out.append("DISTINCT ")
-        pending = kind == "word" and token.upper() == "SELECT"
-        out.append(token)
-    return "".join(out)
-
-
-def _sparql_term(node) -> str:
-    from rdflib import BNode, URIRef
-
-    if isinstance(node, BNode):
-        raise RemoteError(f"a blank node ({node.n3()}) cannot be sent to a remote endpoint as a parameter")
-    if isinstance(node, URIRef) and re.search(r'[<>"{}|^`\\\s]', str(node)):
-        raise RemoteError(f"{str(node)!r} is not an IRI that can be sent to a remote endpoint")
-    return node.n3()
 
 
 def _query_text(query) -> tuple[str, dict]:

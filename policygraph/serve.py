@@ -15,6 +15,7 @@ from string import Template
 from urllib.parse import parse_qs, urlsplit
 
 from .errors import InputError
+from .sparqltext import bind_values, is_update, malformed_message
 
 __all__ = [
     "Reply",
@@ -79,9 +80,7 @@ _SHORT_FORMATS = {"json": "application/sparql-results+json",
                   "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ttl": "text/turtle",
                   "n3": "text/turtle", "nt": "application/n-triples", "ntriples": "application/n-triples",
                   "rdfxml": "application/rdf+xml"}
-_POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.S)
-_UPDATE = re.compile(r"^(?:\s|#[^\n]*\n|(?:PREFIX\s+[^\s:]*:\s*|BASE\s*)<[^>]*>)*"
-                     r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
+_READ_ONLY = "SPARQL Update is refused: this endpoint is read-only."
 _PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
              "font-src 'self' data:; connect-src 'self'; frame-src 'none'; object-src 'none'")
 _ASSETS = ("yasgui.min.js", "yasgui.min.css", "query.js", "query.css", "LICENSE")
@@ -192,15 +191,9 @@ def _capture(serialize, limit: int, room: int = DEFAULT_MAX_BYTES) -> tuple[byte
 
 def _malformed(query: str, exc: SyntaxError) -> Reply:
     """400 with the parser's message, or 403 when the text is a SPARQL Update sent as a query."""
-    if _UPDATE.match(query):
-        return _text(403, "SPARQL Update is refused: this endpoint is read-only.")
-    message = str(exc)
-    match = _POSITION.match(message)
-    if not match:
-        return _text(400, f"malformed query: {message}")
-    from .query import syntax_error_message
-
-    return _text(400, syntax_error_message(query, int(match.group(1)), int(match.group(2)), match.group(3)))
+    if is_update(query):
+        return _text(403, _READ_ONLY)
+    return _text(400, malformed_message(query, exc))
 
 
 def execute(store, query: str, accept: str | None = None, max_results: int = DEFAULT_MAX_RESULTS,
@@ -216,7 +209,7 @@ def execute(store, query: str, accept: str | None = None, max_results: int = DEF
     pyoxigraph's own serializers write every format: rows go through TSV (one line per row, so
     they can be counted and cut while streaming) and triples through N-Triples. A query asking for
     SERVICE, or nested deeper than the parser can follow, is refused before the engine sees it
-    (policygraph.querycheck).
+    (policygraph.querycheck), and an update sent as a query is refused as such (403).
 
     Examples
     --------
@@ -813,18 +806,24 @@ def _asset(name: str) -> bytes:
 
 
 def _examples() -> list[dict]:
-    """The named queries as examples for the page: ``?lang`` bound to zh, parameters shown as a VALUES line."""
+    """The named queries as examples for the page: ``?lang`` bound to zh, each needed parameter to its sample value.
+
+    The values are written into the text (:func:`policygraph.sparqltext.bind_values`), so an
+    example runs as shown; optional parameters stay unbound.
+    """
+    from rdflib import Literal
+
     from .query import list_queries, optional_param
 
     out = []
     for named in list_queries():
-        text = re.sub(r"[?$]lang\b", '"zh"', named.text)
+        values = {"lang": Literal("zh")}
         for param, meaning in named.params.items():
             if optional_param(meaning):
                 continue
             sample = re.search(r"[（(]([^,，)）]+)", meaning)
-            value = sample.group(1).strip() if sample else "…"
-            text = re.sub(rf"[?$]{re.escape(param)}\b", '"' + value.replace('"', "") + '"', text)
+            values[param] = Literal(sample.group(1).strip().replace('"', "") if sample else "…")
+        text = bind_values(named.text, values)
         out.append({"name": named.name, "title": named.title or named.name, "description": named.description,
                     "text": text})
     return out
@@ -1055,7 +1054,7 @@ class _Handler(BaseHTTPRequestHandler):
                               ("Cache-Control", "max-age=3600"))
         if url.path == "/sparql":
             if "update" in params:
-                return self._send(_text(403, "SPARQL Update is refused: this endpoint is read-only."))
+                return self._send(_text(403, _READ_ONLY))
             if "query" not in params:
                 return self._send(_text(400, "no query: send ?query=… (GET) or POST a query "
                                              "(application/x-www-form-urlencoded or application/sparql-query)"))
@@ -1139,7 +1138,7 @@ class _Handler(BaseHTTPRequestHandler):
         if params is None:
             return
         if media == "application/sparql-update":
-            return self._send(_text(403, "SPARQL Update is refused: this endpoint is read-only."))
+            return self._send(_text(403, _READ_ONLY))
         if media == "application/x-www-form-urlencoded":
             try:
                 form = body.decode("utf-8")
@@ -1150,7 +1149,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             params.update(fields)
             if "update" in params:
-                return self._send(_text(403, "SPARQL Update is refused: this endpoint is read-only."))
+                return self._send(_text(403, _READ_ONLY))
             if "query" not in params:
                 return self._send(_text(400, "no query: the form has no query= field"))
             return self._query(params["query"][0], params)

@@ -146,10 +146,9 @@ def union_options(query: str) -> dict:
     >>> union_options('SELECT * { ?s ?p "FROM" } # FROM') == UNION
     True
     """
-    from .remote import _tokens
+    from .sparqltext import names_dataset
 
-    named = any(kind == "word" and token.upper() == "FROM" for kind, _, token in _tokens(query))
-    return {} if named else UNION
+    return {} if names_dataset(query) else UNION
 
 
 def graph_nquads(graphs: Iterable[tuple[str | None, str]]) -> bytes:
@@ -794,7 +793,7 @@ def rdflib_view(ox_store) -> Dataset:
     """
     from oxrdflib import OxigraphStore
 
-    from .remote import bind_values
+    from .sparqltext import bind_values
 
     class BindingStore(OxigraphStore):
         def query(self, query, initNs, initBindings, queryGraph, **kwargs):  # noqa: N803

@@ -1,15 +1,19 @@
-"""Text from documents made safe to print: control characters are shown escaped, never sent raw.
+"""Text made safe and measured for a terminal: control characters shown escaped, wide characters counted twice.
 
 A downloaded plan may carry an ESC sequence (which retitles or reprograms the
 terminal) or a bidi override (which makes a line read differently from what
 it contains). The graph and the machine formats (JSON, CSV, RDF) keep such text
 exactly; everything printed for a person goes through :func:`safe_text`.
+Tables and carets under query text line up with Chinese because :func:`display_width`
+counts East Asian wide characters as two columns.
 """
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 
-__all__ = ["safe_text"]
+__all__ = ["safe_text", "display_width"]
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _UNSAFE_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -37,3 +41,21 @@ def safe_text(text: str, multiline: bool = True) -> str:
     """
     pattern = _UNSAFE if multiline else _UNSAFE_ONE_LINE
     return pattern.sub(_escape, str(text))
+
+
+def display_width(text: str) -> int:
+    """Terminal columns a string takes: East Asian wide and full-width characters count twice.
+
+    Examples
+    --------
+    >>> display_width("省科技厅"), display_width("abc"), display_width("（１）")
+    (8, 3, 6)
+    """
+    return len(text) if text.isascii() else sum(map(_char_width, text))
+
+
+@functools.lru_cache(maxsize=None)
+def _char_width(ch: str) -> int:
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1

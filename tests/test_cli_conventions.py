@@ -301,3 +301,20 @@ def test_evaluate_csv_has_the_text_report_scores(seed_build):
         assert (totals[name]["precision"], totals[name]["recall"], totals[name]["f1"]) == (precision, recall, f1)
         assert (totals[name]["tp"], totals[name]["fp"], totals[name]["fn"]) == (tp, fp, fn)
     assert {r["document"] for r in rows if r["document"]}
+
+
+@pytest.mark.parametrize("mistake", [
+    {"query": ["query", "documents", "-f", "nt"], "rank": ["rank", "--plot", "chart.txt"],
+     "says": ("returns rows, not a graph", "written as .png or .svg")},
+    {"query": ["query", "agency-type-compare", "-p", "type=nope"], "rank": ["rank", "--type", "nope"],
+     "says": ("no agency type matching 'nope'",) * 2},
+], ids=["output-format", "agency-type"])
+def test_the_same_mistake_exits_2_in_query_and_in_rank(seed_build, tmp_path, monkeypatch, mistake):
+    """A usage mistake is a UsageError in the library, so every command exits with the same code for it."""
+    monkeypatch.chdir(tmp_path)
+    graph = ["-g", str(seed_build[2])]
+    for command, says in zip(("query", "rank"), mistake["says"]):
+        result = CliRunner().invoke(cli, [*mistake[command], *graph])
+        assert result.exit_code == 2, (command, result.output)
+        assert "Error: " in result.output and says in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "chart.txt").exists()
