@@ -492,14 +492,16 @@ def rank(graph_path, jurisdiction, document, agency_type, by, top, sort, weights
 @click.option("--document", metavar="FILE", help="Show only this document's part (its source file name).")
 @click.option("--jurisdiction", metavar="NAME", help="Show only this jurisdiction's part (甘肃省, Gansu, 甘肃).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Label language.")
-def viz(graph_path, out_path, view, colour_by, focus_on, depth, document, jurisdiction, lang, endpoint):
+@click.option("--max-nodes", type=click.IntRange(min=1), default=20_000, show_default=True,
+              help="Refuse a view with more nodes than this (a browser cannot draw many more).")
+def viz(graph_path, out_path, view, colour_by, focus_on, depth, document, jurisdiction, lang, endpoint, max_nodes):
     """Write a self-contained, offline HTML explorer of a built graph."""
     from .render import render_html, write_html
     from .viewgraph import build_view
 
     graph = _read_graph(graph_path, endpoint)
     shown = build_view(graph, view=view, colour_by=colour_by, document=document, jurisdiction=jurisdiction,
-                       focus_on=focus_on, depth=depth)
+                       focus_on=focus_on, depth=depth, max_nodes=max_nodes)
     default = Path(DEFAULT_OUT) / ("graph.html" if view == "whole" else "agencies.html")
     out = write_html(render_html(shown, lang=lang), out_path or default)
     click.echo(f"wrote {out} ({len(shown.nodes)} nodes, {len(shown.edges)} edges)", err=str(out) == "-")

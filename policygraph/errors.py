@@ -71,3 +71,7 @@ def is_disk_full(exc: BaseException) -> bool:
 
     return isinstance(exc, OSError) and (exc.errno in (errno.ENOSPC, errno.EDQUOT)
                                          or "No space left on device" in str(exc) or "Disk quota exceeded" in str(exc))
+
+
+class ViewTooLarge(UsageError):
+    """The view asked for has more nodes than a browser can draw: narrow it (--document, --jurisdiction, --focus)."""

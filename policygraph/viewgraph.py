@@ -5,7 +5,7 @@ import math
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field, replace
 
-from .errors import UnknownNameError
+from .errors import UnknownNameError, ViewTooLarge
 
 __all__ = ["ViewNode", "ViewEdge", "ViewGraph", "NODE_KINDS", "ROLE_WEIGHTS", "build_view", "read_view_graph",
            "agency_measures",
@@ -464,11 +464,33 @@ def focus(view: ViewGraph, agency: str, depth: int = 1) -> ViewGraph:
     return _restrict(view, set(seen), (f"focus:{depth}", zh, en))
 
 
+#: Nodes above which a view is refused: a browser draws a few tens of thousands slowly and more not at all.
+MAX_NODES = 20_000
+_VIEW_NODES = f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+  VALUES ?class {{ {" ".join(f"<{_PG}{c}>" for k, c in _CLASSES.items() if k != "jurisdiction")} }} ?s a ?class }}"""
+
+
+def count_view_nodes(ds) -> int:
+    """How many nodes the whole-graph view of ``ds`` has, counted by the engine before anything is read."""
+    return int(next(iter(ds.query(_VIEW_NODES)))[0])
+
+
+def _refuse_above(nodes: int, max_nodes: int | None, what: str) -> None:
+    if max_nodes is not None and nodes > max_nodes:
+        raise ViewTooLarge(f"{what} has {nodes:,} nodes, more than a browser can draw (--max-nodes {max_nodes:,}): "
+                           "narrow it with --document, --jurisdiction or --focus, draw --view agencies, "
+                           "or raise --max-nodes")
+
+
 def build_view(ds, view: str = "whole", colour_by: str = "community", document: str | None = None,
-               jurisdiction: str | None = None, focus_on: str | None = None, depth: int = 1) -> ViewGraph:
+               jurisdiction: str | None = None, focus_on: str | None = None, depth: int = 1,
+               max_nodes: int | None = MAX_NODES) -> ViewGraph:
     """
     Read a built graph and narrow it as the ``viz`` command's options say: one document, one jurisdiction, the
     agency network instead of the whole graph, then the neighbourhood of an agency.
+
+    A view of more than ``max_nodes`` nodes (None: no limit) raises ViewTooLarge; the whole graph is counted
+    first, so a corpus too large to draw is refused before it is read.
 
     Examples
     --------
@@ -478,6 +500,8 @@ def build_view(ds, view: str = "whole", colour_by: str = "community", document: 
     """
     if view not in ("whole", "agencies"):
         raise ValueError(f"view must be 'whole' or 'agencies', not {view!r}")
+    if view == "whole" and not (document or jurisdiction or focus_on):
+        _refuse_above(count_view_nodes(ds), max_nodes, "the whole graph")
     graph = read_view_graph(ds)
     if document:
         graph = select_document(graph, document)
@@ -487,7 +511,10 @@ def build_view(ds, view: str = "whole", colour_by: str = "community", document: 
         graph = agency_network(graph, colour_by)
     if focus_on:
         graph = focus(graph, focus_on, depth)
+    _refuse_above(len(graph.nodes), max_nodes, "this view")
     return graph
+
+
 
 
 _SMALL = 400

@@ -11,9 +11,9 @@ from rdflib import Dataset, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from policygraph.cli import cli
-from policygraph.errors import InputError
+from policygraph.errors import InputError, ViewTooLarge
 from policygraph.render import page_data, render_html, script_json, write_html
-from policygraph.viewgraph import (ViewGraph, agency_measures, agency_network, build_view, focus, layout,
+from policygraph.viewgraph import (ViewGraph, agency_measures, agency_network, build_view, count_view_nodes, focus, layout,
                                    read_view_graph, select_document, select_jurisdiction)
 
 PG = Namespace("https://w3id.org/policygraph/ontology#")
@@ -247,6 +247,28 @@ def test_build_view_combines_options(seed):
     assert all(n.kind == "agency" for n in view.nodes)
     assert all("青海省" in n.jurisdictions for n in view.nodes)
     assert [s[0] for s in view.scope] == ["jurisdiction", "agencies", "focus:1"]
+
+
+def test_the_whole_view_is_counted_before_it_is_read(seed_build, seed, whole):
+    from policygraph.store import load_graph_file
+
+    assert count_view_nodes(seed) == len(whole.nodes)
+    assert count_view_nodes(load_graph_file(seed_build[2] / "store")) == len(whole.nodes)
+
+
+def test_a_view_larger_than_max_nodes_is_refused_and_a_narrower_one_drawn(seed_build, tmp_path):
+    from policygraph.store import load_graph_file
+
+    graph = str(seed_build[2] / "store")
+    nodes = len(read_view_graph(load_graph_file(graph)).nodes)
+    refused = CliRunner().invoke(cli, ["viz", "-g", graph, "--max-nodes", str(nodes - 1), "-o", str(tmp_path / "a.html")])
+    assert refused.exit_code == 2 and f"{nodes:,} nodes" in refused.output and "--document" in refused.output
+    assert not (tmp_path / "a.html").exists()
+    drawn = CliRunner().invoke(cli, ["viz", "-g", graph, "--max-nodes", str(nodes - 1), "--view", "agencies",
+                                     "-o", str(tmp_path / "b.html")])
+    assert drawn.exit_code == 0 and (tmp_path / "b.html").is_file()
+    with pytest.raises(ViewTooLarge):
+        build_view(load_graph_file(graph), view="agencies", max_nodes=3)
 
 
 # --- the page --------------------------------------------------------------------------------------------------------
