@@ -74,16 +74,19 @@ class ViewGraph:
         return {n.id for n in self.nodes}
 
 
-def _describe(ds, kind: str) -> dict[str, dict[str, list]]:
-    """Every (predicate, object) of every resource of one class, grouped by subject then predicate."""
+def _describe(ds, kind: str, predicates: tuple[str, ...] | None = None) -> dict[str, dict[str, list]]:
+    """Every (predicate, object) of every resource of one class (only ``predicates``, pg: local names, if given),
+    grouped by subject then predicate."""
     from rdflib import URIRef
 
     from .query import store_rows
 
     bindings = {"class": URIRef(_PG + _CLASSES[kind])}
-    rows = store_rows(ds, _DESCRIBE, bindings)
+    text = _DESCRIBE if predicates is None else _DESCRIBE.replace(
+        "WHERE {", "WHERE { VALUES ?p { " + " ".join(f"<{_PG}{p}>" for p in predicates) + " }", 1)
+    rows = store_rows(ds, text, bindings)
     out: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for s, p, o in ds.query(_DESCRIBE, initBindings=bindings) if rows is None else rows:
+    for s, p, o in ds.query(text, initBindings=bindings) if rows is None else rows:
         out[str(s)][str(p)].append(o)
     for props in out.values():
         for values in props.values():
@@ -121,9 +124,19 @@ def _names(*names) -> tuple[str, ...]:
     return tuple(sorted({n for n in names if n}))
 
 
-def read_view_graph(ds) -> ViewGraph:
+#: What the agency network needs of a task: its document and its agencies.
+_TASK_AGENCIES = ("inDocument", "responsibleAgency", "supportingAgency", "leadAgency")
+#: The kinds of resource the agency network is drawn from (see ``read_view_graph``'s ``agencies_only``).
+_AGENCY_KINDS = ("document", "task", "agency", "jurisdiction")
+
+
+def read_view_graph(ds, agencies_only: bool = False) -> ViewGraph:
     """
     Read the nodes and edges of the whole-graph view from a built dataset.
+
+    With ``agencies_only``, only what ``agency_network`` draws from is read: documents, agencies and
+    jurisdictions, and of each task its document and agencies (its texts, targets, parks and bodies
+    are what make the whole view slow to read, and the agency network shows none of them).
 
     Documents, cited policies, tasks, agencies, unspecified bodies, targets, parks, funds and programs become nodes;
     a task's link to an agency carries its strongest role (lead, then support, then responsible). A task hangs from
@@ -145,7 +158,8 @@ def read_view_graph(ds) -> ViewGraph:
     >>> read_view_graph(Dataset(default_union=True)).nodes
     ()
     """
-    d = {kind: _describe(ds, kind) for kind in _CLASSES}
+    d = {kind: {} if agencies_only and kind not in _AGENCY_KINDS
+         else _describe(ds, kind, _TASK_AGENCIES if agencies_only and kind == "task" else None) for kind in _CLASSES}
     pg = _PG
     jur = {iri: _labels(props) for iri, props in d["jurisdiction"].items()}
     type_labels: dict[str, dict[str, str]] = defaultdict(dict)
@@ -502,7 +516,7 @@ def build_view(ds, view: str = "whole", colour_by: str = "community", document: 
         raise ValueError(f"view must be 'whole' or 'agencies', not {view!r}")
     if view == "whole" and not (document or jurisdiction or focus_on):
         _refuse_above(count_view_nodes(ds), max_nodes, "the whole graph")
-    graph = read_view_graph(ds)
+    graph = read_view_graph(ds, agencies_only=view == "agencies" and not (document or jurisdiction))
     if document:
         graph = select_document(graph, document)
     if jurisdiction:

@@ -249,6 +249,17 @@ def test_build_view_combines_options(seed):
     assert [s[0] for s in view.scope] == ["jurisdiction", "agencies", "focus:1"]
 
 
+@pytest.mark.parametrize("source", ["store", "graph.trig"])
+@pytest.mark.parametrize("colour_by", ["community", "type"])
+def test_the_agency_network_read_alone_is_the_one_drawn_from_the_whole_view(seed_build, source, colour_by):
+    from policygraph.store import load_graph_file
+
+    graph = load_graph_file(seed_build[2] / source)
+    alone = agency_network(read_view_graph(graph, agencies_only=True), colour_by)
+    assert alone == agency_network(read_view_graph(graph), colour_by) and alone.nodes
+    assert build_view(graph, view="agencies", colour_by=colour_by) == alone
+
+
 def test_the_whole_view_is_counted_before_it_is_read(seed_build, seed, whole):
     from policygraph.store import load_graph_file
 
