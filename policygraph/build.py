@@ -23,6 +23,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 
 from .iri import DEFAULT_BASE, document_iri, mint
 from .model import Agency, Extraction, OutlineNode, Span
+from .nquads import TRIPLE_END
 from .vocab import PG, bind_prefixes
 
 __all__ = ["build_dataset", "decimal_literal", "document_ntriples", "document_triples", "DocumentTriples",
@@ -366,7 +367,7 @@ class _NTriplesSink:
     def add(self, triple: tuple) -> None:
         s, p, o = triple
         head = f"<{s}> <{p}> "
-        line = f"{head}{o if isinstance(o, _NTLiteral) else f'<{o}>'} .\n"
+        line = f"{head}{o if isinstance(o, _NTLiteral) else f'<{o}>'}{TRIPLE_END}"
         if line not in self.lines:
             self.lines.add(line)
             self._objects.setdefault(head, []).append(o)
@@ -395,7 +396,7 @@ def ntriples(triples) -> str:
     >>> print(ntriples([(URIRef("urn:a"), URIRef("urn:p"), Literal('x"y', lang="zh"))]), end="")
     <urn:a> <urn:p> "x\\"y"@zh .
     """
-    return "".join(sorted(f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} .\n" for s, p, o in triples))
+    return "".join(sorted(f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)}{TRIPLE_END}" for s, p, o in triples))
 
 
 @dataclass(frozen=True)

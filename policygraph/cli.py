@@ -314,7 +314,7 @@ def remove(ctx, names, out_dir, wait, export):
 def export(path, out_dir, fmt):
     """Write the store to one file: TriG or N-Quads keep the named graphs, Turtle or N-Triples merge them."""
     from .pipeline import export_store
-    from .store import FORMATS
+    from .opening import FORMATS
 
     fmt = fmt or FORMATS.get(path.suffix.lower())
     if fmt not in ("trig", "turtle", "nquads", "nt"):
@@ -337,7 +337,7 @@ def evaluate(gold_dir, graph_path, corpus_dir, fmt, as_json, no_misses):
     """Score a built graph against hand annotations: precision, recall and F1 per field."""
     from .evaluate import evaluate as run_evaluation, format_report, format_report_csv
     from .ontology import embedded_dir
-    from .store import default_graph_path, load_graph_file
+    from .opening import default_graph_path, load_graph_file
 
     graph = load_graph_file(graph_path or default_graph_path())
     report = run_evaluation(graph, gold_dir or embedded_dir("gold"), corpus_dir=corpus_dir or embedded_dir("seeds"))
@@ -355,7 +355,7 @@ def evaluate(gold_dir, graph_path, corpus_dir, fmt, as_json, no_misses):
 @click.pass_context
 def validate(ctx, graph_path):
     """Check a graph against the SHACL shapes of the contract (needs pyshacl)."""
-    from .store import default_graph_path, load_graph_file
+    from .opening import default_graph_path, load_graph_file
     from .validate import validate_graph
 
     conforms, text = validate_graph(load_graph_file(graph_path or default_graph_path()))
@@ -559,7 +559,7 @@ def _read_graph(graph_path, endpoint):
         from .remote import endpoint_graph
 
         return endpoint_graph(endpoint)
-    from .store import default_graph_path, load_graph_file
+    from .opening import default_graph_path, load_graph_file
 
     return load_graph_file(graph_path or default_graph_path())
 
@@ -574,7 +574,7 @@ def _read_graph(graph_path, endpoint):
 def push(url, graph_path, timeout):
     """Write each document's named graph to a remote store (SPARQL 1.1 Graph Store Protocol, PUT per graph)."""
     from .remote import push_dataset
-    from .store import default_graph_path, load_graph_file
+    from .opening import default_graph_path, load_graph_file
 
     report = push_dataset(load_graph_file(graph_path or default_graph_path()), url, timeout=timeout)
     click.echo(f"pushed {len(report.graphs)} graphs, {report.triples} triples to {url} in {report.seconds:.2f} s")

@@ -169,7 +169,7 @@ def _process(item: tuple[str, str]) -> _Processed:
     from .build import document_graph_iri, document_triples, shared_graph_iri, statistics_graph_iri
     from .extract import extract
     from .load import load_document
-    from .store import document_statistics, graph_nquads
+    from .nquads import document_statistics, graph_nquads
 
     path, source_path = item
     try:
@@ -310,7 +310,7 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
     by this run are sent to that Graph Store Protocol URL (one PUT each).
     Returns the report and, with ``load``, the whole graph as an in-memory
     rdflib dataset (for small corpora: it takes about 2 GB per 1,000 documents;
-    ``policygraph.store.open_graph`` reads a store of any size without copying it).
+    ``policygraph.opening.open_graph`` reads a store of any size without copying it).
     The store folder must be absent, empty or a store of ours
     (:func:`policygraph.store.check_store_folder`); ``rebuild`` writes a new
     store of the inputs alone in place of ours, damaged or not; ``force``

@@ -427,7 +427,7 @@ def _sliced(pages, limit: int | None, offset: int):
 
 def _oxigraph(graph):
     """The Oxigraph store under a store's rdflib view, read directly (see ``policygraph.store.native_view``), else None."""
-    from policygraph.store import native_view
+    from policygraph.opening import native_view
 
     return native_view(graph)
 

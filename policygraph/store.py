@@ -29,8 +29,7 @@ import os
 import re
 import shutil
 import time
-import weakref
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,16 +37,32 @@ from typing import BinaryIO
 
 from rdflib import Dataset
 
-from .errors import DiskFullError, InputError, PolicyGraphError, QueryError, StoreBusy, is_disk_full
+from .errors import DiskFullError, InputError, PolicyGraphError, StoreBusy, is_disk_full
 from .iri import DEFAULT_BASE
+from .nquads import DOCUMENT_COUNTS, RESPONSIBLE as _RESPONSIBLE, document_statistics, graph_nquads, split_nquads
+from .nquads import lines as _lines
 
 __all__ = ["load_graph_file", "open_graph", "rdflib_view", "default_graph_path", "GraphStore", "StoreLock", "StoreBusy",
            "DocumentRecord", "FORMATS", "DEFAULT_OUT", "DEFAULT_STORE", "STORE_DIR", "graph_nquads", "split_nquads", "union_options", "UNION", "bulk_build", "bulk_loading", "NQuadsSink",
            "is_store", "statistics_update", "STORE_MARKER", "check_store_folder", "Snapshot", "open_snapshot",
-           "open_store", "current_version", "writing", "folder_size", "require_space", "megabytes"]
+           "open_store", "current_version", "writing", "folder_size", "require_space", "megabytes",
+           "document_statistics", "DOCUMENT_COUNTS", "NativeView", "native_view"]
 
-FORMATS = {".trig": "trig", ".ttl": "turtle", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml",
-           ".owl": "xml"}
+#: Names that moved to :mod:`policygraph.opening`, still importable from here (read on first use, as
+#: ``opening`` itself imports this module).
+_OPENING = frozenset({"load_graph_file", "open_graph", "rdflib_view", "default_graph_path", "FORMATS",
+                      "NativeView", "native_view"})
+
+
+def __getattr__(name: str):
+    """The names of :data:`_OPENING`, from :mod:`policygraph.opening`, where opening a built graph now lives."""
+    if name in _OPENING:
+        from . import opening
+
+        return getattr(opening, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 DEFAULT_OUT = Path("policygraph-out")
 STORE_DIR = "store"
 DEFAULT_STORE = DEFAULT_OUT / STORE_DIR
@@ -149,46 +164,6 @@ def union_options(query: str) -> dict:
     from .sparqltext import names_dataset
 
     return {} if names_dataset(query) else UNION
-
-
-def graph_nquads(graphs: Iterable[tuple[str | None, str]]) -> bytes:
-    """N-Triples of some named graphs, given as (graph IRI, N-Triples) pairs, as the N-Quads the store holds.
-
-    A document's N-Quads are its own triples in its graph, what it describes
-    of shared resources in the shared graph and its counts in the statistics
-    graph; each triple is written once. Pairs without a graph are left out.
-
-    >>> graph_nquads([("urn:g", '<urn:a> <urn:p> "x" .\\n'), ("urn:s", "")]).decode()
-    '<urn:a> <urn:p> "x" <urn:g> .\\n'
-    """
-    return "".join(_terminated([line[:-1] for line in _lines(ntriples)], f"<{graph}> .\n")
-                   for graph, ntriples in graphs if graph).encode("utf-8")
-
-
-def split_nquads(nquads: bytes) -> dict[str, str]:
-    """The N-Triples of each named graph in N-Quads written by :func:`graph_nquads`, by graph IRI.
-
-    The graph is the last term of a line and an IRI holds no space, so a
-    line splits at its last two spaces whatever its literals hold.
-
-    >>> split_nquads(b'<urn:a> <urn:p> "x y" <urn:g> .\\n')
-    {'urn:g': '<urn:a> <urn:p> "x y" .\\n'}
-    """
-    graphs: dict[str, list[str]] = {}
-    for line in _lines(nquads.decode("utf-8")):
-        triple, graph, _ = line.rsplit(" ", 2)
-        graphs.setdefault(graph[1:-1], []).append(triple)
-    return {graph: _terminated([f"{t} ." for t in lines], "\n") for graph, lines in graphs.items()}
-
-
-def _lines(ntriples: str) -> list[str]:
-    """The lines of N-Triples text: split at newlines only, as a literal may hold U+2028 or a form feed."""
-    return [line for line in ntriples.split("\n") if line]
-
-
-def _terminated(lines: list[str], end: str) -> str:
-    """Each line followed by ``end``: one join, not a string per line, as documents run to thousands of lines."""
-    return end.join(lines) + end if lines else ""
 
 
 def _decimal_as_written(quad):
@@ -636,68 +611,8 @@ def _store_full(store_dir: Path, staging: Path, current: Path | None, written: i
             "Free some space or build into another folder with -o")
 
 
-_RESPONSIBLE = f"<{_PG}responsibleAgency>"
 #: How many shared descriptions can point one to the next: an agency, its town, district, city, province, nation.
 _SHARED_DEPTH = 7
-_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-#: Per document graph, what the statistics graph counts: report key → (property, the end of an N-Triples line
-#: that is one of them). "unspecified bodies" counts assignments whose agent is a body a task names as pg:unspecifiedBody.
-DOCUMENT_COUNTS = {
-    "tasks": ("tasksInGraph", f" {_TYPE} <{_PG}Task> ."),
-    "assignments": ("assignmentsInGraph", f" {_TYPE} <{_PG}Assignment> ."),
-    "lead": ("leadAssignmentsInGraph", f" <{_PG}role> <{_PG}LeadRole> ."),
-    "support": ("supportAssignmentsInGraph", f" <{_PG}role> <{_PG}SupportRole> ."),
-    "responsible": ("responsibleAssignmentsInGraph", f" <{_PG}role> <{_PG}ResponsibleRole> ."),
-    "unspecified bodies": ("unspecifiedAssignmentsInGraph", f" <{_PG}unspecifiedBody> <"),
-    "targets": ("targetsInGraph", f" {_TYPE} <{_PG}Target> ."),
-}
-
-
-def document_statistics(graph: str, ntriples: str) -> str:
-    """N-Triples of one document graph's counts (tasks, assignments by role, targets), subject the graph IRI.
-
-    With them, the deadline years of its targets (``pg:targetYearInGraph``, one
-    per year) and how many have none (``pg:undatedTargetsInGraph``), and how
-    many tasks name no specific agency (``pg:tasksWithoutAgencyInGraph``): the
-    partitions the targets-by-year and tasks-without-agency queries are read in.
-
-    Counted from the graph's own lines, so a store's totals are sums over a
-    few thousand documents instead of scans over millions of triples; each
-    count is one search of the text for lines ending so.
-    """
-    lines = _lines(ntriples)
-    text = _terminated(lines, "\n")
-    counts = {key: text.count(f"{end}\n") for key, (_, end) in DOCUMENT_COUNTS.items()}
-    task_body = DOCUMENT_COUNTS["unspecified bodies"][1]
-    if task_body in text:  # the bodies are described in the shared graph: those the document's tasks name
-        agent = f" <{_PG}agent> "
-        bodies = {line.split(" ", 3)[2] for line in lines if task_body in line}
-        counts["unspecified bodies"] = sum(1 for line in lines if agent in line and line.split(" ", 3)[2] in bodies)
-    integer = "<http://www.w3.org/2001/XMLSchema#integer>"
-    dated = {} if counts["targets"] == 0 else _target_years(lines)
-    years = sorted(set(dated.values()), key=int)
-    return ("".join(f'<{graph}> <{_PG}{DOCUMENT_COUNTS[key][0]}> "{n}"^^{integer} .\n' for key, n in counts.items())
-            + f'<{graph}> <{_PG}undatedTargetsInGraph> "{counts["targets"] - len(dated)}"^^{integer} .\n'
-            + f'<{graph}> <{_PG}tasksWithoutAgencyInGraph> "{_tasks_without_agency(lines)}"^^{integer} .\n'
-            + "".join(f'<{graph}> <{_PG}targetYearInGraph> "{year}"^^{integer} .\n' for year in years))
-
-
-_TARGET_YEAR = re.compile(rf'^(<[^>]+>) <{re.escape(_PG)}targetYear> "([+-]?\d+)"\^\^<http://www\.w3\.org/2001/XMLSchema#integer> \.$')
-
-
-def _tasks_without_agency(lines) -> int:
-    """How many tasks of a document graph's N-Triples lines name no specific agency (no pg:responsibleAgency)."""
-    task, responsible = DOCUMENT_COUNTS["tasks"][1], f" {_RESPONSIBLE} "
-    tasks = {line.split(" ", 1)[0] for line in lines if line.endswith(task)}
-    return len(tasks - {line.split(" ", 1)[0] for line in lines if responsible in line})
-
-
-def _target_years(lines) -> dict[str, str]:
-    """Each dated target of a document graph's N-Triples lines with its deadline year (the last, if it had several)."""
-    found = (_TARGET_YEAR.match(line) for line in lines if "targetYear>" in line)
-    return {m.group(1): str(int(m.group(2))) for m in found if m}
-
-
 def statistics_update(graph: str, agencies: Iterable[str] | None = None) -> str:
     """SPARQL Update recomputing the task counts of some agencies (all when None) from the document graphs.
 
@@ -736,72 +651,6 @@ _DOCUMENT_GRAPH = re.compile(f"<{re.escape(_PG)}sourceFile>")
 def staging_path(store_dir: str | Path) -> Path:
     """Where a first build stages its store; what is left there after an interruption is discarded."""
     return Path(str(store_dir).rstrip("/") + ".building")
-
-
-def default_graph_path(out_dir: str | Path = DEFAULT_OUT) -> Path:
-    """The graph the read commands use by default: the build's store, else its graph.trig."""
-    out = Path(out_dir)
-    return out / STORE_DIR if is_store(out / STORE_DIR) else out / "graph.trig"
-
-
-def load_graph_file(path: str | Path) -> Dataset:
-    """Open a built graph as a dataset whose default graph is the union of its named graphs.
-
-    ``path`` may be a TriG, N-Quads, Turtle or N-Triples file, a store
-    directory, or a build's output folder (its store is used).
-    """
-    path = Path(path)
-    if path.is_dir():
-        store_dir = path if is_store(path) else path / STORE_DIR
-        if is_store(store_dir):
-            return open_graph(store_dir)
-        raise InputError(str(path), "not a policygraph store or output folder (run `policygraph build` first)")
-    if not path.is_file():
-        raise InputError(str(path), "no such graph file (run `policygraph build` first or pass --graph)")
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(str(path), f"unknown graph format {path.suffix!r}; use one of {', '.join(sorted(FORMATS))}")
-    ds = Dataset(default_union=True)
-    try:
-        if fmt in ("trig", "nquads"):
-            ds.parse(path, format=fmt)
-        else:
-            ds.default_graph.parse(path, format=fmt)
-    except Exception as exc:  # rdflib raises many parser-specific types
-        raise InputError(str(path), f"cannot parse as {fmt}: {exc}") from exc
-    return ds
-
-
-def open_graph(store_dir: str | Path) -> Dataset:
-    """A read-only rdflib view of a store's current version; SPARQL runs in Oxigraph over the union of its graphs.
-
-    The view keeps answering from the version it opened while builds publish
-    newer ones; open it again to see them.
-    """
-    snapshot = open_snapshot(store_dir)
-    view = rdflib_view(snapshot.store)
-    weakref.finalize(view, snapshot.close)
-    return view
-
-
-def rdflib_view(ox_store) -> Dataset:
-    """An rdflib Dataset over a pyoxigraph store (oxrdflib) whose default graph is the union of the store's graphs.
-
-    Bound variables (``initBindings``) are written into the query text as
-    terms: Oxigraph's own substitution accepts only variables that the SELECT
-    projects, which many queries don't.
-    """
-    from oxrdflib import OxigraphStore
-
-    from .sparqltext import bind_values
-
-    class BindingStore(OxigraphStore):
-        def query(self, query, initNs, initBindings, queryGraph, **kwargs):  # noqa: N803
-            if initBindings and isinstance(query, str):
-                query, initBindings = bind_values(query, initBindings), {}
-            return super().query(query, initNs, initBindings, queryGraph, **kwargs)
-
-    return Dataset(store=BindingStore(store=ox_store), default_union=True)
 
 
 class StoreLock:
@@ -1079,74 +928,3 @@ class GraphStore:
         quads = (q for g in graphs for q in _with_canonical_blank_nodes(self._store.quads_for_pattern(None, None, None, g)))
         items = (_decimal_as_written(q) if fmt in named else _decimal_as_written(q).triple for q in quads)
         ox.serialize(items, output, format=named.get(fmt) or merged[fmt], prefixes={**_EXPORT_PREFIXES, **PREFIXES})
-
-
-@dataclass(frozen=True)
-class NativeView:
-    """A pyoxigraph store read directly, over the graph that a query on its rdflib view would see.
-
-    Why: oxrdflib makes an rdflib term of every cell, which costs more than the
-    query itself on a large store; ``rank``, ``query`` and ``viz`` read through this.
-    """
-
-    store: object
-    options: Mapping
-
-    def _run(self, text: str):
-        from policygraph.vocab import PREFIXES
-
-        try:
-            return self.store.query(text, prefixes=dict(PREFIXES), **self.options_for(text))
-        except (SyntaxError, OSError, ValueError) as exc:
-            raise QueryError(f"reading the store failed: {exc}") from exc
-
-    def options_for(self, text: str) -> Mapping:
-        """The options to run ``text`` with: over the union, unless the query names its own dataset (FROM)."""
-        return union_options(text) if self.options == UNION else self.options
-
-    def dicts(self, text: str) -> list[dict[str, str]]:
-        result = self._run(text)
-        names = [v.value for v in result.variables]
-        return [{n: term.value for n, term in zip(names, row) if term is not None} for row in result]
-
-    def table(self, text: str) -> list[list[str]]:
-        """Rows of a SELECT of IRIs and booleans as lists of strings; unbound is "".
-
-        Oxigraph writes them as tab-separated text much faster than it makes Python
-        objects, and IRIs and booleans need no unescaping: an IRI is ``<…>``.
-        """
-        import pyoxigraph as ox
-
-        text = self._run(text).serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
-        return [[cell[1:-1] if cell[:1] == "<" else cell for cell in line.split("\t")]
-                for line in text.split("\n")[1:-1]]
-
-
-def native_view(graph) -> "NativeView | None":
-    """The Oxigraph store under an rdflib view of a store (``policygraph.store.open_graph``), else None.
-
-    The scope is rdflib's: the union of the graphs with ``default_union`` or for a dataset's
-    default graph (a store keeps no copy there: its union is computed at query time), else the graph itself.
-    """
-    try:
-        from oxrdflib import OxigraphStore
-    except ImportError:  # pragma: no cover - oxrdflib is a dependency
-        return None
-    store = getattr(graph, "store", None)
-    inner = getattr(store, "_inner", None) if isinstance(store, OxigraphStore) else None
-    if inner is None:
-        return None
-    import warnings
-
-    import pyoxigraph as ox
-    from rdflib import URIRef
-    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, ConjunctiveGraph
-
-    if graph.default_union:
-        return NativeView(inner, UNION)
-    with warnings.catch_warnings():  # rdflib's Graph.query reads default_context too, deprecated or not
-        warnings.simplefilter("ignore", DeprecationWarning)
-        scope = graph.default_context.identifier if isinstance(graph, ConjunctiveGraph) else graph.identifier
-    if scope == DATASET_DEFAULT_GRAPH_ID:
-        return NativeView(inner, UNION)
-    return NativeView(inner, {"default_graph": ox.NamedNode(str(scope))}) if isinstance(scope, URIRef) else None
