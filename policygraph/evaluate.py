@@ -783,7 +783,7 @@ def format_report_csv(report: Report) -> str:
 
     A spreadsheet or ``pandas.read_csv`` reads it; the misses stay in the text and JSON reports.
     """
-    from policygraph.query import csv_text
+    from policygraph.formats import csv_text
 
     def row(document: str, name: str, s: Score) -> list:
         return [document, name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", s.tp, s.fp, s.fn]

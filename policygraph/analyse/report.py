@@ -5,7 +5,7 @@ import json
 from collections import Counter
 
 from policygraph.errors import UsageError
-from policygraph.query import _clip, csv_text, format_table, markdown_table, tsv_cell
+from policygraph.formats import _clip, csv_text, format_table, markdown_table, tsv_cell
 
 from .model import RANK_FORMATS, Explanation, Ranking
 
