@@ -15,6 +15,7 @@ __all__ = [
     "FORMATS",
     "cell_text",
     "format_table",
+    "table_lines",
     "format_result",
     "format_pages",
     "to_table",
@@ -75,18 +76,26 @@ def _is_number(term) -> bool:
         isinstance(term, Literal) and term.datatype in (XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int))
 
 
-def format_table(headers: Sequence[str], rows: Sequence[Sequence], max_width: int = 60,
-                 numeric: Sequence[bool] | None = None) -> str:
+def format_table(headers: Sequence[str] | None, rows: Sequence[Sequence], max_width: int | None = 60,
+                 numeric: Sequence[bool] | None = None, *, rule: bool = True,
+                 min_widths: Sequence[int] | None = None) -> str:
     """An aligned plain-text table; columns are measured in terminal cells, so Chinese lines up.
+
+    Why one function: ``query``, ``rank`` and ``evaluate`` print tables, and one
+    formatter keeps their alignment, clipping and spacing the same.
 
     Parameters
     ----------
-    headers : sequence of str
+    headers : sequence of str, or None for a table without a header line (nor a rule)
     rows : sequence of sequences of cells (str, numbers or rdflib terms; None is blank)
-    max_width : int
-        Longer cells are cut with … (only in this view).
+    max_width : int or None
+        Longer cells are cut with … (only in this view); None keeps every cell as it is.
     numeric : sequence of bool, optional
         Which columns to right-align; by default those whose cells are all numbers.
+    rule : bool
+        Whether a line of dashes separates the header from the rows.
+    min_widths : sequence of int, optional
+        The least width of each column, so that columns can share one width.
 
     Examples
     --------
@@ -95,6 +104,21 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence], max_width: in
     --------  --
     省科技厅  28
     省财政厅   3
+    >>> print(format_table(["field", "tp"], [["tasks", "7"]], numeric=[False, True], rule=False, min_widths=[0, 3]))
+    field   tp
+    tasks    7
+    """
+    return "\n".join(table_lines(headers, rows, max_width, numeric, rule=rule, min_widths=min_widths))
+
+
+def table_lines(headers: Sequence[str] | None, rows: Sequence[Sequence], max_width: int | None = 60,
+                numeric: Sequence[bool] | None = None, *, rule: bool = True,
+                min_widths: Sequence[int] | None = None) -> list[str]:
+    """The lines of :func:`format_table`: the header and its rule (when there are headers), then one line per row.
+
+    Why a list: a caller that puts other lines between the rows (a heading per
+    document, a task's text under its row) gets each row's line whole, even
+    when a cell kept as it is holds a newline.
     """
     shown: dict[str, tuple[str, int]] = {}
 
@@ -102,15 +126,17 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence], max_width: in
         text = cell_text(c) if not isinstance(c, float) else f"{c:.3f}"
         found = shown.get(text)
         if found is None:
-            clipped = _clip(text, max_width)
+            clipped = text if max_width is None else _clip(text, max_width)
             found = shown[text] = (clipped, display_width(clipped))
         return found
 
     texts = [[cell(c) for c in row] for row in rows]
+    columns = len(headers) if headers is not None else max((len(row) for row in rows), default=0)
     if numeric is None:
-        number = _memo(lambda c: c is None or _is_number(c), key=lambda c: (type(c), getattr(c, "datatype", None)))
-        numeric = [bool(rows) and all(number(r[i]) for r in rows) for i in range(len(headers))]
-    widths = [max([display_width(h), *(t[i][1] for t in texts)]) for i, h in enumerate(headers)]
+        numeric = _numeric_columns(rows, columns)
+    heads = [(h, display_width(h)) for h in headers] if headers is not None else [("", 0)] * columns
+    least = list(min_widths) if min_widths is not None else [0] * columns
+    widths = [max([least[i], heads[i][1], *(t[i][1] for t in texts)]) for i in range(columns)]
 
     def line(cells):
         parts = []
@@ -119,9 +145,15 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence], max_width: in
             parts.append(pad + text if numeric[i] else text + pad)
         return "  ".join(parts).rstrip()
 
-    out = [line([(h, display_width(h)) for h in headers]), "  ".join("-" * w for w in widths)]
+    out = [] if headers is None else [line(heads), *(["  ".join("-" * w for w in widths)] if rule else [])]
     out.extend(line(t) for t in texts)
-    return "\n".join(out)
+    return out
+
+
+def _numeric_columns(rows: Sequence[Sequence], columns: int) -> list[bool]:
+    """Which of ``columns`` hold only numbers (or blanks) in every row: the ones a table right-aligns."""
+    number = _memo(lambda c: c is None or _is_number(c), key=lambda c: (type(c), getattr(c, "datatype", None)))
+    return [bool(rows) and all(number(r[i]) for r in rows) for i in range(columns)]
 
 
 def _memo(function, key=id):
