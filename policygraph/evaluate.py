@@ -751,31 +751,41 @@ def _report(tally: _Tally, missing: tuple[str, ...]) -> Report:
 
 def format_report(report: Report, misses: bool = True) -> str:
     """An aligned plain-text table of the scores, then the misses grouped by document."""
-    width = max(len(n) for n in [*report.fields, "field"])
-    counts = [(s.tp, s.fp, s.fn) for s in report.fields.values()]
-    cw = max([2, *(len(str(c)) for row in counts for c in row)])
-    lines = [f"{'field':<{width}}  {'P':>5}  {'R':>5}  {'F1':>5}  {'tp':>{cw}}  {'fp':>{cw}}  {'fn':>{cw}}"]
-    for name, s in report.fields.items():
-        lines.append(f"{name:<{width}}  {s.precision:5.3f}  {s.recall:5.3f}  {s.f1:5.3f}  "
-                     f"{s.tp:>{cw}}  {s.fp:>{cw}}  {s.fn:>{cw}}")
+    lines = [_score_table(report.fields), ""]
     roles = report.fields.get("roles", Score())
-    lines.append("")
     lines.append(f"role accuracy: {report.role_accuracy:.3f} ({roles.tp}/{roles.tp + roles.fn})")
     lines.append(f"documents: {len(report.documents)}, missing from the graph: {len(report.missing_documents)}")
     if report.named_in_graph:
         pairs = ", ".join(f"{kind} {n} ({entities} distinct)" for kind, (n, entities) in report.named_in_graph.items())
         lines.append(f"parks, funds and programs are matched per document; document–name pairs in the graph: {pairs}")
     if misses and report.misses:
-        fw = max(len(m.field) for m in report.misses)
-        kw = max(len(m.kind) for m in report.misses)
-        current = None
-        for m in report.misses:
-            if m.document != current:
-                current = m.document
-                lines.append("")
-                lines.append(current)
-            lines.append(f"  {m.field:<{fw}}  {m.kind:<{kw}}  {m.detail}")
+        lines.extend(_miss_lines(report.misses))
     return "\n".join(lines)
+
+
+def _score_table(fields: Mapping[str, Score]) -> str:
+    """The scores per field as a table; the three count columns share one width, so they read as one block."""
+    from policygraph.formats import format_table
+
+    counts = max([2, *(len(str(c)) for s in fields.values() for c in (s.tp, s.fp, s.fn))])
+    rows = [[name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.tp), str(s.fp), str(s.fn)]
+            for name, s in fields.items()]
+    return format_table(["field", "P", "R", "F1", "tp", "fp", "fn"], rows, max_width=None,
+                        numeric=[False, *[True] * 6], rule=False, min_widths=[0, 5, 5, 5, *[counts] * 3])
+
+
+def _miss_lines(misses: Sequence[Miss]) -> list[str]:
+    """The misses as one indented table without a header, each document's rows under a line naming it."""
+    from policygraph.formats import table_lines
+
+    rows = table_lines(None, [[m.field, m.kind, m.detail] for m in misses], max_width=None, numeric=[False] * 3)
+    lines, current = [], None
+    for m, row in zip(misses, rows):
+        if m.document != current:
+            current = m.document
+            lines += ["", current]
+        lines.append("  " + row)
+    return lines
 
 
 def format_report_csv(report: Report) -> str:
@@ -783,7 +793,7 @@ def format_report_csv(report: Report) -> str:
 
     A spreadsheet or ``pandas.read_csv`` reads it; the misses stay in the text and JSON reports.
     """
-    from policygraph.query import csv_text
+    from policygraph.formats import csv_text
 
     def row(document: str, name: str, s: Score) -> list:
         return [document, name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", s.tp, s.fp, s.fn]

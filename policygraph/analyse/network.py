@@ -14,8 +14,9 @@ from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 
+from policygraph.catalogue import load_query, queries_dir
 from policygraph.errors import UsageError
-from policygraph.query import load_query, queries_dir, run_query
+from policygraph.query import run_query
 from policygraph.store import native_view
 
 from .model import Agency, Network, Responsibility

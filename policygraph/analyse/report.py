@@ -5,7 +5,7 @@ import json
 from collections import Counter
 
 from policygraph.errors import UsageError
-from policygraph.query import _clip, csv_text, format_table, markdown_table, tsv_cell
+from policygraph.formats import _clip, csv_text, format_table, markdown_table, table_lines, tsv_cell
 
 from .model import RANK_FORMATS, Explanation, Ranking
 
@@ -96,7 +96,7 @@ def _task_table(exp: Explanation, lang: str) -> str:
     table = [[t.file, t.outline, t.title, "/".join(t.roles),
               ("、" if lang != "en" else ", ").join(f"{n}({r})" if r != "responsible" else n
                                                     for n, r in t.co_agencies)] for t in exp.tasks]
-    rows = format_table(["document", "outline", "task", "role", "co-agencies"], table, max_width=80).splitlines()
+    rows = table_lines(["document", "outline", "task", "role", "co-agencies"], table, max_width=80)
     return "\n".join(rows[:2] + [line for row, t in zip(rows[2:], exp.tasks) for line in (row, *_text_line(t.text))])
 
 
