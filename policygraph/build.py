@@ -13,7 +13,8 @@ with it. IRIs come from :func:`policygraph.iri.mint`.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
@@ -23,10 +24,10 @@ from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 
 from .iri import DEFAULT_BASE, document_iri, mint
 from .model import Agency, Extraction, OutlineNode, Span
-from .nquads import TRIPLE_END
+from .nquads import LINE_END, TRIPLE_END
 from .vocab import PG, bind_prefixes
 
-__all__ = ["build_dataset", "decimal_literal", "document_ntriples", "document_triples", "DocumentTriples",
+__all__ = ["build_dataset", "decimal_literal", "document_chunks", "document_ntriples", "document_triples", "DocumentTriples", "CHUNK_LINES",
            "vocabulary_ntriples", "ntriples", "document_graph", "document_graph_iri", "vocabulary_graph_iri",
            "shared_graph_iri", "statistics_graph_iri", "outline_string"]
 
@@ -124,9 +125,16 @@ class _DocumentGraphBuilder:
         self.doc = document_iri("document", self.source_path, base=base)
         self._described: dict[tuple, URIRef] = {}  # agencies and places already written, by what describes them
         self._named: set[tuple[str, str]] = set()  # (subject, name) pairs already recorded as written
+        self._task_starts: list[int] | None = None  # task_at's index, made on first use
 
     def mint(self, kind: str, *parts: str) -> URIRef:
         return mint(kind, *parts, base=self.base)
+
+    def between(self) -> None:
+        """Mark a point between two outline items, tasks or targets, where the own graph may hand on its lines."""
+        handing_on = getattr(self.g, "between", None)
+        if handing_on is not None:
+            handing_on()
 
     def offsets(self, subject: URIRef, span: Span) -> None:
         self.g.add((subject, _PG.startOffset, self.literal(span.start)))
@@ -278,6 +286,7 @@ class _DocumentGraphBuilder:
             parent = items.get((node.part, node.path[:-1])) if len(node.path) > 1 else None
             if parent is not None:
                 g.add((item, _PG.subTaskOf, parent))
+            self.between()
         for task in self.x.tasks:
             t = items[(task.node.part, task.node.path)]
             g.add((t, _TYPE, _PG.Task))
@@ -314,13 +323,33 @@ class _DocumentGraphBuilder:
                 g.add((a, _PG.surface, literal(mention.surface)))
                 g.add((a, _PG.clause, self.clause(assignment.clause)))
                 self.offsets(a, mention.span)
+            self.between()
 
     def task_at(self, position: int) -> URIRef | None:
-        """The task whose own text contains ``position``."""
-        for task in self.x.tasks:
-            if task.node.span.start <= position < task.node.span.end:
-                return self.outline_item(task.node)
-        return None
+        """The first task (in the extraction's order) whose own text contains ``position``.
+
+        A binary search over the tasks' start offsets, then a check of the few
+        tasks that start there or before and could still reach ``position``: a
+        scan of every task for each target and name took time in the square of
+        a long document's length.
+        """
+        if self._task_starts is None:
+            order = sorted(range(len(self.x.tasks)), key=lambda k: self.x.tasks[k].node.span.start)
+            self._task_order = order
+            self._task_starts = [self.x.tasks[k].node.span.start for k in order]
+            reach, furthest = [], -1
+            for k in order:
+                furthest = max(furthest, self.x.tasks[k].node.span.end)
+                reach.append(furthest)
+            self._task_reach = reach
+        at = bisect_right(self._task_starts, position)
+        holding = None
+        while at > 0 and self._task_reach[at - 1] > position:
+            at -= 1
+            k = self._task_order[at]
+            if position < self.x.tasks[k].node.span.end and (holding is None or k < holding):
+                holding = k
+        return self.outline_item(self.x.tasks[holding].node) if holding is not None else None
 
     def build_targets(self) -> None:
         g, doc, literal = self.g, self.doc, self.literal
@@ -346,6 +375,7 @@ class _DocumentGraphBuilder:
             task = self.task_at(target.span.start)
             if task is not None:
                 g.add((t, _PG.inTask, task))
+            self.between()
 
     def build_named(self) -> None:
         for entity in self.x.named:
@@ -374,6 +404,40 @@ class _NTriplesSink:
 
     def objects(self, subject, predicate):
         return iter(self._objects.get(f"<{subject}> <{predicate}> ", ()))
+
+
+#: Lines of a document's own graph held before they are handed on (a few megabytes of N-Triples).
+CHUNK_LINES = 50_000
+
+
+class _NTriplesChunks:
+    """A document's own graph as N-Triples lines (without their newline) handed to ``emit`` in sorted chunks.
+
+    The builder calls :meth:`between` between items, tasks and targets; a
+    chunk ends there once it holds ``chunk_lines`` lines, so a long
+    document's graph is never in memory at once and every line about one
+    task or target is in the same chunk (what :class:`policygraph.nquads.DocumentCounts`
+    needs). A line is written once within a chunk; the few a document can
+    write in two chunks (a name it mentions in several places) are one
+    triple in the store, which is a set.
+    """
+
+    def __init__(self, emit: Callable[[list[str]], None], chunk_lines: int = CHUNK_LINES) -> None:
+        self.emit, self.chunk_lines = emit, chunk_lines
+        self.lines: set[str] = set()
+
+    def add(self, triple: tuple) -> None:
+        s, p, o = triple
+        self.lines.add(f"<{s}> <{p}> {o if isinstance(o, _NTLiteral) else f'<{o}>'}{LINE_END}")
+
+    def between(self) -> None:
+        if len(self.lines) >= self.chunk_lines:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.lines:
+            self.emit(sorted(self.lines))
+            self.lines = set()
 
 
 def _nt_term(term) -> str:
@@ -415,11 +479,29 @@ def _overlay_of(lexicon):
 
 
 def document_triples(extraction: Extraction, *, base: str = DEFAULT_BASE, lexicon=None) -> DocumentTriples:
-    """One document's triples, built without an rdflib Graph (the store's bulk path)."""
+    """One document's triples, built without an rdflib Graph, each graph's lines sorted."""
     own, shared = _NTriplesSink(), _NTriplesSink()
     with _overlay_of(lexicon):
         _DocumentGraphBuilder(own, shared, extraction, base, lexicon, literal=_nt_literal).build()
     return DocumentTriples("".join(sorted(own.lines)), "".join(sorted(shared.lines)))
+
+
+def document_chunks(extraction: Extraction, emit: Callable[[list[str]], None], *, base: str = DEFAULT_BASE,
+                    lexicon=None, chunk_lines: int = CHUNK_LINES) -> str:
+    """Build one document's triples, handing its own graph's lines to ``emit`` in chunks; the shared N-Triples back.
+
+    The store's path for a document of any length: what the document holds
+    alone goes out a chunk (of about ``chunk_lines`` sorted lines, see
+    :class:`_NTriplesChunks`) at a time, so the memory it takes does not grow
+    with the document's graph. What it describes of shared resources (one
+    line per agency, place or name however often they recur) comes back
+    whole, sorted.
+    """
+    own, shared = _NTriplesChunks(emit, chunk_lines), _NTriplesSink()
+    with _overlay_of(lexicon):
+        _DocumentGraphBuilder(own, shared, extraction, base, lexicon, literal=_nt_literal).build()
+    own.flush()
+    return "".join(sorted(shared.lines))
 
 
 def document_ntriples(extraction: Extraction, *, base: str = DEFAULT_BASE, lexicon=None) -> str:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["LINE_END", "NEWLINE", "TRIPLE_END", "graph_nquads", "split_nquads", "document_statistics",
-           "DOCUMENT_COUNTS", "lines", "terminated"]
+__all__ = ["LINE_END", "NEWLINE", "TRIPLE_END", "graph_nquads", "line_nquads", "split_nquads", "document_statistics",
+           "DOCUMENT_COUNTS", "DocumentCounts", "lines", "terminated"]
 
 #: What ends every statement before its newline: a space and a full stop.
 LINE_END = " ."
@@ -39,6 +39,9 @@ DOCUMENT_COUNTS = {
     "targets": ("targetsInGraph", f" {_TYPE} <{_PG}Target>{LINE_END}"),
 }
 
+#: The counts of lines about assignments, which two chunks of one document may both hold (see DocumentCounts).
+_ASSIGNMENT_COUNTS = ("assignments", "lead", "support", "responsible")
+
 _TARGET_YEAR = re.compile(rf'^(<[^>]+>) <{re.escape(_PG)}targetYear> "([+-]?\d+)"\^\^{re.escape(_INTEGER)}'
                           rf'{re.escape(LINE_END)}$')
 
@@ -63,9 +66,13 @@ def graph_nquads(graphs: Iterable[tuple[str | None, str]]) -> bytes:
     >>> graph_nquads([("urn:g", '<urn:a> <urn:p> "x" .\\n'), ("urn:s", "")]).decode()
     '<urn:a> <urn:p> "x" <urn:g> .\\n'
     """
+    return b"".join(line_nquads(graph, lines(ntriples)) for graph, ntriples in graphs if graph)
+
+
+def line_nquads(graph: str, found: list[str]) -> bytes:
+    """N-Triples lines (each ending with :data:`LINE_END`, as :func:`lines` gives them) as N-Quads in ``graph``."""
     cut = len(LINE_END)
-    return "".join(terminated([line[:-cut] for line in lines(ntriples)], f" <{graph}>{TRIPLE_END}")
-                   for graph, ntriples in graphs if graph).encode("utf-8")
+    return terminated([line[:-cut] for line in found], f" <{graph}>{TRIPLE_END}").encode("utf-8")
 
 
 def split_nquads(nquads: bytes) -> dict[str, str]:
@@ -96,35 +103,68 @@ def document_statistics(graph: str, ntriples: str) -> str:
     few thousand documents instead of scans over millions of triples; each
     count is one search of the text for lines ending so.
     """
-    found = lines(ntriples)
-    counts = _line_counts(found)
-    dated = {} if counts["targets"] == 0 else _target_years(found)
-    years = sorted(set(dated.values()), key=int)
-    return ("".join(_count_line(graph, DOCUMENT_COUNTS[key][0], n) for key, n in counts.items())
-            + _count_line(graph, "undatedTargetsInGraph", counts["targets"] - len(dated))
-            + _count_line(graph, "tasksWithoutAgencyInGraph", _tasks_without_agency(found))
-            + "".join(_count_line(graph, "targetYearInGraph", year) for year in years))
+    counts = DocumentCounts()
+    counts.add(lines(ntriples))
+    return counts.ntriples(graph)
+
+
+class DocumentCounts:
+    """The :func:`document_statistics` of one document graph, counted chunk by chunk as its lines are written.
+
+    Why chunks: a long document's lines are handed to the store a few
+    thousand at a time and never held together. The builder cuts its lines
+    only between tasks and between targets, so every line about one task (its
+    agencies, its assignments, the bodies it names) or one target is in the
+    same chunk; the unspecified bodies named so far are remembered, as a
+    later task may name one again.
+    """
+
+    def __init__(self) -> None:
+        self.counts = dict.fromkeys(DOCUMENT_COUNTS, 0)
+        self.without_agency = 0
+        self.years: dict[str, str] = {}
+        self._bodies: set[str] = set()
+        self._assignment_lines: set[str] = set()
+
+    def add(self, found: list[str]) -> None:
+        """Count one chunk of a document graph's N-Triples lines (each ending with :data:`LINE_END`)."""
+        text = terminated(found, NEWLINE)
+        for key, (_, end) in DOCUMENT_COUNTS.items():
+            if key in _ASSIGNMENT_COUNTS:
+                self.counts[key] += self._first_seen(line for line in found if line.endswith(end))
+            elif key != "unspecified bodies":
+                self.counts[key] += text.count(f"{end}{NEWLINE}")
+        if DOCUMENT_COUNTS["unspecified bodies"][1] in text or self._bodies:
+            self.counts["unspecified bodies"] += self._unspecified_assignments(found)
+        if f"{DOCUMENT_COUNTS['targets'][1]}{NEWLINE}" in text:
+            self.years.update(_target_years(found))
+        self.without_agency += _tasks_without_agency(found)
+
+    def _unspecified_assignments(self, found: list[str]) -> int:
+        """Assignments whose agent is a body a task names as unspecified (the bodies are described in the shared graph)."""
+        task_body, agent = DOCUMENT_COUNTS["unspecified bodies"][1], f" <{_PG}agent> "
+        self._bodies.update(line.split(" ", 3)[2] for line in found if task_body in line)
+        return self._first_seen(line for line in found if agent in line and line.split(" ", 3)[2] in self._bodies)
+
+    def _first_seen(self, counted) -> int:
+        """How many of ``counted`` (lines about assignments) no earlier chunk had: an extraction may give two
+        tasks the same assignment, whose lines then are one triple each in the store but in two chunks here."""
+        new = set(counted) - self._assignment_lines
+        self._assignment_lines |= new
+        return len(new)
+
+    def ntriples(self, graph: str) -> str:
+        """The statistics lines of the document graph ``graph``, in the order :func:`document_statistics` writes them."""
+        years = sorted(set(self.years.values()), key=int)
+        return ("".join(_count_line(graph, DOCUMENT_COUNTS[key][0], n) for key, n in self.counts.items())
+                + _count_line(graph, "undatedTargetsInGraph", self.counts["targets"] - len(self.years))
+                + _count_line(graph, "tasksWithoutAgencyInGraph", self.without_agency)
+                + "".join(_count_line(graph, "targetYearInGraph", year) for year in years))
 
 
 def _count_line(graph: str, prop: str, n: int | str) -> str:
     """One statistics line: ``graph`` has the integer ``n`` for ``pg:prop``."""
     return f'<{graph}> <{_PG}{prop}> "{n}"^^{_INTEGER}{TRIPLE_END}'
-
-
-def _line_counts(found: list[str]) -> dict[str, int]:
-    """The :data:`DOCUMENT_COUNTS` of a document graph's lines, by report key."""
-    text = terminated(found, NEWLINE)
-    counts = {key: text.count(f"{end}{NEWLINE}") for key, (_, end) in DOCUMENT_COUNTS.items()}
-    if DOCUMENT_COUNTS["unspecified bodies"][1] in text:
-        counts["unspecified bodies"] = _unspecified_assignments(found)
-    return counts
-
-
-def _unspecified_assignments(found: list[str]) -> int:
-    """Assignments whose agent is a body a task names as unspecified (the bodies are described in the shared graph)."""
-    task_body, agent = DOCUMENT_COUNTS["unspecified bodies"][1], f" <{_PG}agent> "
-    bodies = {line.split(" ", 3)[2] for line in found if task_body in line}
-    return sum(1 for line in found if agent in line and line.split(" ", 3)[2] in bodies)
 
 
 def _tasks_without_agency(found: list[str]) -> int:

@@ -166,10 +166,10 @@ def _init_worker(base: str, lexicon_dirs: tuple[str, ...], sink=None) -> None:
 
 def _process(item: tuple[str, str]) -> _Processed:
     """Load, extract and serialise one document, given its file and source path (runs in a worker process)."""
-    from .build import document_graph_iri, document_triples, shared_graph_iri, statistics_graph_iri
+    from .build import document_chunks, document_graph_iri, shared_graph_iri, statistics_graph_iri
     from .extract import extract
     from .load import load_document
-    from .nquads import document_statistics, graph_nquads
+    from .nquads import DocumentCounts, graph_nquads, line_nquads
 
     path, source_path = item
     try:
@@ -183,13 +183,21 @@ def _process(item: tuple[str, str]) -> _Processed:
         targets=len(x.targets), warnings=x.warnings, unrecognised=x.unrecognised_bodies,
         source_path=document.source_path)
     graph = str(document_graph_iri(document.source_path, _WORKER["base"]))
-    triples = document_triples(x, base=_WORKER["base"], lexicon=_WORKER["lexicon"])
-    nquads = graph_nquads(((graph, triples.own), (str(shared_graph_iri(_WORKER["base"])), triples.shared),
-                           (str(statistics_graph_iri(_WORKER["base"])), document_statistics(graph, triples.own))))
-    if _WORKER["sink"] is not None:
-        _WORKER["sink"].write(nquads)
+    sink, kept, counts = _WORKER["sink"], [], DocumentCounts()
+
+    def emit(found: list[str]) -> None:
+        counts.add(found)
+        chunk = line_nquads(graph, found)
+        sink.write(chunk) if sink is not None else kept.append(chunk)
+
+    shared = document_chunks(x, emit, base=_WORKER["base"], lexicon=_WORKER["lexicon"])
+    del x
+    rest = graph_nquads(((str(shared_graph_iri(_WORKER["base"])), shared),
+                              (str(statistics_graph_iri(_WORKER["base"])), counts.ntriples(graph))))
+    if sink is not None:
+        sink.write(rest)
         return _Processed(path, document.source_path, document.content_hash, graph, None, summary)
-    return _Processed(path, document.source_path, document.content_hash, graph, nquads, summary)
+    return _Processed(path, document.source_path, document.content_hash, graph, b"".join([*kept, rest]), summary)
 
 
 def _fingerprint(base: str, lexicon_dirs: Sequence[Path]) -> str:

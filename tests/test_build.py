@@ -200,3 +200,47 @@ def test_base_iri_is_configurable(seed_extractions):
     ds = build_dataset(seed_extractions.values(), base="https://example.org/pg/")
     subjects = {s for s, _, _, g in ds.quads((None, None, None, None)) if "vocabulary" not in str(g)}
     assert subjects and all(str(s).startswith("https://example.org/pg/") for s in subjects if isinstance(s, URIRef))
+
+
+def _documents_to_check(lexicon):
+    """The seeds and, where present, the real corpus documents and the Shanghai folder, extracted."""
+    from policygraph.extract import extract
+    from policygraph.load import load_document
+
+    paths = sorted(SEEDS.glob("*.txt"))
+    for folder in (SHARED_CORPUS / "docs", SHARED_CORPUS / "shanghai" / "docs"):
+        if folder.is_dir():
+            paths += sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in {".txt", ".html", ".htm"})
+    return [extract(load_document(p, source_path=f"{p.parent.name}/{p.name}"), lexicon) for p in paths]
+
+
+def test_a_long_documents_graph_comes_in_chunks_that_make_the_same_graph(lexicon):
+    """document_chunks cut at every item, task and target give the lines of the whole graph, and the same counts."""
+    from policygraph.build import document_chunks, document_triples
+    from policygraph.nquads import DocumentCounts, document_statistics, lines
+
+    for x in _documents_to_check(lexicon):
+        chunks: list[list[str]] = []
+        counts = DocumentCounts()
+        shared = document_chunks(x, lambda found: (chunks.append(found), counts.add(found)), lexicon=lexicon,
+                                 chunk_lines=1)
+        whole = document_triples(x, lexicon=lexicon)
+        assert {line for chunk in chunks for line in chunk} == set(lines(whole.own)), x.document.source_path
+        assert shared == whole.shared
+        assert counts.ntriples("urn:g") == document_statistics("urn:g", whole.own), x.document.source_path
+        assert len(chunks) > len(x.tasks) or not x.tasks
+
+
+def test_task_at_finds_the_first_task_holding_a_position(lexicon):
+    """The binary search gives what a scan of every task gives, at every target, name and task edge."""
+    from policygraph.build import _DocumentGraphBuilder, _NTriplesSink
+
+    for x in _documents_to_check(lexicon):
+        builder = _DocumentGraphBuilder(_NTriplesSink(), _NTriplesSink(), x, "https://example.org/", lexicon)
+        positions = {t.span.start for t in x.targets} | {n.span.start for n in x.named}
+        positions |= {p for task in x.tasks for p in (task.node.span.start - 1, task.node.span.start,
+                                                      task.node.span.end - 1, task.node.span.end)}
+        for position in sorted(positions):
+            scanned = next((builder.outline_item(t.node) for t in x.tasks
+                            if t.node.span.start <= position < t.node.span.end), None)
+            assert builder.task_at(position) == scanned, (x.document.source_path, position)

@@ -49,3 +49,23 @@ def test_extraction_holds_little_beyond_the_text_and_its_result(tmp_path):
     assert len(x.tasks) >= 200
     text_bytes = 2 * len(document.text)  # a str of Chinese text takes two bytes a character
     assert peak - held < 5 * text_bytes, (peak - held) / text_bytes
+
+
+def test_the_graph_of_a_long_document_is_handed_on_in_chunks_not_held(tmp_path):
+    """Building the graph took memory in proportion to the document's triples (about 100 KB a task); in chunks, it
+    takes what one chunk holds and little more, whatever the length."""
+    from policygraph.build import document_chunks, document_triples
+
+    seed = sorted(SEEDS.glob("*.txt"))[0]
+    extract(load_document(seed))
+    peaks = {}
+    for copies in (20, 80):
+        path = tmp_path / f"long{copies}.txt"
+        path.write_bytes((seed.read_bytes().rstrip(b"\n") + b"\n\n") * copies)
+        x = extract(load_document(path))
+        _, chunked, _ = _traced(lambda: document_chunks(x, lambda found: None, chunk_lines=2_000))
+        _, whole, _ = _traced(lambda: document_triples(x))
+        peaks[copies] = chunked, whole
+    assert peaks[80][1] > 3 * peaks[20][1]  # held whole, the graph grows with the document
+    assert peaks[80][0] < 2 * peaks[20][0], peaks  # in chunks, it does not
+    assert peaks[80][0] < peaks[80][1] / 20, peaks

@@ -465,6 +465,57 @@ def test_bulk_loading_takes_whole_documents_from_several_processes(tmp_path):
     assert len(list(store.named_graphs())) == 12
 
 
+def test_a_load_part_ends_at_a_line_end_after_its_budget_and_hands_on_the_rest(tmp_path):
+    """The loader reads the pipe in runs of bounded size; no line is cut, none lost, none read twice."""
+    from policygraph.store import _LoadPart
+
+    data = b"".join(f'<urn:s{i}> <urn:p> "{"长" * (i % 97)}" <urn:g> .\n'.encode() for i in range(5000))
+    path = tmp_path / "quads.nq"
+    path.write_bytes(data)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        runs, part = [], _LoadPart(fd, 20_000)
+        while True:
+            read = []
+            while piece := part.read(4096 if len(runs) % 2 else -1):
+                read.append(piece)
+            runs.append(b"".join(read))
+            if part.ended:
+                break
+            part = part.next()
+    finally:
+        os.close(fd)
+    assert b"".join(runs) == data
+    assert len(runs) > 10
+    longest_line = max(len(line) for line in data.splitlines(keepends=True))
+    assert all(run.endswith(b"\n") and len(run) <= 20_000 + (1 << 16) + longest_line for run in runs if run)
+
+
+def test_a_bulk_load_in_many_runs_holds_every_quad(tmp_path, monkeypatch):
+    """Several writer processes, the loader restarted every few kilobytes: the store holds exactly what was written."""
+    import multiprocessing
+
+    import pyoxigraph as ox
+
+    from policygraph import store as store_module
+
+    runs = []
+    monkeypatch.setattr(store_module, "_LOAD_PART_BYTES", 50_000)
+    next_run = store_module._LoadPart.next
+    monkeypatch.setattr(store_module._LoadPart, "next", lambda part: runs.append(1) or next_run(part))
+    context = multiprocessing.get_context("forkserver")
+    with store_module.bulk_loading(tmp_path / "store", context=context) as sink:
+        writers = [context.Process(target=_write_documents, args=(sink.address, 4 * k, 4)) for k in range(3)]
+        for w in writers:
+            w.start()
+        for w in writers:
+            w.join()
+        assert all(w.exitcode == 0 for w in writers)
+    store = ox.Store.read_only(str(tmp_path / "store"))
+    assert len(store) == 12 * 3000
+    assert len(runs) > 100
+
+
 def test_a_failed_bulk_load_raises_the_loaders_error_and_leaves_no_writer_waiting(tmp_path):
     """A document the loader cannot read stops the load: the writer gets a broken pipe, the caller the loader's error."""
     from policygraph.store import bulk_loading
