@@ -500,7 +500,7 @@ def test_a_bulk_load_in_many_runs_holds_every_quad(tmp_path, monkeypatch):
     from policygraph import store as store_module
 
     runs = []
-    monkeypatch.setattr(store_module, "_LOAD_PART_BYTES", 50_000)
+    monkeypatch.setattr(store_module, "load_part_bytes", lambda: 50_000)
     next_run = store_module._LoadPart.next
     monkeypatch.setattr(store_module._LoadPart, "next", lambda part: runs.append(1) or next_run(part))
     context = multiprocessing.get_context("forkserver")
