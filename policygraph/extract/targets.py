@@ -180,33 +180,15 @@ def _lex() -> _Lex:
     """Compile the patterns of ``units.json`` once."""
     lx = lexicon()
     units = {fold(u["surface"]): u for u in lx["units"]}
-    seps = _alternation(lx["range_separators"])
-    num = number_pattern()
-    qty = rf"{num}%?(?:\s*(?:{seps})\s*{num}%?)?"
     suffix = lx["comparators"]["suffix"]
     between = lx["comparators"]["between"]
-    quantity = re.compile(
-        rf"(?P<q>{qty})(?P<mid>\s*(?:{_alternation(between)}))?(?P<unit>{_alternation(units)})?"
-        rf"(?P<cmp>{_alternation(suffix)})?"
-    )
-    ratio = lx["ratio"]
-    ratio_re = re.compile(
-        rf"(?:{_alternation(ratio['before'])})\s*{num}\s*(?:{_alternation(units)})?"
-        rf"[^{_chars(_syntax()['ratio_gap_stops'])}]{{0,6}}?"
-        rf"(?:{_alternation(ratio['link'])})\s*{num}"
-    )
     exempt_words = lx["exclusion_exempt"].get("words") or ()
     dl = lx["deadline"]
-    deadline = re.compile(
-        rf"(?:(?:{_alternation(dl['prefix'])})\s*(?P<a>(?:19|20)\d\d)\s*{_year_mark()})"
-        rf"|(?:(?P<b>(?:19|20)\d\d)\s*(?:{_alternation(dl['suffix'])}))"
-        rf"|(?:(?P<c>(?:19|20)\d\d)\s*{_year_mark()}\s*\d{{1,2}}\s*{_month_mark()}\s*(?:{_alternation(dl['month_suffix'])}))"
-    )
     prefix = lx["comparators"]["prefix"]
     return _Lex(
-        quantity=quantity,
+        quantity=_quantity_pattern(lx, units),
         non_unit=re.compile(rf"\s*(?:{_alternation(between)})?(?:{_alternation(lx['non_units'])})"),
-        deadline=deadline,
+        deadline=_deadline_pattern(dl),
         deadline_blockers=tuple(dl.get("blockers", ())),
         bare_year=_year(),
         bare_openers=tuple(sorted((fold(w) for w in dl["bare_openers"]), key=len, reverse=True)),
@@ -230,10 +212,7 @@ def _lex() -> _Lex:
         tail_stop=re.compile(_alternation(lx["metric_tail_stops"])),
         strip_prefixes=tuple(sorted(lx["metric_strip_prefixes"], key=len, reverse=True)),
         strip_suffixes=tuple(sorted(lx["metric_strip_suffixes"], key=len, reverse=True)),
-        units=units,
-        unit_names={s: u["unit"] for s, u in units.items() if "unit" in u},
-        level_units=frozenset(s for s, u in units.items() if u.get("needs_level_verb")),
-        dated_units=frozenset(s for s, u in units.items() if u.get("needs_deadline")),
+        **_unit_tables(units),
         between_cmp=between,
         exempt_words=re.compile(_alternation(exempt_words)) if exempt_words else None,
         goal_titles=tuple(lx["goal_sections"]["title_endings"]),
@@ -242,15 +221,11 @@ def _lex() -> _Lex:
         share_verb=re.compile(_alternation(lx["share_verbs"])),
         postposed_openers=tuple(lx["postposed"]["openers"]),
         postposed_verb=re.compile(_alternation(lx["postposed"]["verbs"])),
-        ratio=ratio_re,
+        ratio=_ratio_pattern(lx, units),
         min_shared=int(lx["restated"]["min_shared"]),
-        measure_units=frozenset(s for s, u in units.items() if u.get("measure")),
         rate_marks=tuple(lx["rate_marks"]),
         baseline_after=tuple(lx["baseline_after"]),
-        context_units=frozenset(s for s, u in units.items() if u.get("needs_context")),
         min_share_ratio=float(lx["restated"]["min_share_ratio"]),
-        price_units=frozenset(s for s, u in units.items() if u.get("price")),
-        blocked_by={s: re.compile(_alternation(u["blocked_by"])) for s, u in units.items() if u.get("blocked_by")},
         from_cue=re.compile(_alternation(lx["from_cues"])),
         review_words=tuple(lx["review_sections"]["title_words"]),
         clause_baseline=re.compile(_alternation(lx["clause_baseline_cues"])),
@@ -258,6 +233,50 @@ def _lex() -> _Lex:
         percent_scope=lx["percent"]["scope"],
     )
 
+
+
+def _quantity_pattern(lx: dict, units: dict) -> re.Pattern:
+    """A number or range, with its unit and its comparator after it (50家以上, 3-5个, 20%左右)."""
+    seps = _alternation(lx["range_separators"])
+    num = number_pattern()
+    qty = rf"{num}%?(?:\s*(?:{seps})\s*{num}%?)?"
+    return re.compile(
+        rf"(?P<q>{qty})(?P<mid>\s*(?:{_alternation(lx['comparators']['between'])}))?(?P<unit>{_alternation(units)})?"
+        rf"(?P<cmp>{_alternation(lx['comparators']['suffix'])})?"
+    )
+
+
+def _ratio_pattern(lx: dict, units: dict) -> re.Pattern:
+    """A ratio of two numbers (原则上按500户配1名), a staffing or provision norm rather than a goal."""
+    ratio, num = lx["ratio"], number_pattern()
+    return re.compile(
+        rf"(?:{_alternation(ratio['before'])})\s*{num}\s*(?:{_alternation(units)})?"
+        rf"[^{_chars(_syntax()['ratio_gap_stops'])}]{{0,6}}?"
+        rf"(?:{_alternation(ratio['link'])})\s*{num}"
+    )
+
+
+def _deadline_pattern(dl: dict) -> re.Pattern:
+    """A deadline: 到2020年, 2020年底前, 2020年6月底前 (the year in group a, b or c)."""
+    return re.compile(
+        rf"(?:(?:{_alternation(dl['prefix'])})\s*(?P<a>(?:19|20)\d\d)\s*{_year_mark()})"
+        rf"|(?:(?P<b>(?:19|20)\d\d)\s*(?:{_alternation(dl['suffix'])}))"
+        rf"|(?:(?P<c>(?:19|20)\d\d)\s*{_year_mark()}\s*\d{{1,2}}\s*{_month_mark()}\s*(?:{_alternation(dl['month_suffix'])}))"
+    )
+
+
+def _unit_tables(units: dict) -> dict:
+    """The fields of :class:`_Lex` read from the units' own entries: names, the units each cue applies to."""
+    return dict(
+        units=units,
+        unit_names={s: u["unit"] for s, u in units.items() if "unit" in u},
+        level_units=frozenset(s for s, u in units.items() if u.get("needs_level_verb")),
+        dated_units=frozenset(s for s, u in units.items() if u.get("needs_deadline")),
+        measure_units=frozenset(s for s, u in units.items() if u.get("measure")),
+        context_units=frozenset(s for s, u in units.items() if u.get("needs_context")),
+        price_units=frozenset(s for s, u in units.items() if u.get("price")),
+        blocked_by={s: re.compile(_alternation(u["blocked_by"])) for s, u in units.items() if u.get("blocked_by")},
+    )
 
 class _Ranges:
     """Sorted, disjoint half-open ranges held as two arrays of offsets.
