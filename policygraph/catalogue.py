@@ -9,10 +9,12 @@ from typing import Mapping
 from policygraph.errors import QueryError, UsageError
 
 __all__ = ["NamedQuery", "queries_dir", "parse_header", "list_queries", "load_query", "optional_param",
-           "resolve_query"]
+           "resolve_query", "expand_template", "read_query_text"]
 
 _HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*?)\s*$")
 _PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?:—|–|-{1,2}|:)\s*(.*)$")
+_TEMPLATE = re.compile(r"^#\s*template\s*:\s*(\S+)((?:\s+[A-Za-z_]\w*=\S+)*)\s*$")
+_TEMPLATE_VARIABLE = re.compile(r"\$([A-Za-z_]\w*)\b")
 
 
 @dataclass(frozen=True)
@@ -74,13 +76,61 @@ def optional_param(meaning: str) -> bool:
     return meaning.lower().startswith("optional")
 
 
-def load_query(path: str | Path, name: str | None = None) -> NamedQuery:
-    """Read a .rq file and its header into a NamedQuery."""
-    path = Path(path)
+def templates_dir() -> Path:
+    """The folder of the query templates: query bodies that several named queries share."""
+    return queries_dir() / "templates"
+
+
+def expand_template(text: str) -> str:
+    """A query's text with its header line ``# template: NAME VAR=TERM …`` replaced by that template's text.
+
+    Each ``$VAR`` of the template becomes its ``TERM`` (``class=pg:Fund``); a
+    text without such a line is returned as it is. Why: funds, parks and
+    programs ask one question of three classes, so the question is written
+    once and each of them keeps only its name, its header and its class.
+
+    Examples
+    --------
+    >>> expand_template("# title: Funds\\n# template: mentions.partitions.rq class=pg:Fund\\n").splitlines()[-1]
+    'SELECT ?name ?x WHERE { ?x a pg:Fund ; rdfs:label ?name }'
+    """
+    lines = text.splitlines(keepends=True)
+    for at, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            break
+        match = _TEMPLATE.match(stripped)
+        if match:
+            body = _template_text(match.group(1))
+            bound = dict(pair.split("=", 1) for pair in match.group(2).split())
+            body = _TEMPLATE_VARIABLE.sub(lambda v: bound.get(v.group(1), v.group(0)), body)
+            return "".join(lines[:at]) + body + "".join(lines[at + 1:])
+    return text
+
+
+def _template_text(name: str) -> str:
+    path = templates_dir() / name
+    if path.parent != templates_dir():
+        raise QueryError(f"{name}: a query template is named by its file name in {templates_dir()}")
+    try:
+        return path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(f"{path}: cannot read the query template ({exc})") from exc
+
+
+def read_query_text(path: Path) -> str:
+    """The text of a .rq file, its template expanded (see :func:`expand_template`)."""
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise QueryError(f"{path}: cannot read the query ({exc})") from exc
+    return expand_template(text)
+
+
+def load_query(path: str | Path, name: str | None = None) -> NamedQuery:
+    """Read a .rq file and its header into a NamedQuery."""
+    path = Path(path)
+    text = read_query_text(path)
     title, description, params = parse_header(text)
     return NamedQuery(name or path.stem, text, title, description, params, path)
 
@@ -107,6 +157,7 @@ def resolve_query(spec: str) -> NamedQuery:
             if not candidate.is_file():
                 raise UsageError(f"{spec}: no such query file")
             return load_query(candidate)
+    spec = expand_template(spec).strip()
     if not re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", spec, re.IGNORECASE):
         names = ", ".join(q.name for q in list_queries())
         raise UsageError(f"{spec!r} is neither a named query, a .rq file nor SPARQL; named queries: {names}")

@@ -223,6 +223,40 @@ def _walk_folder(root: Path) -> list[tuple[Path, InputError | None]]:
 # ---------------------------------------------------------------- loading
 
 
+def _checked_bytes(path: Path, name: str, max_bytes: int) -> bytes:
+    """The bytes of a regular, non-empty file of at most ``max_bytes`` that is not a binary format."""
+    problem = _name_error(path) or _entry_error(path)
+    if problem is not None:
+        raise problem
+    raw = _read_regular(path, name, max_bytes)
+    if not raw:
+        raise InputError(name, "empty file (0 bytes)")
+    if len(raw) > max_bytes:
+        raise InputError(name, f"file grew to {_size(len(raw))} while read, over {_size(max_bytes)}")
+    kind = _binary_kind(raw)
+    if kind:
+        raise InputError(name, f"binary file ({kind}), not text; save it as .txt or .html first")
+    return raw
+
+
+def _plain_text(raw: bytes, path: Path, name: str) -> tuple[str, str, bool]:
+    """The decoded text with ``\\n`` line endings (an HTML page's visible text), its encoding, and whether it was HTML."""
+    html = path.suffix.lower() in _HTML_SUFFIXES or _sniff_html(_ascii_head(raw))
+    try:
+        text, encoding = _decode(raw, html=html)
+    except _DecodeFailure as exc:
+        raise InputError(name, str(exc)) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    html = html or _sniff_html(text[:1024])
+    if not text.strip():
+        raise InputError(name, "empty file (only whitespace)")
+    if html:
+        text = strip_furniture(_html_to_text(text))
+        if not text.strip():
+            raise InputError(name, "HTML page without visible text")
+    return text, encoding, html
+
+
 def load_document(path, *, max_bytes: int = DEFAULT_MAX_BYTES, source_path: str | None = None) -> SourceDocument:
     """Read one file and decode it into a :class:`~policygraph.model.SourceDocument`.
 
@@ -258,31 +292,8 @@ def load_document(path, *, max_bytes: int = DEFAULT_MAX_BYTES, source_path: str 
     """
     path = Path(path)
     name = display_name(path)
-    problem = _name_error(path) or _entry_error(path)
-    if problem is not None:
-        raise problem
-    raw = _read_regular(path, name, max_bytes)
-    if not raw:
-        raise InputError(name, "empty file (0 bytes)")
-    if len(raw) > max_bytes:
-        raise InputError(name, f"file grew to {_size(len(raw))} while read, over {_size(max_bytes)}")
-
-    kind = _binary_kind(raw)
-    if kind:
-        raise InputError(name, f"binary file ({kind}), not text; save it as .txt or .html first")
-    html = path.suffix.lower() in _HTML_SUFFIXES or _sniff_html(_ascii_head(raw))
-    try:
-        text, encoding = _decode(raw, html=html)
-    except _DecodeFailure as exc:
-        raise InputError(name, str(exc)) from None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    html = html or _sniff_html(text[:1024])
-    if not text.strip():
-        raise InputError(name, "empty file (only whitespace)")
-    if html:
-        text = strip_furniture(_html_to_text(text))
-        if not text.strip():
-            raise InputError(name, "HTML page without visible text")
+    raw = _checked_bytes(path, name, max_bytes)
+    text, encoding, html = _plain_text(raw, path, name)
     return SourceDocument(
         source_file=path.name,
         path=name,

@@ -151,20 +151,41 @@ class _Processed:
     error: str | None = None
 
 
-_WORKER: dict = {}
+@dataclass(frozen=True)
+class _Worker:
+    """What a process holds to extract documents, made once per process: a lexicon is too large to send with each."""
+
+    base: str
+    lexicon: object  # policygraph.lexicon.Lexicon
+    sink: object | None  # policygraph.store.NQuadsSink, or None to hand the N-Quads back
 
 
-def _init_worker(base: str, lexicon_dirs: tuple[str, ...], sink=None) -> None:
+def _worker(base: str, lexicon_dirs: tuple[str, ...], sink=None) -> _Worker:
     """Ready a process to extract: the lexicon, and where its N-Quads go (``sink``, or its address from another process)."""
     from .lexicon import load_lexicon
     from .store import NQuadsSink
 
     if isinstance(sink, tuple):
         sink = NQuadsSink(*sink)
-    _WORKER.update(base=base, lexicon=load_lexicon(tuple(Path(d) for d in lexicon_dirs)), sink=sink)
+    return _Worker(base=base, lexicon=load_lexicon(tuple(Path(d) for d in lexicon_dirs)), sink=sink)
 
 
-def _process(item: tuple[str, str]) -> _Processed:
+#: The worker of this process when it serves a pool: set once, when the process starts, by :func:`_start_pool_worker`.
+_pool_worker: _Worker | None = None
+
+
+def _start_pool_worker(base: str, lexicon_dirs: tuple[str, ...], sink_address: tuple | None) -> None:
+    """A pool's initialiser: each process makes its worker once, since nothing but the documents is sent to it later."""
+    global _pool_worker
+    _pool_worker = _worker(base, lexicon_dirs, sink_address)
+
+
+def _process_in_pool(item: tuple[str, str]) -> _Processed:
+    """:func:`_process` in a pool's process, with the worker its initialiser made."""
+    return _process(_pool_worker, item)
+
+
+def _process(worker: _Worker, item: tuple[str, str]) -> _Processed:
     """Load, extract and serialise one document, given its file and source path (runs in a worker process)."""
     from .build import document_chunks, document_graph_iri, shared_graph_iri, statistics_graph_iri
     from .extract import extract
@@ -174,7 +195,7 @@ def _process(item: tuple[str, str]) -> _Processed:
     path, source_path = item
     try:
         document = load_document(path, source_path=source_path)
-        x = extract(document, _WORKER["lexicon"])
+        x = extract(document, worker.lexicon)
     except InputError as exc:
         return _Processed(path, source_path, "", None, None, None, exc.reason)
     summary = DocumentSummary(
@@ -182,18 +203,18 @@ def _process(item: tuple[str, str]) -> _Processed:
         title=x.meta.title, tasks=len(x.tasks), assignments=sum(len(t.assignments) for t in x.tasks),
         targets=len(x.targets), warnings=x.warnings, unrecognised=x.unrecognised_bodies,
         source_path=document.source_path)
-    graph = str(document_graph_iri(document.source_path, _WORKER["base"]))
-    sink, kept, counts = _WORKER["sink"], [], DocumentCounts()
+    graph = str(document_graph_iri(document.source_path, worker.base))
+    sink, kept, counts = worker.sink, [], DocumentCounts()
 
     def emit(found: list[str]) -> None:
         counts.add(found)
         chunk = line_nquads(graph, found)
         sink.write(chunk) if sink is not None else kept.append(chunk)
 
-    shared = document_chunks(x, emit, base=_WORKER["base"], lexicon=_WORKER["lexicon"])
+    shared = document_chunks(x, emit, base=worker.base, lexicon=worker.lexicon)
     del x
-    rest = graph_nquads(((str(shared_graph_iri(_WORKER["base"])), shared),
-                              (str(statistics_graph_iri(_WORKER["base"])), counts.ntriples(graph))))
+    rest = graph_nquads(((str(shared_graph_iri(worker.base)), shared),
+                         (str(statistics_graph_iri(worker.base)), counts.ntriples(graph))))
     if sink is not None:
         sink.write(rest)
         return _Processed(path, document.source_path, document.content_hash, graph, None, summary)
@@ -327,101 +348,186 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
     :func:`policygraph.load.document_path`): building another file of the
     same name or 文号 adds a document, and only the same path replaces one.
     """
-    from .build import statistics_graph_iri, vocabulary_graph_iri, vocabulary_ntriples
     from .load import input_files
-    from .serialize import StagedFiles
-    from .store import STORE_DIR, GraphStore, StoreLock, bulk_loading, graph_nquads, is_store, writing
+    from .store import GraphStore, StoreLock, is_store, writing
 
-    out = Path(out_dir)
-    store_dir = out / STORE_DIR
+    plan = _build_plan(out_dir, base, lexicon_dirs, jobs, export, force)
     inputs = input_files(paths if paths else [embedded_corpus()], root)
-    errors: list[tuple[str, str]] = []
-    summaries: list[DocumentSummary] = []
-    written: list[str] = []
-    fingerprint = _fingerprint(base, lexicon_dirs)
-    build_graph = f"{base.rstrip('/')}/graph/build"
-    vocabulary_graph = str(vocabulary_graph_iri(base))
-    statistics_graph = str(statistics_graph_iri(base))
-    fingerprint_line = f'<{build_graph}> <{_FINGERPRINT}> "{fingerprint}" .\n'
-
-    def report(path, summary, error) -> None:
-        if error is not None:
-            errors.append((error.path, error.reason))
-        elif summary is not None:
-            summaries.append(summary)
-        if on_document is not None:
-            on_document(Path(path), summary, error)
-
-    def processed(todo: list[Path], sink=None):
-        """The documents that extracted, reporting each (and each failure) as it comes."""
-        for done in _run(todo, base, lexicon_dirs, jobs, sink):
-            if done.error is not None:
-                report(done.path, None, InputError(done.path, done.error))
-                continue
-            yield done
-            hashes.read(done.path, done.content_hash)
-            written.append(done.graph)
-            report(done.path, done.summary, None)
-
-    with StoreLock(store_dir, timeout=wait), writing(store_dir, rebuild=rebuild) as staging:
+    found = _Findings(on_document)
+    with StoreLock(plan.store_dir, timeout=wait), writing(plan.store_dir, rebuild=rebuild) as staging:
         if is_store(staging):  # a copy of the current version, changed document by document
-            with GraphStore(staging, statistics_graph) as store:
-                same_pipeline = store.value(build_graph, _FINGERPRINT) == fingerprint
-                known = store.records()  # read once: a scan of every document of a large store
-                records = known if same_pipeline and not force else {}
-                hashes = FileHashes(out / HASHES_FILE)
-                todo, unchanged = _plan(inputs, records, report, hashes)
-                _check_space(out, todo, store_dir, rewrite=not same_pipeline, export=export)
-                if not same_pipeline:  # every agency is recounted once at the end
-                    store.recount_agencies = False
-                    store.drop_default_graph()
-                    store.replace(vocabulary_graph, vocabulary_ntriples())
-                    written.append(vocabulary_graph)
-                legacy = {r.source_file: r.graph for r in known.values() if not r.has_path} if not same_pipeline else {}
-                kept = set(known)
-                for done in processed(todo):
-                    store.replace_document(done.graph, done.nquads)
-                    if done.summary.source_file in legacy:  # the same file, kept by file name by an older build
-                        store.remove(legacy.pop(done.summary.source_file))
-                        kept.discard(done.summary.source_file)
-                if not same_pipeline:  # before the fingerprint marks the store as current
-                    store.refresh_statistics()
-                    store.replace(build_graph, fingerprint_line)
-            hashes.save()
+            stored = _update_store(staging, inputs, plan, found)
         else:
-            hashes, kept = FileHashes(out / HASHES_FILE), set()
-            todo, unchanged = _plan(inputs, {}, report, hashes)
-            _check_space(out, todo, None, rewrite=True, export=export)
-
-            import multiprocessing
-
-            with bulk_loading(staging, statistics_graph, multiprocessing.get_context(_BULK_CONTEXT)) as sink:
-                sink.write(graph_nquads([(vocabulary_graph, vocabulary_ntriples())]))
-                written.append(vocabulary_graph)
-                with closing(processed(todo, sink)) as documents:  # its workers are gone before the load ends
-                    for _ in documents:
-                        pass
-                sink.write(graph_nquads([(build_graph, fingerprint_line)]))
-            hashes.save()
-        with GraphStore(staging, statistics_graph) as store:
-            if push:
-                from .remote import push_dataset
-
-                shared = [store.shared_graph] if summaries else []  # the documents' agencies, places, parks
-                pushed = push_dataset(((g, store.graph_ntriples(g)) for g in written + shared), push)
-            counts = store_counts(store)
-            counts.update({"processed": len(summaries), "unchanged": unchanged, "failed": len(errors),
-                           "warnings": sum(len(s.warnings) for s in summaries)})
-            if push:
-                counts["pushed graphs"] = len(pushed.graphs)
-            outputs = dict(OUTPUT_FILES) if export else {"report": OUTPUT_FILES["report"]}
-            run, carried = _previous_entries(out / OUTPUT_FILES["report"], kept | {s.source_path for s in summaries},
-                                             {s.source_path for s in summaries})
-            report = BuildReport(documents=tuple(sorted(summaries, key=lambda d: d.source_path)),
-                                 errors=tuple(errors), counts=counts, outputs=outputs, run=run + 1, carried=carried)
-            _write_outputs(store, out, report)
+            stored = _load_new_store(staging, inputs, plan, found)
+        with GraphStore(staging, plan.statistics_graph) as store:
+            report = _finish(store, plan, found, stored, push)
             dataset = store.dataset() if load else None
     return report, dataset
+
+
+@dataclass(frozen=True)
+class _BuildPlan:
+    """What a build was asked for and the graphs it writes besides the documents', settled before it starts."""
+
+    out: Path
+    store_dir: Path
+    base: str
+    lexicon_dirs: tuple[Path, ...]
+    jobs: int | None
+    export: bool
+    force: bool
+    fingerprint: str
+    build_graph: str  # holds the fingerprint: the pipeline that wrote the store
+    vocabulary_graph: str
+    statistics_graph: str
+
+    @property
+    def fingerprint_line(self) -> str:
+        return f'<{self.build_graph}> <{_FINGERPRINT}> "{self.fingerprint}" .\n'
+
+
+def _build_plan(out_dir: str | Path, base: str, lexicon_dirs: Sequence[Path], jobs: int | None, export: bool,
+                force: bool) -> _BuildPlan:
+    """The plan of a build into ``out_dir``, with the fingerprint of the pipeline that runs it."""
+    from .build import statistics_graph_iri, vocabulary_graph_iri
+    from .store import STORE_DIR
+
+    return _BuildPlan(out=Path(out_dir), store_dir=Path(out_dir) / STORE_DIR, base=base,
+                      lexicon_dirs=tuple(lexicon_dirs), jobs=jobs, export=export, force=force,
+                      fingerprint=_fingerprint(base, lexicon_dirs), build_graph=f"{base.rstrip('/')}/graph/build",
+                      vocabulary_graph=str(vocabulary_graph_iri(base)),
+                      statistics_graph=str(statistics_graph_iri(base)))
+
+
+class _Findings:
+    """What a build has found so far, input by input, each told to ``on_document`` as it comes.
+
+    Why a class: the planning, the extraction and the report all add to it,
+    in the order the inputs are met, and the caller's progress follows.
+    """
+
+    def __init__(self, on_document: Callable | None):
+        self.on_document = on_document
+        self.errors: list[tuple[str, str]] = []
+        self.summaries: list[DocumentSummary] = []
+        self.written: list[str] = []  # the graphs this run wrote, in order
+
+    def report(self, path, summary: DocumentSummary | None, error: InputError | None) -> None:
+        """Note one input: failed (``error``), extracted (``summary``) or unchanged (neither)."""
+        if error is not None:
+            self.errors.append((error.path, error.reason))
+        elif summary is not None:
+            self.summaries.append(summary)
+        if self.on_document is not None:
+            self.on_document(Path(path), summary, error)
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What writing the store left for the report: the documents kept from before, and how many were unchanged."""
+
+    kept: frozenset[str]
+    unchanged: int
+
+
+def _extracted(todo: list[tuple[Path, str]], plan: _BuildPlan, found: _Findings, hashes: FileHashes, sink=None):
+    """The documents that extracted, each noted once the caller has stored it; a failure is noted and skipped."""
+    for done in _run(todo, plan.base, plan.lexicon_dirs, plan.jobs, sink):
+        if done.error is not None:
+            found.report(done.path, None, InputError(done.path, done.error))
+            continue
+        yield done
+        hashes.read(done.path, done.content_hash)
+        found.written.append(done.graph)
+        found.report(done.path, done.summary, None)
+
+
+def _update_store(staging: Path, inputs, plan: _BuildPlan, found: _Findings) -> _Stored:
+    """Change a copy of the store document by document: the new and changed inputs, or all of them for a new pipeline."""
+    from .store import GraphStore
+
+    hashes = FileHashes(plan.out / HASHES_FILE)
+    with GraphStore(staging, plan.statistics_graph) as store:
+        same_pipeline = store.value(plan.build_graph, _FINGERPRINT) == plan.fingerprint
+        known = store.records()  # read once: a scan of every document of a large store
+        records = known if same_pipeline and not plan.force else {}
+        todo, unchanged = _plan(inputs, records, found.report, hashes)
+        _check_space(plan.out, todo, plan.store_dir, rewrite=not same_pipeline, export=plan.export)
+        if not same_pipeline:  # every agency is recounted once at the end
+            _renew_vocabulary(store, plan, found)
+        legacy = {r.source_file: r.graph for r in known.values() if not r.has_path} if not same_pipeline else {}
+        kept = _replace_documents(store, _extracted(todo, plan, found, hashes), legacy, set(known))
+        if not same_pipeline:  # before the fingerprint marks the store as current
+            store.refresh_statistics()
+            store.replace(plan.build_graph, plan.fingerprint_line)
+    hashes.save()
+    return _Stored(kept=frozenset(kept), unchanged=unchanged)
+
+
+def _renew_vocabulary(store, plan: _BuildPlan, found: _Findings) -> None:
+    """Ready a store written by another pipeline for re-extraction: no agency counts, the current vocabulary."""
+    from .build import vocabulary_ntriples
+
+    store.recount_agencies = False
+    store.drop_default_graph()
+    store.replace(plan.vocabulary_graph, vocabulary_ntriples())
+    found.written.append(plan.vocabulary_graph)
+
+
+def _replace_documents(store, documents, legacy: dict[str, str], kept: set[str]) -> set[str]:
+    """Store each extracted document, removing the graph an older build kept for its file by name; the names kept."""
+    for done in documents:
+        store.replace_document(done.graph, done.nquads)
+        if done.summary.source_file in legacy:  # the same file, kept by file name by an older build
+            store.remove(legacy.pop(done.summary.source_file))
+            kept.discard(done.summary.source_file)
+    return kept
+
+
+def _load_new_store(staging: Path, inputs, plan: _BuildPlan, found: _Findings) -> _Stored:
+    """Write a first store with the bulk loader: the vocabulary, every document as its worker makes it, the fingerprint."""
+    import multiprocessing
+
+    from .build import vocabulary_ntriples
+    from .store import bulk_loading, graph_nquads
+
+    hashes = FileHashes(plan.out / HASHES_FILE)
+    todo, unchanged = _plan(inputs, {}, found.report, hashes)
+    _check_space(plan.out, todo, None, rewrite=True, export=plan.export)
+    with bulk_loading(staging, plan.statistics_graph, multiprocessing.get_context(_BULK_CONTEXT)) as sink:
+        sink.write(graph_nquads([(plan.vocabulary_graph, vocabulary_ntriples())]))
+        found.written.append(plan.vocabulary_graph)
+        with closing(_extracted(todo, plan, found, hashes, sink)) as documents:  # its workers are gone before the load ends
+            for _ in documents:
+                pass
+        sink.write(graph_nquads([(plan.build_graph, plan.fingerprint_line)]))
+    hashes.save()
+    return _Stored(kept=frozenset(), unchanged=unchanged)
+
+
+def _finish(store, plan: _BuildPlan, found: _Findings, stored: _Stored, push: str | None) -> BuildReport:
+    """Push what this run wrote (with ``push``), then count the store and write the report and the exports."""
+    pushed = _push(store, found, push) if push else None
+    counts = store_counts(store)
+    counts.update({"processed": len(found.summaries), "unchanged": stored.unchanged, "failed": len(found.errors),
+                   "warnings": sum(len(s.warnings) for s in found.summaries)})
+    if pushed is not None:
+        counts["pushed graphs"] = len(pushed.graphs)
+    outputs = dict(OUTPUT_FILES) if plan.export else {"report": OUTPUT_FILES["report"]}
+    extracted = {s.source_path for s in found.summaries}
+    run, carried = _previous_entries(plan.out / OUTPUT_FILES["report"], stored.kept | extracted, extracted)
+    report = BuildReport(documents=tuple(sorted(found.summaries, key=lambda d: d.source_path)),
+                         errors=tuple(found.errors), counts=counts, outputs=outputs, run=run + 1, carried=carried)
+    _write_outputs(store, plan.out, report)
+    return report
+
+
+def _push(store, found: _Findings, url: str):
+    """Send the graphs this run wrote, and the shared graph when it extracted any document, to a Graph Store URL."""
+    from .remote import push_dataset
+
+    shared = [store.shared_graph] if found.summaries else []  # the documents' agencies, places, parks
+    return push_dataset(((g, store.graph_ntriples(g)) for g in found.written + shared), url)
 
 
 #: Measured on real and generated corpora: a store takes up to 20 times the bytes of its documents, the
@@ -595,11 +701,8 @@ def _run(paths: list[tuple[Path, str]], base: str, lexicon_dirs: Sequence[Path],
     jobs = jobs or os.cpu_count() or 1
     dirs = tuple(str(d) for d in lexicon_dirs)
     if jobs <= 1 or len(paths) < 4 * jobs:
-        _init_worker(base, dirs, sink)
-        try:
-            yield from (_process((str(p), d)) for p, d in paths)
-        finally:
-            _WORKER.pop("sink", None)
+        worker = _worker(base, dirs, sink)
+        yield from (_process(worker, (str(p), d)) for p, d in paths)
         return
     import multiprocessing
     from collections import deque
@@ -611,11 +714,11 @@ def _run(paths: list[tuple[Path, str]], base: str, lexicon_dirs: Sequence[Path],
         context = multiprocessing.get_context(_BULK_CONTEXT)
         context.set_forkserver_preload(_WORKER_MODULES)  # imported once by the server, not by every worker
     initargs = (base, dirs, sink.address if sink is not None else None)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=initargs,
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_pool_worker, initargs=initargs,
                              mp_context=context) as pool:
         pending: deque = deque()
         for path, source_path in paths:
-            pending.append(pool.submit(_process, (str(path), source_path)))
+            pending.append(pool.submit(_process_in_pool, (str(path), source_path)))
             if len(pending) >= window:
                 yield pending.popleft().result()
         while pending:

@@ -125,10 +125,7 @@ def plot_ranking(ranking, path: str | Path, measure: str | None = None, title: s
     rows = list(ranking.rows)
     if not rows:
         raise UsageError("nothing to plot: the ranking is empty")
-    if ranking.by == "type":
-        labels = [f"{r['type']} · {r['jurisdiction']}" for r in rows]
-    else:
-        labels = [r["agency"] for r in rows]
+    labels = [f"{r['type']} · {r['jurisdiction']}" if ranking.by == "type" else r["agency"] for r in rows]
     values = [float(r.get(measure) or 0) for r in rows]
     font = find_cjk_font()
     if any(has_cjk(label) for label in labels) and font is None:
@@ -140,17 +137,9 @@ def plot_ranking(ranking, path: str | Path, measure: str | None = None, title: s
         height = 1.2 + 0.32 * len(rows)
         fig, ax = plt.subplots(figsize=(width_px / dpi, height), dpi=dpi)
         try:
-            ax.barh(range(len(rows)), values, color="#3b6ea5")
-            ax.set_yticks(range(len(rows)), labels)
-            ax.invert_yaxis()
-            ax.set_xlabel(measure)
-            for i, v in enumerate(values):
-                ax.text(v, i, f" {v:.4g}", va="center", fontsize=8)
-            ax.spines[["top", "right"]].set_visible(False)
             default = (f"{measure} by agency type and jurisdiction" if ranking.by == "type"
                        else f"{measure}: top {len(rows)} agencies")
-            ax.set_title(title or default, loc="left")
-            ax.margins(x=0.12)
+            _draw_bars(ax, labels, values, measure, title or default)
             fig.tight_layout()
             picture = io.BytesIO()
             fig.savefig(picture, format=kind, dpi=dpi)
@@ -158,3 +147,16 @@ def plot_ranking(ranking, path: str | Path, measure: str | None = None, title: s
             plt.close(fig)
     write_atomic(path, picture.getvalue())
     return path
+
+
+def _draw_bars(ax, labels: list[str], values: list[float], measure: str, title: str) -> None:
+    """One bar a row, the first on top, each with its value at its end; no frame on the top and right."""
+    ax.barh(range(len(labels)), values, color="#3b6ea5")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel(measure)
+    for i, v in enumerate(values):
+        ax.text(v, i, f" {v:.4g}", va="center", fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(title, loc="left")
+    ax.margins(x=0.12)

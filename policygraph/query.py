@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 
 from policygraph.catalogue import (NamedQuery, list_queries, load_query, optional_param, parse_header, queries_dir,
-                                   resolve_query)
+                                   read_query_text, resolve_query)
 from policygraph.errors import QueryError, UsageError
 from policygraph.formats import (FORMATS, _clip, _json_term, cell_text, csv_text, display_width, format_pages,
                                   format_result, format_table, json_text, markdown_table, to_csv, to_json,
@@ -387,11 +387,11 @@ def _store_variant(graph, query: NamedQuery, native) -> StoreVariant | None:
 
     if native.options != UNION or not _has_counts(graph):
         return None
-    text = variant.read_text("utf-8")
+    text = read_query_text(variant)
     if not all(_has_statement(graph, term) for term in _REQUIRES.findall(text)):
         return None  # a store written before the variant's statistics were kept
     partitions = folder / f"{query.name}.partitions.rq"
-    return StoreVariant(text, partitions.read_text("utf-8") if partitions.is_file() else None)
+    return StoreVariant(text, read_query_text(partitions) if partitions.is_file() else None)
 
 
 #: A variant's header line naming a statistics property it reads (``# requires: pg:undatedTargetsInGraph``).

@@ -133,22 +133,7 @@ def page_data(view: ViewGraph, lang: str = "zh") -> dict:
     index = {n.id: k for k, n in enumerate(view.nodes)}
     edges = [e for e in view.edges if e.source in index and e.target in index]
     pos = layout(index, [(e.source, e.target, 1.0) for e in edges])
-    if view.colour_by == "group":
-        groups = list(view.groups)
-        known = {g[0] for g in groups}
-        groups += [(g, g, g) for g in sorted({n.group for n in view.nodes} - known)]
-        categories = [{"key": key, "label": (zh, en)[i] or key, "shape": "dot", "color": _PALETTE[k % len(_PALETTE)]}
-                      for k, (key, zh, en) in enumerate(groups)]
-        cat_of = {c["key"]: k for k, c in enumerate(categories)}
-        category = [cat_of[n.group] for n in view.nodes]
-    else:
-        categories = [{"key": kind, "label": _KINDS[kind][3 + i], "shape": _KINDS[kind][0], "color": _KINDS[kind][1]}
-                      for kind in NODE_KINDS]
-        category = [NODE_KINDS.index(n.kind) for n in view.nodes]
-    for k, c in enumerate(categories):
-        c["count"] = category.count(k)
-    if view.colour_by != "group":
-        _label_counts(categories, view, i)
+    categories, category = _categories(view, i)
     jur_names = sorted({j for n in view.nodes for j in n.jurisdictions})
     jur_en = view.extra.get("jurisdictions", {})
     jurisdictions = [{"name": j, "label": j if i == 0 else (jur_en.get(j) or j),
@@ -172,6 +157,42 @@ def page_data(view: ViewGraph, lang: str = "zh") -> dict:
                       "t": (type_zh if i == 0 else type_en).get(n.group, "") if n.kind == "agency" else "",
                       "j": [jur_index[j] for j in n.jurisdictions], "n": list(n.names),
                       "i": [list(kv) for kv in info]})
+    edge_kinds, out_edges = _page_edges(edges, index, i)
+    ui = _UI[lang]
+    return {
+        "lang": lang, "title": _title(view, lang), "empty": not nodes, "emptyMessage": ui["empty"],
+        "summary": ui["summary"].format(nodes=len(nodes), edges=len(out_edges)), "big": len(nodes) > LARGE_GRAPH,
+        "ui": {k: v for k, v in ui.items() if k not in ("empty", "summary")},
+        "fields": {k: v[i] for k, v in _FIELDS.items()}, "longFields": list(_LONG_FIELDS),
+        "kinds": [{"key": kind, "label": _KINDS[kind][3 + i]} for kind in NODE_KINDS],
+        "taskKind": NODE_KINDS.index("task"), "categories": categories, "edgeKinds": edge_kinds,
+        "jurisdictions": jurisdictions, "nodes": nodes, "edges": out_edges,
+    }
+
+
+def _categories(view: ViewGraph, i: int) -> tuple[list[dict], list[int]]:
+    """The legend's categories (by group or by kind) with their counts, and each node's category by position."""
+    if view.colour_by == "group":
+        groups = list(view.groups)
+        known = {g[0] for g in groups}
+        groups += [(g, g, g) for g in sorted({n.group for n in view.nodes} - known)]
+        categories = [{"key": key, "label": (zh, en)[i] or key, "shape": "dot", "color": _PALETTE[k % len(_PALETTE)]}
+                      for k, (key, zh, en) in enumerate(groups)]
+        cat_of = {c["key"]: k for k, c in enumerate(categories)}
+        category = [cat_of[n.group] for n in view.nodes]
+    else:
+        categories = [{"key": kind, "label": _KINDS[kind][3 + i], "shape": _KINDS[kind][0], "color": _KINDS[kind][1]}
+                      for kind in NODE_KINDS]
+        category = [NODE_KINDS.index(n.kind) for n in view.nodes]
+    for k, c in enumerate(categories):
+        c["count"] = category.count(k)
+    if view.colour_by != "group":
+        _label_counts(categories, view, i)
+    return categories, category
+
+
+def _page_edges(edges, index: dict[str, int], i: int) -> tuple[list[dict], list[list]]:
+    """The legend's edge kinds with their counts, and the edges as ``[from, to, kind, width, count]``."""
     edge_kinds = [{"key": key, "label": v[3 + i], "color": v[0], "dashes": v[1], "width": v[2]}
                   for key, v in _EDGES.items()]
     kind_index = {e["key"]: k for k, e in enumerate(edge_kinds)}
@@ -183,16 +204,7 @@ def page_data(view: ViewGraph, lang: str = "zh") -> dict:
         out_edges.append([index[e.source], index[e.target], kind_index[e.kind], width, count])
     for k, kind in enumerate(edge_kinds):
         kind["count"] = sum(1 for e in out_edges if e[2] == k)
-    ui = _UI[lang]
-    return {
-        "lang": lang, "title": _title(view, lang), "empty": not nodes, "emptyMessage": ui["empty"],
-        "summary": ui["summary"].format(nodes=len(nodes), edges=len(out_edges)), "big": len(nodes) > LARGE_GRAPH,
-        "ui": {k: v for k, v in ui.items() if k not in ("empty", "summary")},
-        "fields": {k: v[i] for k, v in _FIELDS.items()}, "longFields": list(_LONG_FIELDS),
-        "kinds": [{"key": kind, "label": _KINDS[kind][3 + i]} for kind in NODE_KINDS],
-        "taskKind": NODE_KINDS.index("task"), "categories": categories, "edgeKinds": edge_kinds,
-        "jurisdictions": jurisdictions, "nodes": nodes, "edges": out_edges,
-    }
+    return edge_kinds, out_edges
 
 
 #: Legend counts that hold nodes the build's totals leave out: which edge makes a node count, and the wording.

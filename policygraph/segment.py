@@ -278,6 +278,12 @@ def segment(text: str) -> tuple[OutlineNode, ...]:
         stack.append((style, number))
         title, title_span = _title(text, offset + indent + end, offset + len(line))
         starts.append((offset + indent, tuple(n for _, n in stack), len(stack), title, title_span, part))
+    return _outline_nodes(text, starts, boundaries)
+
+
+def _outline_nodes(text: str, starts: list[tuple[int, tuple[str, ...], int, str, Span, str]],
+                   boundaries: list[int]) -> tuple[OutlineNode, ...]:
+    """The headings found, each spanning up to the next heading or part boundary, trailing blanks left out."""
     nodes = []
     cut_points = sorted({s[0] for s in starts} | set(boundaries) | {len(text)})
     for start, path, level, title, title_span, node_part in starts:

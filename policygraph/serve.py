@@ -240,24 +240,40 @@ def execute(store, query: str, accept: str | None = None, max_results: int = DEF
             media = negotiate(accept, SOLUTION_TYPES)
             return Reply(200, media, result.serialize(format=getattr(ox.QueryResultsFormat, SOLUTION_TYPES[media])))
         if isinstance(result, ox.QueryTriples):
-            media = negotiate(accept, GRAPH_TYPES)
-            room = max_bytes if GRAPH_TYPES[media] == "N_TRIPLES" else max_bytes // 2
-            body, cut = _capture(lambda sink: result.serialize(sink, ox.RdfFormat.N_TRIPLES), max_results, room)
-            if GRAPH_TYPES[media] != "N_TRIPLES":
-                body = ox.serialize(ox.parse(body, ox.RdfFormat.N_TRIPLES),
-                                    format=getattr(ox.RdfFormat, GRAPH_TYPES[media]), prefixes=PREFIXES) or b""
-            content_type = media + ("; charset=utf-8" if media.startswith("text/") else "")
-            return Reply(200, content_type, body, _limit_headers(cut, max_results, max_bytes))
-        media = negotiate(accept, SOLUTION_TYPES)
-        room = max_bytes if SOLUTION_TYPES[media] in ("TSV", "CSV") else max_bytes // 4
-        body, cut = _capture(lambda sink: result.serialize(sink, ox.QueryResultsFormat.TSV), max_results + 1, room)
-        if SOLUTION_TYPES[media] != "TSV":
-            body = ox.parse_query_results(body, ox.QueryResultsFormat.TSV).serialize(
-                format=getattr(ox.QueryResultsFormat, SOLUTION_TYPES[media]))
-        content_type = media + ("; charset=utf-8" if media.startswith("text/") else "")
-        return Reply(200, content_type, body, _limit_headers(cut, max_results, max_bytes))
+            return _triples_reply(result, accept, max_results, max_bytes)
+        return _solutions_reply(result, accept, max_results, max_bytes)
     except (OSError, ValueError, RuntimeError) as exc:  # evaluation errors, e.g. a SERVICE call that fails
         return _text(500, f"query failed: {exc}")
+
+
+def _triples_reply(result, accept: str | None, max_results: int, max_bytes: int) -> Reply:
+    """The triples of a CONSTRUCT or DESCRIBE, cut as N-Triples, then written in the media type accepted."""
+    import pyoxigraph as ox
+
+    from .vocab import PREFIXES
+
+    media = negotiate(accept, GRAPH_TYPES)
+    room = max_bytes if GRAPH_TYPES[media] == "N_TRIPLES" else max_bytes // 2
+    body, cut = _capture(lambda sink: result.serialize(sink, ox.RdfFormat.N_TRIPLES), max_results, room)
+    if GRAPH_TYPES[media] != "N_TRIPLES":
+        body = ox.serialize(ox.parse(body, ox.RdfFormat.N_TRIPLES),
+                            format=getattr(ox.RdfFormat, GRAPH_TYPES[media]), prefixes=PREFIXES) or b""
+    content_type = media + ("; charset=utf-8" if media.startswith("text/") else "")
+    return Reply(200, content_type, body, _limit_headers(cut, max_results, max_bytes))
+
+
+def _solutions_reply(result, accept: str | None, max_results: int, max_bytes: int) -> Reply:
+    """The rows of a SELECT, cut as TSV (one line a row), then written in the media type accepted."""
+    import pyoxigraph as ox
+
+    media = negotiate(accept, SOLUTION_TYPES)
+    room = max_bytes if SOLUTION_TYPES[media] in ("TSV", "CSV") else max_bytes // 4
+    body, cut = _capture(lambda sink: result.serialize(sink, ox.QueryResultsFormat.TSV), max_results + 1, room)
+    if SOLUTION_TYPES[media] != "TSV":
+        body = ox.parse_query_results(body, ox.QueryResultsFormat.TSV).serialize(
+            format=getattr(ox.QueryResultsFormat, SOLUTION_TYPES[media]))
+    content_type = media + ("; charset=utf-8" if media.startswith("text/") else "")
+    return Reply(200, content_type, body, _limit_headers(cut, max_results, max_bytes))
 
 
 def _limit_headers(cut: bool, max_results: int, max_bytes: int) -> tuple[tuple[str, str], ...]:

@@ -319,7 +319,6 @@ def bulk_loading(store_dir: str | Path, statistics_graph: str | None = None, con
     """
     import multiprocessing
     import tempfile
-    import threading
 
     import pyoxigraph as ox
 
@@ -328,37 +327,10 @@ def bulk_loading(store_dir: str | Path, statistics_graph: str | None = None, con
         raise PolicyGraphError(f"{store_dir}: a store is already there; a bulk build only writes a new one")
     shutil.rmtree(store_dir, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix="policygraph-load-") as folder:
-        pipe = os.path.join(folder, "quads.nq")
-        os.mkfifo(pipe, 0o600)
-        # held until the loader is done: writers can open the pipe before the loader does, and get a broken
-        # pipe, rather than block, once it has stopped reading
-        keep = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
-        try:
-            fcntl.fcntl(keep, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_BYTES)
-        except OSError:  # a lower limit for this user: the default size works too, with more switches
-            pass
+        pipe, keep = _load_pipe(folder)
         store = ox.Store(str(store_dir))
         failure: list[BaseException] = []
-
-        def load() -> None:
-            try:
-                reading = os.open(pipe, os.O_RDONLY)
-                try:
-                    part = _LoadPart(reading, load_part_bytes())
-                    while True:
-                        store.bulk_load(part, format=ox.RdfFormat.N_QUADS)
-                        if part.ended:
-                            break
-                        part = part.next()
-                finally:
-                    os.close(reading)
-            except BaseException as exc:  # handed to the main thread, raised there
-                failure.append(exc)
-            finally:
-                os.close(keep)
-
-        loader = threading.Thread(target=load, name="policygraph-bulk-load", daemon=True)
-        loader.start()
+        loader = _start_loader(store, pipe, keep, failure)
         sink, stopped = NQuadsSink(pipe, (context or multiprocessing).Lock()), None
         try:
             yield sink
@@ -377,6 +349,51 @@ def bulk_loading(store_dir: str | Path, statistics_graph: str | None = None, con
             store.flush()
         finally:
             del store
+
+
+def _load_pipe(folder: str) -> tuple[str, int]:
+    """A named pipe in ``folder`` for the loader to read, and a reading end held open until the loader is done.
+
+    Why the held end: writers can open the pipe before the loader does, and
+    get a broken pipe, rather than block, once it has stopped reading.
+    """
+    pipe = os.path.join(folder, "quads.nq")
+    os.mkfifo(pipe, 0o600)
+    keep = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        fcntl.fcntl(keep, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_BYTES)
+    except OSError:  # a lower limit for this user: the default size works too, with more switches
+        pass
+    return pipe, keep
+
+
+def _start_loader(store, pipe: str, keep: int, failure: list[BaseException]):
+    """Start the thread that bulk-loads ``pipe`` into ``store``, in runs of :func:`load_part_bytes` each; its error
+    goes into ``failure``, and ``keep`` is closed when it ends."""
+    import threading
+
+    import pyoxigraph as ox
+
+    def load() -> None:
+        try:
+            reading = os.open(pipe, os.O_RDONLY)
+            try:
+                part = _LoadPart(reading, load_part_bytes())
+                while True:
+                    store.bulk_load(part, format=ox.RdfFormat.N_QUADS)
+                    if part.ended:
+                        break
+                    part = part.next()
+            finally:
+                os.close(reading)
+        except BaseException as exc:  # handed to the main thread, raised there
+            failure.append(exc)
+        finally:
+            os.close(keep)
+
+    loader = threading.Thread(target=load, name="policygraph-bulk-load", daemon=True)
+    loader.start()
+    return loader
 
 
 def bulk_build(store_dir: str | Path, chunks: Iterable[bytes], statistics_graph: str | None = None) -> None:

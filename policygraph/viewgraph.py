@@ -169,102 +169,183 @@ def read_view_graph(ds, agencies_only: bool = False) -> ViewGraph:
     >>> read_view_graph(Dataset(default_union=True)).nodes
     ()
     """
-    d = {kind: {} if agencies_only and kind not in _AGENCY_KINDS
-         else _describe(ds, kind, _TASK_AGENCIES if agencies_only and kind == "task" else None) for kind in _CLASSES}
-    pg = _PG
-    jur = {iri: _labels(props) for iri, props in d["jurisdiction"].items()}
+    found = _read_resources(ds, agencies_only)
+    roles = _strongest_roles(found)
+    parts = [_document_part(found), _agency_part(found), _body_part(found), _named_part(found), _task_part(found)]
+    mentions, targets = _document_mentions(found), _target_part(found)
+    nodes: dict[str, dict] = {}
+    for part in parts + [mentions, targets]:
+        nodes.update(part.nodes)
+    edges = _edges(parts, roles, mentions, targets)
+    edges = {pair: kind for pair, kind in edges.items() if pair[0] in nodes and pair[1] in nodes}
+    docs_of, jurs_of = _whereabouts(found, parts + [mentions, targets])
+    pairs = [(t, a, role) for (t, a), role in roles.items() if t in nodes and nodes.get(a, {}).get("kind") == "agency"]
+    agency_types = sorted({(n["group"], n["type_zh"], n["type_en"]) for n in nodes.values() if n["kind"] == "agency"})
+    return ViewGraph(nodes=_view_nodes(nodes, docs_of, jurs_of, pairs), colour_by="kind",
+                     edges=tuple(sorted(ViewEdge(a, b, kind) for (a, b), kind in edges.items())),
+                     extra={"agency_types": tuple(agency_types),
+                            "jurisdictions": {zh: en for zh, en in found.jurisdictions.values() if zh}})
+
+
+@dataclass(frozen=True)
+class _Resources:
+    """What the whole-graph view is drawn from: the resources of each kind, and the labels their links name."""
+
+    of: dict[str, dict[str, dict[str, list]]]  # kind -> IRI -> predicate -> objects (see ``_describe``)
+    jurisdictions: dict[str, tuple[str, str]]  # IRI -> (zh, en)
+    type_labels: dict[str, dict[str, str]]  # agency type IRI -> language -> label
+
+    def jurisdiction_names(self, props: dict) -> list[str]:
+        """The Chinese names of the jurisdictions a resource is in."""
+        return [self.jurisdictions.get(j, ("", ""))[0] for j in _all(props, _PG + "jurisdiction")]
+
+
+@dataclass
+class _Part:
+    """The nodes and edges one kind of resource adds to the view, and where each node occurs.
+
+    ``occurrences`` are (node, document IRI): the node is in that document's
+    view; ``places`` are (node, jurisdiction name) stated of the node itself.
+    """
+
+    nodes: dict[str, dict] = field(default_factory=dict)
+    edges: dict[tuple[str, str], str] = field(default_factory=dict)
+    occurrences: list[tuple[str, str]] = field(default_factory=list)
+    places: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _read_resources(ds, agencies_only: bool) -> _Resources:
+    """Every resource of each kind the view draws, or with ``agencies_only`` only what the agency network needs."""
+    of = {kind: {} if agencies_only and kind not in _AGENCY_KINDS
+          else _describe(ds, kind, _TASK_AGENCIES if agencies_only and kind == "task" else None) for kind in _CLASSES}
     type_labels: dict[str, dict[str, str]] = defaultdict(dict)
     for t, label in ds.query(_TYPE_LABELS):
         type_labels[str(t)].setdefault(getattr(label, "language", None) or "zh", str(label))
+    return _Resources(of=of, jurisdictions={iri: _labels(props) for iri, props in of["jurisdiction"].items()},
+                      type_labels=type_labels)
 
-    def jur_name(iri: str) -> str:
-        return jur.get(iri, ("", ""))[0]
 
-    nodes: dict[str, dict] = {}
-    edges: dict[tuple[str, str], str] = {}
-    docs_of: dict[str, set[str]] = defaultdict(set)
-    jurs_of: dict[str, set[str]] = defaultdict(set)
-
-    def occurs(node: str, doc: str) -> None:
-        if doc in d["document"]:
-            props = d["document"][doc]
-            docs_of[node].add(_first(props, pg + "sourcePath") or _first(props, pg + "sourceFile") or doc)
-            jurs_of[node].update(jur_name(j) for j in _all(d["document"][doc], pg + "jurisdiction"))
-
-    for iri, p in d["document"].items():
+def _document_part(found: _Resources) -> _Part:
+    """Documents (cited ones have no source file), what they implement and who issued them."""
+    part, pg = _Part(), _PG
+    for iri, p in found.of["document"].items():
         source = _first(p, pg + "sourceFile")
         number = _first(p, pg + "documentNumber")
         title = _first(p, _DCT + "title")
         info = [("title", title), ("documentNumber", number), ("issued", _first(p, _DCT + "issued")),
-                ("sourceFile", source), ("jurisdiction", ", ".join(jur_name(j) for j in _all(p, pg + "jurisdiction")))]
-        nodes[iri] = dict(kind="document" if source else "cited", label_zh=title or number or source or iri,
-                          names=_names(title, number, source), info=info)
+                ("sourceFile", source), ("jurisdiction", ", ".join(found.jurisdiction_names(p)))]
+        part.nodes[iri] = dict(kind="document" if source else "cited", label_zh=title or number or source or iri,
+                               names=_names(title, number, source), info=info)
         if source:
-            occurs(iri, iri)
+            part.occurrences.append((iri, iri))
         for cited in _all(p, pg + "implements"):
-            edges[(iri, cited)] = "implements"
+            part.edges[(iri, cited)] = "implements"
         for agency in _all(p, pg + "issuedBy"):
-            edges[(iri, agency)] = "issued"
-    for iri, p in d["document"].items():
+            part.edges[(iri, agency)] = "issued"
+    for iri, p in found.of["document"].items():
         for cited in _all(p, pg + "implements"):
-            occurs(cited, iri)
+            part.occurrences.append((cited, iri))
+    return part
 
-    for iri, p in d["agency"].items():
+
+def _agency_part(found: _Resources) -> _Part:
+    """Agencies with their type (the colour of the agency network) and the parks they manage."""
+    part, pg = _Part(), _PG
+    for iri, p in found.of["agency"].items():
         zh, en = _labels(p)
         types = _all(p, pg + "agencyType")
         type_key = types[0].rsplit("#", 1)[-1] if types else ""
-        tl = type_labels.get(types[0], {}) if types else {}
-        nodes[iri] = dict(kind="agency", label_zh=zh, label_en=en, names=_names(zh, en, *_all(p, _SKOS + "altLabel")),
-                          group=type_key, type_zh=tl.get("zh", type_key), type_en=tl.get("en", type_key),
-                          info=[("agencyType", tl.get("zh", type_key)), ("agencyTypeEn", tl.get("en", "")),
-                                ("aliases", "、".join(_all(p, _SKOS + "altLabel")))])
-        jurs_of[iri].update(jur_name(j) for j in _all(p, pg + "jurisdiction"))
+        tl = found.type_labels.get(types[0], {}) if types else {}
+        part.nodes[iri] = dict(kind="agency", label_zh=zh, label_en=en,
+                               names=_names(zh, en, *_all(p, _SKOS + "altLabel")),
+                               group=type_key, type_zh=tl.get("zh", type_key), type_en=tl.get("en", type_key),
+                               info=[("agencyType", tl.get("zh", type_key)), ("agencyTypeEn", tl.get("en", "")),
+                                     ("aliases", "、".join(_all(p, _SKOS + "altLabel")))])
+        part.places += [(iri, name) for name in found.jurisdiction_names(p)]
         for park in _all(p, pg + "manages"):
-            edges[(iri, park)] = "manages"
-    for iri, p in d["body"].items():
-        zh, en = _labels(p)
-        nodes[iri] = dict(kind="body", label_zh=zh, label_en=en, names=_names(zh, en), info=[])
-        jurs_of[iri].update(jur_name(j) for j in _all(p, pg + "jurisdiction"))
-    for kind in ("park", "fund", "program"):
-        for iri, p in d[kind].items():
-            zh, en = _labels(p)
-            nodes[iri] = dict(kind=kind, label_zh=zh, label_en=en, names=_names(zh, en), info=[])
+            part.edges[(iri, park)] = "manages"
+    return part
 
-    roles: dict[tuple[str, str], str] = {}
-    rank = {"lead": 0, "support": 1, "responsible": 2}
-    for iri, p in d["task"].items():
+
+def _body_part(found: _Resources) -> _Part:
+    """Unspecified bodies (有关部门), each in its jurisdiction."""
+    part = _Part()
+    for iri, p in found.of["body"].items():
+        zh, en = _labels(p)
+        part.nodes[iri] = dict(kind="body", label_zh=zh, label_en=en, names=_names(zh, en), info=[])
+        part.places += [(iri, name) for name in found.jurisdiction_names(p)]
+    return part
+
+
+def _named_part(found: _Resources) -> _Part:
+    """Parks, funds and programs: a label and nothing else of their own."""
+    part = _Part()
+    for kind in ("park", "fund", "program"):
+        for iri, p in found.of[kind].items():
+            zh, en = _labels(p)
+            part.nodes[iri] = dict(kind=kind, label_zh=zh, label_en=en, names=_names(zh, en), info=[])
+    return part
+
+
+def _task_part(found: _Resources) -> _Part:
+    """Tasks under their parent task or document, with what they mention; their agencies occur where they do."""
+    part, pg, tasks = _Part(), _PG, found.of["task"]
+    for iri, p in tasks.items():
         doc = _first(p, pg + "inDocument")
         title = _first(p, _DCT + "title")
         outline = _first(p, pg + "outline")
-        doc_props = d["document"].get(doc, {})
+        doc_props = found.of["document"].get(doc, {})
         doc_label = _first(doc_props, _DCT + "title") or _first(doc_props, pg + "sourceFile")
         info = [("title", title), ("outline", outline), ("document", doc_label),
                 ("sourceFile", _first(doc_props, pg + "sourceFile")), ("taskText", _first(p, pg + "taskText"))]
         info += [("sourceText", text) for text in _all(p, pg + "sourceText")]
-        nodes[iri] = dict(kind="task", label_zh=title or outline, names=_names(title), info=info, outline=outline)
-        occurs(iri, doc)
-        parents = [x for x in _all(p, pg + "subTaskOf") if x in d["task"]]
-        edges[(parents[0] if parents else doc, iri)] = "subtask" if parents else "contains"
-        for pred, role in (("responsibleAgency", "responsible"), ("supportingAgency", "support"),
-                           ("leadAgency", "lead")):
-            for agency in _all(p, pg + pred):
-                current = roles.get((iri, agency))
-                if current is None or rank[role] < rank[current]:
-                    roles[(iri, agency)] = role
-                occurs(agency, doc)
-        for body in _all(p, pg + "unspecifiedBody"):
-            roles[(iri, body)] = "responsible"
-            occurs(body, doc)
+        part.nodes[iri] = dict(kind="task", label_zh=title or outline, names=_names(title), info=info, outline=outline)
+        parents = [x for x in _all(p, pg + "subTaskOf") if x in tasks]
+        part.edges[(parents[0] if parents else doc, iri)] = "subtask" if parents else "contains"
+        part.occurrences.append((iri, doc))
+        for pred in _TASK_ROLES + ("unspecifiedBody",):
+            part.occurrences += [(agency, doc) for agency in _all(p, pg + pred)]
         for named in _all(p, pg + "mentions"):
-            edges[(iri, named)] = "mentions"
-            occurs(named, doc)
-    edges.update(roles)
-    for iri, p in d["document"].items():
-        for named in _all(p, pg + "mentions"):
-            edges.setdefault((iri, named), "mentions")
-            occurs(named, iri)
+            part.edges[(iri, named)] = "mentions"
+            part.occurrences.append((named, doc))
+    return part
 
-    for iri, p in d["target"].items():
+
+#: A task's predicates naming its agencies, by role, weakest first: a later role replaces an earlier one.
+_TASK_ROLES = ("responsibleAgency", "supportingAgency", "leadAgency")
+_ROLE_OF = {"responsibleAgency": "responsible", "supportingAgency": "support", "leadAgency": "lead"}
+_ROLE_RANK = {"lead": 0, "support": 1, "responsible": 2}
+
+
+def _strongest_roles(found: _Resources) -> dict[tuple[str, str], str]:
+    """(task, agency or body) -> the strongest role the task gives it: lead, then support, then responsible."""
+    roles: dict[tuple[str, str], str] = {}
+    for iri, p in found.of["task"].items():
+        for pred in _TASK_ROLES:
+            role = _ROLE_OF[pred]
+            for agency in _all(p, _PG + pred):
+                current = roles.get((iri, agency))
+                if current is None or _ROLE_RANK[role] < _ROLE_RANK[current]:
+                    roles[(iri, agency)] = role
+        for body in _all(p, _PG + "unspecifiedBody"):
+            roles[(iri, body)] = "responsible"
+    return roles
+
+
+def _document_mentions(found: _Resources) -> _Part:
+    """What a document mentions outside its tasks."""
+    part = _Part()
+    for iri, p in found.of["document"].items():
+        for named in _all(p, _PG + "mentions"):
+            part.edges[(iri, named)] = "mentions"
+            part.occurrences.append((named, iri))
+    return part
+
+
+def _target_part(found: _Resources) -> _Part:
+    """Targets, labelled by metric and amount, under their task or else their document."""
+    part, pg = _Part(), _PG
+    for iri, p in found.of["target"].items():
         doc = _first(p, pg + "inDocument")
         surface = _first(p, pg + "surface")
         value = _number(_first(p, pg + "value"))
@@ -278,20 +359,47 @@ def read_view_graph(ds, agencies_only: bool = False) -> ViewGraph:
         info = [("metric", metric), ("value", amount), ("targetYear", year),
                 ("annual", "✓" if _first(p, pg + "annual").lower() == "true" else ""),
                 ("surface", surface), ("sentence", _first(p, pg + "sourceText"))]
-        nodes[iri] = dict(kind="target", label_zh=label, names=_names(surface, metric), info=info)
-        occurs(iri, doc)
-        tasks = [t for t in _all(p, pg + "inTask") if t in d["task"]]
-        edges[(tasks[0] if tasks else doc, iri)] = "goal"
+        part.nodes[iri] = dict(kind="target", label_zh=label, names=_names(surface, metric), info=info)
+        part.occurrences.append((iri, doc))
+        tasks = [t for t in _all(p, pg + "inTask") if t in found.of["task"]]
+        part.edges[(tasks[0] if tasks else doc, iri)] = "goal"
+    return part
 
-    for (a, b) in list(edges):
-        if a not in nodes or b not in nodes:
-            del edges[(a, b)]
-    pairs = [(t, a, role) for (t, a), role in roles.items() if t in nodes and nodes.get(a, {}).get("kind") == "agency"]
+
+def _edges(parts: list[_Part], roles: dict, mentions: _Part, targets: _Part) -> dict[tuple[str, str], str]:
+    """All edges, a later kind replacing an earlier one between the same nodes: roles replace the structure, a
+    document's mentions only add, and a target's link to its task or document comes last."""
+    edges: dict[tuple[str, str], str] = {}
+    for part in parts:
+        edges.update(part.edges)
+    edges.update(roles)
+    for pair, kind in mentions.edges.items():
+        edges.setdefault(pair, kind)
+    edges.update(targets.edges)
+    return edges
+
+
+def _whereabouts(found: _Resources, parts: list[_Part]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """The documents (by source path) and jurisdictions (by name) each node occurs in."""
+    docs_of: dict[str, set[str]] = defaultdict(set)
+    jurs_of: dict[str, set[str]] = defaultdict(set)
+    for part in parts:
+        for node, name in part.places:
+            jurs_of[node].add(name)
+        for node, doc in part.occurrences:
+            props = found.of["document"].get(doc)
+            if props is not None:
+                docs_of[node].add(_first(props, _PG + "sourcePath") or _first(props, _PG + "sourceFile") or doc)
+                jurs_of[node].update(found.jurisdiction_names(props))
+    return docs_of, jurs_of
+
+
+def _view_nodes(nodes: dict[str, dict], docs_of: dict, jurs_of: dict, pairs: list) -> tuple[ViewNode, ...]:
+    """The nodes sorted by IRI, with their non-empty facts; agencies with their role counts and score."""
     scores, _, _ = agency_measures(pairs)
     counts: dict[str, Counter] = defaultdict(Counter)
     for _, a, role in pairs:
         counts[a][role] += 1
-
     out = []
     for iri in sorted(nodes):
         n = nodes[iri]
@@ -305,11 +413,7 @@ def read_view_graph(ds, agencies_only: bool = False) -> ViewGraph:
                             names=n["names"], jurisdictions=tuple(sorted(j for j in jurs_of[iri] if j)),
                             documents=tuple(sorted(docs_of[iri])), info=tuple(info), group=n.get("group", ""),
                             score=scores.get(iri, 0.0)))
-    agency_types = sorted({(n["group"], n["type_zh"], n["type_en"]) for n in nodes.values() if n["kind"] == "agency"})
-    edge_list = tuple(sorted(ViewEdge(a, b, kind) for (a, b), kind in edges.items()))
-    return ViewGraph(nodes=tuple(out), edges=edge_list, colour_by="kind",
-                     extra={"agency_types": tuple(agency_types),
-                            "jurisdictions": {zh: en for zh, en in jur.values() if zh}})
+    return tuple(out)
 
 
 def _fmt_score(score: float) -> str:

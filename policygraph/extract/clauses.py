@@ -114,14 +114,35 @@ def find_clauses(text: str, judge: BodyJudge) -> ClauseScan:
     """
     vocab = clause_vocabulary()
     folded = fold(text)
-    found: list[tuple[Piece, ListParse]] = []
-    rejected: list[Rejection] = []
-    taken: list[Piece] = []
-    rule = False
+    bracketed = _bracketed_clauses(text, folded, judge, vocab)
+    taken = sorted(piece for piece, _ in bracketed.found)
+    written = _sentence_clauses(text, folded, judge, vocab, taken)
+    clauses = []
+    for piece, parsed in sorted(bracketed.found + written.found, key=lambda f: f[0]):
+        if all(i.kind == "generic" for i in parsed.items) and folded[piece[0]] != _OPEN and not parsed.has_label:
+            continue
+        clauses.append(clause_from_list(text, folded, piece, parsed, judge))
+    rejected = sorted(bracketed.rejected + written.rejected, key=lambda r: r.span)
+    return ClauseScan(clauses=tuple(clauses), rejected=tuple(rejected),
+                      first_listed_leads=bracketed.rule or written.rule)
 
-    def reject(piece: Piece, reason: str) -> None:
-        rejected.append(Rejection(text=text[piece[0]:piece[1]], span=Span(*piece), reason=reason))
 
+@dataclass(frozen=True)
+class _Found:
+    """The clauses one way of reading found (span, parse), those it turned down, and whether one states the rule."""
+
+    found: list[tuple[Piece, ListParse]]
+    rejected: list[Rejection]
+    rule: bool
+
+
+def _rejection(text: str, piece: Piece, reason: str) -> Rejection:
+    return Rejection(text=text[piece[0]:piece[1]], span=Span(*piece), reason=reason)
+
+
+def _bracketed_clauses(text: str, folded: str, judge: BodyJudge, vocab: dict) -> _Found:
+    """Clauses in brackets (（省科技厅牵头）): one with a role or label cue, or an uncued one closing its paragraph."""
+    found, rejected, rule = [], [], False
     for body in _bracket_groups(folded):
         body = strip(folded, body)
         if body[0] >= body[1] or body[1] - body[0] > _MAX_CLAUSE:
@@ -135,17 +156,21 @@ def find_clauses(text: str, judge: BodyJudge) -> ClauseScan:
         whole = (body[0] - 1, body[1] + 1)
         if reason is None:
             found.append((whole, parsed))
-            taken.append(whole)
             rule = rule or parsed.states_rule
         elif cued:
-            reject(whole, reason)
-    taken.sort()
+            rejected.append(_rejection(text, whole, reason))
+    return _Found(found, rejected, rule)
+
+
+def _sentence_clauses(text: str, folded: str, judge: BodyJudge, vocab: dict, taken: list[Piece]) -> _Found:
+    """Clauses written as sentences outside the bracketed ones (``taken``, sorted): after a label, or ending in a role."""
     starts = [s for s, _ in taken]
 
     def inside(pos: int) -> bool:
         i = bisect.bisect_right(starts, pos) - 1
         return i >= 0 and pos < taken[i][1]
 
+    found, rejected, rule = [], [], False
     for sentence in _sentences(folded):
         sentence = strip(folded, sentence, " \t\u3000")
         if sentence[0] >= sentence[1] or inside(sentence[0]):
@@ -171,11 +196,5 @@ def find_clauses(text: str, judge: BodyJudge) -> ClauseScan:
             found.append(((start, end), parsed))
             rule = rule or parsed.states_rule
         elif label is not None:
-            reject((start, end), reason)
-    clauses = []
-    for piece, parsed in sorted(found, key=lambda f: f[0]):
-        if all(i.kind == "generic" for i in parsed.items) and folded[piece[0]] != _OPEN and not parsed.has_label:
-            continue
-        clauses.append(clause_from_list(text, folded, piece, parsed, judge))
-    return ClauseScan(clauses=tuple(clauses), rejected=tuple(sorted(rejected, key=lambda r: r.span)),
-                      first_listed_leads=rule)
+            rejected.append(_rejection(text, (start, end), reason))
+    return _Found(found, rejected, rule)

@@ -407,6 +407,18 @@ def placement(text: str, title: str | None, issuer: str | None, number: str | No
     ...           (), (JurisdictionName("庄行镇", abbr="奉庄", parent="奉贤区", kind="town"),))
     ('庄行镇', 'the title names 庄行镇 and the text speaks as a town (镇政府各部门)', '奉贤区')
     """
+    return (_placed_by_heads(text, title, issuer, names, places) or _placed_by_number(number, names, places)
+            or _placed_by_text(text, title, names, places)
+            or (None, "no place is named: the nation by default", None))
+
+
+#: A jurisdiction, the evidence for it, and for a town the district it lies in.
+_Placement = tuple[str | None, str, str | None]
+
+
+def _placed_by_heads(text: str, title: str | None, issuer: str | None, names: Sequence[JurisdictionName],
+                     places: Sequence[JurisdictionName]) -> _Placement | None:
+    """Where the title, or else the first signature, says: a national body, or the chain of places it opens with."""
     signed = sorted(signature_names(issuer), key=lambda n: fold(n).startswith(tuple(_vocabulary()["national_heads"])))
     for what, head in (("title", title), *(("issuer", name) for name in signed[:1])):
         if not head:
@@ -420,20 +432,34 @@ def placement(text: str, title: str | None, issuer: str | None, number: str | No
             if town and not parent:
                 parent = _named_district(fold(text), places)
             return name, f"the {what} opens with {name} ({head[:20]})", parent if town else None
-    if number:
-        prefix = document_number_re().match(number)
-        prefix = prefix.group("prefix") if prefix else ""
-        national = _vocabulary()["national_numbers"]
-        if (prefix.startswith(tuple(national["prefixes"])) or prefix.startswith(tuple(national["openings"]))
-                or any(word in prefix for word in national["inner_words"])):
-            return nation_name(), f"the 文号 prefix {prefix} is a national one", None
-        for n in names:
-            if n.abbr and prefix.startswith(n.abbr + national["province_mark"]):
-                return n.name, f"the 文号 prefix {prefix} abbreviates {n.name}", None
-        for n in places:
-            if n.kind in _TOWN_KINDS and any(prefix.startswith(a + _vocabulary()["town_number_mark"])
-                                             for a in n.abbr.split("|") if a):
-                return n.name, f"the 文号 prefix {prefix} abbreviates {n.name}", n.parent or None
+    return None
+
+
+def _placed_by_number(number: str | None, names: Sequence[JurisdictionName],
+                      places: Sequence[JurisdictionName]) -> _Placement | None:
+    """Where the 文号 prefix says: a national prefix, a province's or a town's abbreviation."""
+    if not number:
+        return None
+    prefix = document_number_re().match(number)
+    prefix = prefix.group("prefix") if prefix else ""
+    national = _vocabulary()["national_numbers"]
+    if (prefix.startswith(tuple(national["prefixes"])) or prefix.startswith(tuple(national["openings"]))
+            or any(word in prefix for word in national["inner_words"])):
+        return nation_name(), f"the 文号 prefix {prefix} is a national one", None
+    for n in names:
+        if n.abbr and prefix.startswith(n.abbr + national["province_mark"]):
+            return n.name, f"the 文号 prefix {prefix} abbreviates {n.name}", None
+    for n in places:
+        if n.kind in _TOWN_KINDS and any(prefix.startswith(a + _vocabulary()["town_number_mark"])
+                                         for a in n.abbr.split("|") if a):
+            return n.name, f"the 文号 prefix {prefix} abbreviates {n.name}", n.parent or None
+    return None
+
+
+def _placed_by_text(text: str, title: str | None, names: Sequence[JurisdictionName],
+                    places: Sequence[JurisdictionName]) -> _Placement | None:
+    """Where the text says when no head or number does: a town speaking, the place the title names, the place
+    the text names most, or a province's word for its subdivisions."""
     folded = fold(text)
     town = _speaking_town(folded, fold(title or ""), places)
     if town is not None:
@@ -455,7 +481,7 @@ def placement(text: str, title: str | None, issuer: str | None, number: str | No
     for phrase, province in _vocabulary()["subdivision_phrases"].items():
         if phrase in folded:
             return province, f"the text calls its subdivisions {phrase}, as {province} does", None
-    return None, "no place is named: the nation by default", None
+    return None
 
 
 def _town_voice(folded: str) -> str | None:

@@ -180,33 +180,15 @@ def _lex() -> _Lex:
     """Compile the patterns of ``units.json`` once."""
     lx = lexicon()
     units = {fold(u["surface"]): u for u in lx["units"]}
-    seps = _alternation(lx["range_separators"])
-    num = number_pattern()
-    qty = rf"{num}%?(?:\s*(?:{seps})\s*{num}%?)?"
     suffix = lx["comparators"]["suffix"]
     between = lx["comparators"]["between"]
-    quantity = re.compile(
-        rf"(?P<q>{qty})(?P<mid>\s*(?:{_alternation(between)}))?(?P<unit>{_alternation(units)})?"
-        rf"(?P<cmp>{_alternation(suffix)})?"
-    )
-    ratio = lx["ratio"]
-    ratio_re = re.compile(
-        rf"(?:{_alternation(ratio['before'])})\s*{num}\s*(?:{_alternation(units)})?"
-        rf"[^{_chars(_syntax()['ratio_gap_stops'])}]{{0,6}}?"
-        rf"(?:{_alternation(ratio['link'])})\s*{num}"
-    )
     exempt_words = lx["exclusion_exempt"].get("words") or ()
     dl = lx["deadline"]
-    deadline = re.compile(
-        rf"(?:(?:{_alternation(dl['prefix'])})\s*(?P<a>(?:19|20)\d\d)\s*{_year_mark()})"
-        rf"|(?:(?P<b>(?:19|20)\d\d)\s*(?:{_alternation(dl['suffix'])}))"
-        rf"|(?:(?P<c>(?:19|20)\d\d)\s*{_year_mark()}\s*\d{{1,2}}\s*{_month_mark()}\s*(?:{_alternation(dl['month_suffix'])}))"
-    )
     prefix = lx["comparators"]["prefix"]
     return _Lex(
-        quantity=quantity,
+        quantity=_quantity_pattern(lx, units),
         non_unit=re.compile(rf"\s*(?:{_alternation(between)})?(?:{_alternation(lx['non_units'])})"),
-        deadline=deadline,
+        deadline=_deadline_pattern(dl),
         deadline_blockers=tuple(dl.get("blockers", ())),
         bare_year=_year(),
         bare_openers=tuple(sorted((fold(w) for w in dl["bare_openers"]), key=len, reverse=True)),
@@ -230,10 +212,7 @@ def _lex() -> _Lex:
         tail_stop=re.compile(_alternation(lx["metric_tail_stops"])),
         strip_prefixes=tuple(sorted(lx["metric_strip_prefixes"], key=len, reverse=True)),
         strip_suffixes=tuple(sorted(lx["metric_strip_suffixes"], key=len, reverse=True)),
-        units=units,
-        unit_names={s: u["unit"] for s, u in units.items() if "unit" in u},
-        level_units=frozenset(s for s, u in units.items() if u.get("needs_level_verb")),
-        dated_units=frozenset(s for s, u in units.items() if u.get("needs_deadline")),
+        **_unit_tables(units),
         between_cmp=between,
         exempt_words=re.compile(_alternation(exempt_words)) if exempt_words else None,
         goal_titles=tuple(lx["goal_sections"]["title_endings"]),
@@ -242,15 +221,11 @@ def _lex() -> _Lex:
         share_verb=re.compile(_alternation(lx["share_verbs"])),
         postposed_openers=tuple(lx["postposed"]["openers"]),
         postposed_verb=re.compile(_alternation(lx["postposed"]["verbs"])),
-        ratio=ratio_re,
+        ratio=_ratio_pattern(lx, units),
         min_shared=int(lx["restated"]["min_shared"]),
-        measure_units=frozenset(s for s, u in units.items() if u.get("measure")),
         rate_marks=tuple(lx["rate_marks"]),
         baseline_after=tuple(lx["baseline_after"]),
-        context_units=frozenset(s for s, u in units.items() if u.get("needs_context")),
         min_share_ratio=float(lx["restated"]["min_share_ratio"]),
-        price_units=frozenset(s for s, u in units.items() if u.get("price")),
-        blocked_by={s: re.compile(_alternation(u["blocked_by"])) for s, u in units.items() if u.get("blocked_by")},
         from_cue=re.compile(_alternation(lx["from_cues"])),
         review_words=tuple(lx["review_sections"]["title_words"]),
         clause_baseline=re.compile(_alternation(lx["clause_baseline_cues"])),
@@ -258,6 +233,50 @@ def _lex() -> _Lex:
         percent_scope=lx["percent"]["scope"],
     )
 
+
+
+def _quantity_pattern(lx: dict, units: dict) -> re.Pattern:
+    """A number or range, with its unit and its comparator after it (50家以上, 3-5个, 20%左右)."""
+    seps = _alternation(lx["range_separators"])
+    num = number_pattern()
+    qty = rf"{num}%?(?:\s*(?:{seps})\s*{num}%?)?"
+    return re.compile(
+        rf"(?P<q>{qty})(?P<mid>\s*(?:{_alternation(lx['comparators']['between'])}))?(?P<unit>{_alternation(units)})?"
+        rf"(?P<cmp>{_alternation(lx['comparators']['suffix'])})?"
+    )
+
+
+def _ratio_pattern(lx: dict, units: dict) -> re.Pattern:
+    """A ratio of two numbers (原则上按500户配1名), a staffing or provision norm rather than a goal."""
+    ratio, num = lx["ratio"], number_pattern()
+    return re.compile(
+        rf"(?:{_alternation(ratio['before'])})\s*{num}\s*(?:{_alternation(units)})?"
+        rf"[^{_chars(_syntax()['ratio_gap_stops'])}]{{0,6}}?"
+        rf"(?:{_alternation(ratio['link'])})\s*{num}"
+    )
+
+
+def _deadline_pattern(dl: dict) -> re.Pattern:
+    """A deadline: 到2020年, 2020年底前, 2020年6月底前 (the year in group a, b or c)."""
+    return re.compile(
+        rf"(?:(?:{_alternation(dl['prefix'])})\s*(?P<a>(?:19|20)\d\d)\s*{_year_mark()})"
+        rf"|(?:(?P<b>(?:19|20)\d\d)\s*(?:{_alternation(dl['suffix'])}))"
+        rf"|(?:(?P<c>(?:19|20)\d\d)\s*{_year_mark()}\s*\d{{1,2}}\s*{_month_mark()}\s*(?:{_alternation(dl['month_suffix'])}))"
+    )
+
+
+def _unit_tables(units: dict) -> dict:
+    """The fields of :class:`_Lex` read from the units' own entries: names, the units each cue applies to."""
+    return dict(
+        units=units,
+        unit_names={s: u["unit"] for s, u in units.items() if "unit" in u},
+        level_units=frozenset(s for s, u in units.items() if u.get("needs_level_verb")),
+        dated_units=frozenset(s for s, u in units.items() if u.get("needs_deadline")),
+        measure_units=frozenset(s for s, u in units.items() if u.get("measure")),
+        context_units=frozenset(s for s, u in units.items() if u.get("needs_context")),
+        price_units=frozenset(s for s, u in units.items() if u.get("price")),
+        blocked_by={s: re.compile(_alternation(u["blocked_by"])) for s, u in units.items() if u.get("blocked_by")},
+    )
 
 class _Ranges:
     """Sorted, disjoint half-open ranges held as two arrays of offsets.
@@ -722,10 +741,11 @@ def extract_targets(text: str, title: str | None = None, outline=None) -> tuple[
     inherited = _inherited_years(folded, lines, deadlines, lex)
     ctx = _context(text, folded, outline, title, deadlines, lex)
 
-    accepted: list[tuple[re.Match, int, dict]] = []
-    prev: dict | None = None
+    page = _Page(folded, lines, sentences, clauses, deadlines, inherited, ctx, lex)
+    accepted: list[tuple[re.Match, int, _Judged]] = []
+    prev: _Judged | None = None
     for m in lex.quantity.finditer(folded):
-        info = _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev, lex)
+        info = _judge(m, page, prev)
         if info is None:
             continue
         accepted.append((m, _find(clauses, m.start()), info))
@@ -750,36 +770,63 @@ def _named(folded: str, start: int, sent: tuple[int, int]) -> bool:
     return False
 
 
-def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev, lex) -> dict | None:
-    """Decide whether one quantity is a target; return its facts or None."""
-    q = m["q"]
-    start = m.start()
-    before_char = folded[start - 1] if start else ""
-    after_end = folded[m.end("q"):m.end("q") + 1]
-    if before_char and (before_char.isascii() and (before_char.isalnum() or before_char in "./")):
-        return None
-    if after_end.isascii() and after_end.isalpha() and not m["unit"]:
-        return None  # 5G, 3D; a unit in Latin letters (120MW) is fine
-    if before_char in _name_openers() or before_char == _syntax()["ordinal_mark"]:
-        return None
+@dataclass(frozen=True)
+class _Page:
+    """One document as the judgement of each of its quantities reads it: the folded text, its ranges and scopes.
+
+    Built once per document, so that judging a quantity is a function of the
+    quantity, the page and the quantity accepted before it.
+    """
+
+    folded: str
+    lines: _Ranges
+    sentences: _Ranges
+    clauses: _Ranges
+    deadlines: _Deadlines
+    inherited: dict[int, int]  # line number -> the year a deadline above it frames it with
+    ctx: _Context
+    lex: _Lex
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """A quantity accepted as a target: its facts, and the sentence and clause it stands in (by index)."""
+
+    value: Decimal
+    value_max: Decimal | None
+    unit: str | None
+    comparator: str
+    year: int | None
+    annual: bool
+    sentence: int
+    clause: int
+
+
+@dataclass(frozen=True)
+class _Dating:
+    """When a quantity is due: the year, and whether its text, a deadline heading or a dated table says so."""
+
+    year: int | None
+    stated: bool  # its own sentence, line or a deadline heading over it names the year
+    dated: bool  # stated, or a dated table holds it
+
+
+def _judge(m: re.Match, page: _Page, prev: _Judged | None) -> _Judged | None:
+    """Decide whether one quantity is a target; return its facts or None.
+
+    The tests run from the cheapest (the characters around the number) to
+    the dearest (the deadlines around its sentence), each rejecting what a
+    policy parameter, a name, a baseline or a breakdown looks like.
+    """
+    folded, lex = page.folded, page.lex
+    q, unit, start = m["q"], m["unit"], m.start()
     percent = q.endswith("%")
     fraction = "/" in q or lexicon()["numerals"]["fraction_mark"] in q
-    unit = m["unit"]
-    if unit and not percent:
-        nu = lex.non_unit.match(folded, m.end("q"))
-        if nu and nu.end() >= m.end("unit"):
-            return None
-    if not unit and not percent and not fraction:
+    if _not_a_measure(m, folded, lex, percent, fraction):
         return None
-    if folded.startswith(lex.rate_marks, m.end()) or (unit in lex.measure_units and folded.startswith(_attributive(), m.end())):
-        return None
-    if unit in lex.price_units and folded[m.end():m.end() + 2].lstrip().startswith("/"):
-        return None
-
-    ci = _find(clauses, start)
-    cs, ce = clauses[ci]
-    clause = folded[cs:ce]
-    prefix = folded[cs:start]
+    ci = _find(page.clauses, start)
+    cs, ce = page.clauses[ci]
+    prefix, suffix = folded[cs:start], folded[m.end():ce]
     compared = bool(lex.prefix_cmp_re.search(prefix))
     if not _chinese_numeral_ok(q, unit, lex, compared):
         return None
@@ -787,86 +834,145 @@ def _judge(m, folded, lines, sentences, clauses, deadlines, inherited, ctx, prev
     if parsed is None:
         return None
     value, value_max = parsed
+    line_no = _find(page.lines, start)
+    si = _find(page.sentences, start)
+    sent = page.sentences[si]
+    if (_aside(m, page, page.lines[line_no], sent) or _not_counted(m, page, sent, folded[cs:ce], percent)
+            or _not_a_goal_by_wording(prefix, suffix, value, compared, lex)):
+        return None
+    since = max([e for s, e, _ in page.deadlines.starting(sent[0], start) if e <= start], default=sent[0])
+    if _a_baseline(m, page, since, prefix, suffix):
+        return None
+    dating = _dating(page, start, line_no)
+    clues = _Clues(prefix=prefix, suffix=suffix, percent=percent, compared=compared,
+                   goal=dating.dated or _within(page.ctx.goal_sections, start) is not None, dating=dating,
+                   opens_clause=_clean_start(folded, cs, start, lex) >= start,
+                   continuation=prev is not None and prev.sentence == si and prev.clause in (ci, ci - 1),
+                   previous_unit=prev.unit if prev is not None else None)
+    if percent or unit in lex.level_units:
+        if not _level_stands(unit, clues, lex):
+            return None
+    elif not _count_stands(unit, fraction, clues, lex):
+        return None
+    return _Judged(value=value, value_max=value_max, unit=lex.percent_unit if percent else (unit or None),
+                   comparator=_comparator(m, prefix, lex), year=dating.year,
+                   annual=bool(lex.annual.search(folded, since, start)), sentence=si, clause=ci)
 
-    line_no = _find(lines, start)
-    line = lines[line_no]
+
+def _not_a_measure(m: re.Match, folded: str, lex: _Lex, percent: bool, fraction: bool) -> bool:
+    """The characters around a number show it measures nothing: part of a code (5G, A3), a rate, a price, no unit."""
+    start, unit = m.start(), m["unit"]
+    before_char = folded[start - 1] if start else ""
+    after_end = folded[m.end("q"):m.end("q") + 1]
+    if before_char and (before_char.isascii() and (before_char.isalnum() or before_char in "./")):
+        return True
+    if after_end.isascii() and after_end.isalpha() and not unit:
+        return True  # 5G, 3D; a unit in Latin letters (120MW) is fine
+    if before_char in _name_openers() or before_char == _syntax()["ordinal_mark"]:
+        return True
+    if unit and not percent:
+        nu = lex.non_unit.match(folded, m.end("q"))
+        if nu and nu.end() >= m.end("unit"):
+            return True
+    if not unit and not percent and not fraction:
+        return True
+    if folded.startswith(lex.rate_marks, m.end()) or (unit in lex.measure_units and folded.startswith(_attributive(), m.end())):
+        return True
+    return bool(unit in lex.price_units and folded[m.end():m.end() + 2].lstrip().startswith("/"))
+
+
+def _aside(m: re.Match, page: _Page, line: tuple[int, int], sent: tuple[int, int]) -> bool:
+    """The number stands apart from the text: a heading, a note, a table cell, a bracketed breakdown or a name."""
+    folded, start = page.folded, m.start()
     line_text = folded[line[0]:line[1]].strip(_blanks())
-    if line_text.startswith(lex.headings) or line_text == folded[start:m.end()].strip(_blanks()):
-        return None  # a box heading or note, or a table cell holding nothing but the number
-    si = _find(sentences, start)
-    sent = sentences[si]
-    if _annotation(folded, start, sent) or _named(folded, start, sent):
-        return None
+    if line_text.startswith(page.lex.headings) or line_text == folded[start:m.end()].strip(_blanks()):
+        return True  # a box heading or note, or a table cell holding nothing but the number
+    return _annotation(folded, start, sent) or _named(folded, start, sent)
+
+
+def _not_counted(m: re.Match, page: _Page, sent: tuple[int, int], clause: str, percent: bool) -> bool:
+    """Its sentence or clause says the number is not a goal: a unit's blocking cue, a ratio, an excluding word."""
+    folded, lex, start, unit = page.folded, page.lex, m.start(), m["unit"]
     if unit in lex.blocked_by and lex.blocked_by[unit].search(folded, sent[0], start):
-        return None
+        return True
     if any(r.start() <= start < r.end() for r in lex.ratio.finditer(folded, sent[0], sent[1])):
-        return None
+        return True
     wide = (lex.percent_scope if percent else lex.units.get(unit or "", {}).get("scope")) == "sentence"
     scope = folded[sent[0]:sent[1]] if wide else clause
     if lex.exempt_words is not None:
         scope = lex.exempt_words.sub(lambda w: " " * len(w.group(0)), scope)
-    if lex.exclusion.search(scope):
-        return None
-    suffix = folded[m.end():ce]
+    return bool(lex.exclusion.search(scope))
+
+
+def _not_a_goal_by_wording(prefix: str, suffix: str, value: Decimal, compared: bool, lex: _Lex) -> bool:
+    """The clause's wording makes the number a condition, an attribute or the total of a list just before it."""
     if prefix.strip().startswith(lex.conditional) and _attributive() in suffix:
-        return None
+        return True
     if suffix.startswith(_attributive()) and (lex.level_verb.search(prefix) or compared):
-        return None
-    if _enumerated(prefix, value, lex):
-        return None
+        return True
+    return _enumerated(prefix, value, lex)
 
-    since = max([e for s, e, _ in deadlines.starting(sent[0], start) if e <= start], default=sent[0])
-    if lex.baseline.search(folded, since, start) or suffix.lstrip(_blanks()).startswith(lex.baseline_after):
-        return None
-    if lex.clause_baseline.search(prefix) or _within(ctx.review_sections, start) is not None:
-        return None
+
+def _a_baseline(m: re.Match, page: _Page, since: int, prefix: str, suffix: str) -> bool:
+    """The number is where things stand or start (截至…已, 从X降至Y), or stands in a review section."""
+    lex = page.lex
+    if page.lex.baseline.search(page.folded, since, m.start()) or suffix.lstrip(_blanks()).startswith(lex.baseline_after):
+        return True
+    if lex.clause_baseline.search(prefix) or _within(page.ctx.review_sections, m.start()) is not None:
+        return True
     fc = list(lex.from_cue.finditer(prefix))
-    if fc and not lex.level_verb.search(prefix, fc[-1].end()) and lex.level_verb.search(suffix):
-        return None  # 从X降至Y: X is where it starts
-    stated = _year_for(folded, start, sentences, line, line_no, deadlines, inherited, lex)
-    if stated is None:
-        heading = _within(ctx.heading_years, start)
-        stated = heading[2] if heading else None
-    table = _within(ctx.table_years, start)
-    year = stated if stated is not None else table[2] if table else ctx.title_year
-    dated = stated is not None or table is not None
-    context = stated is not None
-    goal = dated or _within(ctx.goal_sections, start) is not None
-    verb = bool(lex.goal_verb.search(prefix))
-    continuation = (
-        prev is not None and prev["sentence"] == si and prev["clause"] in (ci, ci - 1)
-    )
-    opens_clause = _clean_start(folded, cs, start, lex) >= start
-    if percent or unit in lex.level_units:
-        level = bool(lex.level_verb.search(prefix)) or (compared and goal)
-        postposed = percent and opens_clause and bool(lex.goal_verb.search(suffix))
-        same_unit = continuation and prev["unit"] == (lex.percent_unit if percent else unit)
-        share = (continuation and percent and bool(lex.share_verb.search(prefix))
-                 and prev["unit"] not in (None, lex.percent_unit))
-        listed = same_unit or share
-        if not (level or postposed or listed):
-            return None
-        if unit in lex.dated_units and not dated:
-            return None
-    elif fraction:
-        if not verb:
-            return None
-    elif unit in lex.context_units and not (context or goal or compared or lex.level_verb.search(prefix)):
-        return None
-    elif not (verb or context or continuation or (compared and goal) or _postposed(prefix, suffix, lex)):
-        return None
+    return bool(fc and not lex.level_verb.search(prefix, fc[-1].end()) and lex.level_verb.search(suffix))
 
-    annual = bool(lex.annual.search(folded, since, start))
-    return {
-        "value": value,
-        "value_max": value_max,
-        "unit": lex.percent_unit if percent else (unit or None),
-        "comparator": _comparator(m, prefix, lex),
-        "year": year,
-        "annual": annual,
-        "sentence": si,
-        "clause": ci,
-    }
+
+def _dating(page: _Page, start: int, line_no: int) -> _Dating:
+    """The year a quantity is due: its own text's, else a deadline heading's, a dated table's or the title's."""
+    stated = _year_for(page.folded, start, page.sentences, page.lines[line_no], line_no, page.deadlines,
+                       page.inherited, page.lex)
+    if stated is None:
+        heading = _within(page.ctx.heading_years, start)
+        stated = heading[2] if heading else None
+    table = _within(page.ctx.table_years, start)
+    year = stated if stated is not None else table[2] if table else page.ctx.title_year
+    return _Dating(year=year, stated=stated is not None, dated=stated is not None or table is not None)
+
+
+@dataclass(frozen=True)
+class _Clues:
+    """What a quantity's clause and place say of it, read once for the tests of whether it states a goal."""
+
+    prefix: str  # its clause up to the number
+    suffix: str  # its clause after the number
+    percent: bool
+    compared: bool  # a comparator stands before it (不少于, 超过)
+    goal: bool  # dated, or under a goal heading
+    dating: _Dating
+    opens_clause: bool
+    continuation: bool  # the target accepted just before it stands in its sentence, in its clause or the previous one
+    previous_unit: str | None  # that target's unit
+
+
+def _level_stands(unit: str | None, clues: _Clues, lex: _Lex) -> bool:
+    """A level (a percentage, a duration) is a goal when a verb sets it, it follows its goal verb, or a list goes on."""
+    level = bool(lex.level_verb.search(clues.prefix)) or (clues.compared and clues.goal)
+    postposed = clues.percent and clues.opens_clause and bool(lex.goal_verb.search(clues.suffix))
+    same_unit = clues.continuation and clues.previous_unit == (lex.percent_unit if clues.percent else unit)
+    share = (clues.continuation and clues.percent and bool(lex.share_verb.search(clues.prefix))
+             and clues.previous_unit not in (None, lex.percent_unit))
+    if not (level or postposed or same_unit or share):
+        return False
+    return not (unit in lex.dated_units and not clues.dating.dated)
+
+
+def _count_stands(unit: str | None, fraction: bool, clues: _Clues, lex: _Lex) -> bool:
+    """A count or a fraction is a goal when a goal verb, a deadline, a goal section or a list says so."""
+    verb = bool(lex.goal_verb.search(clues.prefix))
+    if fraction:
+        return verb
+    if unit in lex.context_units and not (clues.dating.stated or clues.goal or clues.compared
+                                          or lex.level_verb.search(clues.prefix)):
+        return False
+    return bool(verb or clues.dating.stated or clues.continuation or (clues.compared and clues.goal)
+                or _postposed(clues.prefix, clues.suffix, lex))
 
 
 def _postposed(prefix: str, suffix: str, lex: _Lex) -> bool:
@@ -948,24 +1054,24 @@ def _build(text, folded, accepted, clauses, sentences, lex):
         start = _clean_start(folded, start, m.start(), lex)
         while end > m.end() and folded[end - 1] in _blanks():
             end -= 1
-        ss, se = sentences[info["sentence"]]
+        ss, se = sentences[info.sentence]
         ss = _clean_start(folded, ss, m.start(), lex)
         while se > m.end() and folded[se - 1] in _blanks():
             se -= 1
-        unit = info["unit"]
+        unit = info.unit
         if unit and unit != lex.percent_unit:
             unit = lex.unit_names.get(unit, text[m.start("unit"):m.end("unit")])
         out.append(Target(
-            value=info["value"],
+            value=info.value,
             unit=unit,
-            comparator=info["comparator"],
+            comparator=info.comparator,
             surface=text[start:end],
             span=Span(start, end),
             sentence=text[ss:se],
             sentence_span=Span(ss, se),
-            value_max=info["value_max"],
-            year=info["year"],
-            annual=info["annual"],
+            value_max=info.value_max,
+            year=info.year,
+            annual=info.annual,
             metric=_metric(folded[start:m.start()], folded[m.end():end], lex),
         ))
     return sorted(out, key=lambda t: (t.span, t.value))
