@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterable
 
 __all__ = ["LINE_END", "NEWLINE", "TRIPLE_END", "graph_nquads", "line_nquads", "split_nquads", "document_statistics",
-           "DOCUMENT_COUNTS", "DocumentCounts", "lines", "terminated"]
+           "DOCUMENT_COUNTS", "DocumentCounts", "lines", "terminated",
+           "responsible_agencies", "is_record_line"]
 
 #: What ends every statement before its newline: a space and a full stop.
 LINE_END = " ."
@@ -160,6 +161,16 @@ class DocumentCounts:
                 + _count_line(graph, "undatedTargetsInGraph", self.counts["targets"] - len(self.years))
                 + _count_line(graph, "tasksWithoutAgencyInGraph", self.without_agency)
                 + "".join(_count_line(graph, "targetYearInGraph", year) for year in years))
+
+
+def responsible_agencies(found: list[str]) -> set[str]:
+    """The agencies some N-Triples lines of a document graph name as responsible for a task (their IRIs)."""
+    return {line.split(" ", 3)[2][1:-1] for line in found if f" {RESPONSIBLE} " in line}
+
+
+def is_record_line(line: str) -> bool:
+    """Whether an N-Triples line is a document's content hash: what makes a graph in the store a record of its file."""
+    return f" <{_PG}contentHash> " in line
 
 
 def _count_line(graph: str, prop: str, n: int | str) -> str:

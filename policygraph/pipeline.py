@@ -149,6 +149,15 @@ class _Processed:
     nquads: bytes | None  # None when the worker wrote them into a bulk load (``policygraph.store.NQuadsSink``)
     summary: DocumentSummary | None
     error: str | None = None
+    #: A file holding the document's own graph as N-Quads, when it was too long to hand back whole (see _SPOOL_BYTES);
+    #: ``nquads`` then hold the rest, and ``agencies`` those its graph names as responsible.
+    spooled: str | None = None
+    agencies: frozenset[str] = frozenset()
+
+
+#: N-Quads of one document's own graph beyond which a worker writes them to a file for the store to bulk-load,
+#: rather than handing them back to be inserted in one transaction (which holds several copies of them).
+_SPOOL_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -190,7 +199,7 @@ def _process(worker: _Worker, item: tuple[str, str]) -> _Processed:
     from .build import document_chunks, document_graph_iri, shared_graph_iri, statistics_graph_iri
     from .extract import extract
     from .load import load_document
-    from .nquads import DocumentCounts, graph_nquads, line_nquads
+    from .nquads import graph_nquads
 
     path, source_path = item
     try:
@@ -204,21 +213,75 @@ def _process(worker: _Worker, item: tuple[str, str]) -> _Processed:
         targets=len(x.targets), warnings=x.warnings, unrecognised=x.unrecognised_bodies,
         source_path=document.source_path)
     graph = str(document_graph_iri(document.source_path, worker.base))
-    sink, kept, counts = worker.sink, [], DocumentCounts()
-
-    def emit(found: list[str]) -> None:
-        counts.add(found)
-        chunk = line_nquads(graph, found)
-        sink.write(chunk) if sink is not None else kept.append(chunk)
-
-    shared = document_chunks(x, emit, base=worker.base, lexicon=worker.lexicon)
+    own = _OwnGraph(graph, worker.sink)
+    shared = document_chunks(x, own.add, base=worker.base, lexicon=worker.lexicon)
     del x
-    rest = graph_nquads(((str(shared_graph_iri(worker.base)), shared),
-                         (str(statistics_graph_iri(worker.base)), counts.ntriples(graph))))
-    if sink is not None:
-        sink.write(rest)
+    rest = own.record() + graph_nquads(((str(shared_graph_iri(worker.base)), shared),
+                                        (str(statistics_graph_iri(worker.base)), own.counts.ntriples(graph))))
+    if worker.sink is not None:
+        worker.sink.write(rest)
         return _Processed(path, document.source_path, document.content_hash, graph, None, summary)
-    return _Processed(path, document.source_path, document.content_hash, graph, b"".join([*kept, rest]), summary)
+    if own.spool is not None:
+        own.spool.close()
+        return _Processed(path, document.source_path, document.content_hash, graph, rest, summary,
+                          spooled=own.spool.name, agencies=frozenset(own.agencies))
+    return _Processed(path, document.source_path, document.content_hash, graph, b"".join([*own.kept, rest]), summary)
+
+
+class _OwnGraph:
+    """Where a worker puts the chunks of a document's own graph: a bulk load, its memory, or a file once they are long.
+
+    The content-hash line is held back to the end (:meth:`record`): written
+    last, it makes the document a record of its file only once the rest is in.
+    """
+
+    def __init__(self, graph: str, sink) -> None:
+        from .nquads import DocumentCounts
+
+        self.graph, self.sink, self.counts = graph, sink, DocumentCounts()
+        self.kept: list[bytes] = []
+        self.size, self.spool, self.agencies = 0, None, set()
+        self._held: list[str] = []
+
+    def add(self, found: list[str]) -> None:
+        from .nquads import is_record_line, line_nquads, responsible_agencies
+
+        self.counts.add(found)
+        held = [line for line in found if is_record_line(line)]
+        if held:
+            self._held += held
+            found = [line for line in found if not is_record_line(line)]
+        chunk = line_nquads(self.graph, found)
+        if self.sink is not None:
+            self.sink.write(chunk)
+            return
+        self.agencies |= responsible_agencies(found)
+        self.size += len(chunk)
+        if self.spool is None and self.size > _SPOOL_BYTES:
+            self.spool = _spool_file()
+            self.spool.writelines(self.kept)
+            self.kept = []
+        if self.spool is not None:
+            self.spool.write(chunk)
+        else:
+            self.kept.append(chunk)
+
+    def record(self) -> bytes:
+        from .nquads import line_nquads
+
+        return line_nquads(self.graph, self._held)
+
+
+def _spool_file():
+    """A new file for a long document's own graph, named so that a later build removes it if this one is killed."""
+    import tempfile
+
+    from .serialize import TEMP_MARK, remove_stale_temporaries
+
+    folder = tempfile.gettempdir()
+    remove_stale_temporaries(Path(folder))
+    return tempfile.NamedTemporaryFile("wb", prefix=f".policygraph-document{TEMP_MARK}{os.getpid()}-", suffix=".tmp",
+                                       dir=folder, delete=False)
 
 
 def _fingerprint(base: str, lexicon_dirs: Sequence[Path]) -> str:
@@ -477,7 +540,13 @@ def _renew_vocabulary(store, plan: _BuildPlan, found: _Findings) -> None:
 def _replace_documents(store, documents, legacy: dict[str, str], kept: set[str]) -> set[str]:
     """Store each extracted document, removing the graph an older build kept for its file by name; the names kept."""
     for done in documents:
-        store.replace_document(done.graph, done.nquads)
+        if done.spooled is not None:
+            try:
+                store.replace_long_document(done.graph, done.spooled, done.nquads, done.agencies)
+            finally:
+                os.unlink(done.spooled)
+        else:
+            store.replace_document(done.graph, done.nquads)
         if done.summary.source_file in legacy:  # the same file, kept by file name by an older build
             store.remove(legacy.pop(done.summary.source_file))
             kept.discard(done.summary.source_file)

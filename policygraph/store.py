@@ -39,7 +39,7 @@ from rdflib import Dataset
 
 from .errors import DiskFullError, InputError, PolicyGraphError, StoreBusy, is_disk_full
 from .iri import DEFAULT_BASE
-from .nquads import DOCUMENT_COUNTS, RESPONSIBLE as _RESPONSIBLE, document_statistics, graph_nquads, split_nquads
+from .nquads import DOCUMENT_COUNTS, RESPONSIBLE as _RESPONSIBLE, document_statistics, graph_nquads, responsible_agencies, split_nquads
 from .nquads import lines as _lines
 
 __all__ = ["load_graph_file", "open_graph", "rdflib_view", "default_graph_path", "GraphStore", "StoreLock", "StoreBusy",
@@ -729,11 +729,6 @@ def statistics_update(graph: str, agencies: Iterable[str] | None = None) -> str:
             f"  BIND(COALESCE(?l0, 0) AS ?l) BIND(COALESCE(?s0, 0) AS ?s)\n}}")
 
 
-def _agencies_named(ntriples: str) -> set[str]:
-    """The agencies a document's N-Triples name as responsible for a task."""
-    return {line.split(" ", 3)[2][1:-1] for line in _lines(ntriples) if f" {_RESPONSIBLE} " in line}
-
-
 #: A document graph, as opposed to the vocabulary or build graph: it names its source file.
 _DOCUMENT_GRAPH = re.compile(f"<{re.escape(_PG)}sourceFile>")
 
@@ -864,7 +859,7 @@ class GraphStore:
         """
         parts = split_nquads(nquads)
         ntriples, shared = parts.get(graph, ""), parts.get(self.shared_graph, "")
-        agencies = self._agencies_in(graph) | _agencies_named(ntriples)
+        agencies = self._agencies_in(graph) | responsible_agencies(_lines(ntriples))
         affected = self._shared_used_by(graph) | {line.split(" ", 1)[0][1:-1] for line in _lines(shared)}
         statistics = ""
         if self.statistics_graph and _DOCUMENT_GRAPH.search(ntriples):
@@ -872,6 +867,42 @@ class GraphStore:
         self._store.update(f"{self._withdraw(graph)} ;\n"
                            f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} GRAPH <{self.shared_graph}> {{\n{shared}\n}} }}"
                            + statistics + self._unshare(affected) + self._refresh(agencies))
+
+    def replace_long_document(self, graph: str, spooled: str | Path, nquads: bytes, agencies: Iterable[str]) -> None:
+        """Replace one document whose own graph is too long to hold: bulk-loaded from the file ``spooled``.
+
+        ``nquads`` hold the rest (:func:`graph_nquads`): what it describes in
+        the shared graph, its statistics, and the line of its own graph that
+        makes it a record (its ``pg:contentHash``); ``agencies`` are those its
+        graph names as responsible. Three steps, not one transaction: the old
+        graph goes; the file is loaded in runs of bounded size
+        (:func:`load_part_bytes`), so memory does not grow with the document;
+        then the rest, in one transaction. Until that last step the document
+        has no content hash, so a build stopped in between is no record of
+        it and the next build reads it again.
+        """
+        import pyoxigraph as ox
+
+        parts = split_nquads(nquads)
+        ntriples, shared = parts.get(graph, ""), parts.get(self.shared_graph, "")
+        agencies = self._agencies_in(graph) | set(agencies)
+        affected = self._shared_used_by(graph) | {line.split(" ", 1)[0][1:-1] for line in _lines(shared)}
+        self._store.update(self._withdraw(graph))
+        fd = os.open(spooled, os.O_RDONLY)
+        try:
+            part = _LoadPart(fd, load_part_bytes())
+            while True:
+                self._store.bulk_load(part, format=ox.RdfFormat.N_QUADS)
+                if part.ended:
+                    break
+                part = part.next()
+        finally:
+            os.close(fd)
+        statistics = ""
+        if self.statistics_graph and self.statistics_graph in parts:
+            statistics = f" GRAPH <{self.statistics_graph}> {{\n{parts[self.statistics_graph]}\n}}"
+        self._store.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} GRAPH <{self.shared_graph}> {{\n{shared}\n}}"
+                           f"{statistics} }}" + self._unshare(affected) + self._refresh(agencies))
 
     def remove(self, graph: str) -> None:
         """Remove one named graph, and the shared descriptions and names only it needed, in one transaction."""
