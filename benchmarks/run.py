@@ -120,7 +120,8 @@ def baseline_build(corpus: Path) -> tuple[float, object]:
     """What a user would write by hand: rdflib in-memory graph of every document, then networkx."""
     from rdflib import Dataset
 
-    from policygraph.build import document_graph, document_graph_iri
+    from policygraph.build import document_graph
+    from policygraph.iri import document_graph_iri
     from policygraph.extract import extract
     from policygraph.lexicon import load_lexicon
     from policygraph.load import load_document

@@ -18,19 +18,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
 
-from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 
-from .iri import DEFAULT_BASE, document_iri, mint
+from .iri import DEFAULT_BASE, document_graph_iri, document_iri, mint, shared_graph_iri, vocabulary_graph_iri
 from .model import Agency, Extraction, OutlineNode, Span
 from .nquads import TRIPLE_END
-from .vocab import PG, bind_prefixes
+from .vocab import PG, PG_NS, bind_prefixes
 
 __all__ = ["build_dataset", "decimal_literal", "document_ntriples", "document_triples", "DocumentTriples",
-           "vocabulary_ntriples", "ntriples", "document_graph", "document_graph_iri", "vocabulary_graph_iri",
-           "shared_graph_iri", "statistics_graph_iri", "outline_string"]
-
-PG_NS = Namespace(str(PG._NS))
+           "vocabulary_ntriples", "ntriples", "document_graph", "outline_string"]
 
 #: The terms the builder writes, looked up once: a DefinedNamespace checks every attribute access.
 _PG = SimpleNamespace(**{name: PG[name] for name in PG.__annotations__})
@@ -40,25 +37,6 @@ _ENTITY, _ORGANIZATION = PROV.Entity, ORG.Organization
 _BOOLEAN, _INTEGER, _DECIMAL, _DATE = XSD.boolean, XSD.integer, XSD.decimal, XSD.date
 _ROLE = {"lead": _PG.LeadRole, "support": _PG.SupportRole, "responsible": _PG.ResponsibleRole}
 _NAMED = {"park": _PG.Park, "fund": _PG.Fund, "program": _PG.Program}
-
-
-def vocabulary_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
-    return URIRef(f"{base.rstrip('/')}/graph/vocabulary")
-
-
-def shared_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
-    """The graph of what several documents describe alike: agencies, places, parks, cited policies."""
-    return URIRef(f"{base.rstrip('/')}/graph/shared")
-
-
-def statistics_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
-    """The store's graph of per-agency task counts, kept up to date by every build and removal."""
-    return URIRef(f"{base.rstrip('/')}/graph/statistics")
-
-
-def document_graph_iri(source_path: str, base: str = DEFAULT_BASE) -> URIRef:
-    """The named graph of the document read from ``source_path`` (its path under the build root)."""
-    return document_iri("graph", source_path, base=base)
 
 
 def outline_string(node: OutlineNode) -> str:
@@ -191,7 +169,7 @@ class _DocumentGraphBuilder:
             if agency.name_en:
                 g.add((a, _LABEL, literal(agency.name_en, lang="en")))
             g.add((a, _PG.jurisdiction, self.jurisdiction(agency.jurisdiction)))
-            g.add((a, _PG.agencyType, PG_NS[agency.agency_type]))
+            g.add((a, _PG.agencyType, URIRef(PG_NS + agency.agency_type)))
             if agency.romanised:
                 g.add((a, _PG.romanised, literal(True)))
             if agency.collective:

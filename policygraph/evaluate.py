@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from policygraph.errors import InputError
 from policygraph.normalize import entity_key, fold, normalize_document_number
+from policygraph.vocab import PG_NS
 
 if TYPE_CHECKING:  # pragma: no cover
     import rdflib
@@ -53,16 +54,15 @@ FIELDS = (
     "implements",
 )
 
-_PG = "https://w3id.org/policygraph/ontology#"
 _PREFIXES = f"""
-PREFIX pg: <{_PG}>
+PREFIX pg: <{PG_NS}>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
-_ROLES = {_PG + "LeadRole": "lead", _PG + "SupportRole": "support", _PG + "ResponsibleRole": "responsible"}
+_ROLES = {PG_NS + "LeadRole": "lead", PG_NS + "SupportRole": "support", PG_NS + "ResponsibleRole": "responsible"}
 _TRAILING = "。．.，,；;：:、！!？?"
-_NAMED_KINDS = {_PG + "Park": "parks", _PG + "Fund": "funds", _PG + "Program": "programs"}
+_NAMED_KINDS = {PG_NS + "Park": "parks", PG_NS + "Fund": "funds", PG_NS + "Program": "programs"}
 
 
 # ---------------------------------------------------------------- results
@@ -307,7 +307,7 @@ def _read_targets(graph: "rdflib.Graph", docs: Mapping) -> dict:
     for r in _rows(graph, "SELECT ?g ?d ?p ?o WHERE { ?g a pg:Target ; pg:inDocument ?d ; ?p ?o }"):
         if r.d in docs:
             owner[r.g] = docs[r.d]
-            props[r.g][str(r.p).removeprefix(_PG)].append(r.o)
+            props[r.g][str(r.p).removeprefix(PG_NS)].append(r.o)
     targets: dict = defaultdict(list)
     for node in sorted(props, key=str):
         targets[owner[node]].append(_pred_target(str(node), props[node]))

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from .vocab import PG_NS
+
 __all__ = ["LINE_END", "NEWLINE", "TRIPLE_END", "graph_nquads", "split_nquads", "document_statistics",
            "DOCUMENT_COUNTS", "lines", "terminated"]
 
@@ -22,24 +24,23 @@ NEWLINE = "\n"
 #: The end of every N-Triples and N-Quads line the builder and the store write.
 TRIPLE_END = LINE_END + NEWLINE
 
-_PG = "https://w3id.org/policygraph/ontology#"
 _TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _INTEGER = "<http://www.w3.org/2001/XMLSchema#integer>"
-RESPONSIBLE = f"<{_PG}responsibleAgency>"
+RESPONSIBLE = f"<{PG_NS}responsibleAgency>"
 
 #: Per document graph, what the statistics graph counts: report key → (property, the end of an N-Triples line
 #: that is one of them). "unspecified bodies" counts assignments whose agent is a body a task names as pg:unspecifiedBody.
 DOCUMENT_COUNTS = {
-    "tasks": ("tasksInGraph", f" {_TYPE} <{_PG}Task>{LINE_END}"),
-    "assignments": ("assignmentsInGraph", f" {_TYPE} <{_PG}Assignment>{LINE_END}"),
-    "lead": ("leadAssignmentsInGraph", f" <{_PG}role> <{_PG}LeadRole>{LINE_END}"),
-    "support": ("supportAssignmentsInGraph", f" <{_PG}role> <{_PG}SupportRole>{LINE_END}"),
-    "responsible": ("responsibleAssignmentsInGraph", f" <{_PG}role> <{_PG}ResponsibleRole>{LINE_END}"),
-    "unspecified bodies": ("unspecifiedAssignmentsInGraph", f" <{_PG}unspecifiedBody> <"),
-    "targets": ("targetsInGraph", f" {_TYPE} <{_PG}Target>{LINE_END}"),
+    "tasks": ("tasksInGraph", f" {_TYPE} <{PG_NS}Task>{LINE_END}"),
+    "assignments": ("assignmentsInGraph", f" {_TYPE} <{PG_NS}Assignment>{LINE_END}"),
+    "lead": ("leadAssignmentsInGraph", f" <{PG_NS}role> <{PG_NS}LeadRole>{LINE_END}"),
+    "support": ("supportAssignmentsInGraph", f" <{PG_NS}role> <{PG_NS}SupportRole>{LINE_END}"),
+    "responsible": ("responsibleAssignmentsInGraph", f" <{PG_NS}role> <{PG_NS}ResponsibleRole>{LINE_END}"),
+    "unspecified bodies": ("unspecifiedAssignmentsInGraph", f" <{PG_NS}unspecifiedBody> <"),
+    "targets": ("targetsInGraph", f" {_TYPE} <{PG_NS}Target>{LINE_END}"),
 }
 
-_TARGET_YEAR = re.compile(rf'^(<[^>]+>) <{re.escape(_PG)}targetYear> "([+-]?\d+)"\^\^{re.escape(_INTEGER)}'
+_TARGET_YEAR = re.compile(rf'^(<[^>]+>) <{re.escape(PG_NS)}targetYear> "([+-]?\d+)"\^\^{re.escape(_INTEGER)}'
                           rf'{re.escape(LINE_END)}$')
 
 
@@ -108,7 +109,7 @@ def document_statistics(graph: str, ntriples: str) -> str:
 
 def _count_line(graph: str, prop: str, n: int | str) -> str:
     """One statistics line: ``graph`` has the integer ``n`` for ``pg:prop``."""
-    return f'<{graph}> <{_PG}{prop}> "{n}"^^{_INTEGER}{TRIPLE_END}'
+    return f'<{graph}> <{PG_NS}{prop}> "{n}"^^{_INTEGER}{TRIPLE_END}'
 
 
 def _line_counts(found: list[str]) -> dict[str, int]:
@@ -122,7 +123,7 @@ def _line_counts(found: list[str]) -> dict[str, int]:
 
 def _unspecified_assignments(found: list[str]) -> int:
     """Assignments whose agent is a body a task names as unspecified (the bodies are described in the shared graph)."""
-    task_body, agent = DOCUMENT_COUNTS["unspecified bodies"][1], f" <{_PG}agent> "
+    task_body, agent = DOCUMENT_COUNTS["unspecified bodies"][1], f" <{PG_NS}agent> "
     bodies = {line.split(" ", 3)[2] for line in found if task_body in line}
     return sum(1 for line in found if agent in line and line.split(" ", 3)[2] in bodies)
 

@@ -11,8 +11,9 @@ from pathlib import Path
 from rdflib import Dataset
 
 from .errors import InputError
-from .iri import DEFAULT_BASE
+from .iri import DEFAULT_BASE, document_graph_iri, shared_graph_iri, statistics_graph_iri, vocabulary_graph_iri
 from .model import Extraction
+from .vocab import PG, PG_NS
 
 __all__ = ["BuildReport", "DocumentSummary", "Removal", "extract_paths", "build_corpus", "remove_documents",
            "store_counts", "count_lines", "export_store", "OUTPUT_FILES", "embedded_corpus"]
@@ -166,7 +167,7 @@ def _init_worker(base: str, lexicon_dirs: tuple[str, ...], sink=None) -> None:
 
 def _process(item: tuple[str, str]) -> _Processed:
     """Load, extract and serialise one document, given its file and source path (runs in a worker process)."""
-    from .build import document_graph_iri, document_triples, shared_graph_iri, statistics_graph_iri
+    from .build import document_triples
     from .extract import extract
     from .load import load_document
     from .nquads import document_statistics, graph_nquads
@@ -249,7 +250,7 @@ def store_counts(store) -> dict[str, int]:
     has them for every document; the same totals counted from the union
     otherwise (a store written before those counts existed).
     """
-    prefix = "PREFIX pg: <https://w3id.org/policygraph/ontology#>\n"
+    prefix = f"PREFIX pg: <{PG_NS}>\n"
     totals = store.document_totals() if store.statistics_graph else None
     counts = {}
     for key, query in _COUNTS.items():
@@ -319,7 +320,7 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
     :func:`policygraph.load.document_path`): building another file of the
     same name or 文号 adds a document, and only the same path replaces one.
     """
-    from .build import statistics_graph_iri, vocabulary_graph_iri, vocabulary_ntriples
+    from .build import vocabulary_ntriples
     from .load import input_files
     from .serialize import StagedFiles
     from .store import STORE_DIR, GraphStore, StoreLock, bulk_loading, graph_nquads, is_store, writing
@@ -471,7 +472,7 @@ def _previous_entries(path: Path, in_store: set[str], extracted: set[str]) -> tu
     return run, carried
 
 
-_FINGERPRINT = "https://w3id.org/policygraph/ontology#buildFingerprint"
+_FINGERPRINT = str(PG.buildFingerprint)
 
 
 class FileHashes:
@@ -645,7 +646,6 @@ def remove_documents(names: Sequence[str], out_dir: str | Path, *, base: str = D
     writes them when wanted). Readers see the store before or after the
     whole removal, never part of it.
     """
-    from .build import statistics_graph_iri
     from .documents import DocumentRef, find_document
     from .errors import UnknownNameError
     from .store import STORE_DIR, GraphStore, StoreLock, is_store, writing

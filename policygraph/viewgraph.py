@@ -6,6 +6,7 @@ from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field, replace
 
 from .errors import UnknownNameError, ViewTooLarge
+from .vocab import PG_NS
 
 __all__ = ["ViewNode", "ViewEdge", "ViewGraph", "NODE_KINDS", "ROLE_WEIGHTS", "build_view", "read_view_graph",
            "agency_measures",
@@ -17,7 +18,6 @@ NODE_KINDS = ("document", "cited", "task", "agency", "body", "target", "park", "
 #: Weight of one task in an agency's responsibility score, by the agency's role in it.
 ROLE_WEIGHTS = {"lead": 1.0, "responsible": 1.0, "support": 0.5}
 
-_PG = "https://w3id.org/policygraph/ontology#"
 _RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _DCT = "http://purl.org/dc/terms/"
@@ -25,7 +25,7 @@ _CLASSES = {"document": "PolicyDocument", "task": "Task", "agency": "Agency", "b
             "target": "Target", "park": "Park", "fund": "Fund", "program": "Program", "jurisdiction": "Jurisdiction"}
 _DESCRIBE = """SELECT DISTINCT ?s ?p ?o WHERE { ?s a ?class ; ?p ?o }"""
 _TYPE_LABELS = f"""SELECT DISTINCT ?type ?label WHERE {{
-  ?a a <{_PG}Agency> ; <{_PG}agencyType> ?type . ?type <{_SKOS}prefLabel> ?label }}"""
+  ?a a <{PG_NS}Agency> ; <{PG_NS}agencyType> ?type . ?type <{_SKOS}prefLabel> ?label }}"""
 
 
 @dataclass(frozen=True)
@@ -81,9 +81,9 @@ def _describe(ds, kind: str, predicates: tuple[str, ...] | None = None) -> dict[
 
     from .query import store_rows
 
-    bindings = {"class": URIRef(_PG + _CLASSES[kind])}
+    bindings = {"class": URIRef(PG_NS + _CLASSES[kind])}
     text = _DESCRIBE if predicates is None else _DESCRIBE.replace(
-        "WHERE {", "WHERE { VALUES ?p { " + " ".join(f"<{_PG}{p}>" for p in predicates) + " }", 1)
+        "WHERE {", "WHERE { VALUES ?p { " + " ".join(f"<{PG_NS}{p}>" for p in predicates) + " }", 1)
     rows = store_rows(ds, _in_document_graphs(predicates) if kind == "task" and predicates else text, bindings)
     out: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for s, p, o in ds.query(text, initBindings=bindings) if rows is None else rows:
@@ -101,7 +101,7 @@ def _in_document_graphs(predicates: tuple[str, ...]) -> str:
     is several times faster than the same pattern over the union (3.5 s against
     13 s for the tasks' agencies of 1,000 documents). Only a store runs it.
     """
-    listed = ", ".join(f"<{_PG}{p}>" for p in predicates)
+    listed = ", ".join(f"<{PG_NS}{p}>" for p in predicates)
     return f"SELECT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s a ?class ; ?p ?o }} FILTER(?p IN ({listed})) }}"
 
 
@@ -171,7 +171,7 @@ def read_view_graph(ds, agencies_only: bool = False) -> ViewGraph:
     """
     d = {kind: {} if agencies_only and kind not in _AGENCY_KINDS
          else _describe(ds, kind, _TASK_AGENCIES if agencies_only and kind == "task" else None) for kind in _CLASSES}
-    pg = _PG
+    pg = PG_NS
     jur = {iri: _labels(props) for iri, props in d["jurisdiction"].items()}
     type_labels: dict[str, dict[str, str]] = defaultdict(dict)
     for t, label in ds.query(_TYPE_LABELS):
@@ -492,7 +492,7 @@ def focus(view: ViewGraph, agency: str, depth: int = 1) -> ViewGraph:
 #: Nodes above which a view is refused: a browser draws a few tens of thousands slowly and more not at all.
 MAX_NODES = 20_000
 _VIEW_NODES = f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-  VALUES ?class {{ {" ".join(f"<{_PG}{c}>" for k, c in _CLASSES.items() if k != "jurisdiction")} }} ?s a ?class }}"""
+  VALUES ?class {{ {" ".join(f"<{PG_NS}{c}>" for k, c in _CLASSES.items() if k != "jurisdiction")} }} ?s a ?class }}"""
 
 
 def count_view_nodes(ds) -> int:

@@ -5,7 +5,8 @@ import pytest
 from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from policygraph.build import build_dataset, document_graph_iri
+from policygraph.build import build_dataset
+from policygraph.iri import document_graph_iri
 from policygraph.pipeline import build_corpus
 from policygraph.vocab import PG
 

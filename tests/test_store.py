@@ -282,7 +282,7 @@ def _expected_graphs(corpus: Path) -> dict[str, set[str]]:
 
 
 def _store_graphs(store_dir: Path) -> dict[str, set[str]]:
-    from policygraph.build import document_graph_iri
+    from policygraph.iri import document_graph_iri
 
     with GraphStore(store_dir) as store:
         records = store.records()

@@ -18,6 +18,7 @@ from policygraph.catalogue import load_query, queries_dir
 from policygraph.errors import UsageError
 from policygraph.query import run_query
 from policygraph.store import native_view
+from policygraph.vocab import PG
 
 from .model import Agency, Network, Responsibility
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["load_network", "match_names", "responsible", "RoleFacts", "read_task_details", "select_rows"]
 
-_RESPONSIBLE = "https://w3id.org/policygraph/ontology#ResponsibleRole"
+_RESPONSIBLE = str(PG.ResponsibleRole)
 
 
 @cache
