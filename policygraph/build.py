@@ -22,7 +22,7 @@ from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 
 from .iri import DEFAULT_BASE, document_graph_iri, document_iri, mint, shared_graph_iri, vocabulary_graph_iri
-from .model import Agency, Extraction, OutlineNode, Span
+from .model import LEAD, ROLE_TERMS, SUPPORT, Agency, Extraction, OutlineNode, Span
 from .nquads import TRIPLE_END
 from .vocab import PG, PG_NS, bind_prefixes
 
@@ -35,7 +35,7 @@ _TYPE, _LABEL, _ALT_LABEL = RDF.type, RDFS.label, SKOS.altLabel
 _TITLE, _FORMAT, _ISSUED = DCTERMS.title, DCTERMS.format, DCTERMS.issued
 _ENTITY, _ORGANIZATION = PROV.Entity, ORG.Organization
 _BOOLEAN, _INTEGER, _DECIMAL, _DATE = XSD.boolean, XSD.integer, XSD.decimal, XSD.date
-_ROLE = {"lead": _PG.LeadRole, "support": _PG.SupportRole, "responsible": _PG.ResponsibleRole}
+_ROLE = {role: PG[term] for role, term in ROLE_TERMS.items()}
 _NAMED = {"park": _PG.Park, "fund": _PG.Fund, "program": _PG.Program}
 
 
@@ -279,9 +279,9 @@ class _DocumentGraphBuilder:
                     for plate in mention.aliases:
                         self.written_name(agent, _ALT_LABEL, plate)
                     g.add((t, _PG.responsibleAgency, agent))
-                    if mention.role == "lead":
+                    if mention.role == LEAD:
                         g.add((t, _PG.leadAgency, agent))
-                    elif mention.role == "support":
+                    elif mention.role == SUPPORT:
                         g.add((t, _PG.supportingAgency, agent))
                 a = document_iri("assignment", self.source_path, str(mention.span.start), str(mention.span.end),
                                  base=self.base)

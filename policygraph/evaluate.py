@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from policygraph.errors import InputError
+from policygraph.model import ROLE_TERMS
 from policygraph.normalize import entity_key, fold, normalize_document_number
 from policygraph.vocab import PG_NS
 
@@ -60,7 +61,7 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
-_ROLES = {PG_NS + "LeadRole": "lead", PG_NS + "SupportRole": "support", PG_NS + "ResponsibleRole": "responsible"}
+_ROLES = {PG_NS + term: role for role, term in ROLE_TERMS.items()}
 _TRAILING = "。．.，,；;：:、！!？?"
 _NAMED_KINDS = {PG_NS + "Park": "parks", PG_NS + "Fund": "funds", PG_NS + "Program": "programs"}
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from .model import ROLE_TERMS
 from .vocab import PG_NS
 
 __all__ = ["LINE_END", "NEWLINE", "TRIPLE_END", "graph_nquads", "split_nquads", "document_statistics",
-           "DOCUMENT_COUNTS", "lines", "terminated"]
+           "DOCUMENT_COUNTS", "RESPONSIBLE_AGENCY", "lines", "terminated"]
 
 #: What ends every statement before its newline: a space and a full stop.
 LINE_END = " ."
@@ -26,16 +27,15 @@ TRIPLE_END = LINE_END + NEWLINE
 
 _TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _INTEGER = "<http://www.w3.org/2001/XMLSchema#integer>"
-RESPONSIBLE = f"<{PG_NS}responsibleAgency>"
+#: The predicate of every task–agency link, whatever the role (N-Triples form).
+RESPONSIBLE_AGENCY = f"<{PG_NS}responsibleAgency>"
 
 #: Per document graph, what the statistics graph counts: report key → (property, the end of an N-Triples line
 #: that is one of them). "unspecified bodies" counts assignments whose agent is a body a task names as pg:unspecifiedBody.
 DOCUMENT_COUNTS = {
     "tasks": ("tasksInGraph", f" {_TYPE} <{PG_NS}Task>{LINE_END}"),
     "assignments": ("assignmentsInGraph", f" {_TYPE} <{PG_NS}Assignment>{LINE_END}"),
-    "lead": ("leadAssignmentsInGraph", f" <{PG_NS}role> <{PG_NS}LeadRole>{LINE_END}"),
-    "support": ("supportAssignmentsInGraph", f" <{PG_NS}role> <{PG_NS}SupportRole>{LINE_END}"),
-    "responsible": ("responsibleAssignmentsInGraph", f" <{PG_NS}role> <{PG_NS}ResponsibleRole>{LINE_END}"),
+    **{role: (f"{role}AssignmentsInGraph", f" <{PG_NS}role> <{PG_NS}{term}>{LINE_END}") for role, term in ROLE_TERMS.items()},
     "unspecified bodies": ("unspecifiedAssignmentsInGraph", f" <{PG_NS}unspecifiedBody> <"),
     "targets": ("targetsInGraph", f" {_TYPE} <{PG_NS}Target>{LINE_END}"),
 }
@@ -130,7 +130,7 @@ def _unspecified_assignments(found: list[str]) -> int:
 
 def _tasks_without_agency(found: list[str]) -> int:
     """How many tasks of a document graph's N-Triples lines name no specific agency (no pg:responsibleAgency)."""
-    task, responsible = DOCUMENT_COUNTS["tasks"][1], f" {RESPONSIBLE} "
+    task, responsible = DOCUMENT_COUNTS["tasks"][1], f" {RESPONSIBLE_AGENCY} "
     tasks = {line.split(" ", 1)[0] for line in found if line.endswith(task)}
     return len(tasks - {line.split(" ", 1)[0] for line in found if responsible in line})
 

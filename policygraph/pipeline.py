@@ -12,7 +12,7 @@ from rdflib import Dataset
 
 from .errors import InputError
 from .iri import DEFAULT_BASE, document_graph_iri, shared_graph_iri, statistics_graph_iri, vocabulary_graph_iri
-from .model import Extraction
+from .model import ROLE_TERMS, Extraction
 from .vocab import PG, PG_NS
 
 __all__ = ["BuildReport", "DocumentSummary", "Removal", "extract_paths", "build_corpus", "remove_documents",
@@ -217,9 +217,7 @@ _COUNTS = {
     "tasks": "SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a pg:Task }",
     "agencies": "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?t pg:responsibleAgency ?a }",
     "assignments": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pg:Assignment }",
-    "lead": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x pg:role pg:LeadRole }",
-    "support": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x pg:role pg:SupportRole }",
-    "responsible": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x pg:role pg:ResponsibleRole }",
+    **{role: f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x pg:role pg:{term} }}" for role, term in ROLE_TERMS.items()},
     "unspecified bodies": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x pg:agent ?b . ?b a pg:UnspecifiedBody }",
     "targets": "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g a pg:Target }",
     "parks": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a pg:Park FILTER EXISTS { ?x pg:mentions ?p } }",

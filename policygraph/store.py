@@ -39,7 +39,7 @@ from rdflib import Dataset
 
 from .errors import DiskFullError, InputError, PolicyGraphError, StoreBusy, is_disk_full
 from .iri import shared_graph_iri
-from .nquads import DOCUMENT_COUNTS, RESPONSIBLE as _RESPONSIBLE, document_statistics, graph_nquads, split_nquads
+from .nquads import DOCUMENT_COUNTS, RESPONSIBLE_AGENCY, document_statistics, graph_nquads, split_nquads
 from .nquads import lines as _lines
 from .vocab import PG, PG_NS
 
@@ -641,7 +641,7 @@ def statistics_update(graph: str, agencies: Iterable[str] | None = None) -> str:
 
 def _agencies_named(ntriples: str) -> set[str]:
     """The agencies a document's N-Triples name as responsible for a task."""
-    return {line.split(" ", 3)[2][1:-1] for line in _lines(ntriples) if f" {_RESPONSIBLE} " in line}
+    return {line.split(" ", 3)[2][1:-1] for line in _lines(ntriples) if f" {RESPONSIBLE_AGENCY} " in line}
 
 
 #: A document graph, as opposed to the vocabulary or build graph: it names its source file.
@@ -818,7 +818,7 @@ class GraphStore:
     def _agencies_in(self, graph: str) -> set[str]:
         if not (self.statistics_graph and self.recount_agencies):
             return set()
-        rows = self._store.query(f"SELECT DISTINCT ?a WHERE {{ GRAPH <{graph}> {{ ?t {_RESPONSIBLE} ?a }} }}")
+        rows = self._store.query(f"SELECT DISTINCT ?a WHERE {{ GRAPH <{graph}> {{ ?t {RESPONSIBLE_AGENCY} ?a }} }}")
         return {r["a"].value for r in rows}
 
     def _refresh(self, agencies: set[str]) -> str:

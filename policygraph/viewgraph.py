@@ -6,6 +6,7 @@ from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field, replace
 
 from .errors import UnknownNameError, ViewTooLarge
+from .model import LEAD, RESPONSIBLE, ROLE_WEIGHTS, ROLES, SUPPORT
 from .vocab import PG_NS
 
 __all__ = ["ViewNode", "ViewEdge", "ViewGraph", "NODE_KINDS", "ROLE_WEIGHTS", "build_view", "read_view_graph",
@@ -16,7 +17,6 @@ __all__ = ["ViewNode", "ViewEdge", "ViewGraph", "NODE_KINDS", "ROLE_WEIGHTS", "b
 NODE_KINDS = ("document", "cited", "task", "agency", "body", "target", "park", "fund", "program")
 
 #: Weight of one task in an agency's responsibility score, by the agency's role in it.
-ROLE_WEIGHTS = {"lead": 1.0, "responsible": 1.0, "support": 0.5}
 
 _RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -231,7 +231,7 @@ def read_view_graph(ds, agencies_only: bool = False) -> ViewGraph:
             nodes[iri] = dict(kind=kind, label_zh=zh, label_en=en, names=_names(zh, en), info=[])
 
     roles: dict[tuple[str, str], str] = {}
-    rank = {"lead": 0, "support": 1, "responsible": 2}
+    rank = {role: order for order, role in enumerate(ROLES)}
     for iri, p in d["task"].items():
         doc = _first(p, pg + "inDocument")
         title = _first(p, _DCT + "title")
@@ -245,15 +245,15 @@ def read_view_graph(ds, agencies_only: bool = False) -> ViewGraph:
         occurs(iri, doc)
         parents = [x for x in _all(p, pg + "subTaskOf") if x in d["task"]]
         edges[(parents[0] if parents else doc, iri)] = "subtask" if parents else "contains"
-        for pred, role in (("responsibleAgency", "responsible"), ("supportingAgency", "support"),
-                           ("leadAgency", "lead")):
+        for pred, role in (("responsibleAgency", RESPONSIBLE), ("supportingAgency", SUPPORT),
+                           ("leadAgency", LEAD)):
             for agency in _all(p, pg + pred):
                 current = roles.get((iri, agency))
                 if current is None or rank[role] < rank[current]:
                     roles[(iri, agency)] = role
                 occurs(agency, doc)
         for body in _all(p, pg + "unspecifiedBody"):
-            roles[(iri, body)] = "responsible"
+            roles[(iri, body)] = RESPONSIBLE
             occurs(body, doc)
         for named in _all(p, pg + "mentions"):
             edges[(iri, named)] = "mentions"
@@ -298,7 +298,7 @@ def read_view_graph(ds, agencies_only: bool = False) -> ViewGraph:
         info = [kv for kv in n["info"] if kv[1]]
         if n["kind"] == "agency":
             c = counts[iri]
-            info += [("lead", str(c["lead"])), ("support", str(c["support"])), ("responsible", str(c["responsible"])),
+            info += [*((role, str(c[role])) for role in ROLES),
                      ("score", _fmt_score(scores.get(iri, 0.0)))]
         info.append(("iri", iri))
         out.append(ViewNode(id=iri, kind=n["kind"], label_zh=n["label_zh"], label_en=n.get("label_en", ""),

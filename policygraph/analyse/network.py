@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 
 from policygraph.catalogue import load_query, queries_dir
 from policygraph.errors import UsageError
+from policygraph.model import LEAD, SUPPORT
 from policygraph.query import run_query
 from policygraph.store import native_view
 from policygraph.vocab import PG
@@ -200,7 +201,7 @@ def _query_facts(graph) -> RoleFacts:
     for row in run_query(graph, _named("task-agency-roles")).dicts():
         task, agency = _text(row.get("task")), _text(row.get("agency"))
         lead, support = named[task].get(agency, (False, False))
-        named[task][agency] = (lead or _true(row.get("lead")), support or _true(row.get("support")))
+        named[task][agency] = (lead or _true(row.get(LEAD)), support or _true(row.get(SUPPORT)))
         role = _text(row.get("role"))
         if role:
             (stated if role == _RESPONSIBLE else other).add((task, agency))
@@ -248,7 +249,7 @@ def _store_named(native: "NativeView") -> dict[str, dict[str, tuple[bool, bool]]
     numbers = " ".join(f"(<{agency}> {i})" for i, agency in enumerate(agencies))
     named: dict[str, dict[str, tuple[bool, bool]]] = {}
     for task, cells in native.table(_analysis_query("store-pairs").replace("NUMBERS", numbers)):
-        named[task] = {agencies[int(number)]: ("lead" in flags, "support" in flags)
+        named[task] = {agencies[int(number)]: (LEAD in flags, SUPPORT in flags)
                        for number, _, flags in (cell.partition("+") for cell in cells.strip('"').split(" "))}
     return named
 

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import replace
 
 from ..knowledge import resource_json, using_overlay
-from ..model import AgencyMention, Assignment, Clause, Extraction, OutlineNode, SourceDocument, Task
+from ..model import LEAD, RESPONSIBLE, AgencyMention, Assignment, Clause, Extraction, OutlineNode, SourceDocument, Task
 from ..segment import distinct_paths, line_numbers, segment
 from .bodies import find_body_mentions
 from .clauses import find_clauses
@@ -96,8 +96,8 @@ def _first_listed_leads(clauses: tuple[Clause, ...]) -> tuple[Clause, ...]:
     """Apply 列第一位者为牵头单位: in a clause that names no lead or support, its first body leads."""
     out = []
     for clause in clauses:
-        if clause.mentions and all(m.role == "responsible" for m in clause.mentions):
-            first = replace(clause.mentions[0], role="lead", stated=True)
+        if clause.mentions and all(m.role == RESPONSIBLE for m in clause.mentions):
+            first = replace(clause.mentions[0], role=LEAD, stated=True)
             clause = replace(clause, mentions=(first, *clause.mentions[1:]))
         out.append(clause)
     return tuple(out)
