@@ -22,8 +22,11 @@ from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 
 from .iri import DEFAULT_BASE, document_graph_iri, document_iri, mint, shared_graph_iri, vocabulary_graph_iri
+from .knowledge import active_overlay, using_overlay
 from .model import LEAD, ROLE_TERMS, SUPPORT, Agency, Extraction, OutlineNode, Span
+from .normalize import entity_key
 from .nquads import TRIPLE_END
+from .ontology import load_ontology
 from .vocab import PG, PG_NS, bind_prefixes
 
 __all__ = ["build_dataset", "decimal_literal", "document_ntriples", "document_triples", "DocumentTriples",
@@ -188,8 +191,6 @@ class _DocumentGraphBuilder:
         return u
 
     def named(self, kind: str, name: str) -> URIRef:
-        from .extract.named import entity_key
-
         n = self.mint(kind, entity_key(name))
         self.shared.add((n, _TYPE, _NAMED[kind]))
         if ("named", n) not in self._described:  # the first spelling a document writes is its label there
@@ -387,8 +388,6 @@ class DocumentTriples:
 
 def _overlay_of(lexicon):
     """The knowledge overlay ``lexicon`` was loaded with (the active one without a lexicon), for English names and levels."""
-    from .knowledge import active_overlay, using_overlay
-
     return using_overlay(lexicon.overlay if lexicon is not None else active_overlay())
 
 
@@ -410,8 +409,6 @@ def document_ntriples(extraction: Extraction, *, base: str = DEFAULT_BASE, lexic
 
 def vocabulary_ntriples() -> str:
     """The ontology and the agency-type scheme as sorted N-Triples (blank nodes of OWL lists included)."""
-    from .ontology import load_ontology
-
     return ntriples(load_ontology())
 
 
@@ -432,8 +429,6 @@ def build_dataset(extractions: Iterable[Extraction], *, base: str = DEFAULT_BASE
                   include_vocabulary: bool = True) -> Dataset:
     """All documents as one dataset laid out as the store keeps it: a named graph per document, the shared
     graph, and the vocabulary graph."""
-    from .ontology import load_ontology
-
     ds = Dataset()
     bind_prefixes(ds, base=base)
     if include_vocabulary:

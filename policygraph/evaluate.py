@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from policygraph.errors import InputError
+from policygraph.formats import csv_text, format_table, table_lines
+from policygraph.load import load_document
 from policygraph.model import ROLE_TERMS
 from policygraph.normalize import entity_key, fold, normalize_document_number
 from policygraph.vocab import PG_NS
@@ -661,9 +663,6 @@ def _score_metadata(doc: str, gold: dict, facts: _Facts, present: bool, tally: _
 
 def _read_text(path: Path) -> str | None:
     """The document's decoded text, exactly as the build saw it (offsets in the graph index into it)."""
-    from .errors import InputError
-    from .load import load_document
-
     try:
         return load_document(path).text
     except InputError:
@@ -766,8 +765,6 @@ def format_report(report: Report, misses: bool = True) -> str:
 
 def _score_table(fields: Mapping[str, Score]) -> str:
     """The scores per field as a table; the three count columns share one width, so they read as one block."""
-    from policygraph.formats import format_table
-
     counts = max([2, *(len(str(c)) for s in fields.values() for c in (s.tp, s.fp, s.fn))])
     rows = [[name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.tp), str(s.fp), str(s.fn)]
             for name, s in fields.items()]
@@ -777,8 +774,6 @@ def _score_table(fields: Mapping[str, Score]) -> str:
 
 def _miss_lines(misses: Sequence[Miss]) -> list[str]:
     """The misses as one indented table without a header, each document's rows under a line naming it."""
-    from policygraph.formats import table_lines
-
     rows = table_lines(None, [[m.field, m.kind, m.detail] for m in misses], max_width=None, numeric=[False] * 3)
     lines, current = [], None
     for m, row in zip(misses, rows):
@@ -794,8 +789,6 @@ def format_report_csv(report: Report) -> str:
 
     A spreadsheet or ``pandas.read_csv`` reads it; the misses stay in the text and JSON reports.
     """
-    from policygraph.formats import csv_text
-
     def row(document: str, name: str, s: Score) -> list:
         return [document, name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", s.tp, s.fp, s.fn]
 

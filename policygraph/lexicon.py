@@ -22,6 +22,7 @@ from rdflib.namespace import SKOS
 from .knowledge import Row, overlay_key, per_overlay, resource_json, resource_lines, resource_rows, using_overlay
 
 from .errors import OntologyError, ResourceError
+from .ontology import ontology_dir
 from .romanise import PlaceEnglish, designation_english, place_english
 from .vocab import PG, PG_NS
 
@@ -314,10 +315,8 @@ def _parse_towns(rows: Sequence[Row], places: Sequence[JurisdictionInfo],
 
 def _agency_types_file() -> Path:
     try:
-        from .ontology import ontology_dir
-
         return ontology_dir() / "agency-types.ttl"
-    except (ImportError, OntologyError):
+    except OntologyError:
         here = Path(__file__).resolve().parent
         for cand in (here / "_embedded" / "ontology", here.parent / "ontology"):
             if (cand / "agency-types.ttl").is_file():

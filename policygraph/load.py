@@ -12,7 +12,8 @@ from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, ResourceError
+from .knowledge import resource_lines
 from .model import SourceDocument
 from .normalize import fold
 
@@ -587,15 +588,11 @@ def _furniture() -> tuple[tuple[re.Pattern, ...], tuple[str, ...]]:
 
     Each file opens its own sections, so an overlay's entries go where its own header puts them.
     """
-    from .knowledge import resource_lines
-
     return _furniture_of(resource_lines("furniture.txt"))
 
 
 @lru_cache(maxsize=8)
 def _furniture_of(lines) -> tuple[tuple[re.Pattern, ...], tuple[str, ...]]:
-    from .errors import ResourceError
-
     sections: dict[str, list[str]] = {"lines": [], "containers": []}
     current = None
     source = None

@@ -12,10 +12,13 @@ from rdflib import Dataset
 
 from .errors import InputError
 from .iri import DEFAULT_BASE, document_graph_iri, shared_graph_iri, statistics_graph_iri, vocabulary_graph_iri
-from .model import ROLE_TERMS, Extraction
+from .extract import extract
+from .lexicon import Lexicon, load_lexicon
+from .model import ROLE_TERMS, Extraction, SourceDocument
+from .resolve import resolver_for
 from .vocab import PG, PG_NS
 
-__all__ = ["BuildReport", "DocumentSummary", "Removal", "extract_paths", "build_corpus", "remove_documents",
+__all__ = ["BuildReport", "DocumentSummary", "Removal", "extract_document", "extract_paths", "build_corpus", "remove_documents",
            "store_counts", "count_lines", "export_store", "OUTPUT_FILES", "embedded_corpus"]
 
 #: Where a build remembers the content hashes of its inputs (a cache: deleting it only costs re-hashing).
@@ -107,6 +110,16 @@ def embedded_corpus() -> Path:
     return embedded_dir("seeds")
 
 
+def extract_document(document: SourceDocument, lexicon: Lexicon | None = None) -> Extraction:
+    """Extract one document with the resolver of ``lexicon`` (the bundled lexicon when None).
+
+    Why here: extraction is given its resolver (:func:`policygraph.extract.extract`),
+    and the pipeline is the layer that knows both, so a caller with one
+    document and no resolver of its own starts here.
+    """
+    return extract(document, resolver_for(lexicon or load_lexicon()))
+
+
 def extract_paths(paths: Sequence[str | Path], *, lexicon=None,
                   on_document: Callable[[Path, Extraction | None, InputError | None], None] | None = None,
                   root: str | Path | None = None) -> tuple[list[Extraction], list[InputError]]:
@@ -114,11 +127,7 @@ def extract_paths(paths: Sequence[str | Path], *, lexicon=None,
 
     Each document is named by its path (see :func:`policygraph.load.document_path`; ``root`` as there).
     """
-    from .extract import extract
-    from .lexicon import load_lexicon
     from .load import input_files, load_document
-
-    from .resolve import resolver_for
 
     resolver = resolver_for(lexicon or load_lexicon())
     extractions: list[Extraction] = []
@@ -128,7 +137,7 @@ def extract_paths(paths: Sequence[str | Path], *, lexicon=None,
         if error is None:
             try:
                 document = load_document(path, source_path=source_path)
-                extraction = extract(document, resolver=resolver)
+                extraction = extract(document, resolver)
                 extractions.append(extraction)
             except InputError as exc:
                 error = exc
@@ -168,14 +177,13 @@ def _init_worker(base: str, lexicon_dirs: tuple[str, ...], sink=None) -> None:
 def _process(item: tuple[str, str]) -> _Processed:
     """Load, extract and serialise one document, given its file and source path (runs in a worker process)."""
     from .build import document_triples
-    from .extract import extract
     from .load import load_document
     from .nquads import document_statistics, graph_nquads
 
     path, source_path = item
     try:
         document = load_document(path, source_path=source_path)
-        x = extract(document, _WORKER["lexicon"])
+        x = extract_document(document, _WORKER["lexicon"])
     except InputError as exc:
         return _Processed(path, source_path, "", None, None, None, exc.reason)
     summary = DocumentSummary(

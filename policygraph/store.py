@@ -41,7 +41,8 @@ from .errors import DiskFullError, InputError, PolicyGraphError, StoreBusy, is_d
 from .iri import shared_graph_iri
 from .nquads import DOCUMENT_COUNTS, RESPONSIBLE_AGENCY, document_statistics, graph_nquads, split_nquads
 from .nquads import lines as _lines
-from .vocab import PG, PG_NS
+from .sparqltext import names_dataset
+from .vocab import PG, PG_NS, PREFIXES, bind_prefixes
 
 __all__ = ["load_graph_file", "open_graph", "rdflib_view", "default_graph_path", "GraphStore", "StoreLock", "StoreBusy",
            "DocumentRecord", "FORMATS", "DEFAULT_OUT", "DEFAULT_STORE", "STORE_DIR", "graph_nquads", "split_nquads", "union_options", "UNION", "bulk_build", "bulk_loading", "NQuadsSink",
@@ -161,8 +162,6 @@ def union_options(query: str) -> dict:
     >>> union_options('SELECT * { ?s ?p "FROM" } # FROM') == UNION
     True
     """
-    from .sparqltext import names_dataset
-
     return {} if names_dataset(query) else UNION
 
 
@@ -896,8 +895,6 @@ class GraphStore:
         """The store's named graphs copied into an in-memory rdflib dataset, whose default graph is their union."""
         import io
 
-        from .vocab import bind_prefixes
-
         ds = Dataset(default_union=True)
         bind_prefixes(ds)
         data = io.BytesIO()
@@ -915,8 +912,6 @@ class GraphStore:
         order, the same for the same content, so the same store gives the same bytes.
         """
         import pyoxigraph as ox
-
-        from .vocab import PREFIXES
 
         named = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
         merged = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}

@@ -5,6 +5,7 @@ import math
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field, replace
 
+from .documents import DocumentRef, find_document
 from .errors import UnknownNameError, ViewTooLarge
 from .model import LEAD, RESPONSIBLE, ROLE_WEIGHTS, ROLES, SUPPORT
 from .vocab import PG_NS
@@ -408,8 +409,6 @@ def select_document(view: ViewGraph, name: str) -> ViewGraph:
     >>> [n.id for n in select_document(v, "data/seeds/001_x.txt").nodes]
     ['d']
     """
-    from .documents import DocumentRef, find_document
-
     refs = [DocumentRef(path, path, number=dict(n.info).get("documentNumber") or None)
             for n in view.nodes if n.kind == "document" for path in n.documents]
     doc = find_document(name, refs).key

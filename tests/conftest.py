@@ -34,10 +34,10 @@ def lexicon():
 
 @pytest.fixture(scope="session")
 def seed_extractions(lexicon):
-    from policygraph.extract import extract
+    from policygraph.pipeline import extract_document
     from policygraph.load import load_document
 
-    return {name: extract(load_document(SEEDS / name), lexicon) for name in SEED_FILES}
+    return {name: extract_document(load_document(SEEDS / name), lexicon) for name in SEED_FILES}
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 
 from policygraph.catalogue import load_query, queries_dir
+from policygraph.documents import DocumentRef, find_document
 from policygraph.errors import UsageError
 from policygraph.model import LEAD, SUPPORT
 from policygraph.query import run_query
@@ -338,8 +339,6 @@ def load_network(graph: "rdflib.Graph", jurisdiction: str | None = None, documen
     if jurisdiction:
         pairs = _in_jurisdiction(pairs, jurisdiction)
     if document:
-        from policygraph.documents import find_document
-
         wanted = find_document(document, _document_refs(graph)).key
         pairs = [p for p in pairs if p.document == wanted]
     return Network(tuple(pairs), agencies)
@@ -359,7 +358,5 @@ def _in_jurisdiction(pairs: list[Responsibility], jurisdiction: str) -> list[Res
 
 def _document_refs(graph) -> list:
     """Every document that was read, for :func:`policygraph.documents.find_document`."""
-    from policygraph.documents import DocumentRef
-
     return [DocumentRef(r["document"], r.get("path") or r["file"], r["file"], r.get("number"))
             for r in select_rows(graph, _analysis_query("documents"))]

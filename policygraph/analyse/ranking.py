@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 from policygraph.errors import UsageError
 from policygraph.model import RESPONSIBLE, ROLES
+from policygraph.query import resolve_agency_type
 
 from .measures import co_matrix, measure_agencies
 from .model import DEFAULT_SEED, DEFAULT_WEIGHTS, MEASURES, TYPE_MEASURES, ExplainedTask, Explanation, Network, Ranking
@@ -62,8 +63,6 @@ def _agency_rows(net: Network, measured: Mapping[str, Mapping], lang: str) -> li
 
 
 def _types_matching(graph, agency_type: str) -> set[str]:
-    from policygraph.query import resolve_agency_type
-
     return {resolve_agency_type(graph, agency_type)}
 
 
