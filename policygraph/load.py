@@ -332,7 +332,6 @@ _MAGIC = (
     (b"\xff\xd8\xff", "JPEG image"),
     (b"GIF87a", "GIF image"),
     (b"GIF89a", "GIF image"),
-    (b"BM", None),  # too short to trust alone; see _binary_kind
     (b"%PDF-", "PDF document"),
     (b"PK\x03\x04", "ZIP archive, e.g. .docx, .xlsx or .ofd"),
     (b"PK\x05\x06", "ZIP archive"),
@@ -341,10 +340,7 @@ _MAGIC = (
     (b"Rar!\x1a\x07", "RAR archive"),
     (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
     (b"\x1f\x8b", "gzip archive"),
-    (b"BZh", None),
     (b"\x7fELF", "executable"),
-    (b"MZ", None),
-    (b"RIFF", None),
     (b"OggS", "audio file"),
     (b"ID3", "MP3 audio"),
     (b"\x00\x00\x00\x18ftyp", "video file"),
@@ -355,7 +351,7 @@ _MAGIC = (
 def _binary_kind(raw: bytes) -> str | None:
     """Name the kind of a file whose leading bytes are a known binary signature."""
     for magic, kind in _MAGIC:
-        if kind and raw.startswith(magic):
+        if raw.startswith(magic):
             return kind
     return None
 

@@ -125,10 +125,6 @@ class OutlineNode:
     def outline(self) -> str:
         return "/".join(self.path)
 
-    @property
-    def parent_path(self) -> tuple[str, ...] | None:
-        return self.path[:-1] if len(self.path) > 1 else None
-
 
 @dataclass(frozen=True)
 class Mention:

@@ -572,11 +572,6 @@ def _plan(inputs, records: dict, report, hashes: FileHashes | None = None) -> tu
     return todo, unchanged
 
 
-def records_before_paths(store) -> list:
-    """The documents a build kept by file name only, before documents had paths (no pg:sourcePath)."""
-    return [r for r in store.records().values() if not r.has_path]
-
-
 #: How the workers of a bulk load start: forked from a clean server process, so none inherits the loader's pipe
 #: (a writer left holding it would keep the load from ever seeing the end of its input).
 _BULK_CONTEXT = "forkserver"

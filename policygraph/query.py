@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 from policygraph.catalogue import (NamedQuery, list_queries, load_query, optional_param, parse_header, queries_dir,
                                    resolve_query)
 from policygraph.errors import QueryError, UsageError
-from policygraph.formats import (FORMATS, _clip, _json_term, cell_text, csv_text, display_width, format_pages,
+from policygraph.formats import (FORMATS, _json_term, cell_text, csv_text, display_width, format_pages,
                                   format_result, format_table, json_text, markdown_table, to_csv, to_json,
                                  to_jsonl, to_markdown, to_ntriples, to_table, to_tsv, to_turtle, tsv_cell)
 from policygraph.results import QueryResult

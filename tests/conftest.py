@@ -8,7 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "data" / "seeds"
-GOLD = Path(__file__).resolve().parent / "fixtures" / "gold"
+GOLD = ROOT / "data" / "gold"
 CASES = Path(__file__).resolve().parent / "cases"
 SEED_FILES = sorted(p.name for p in SEEDS.glob("*.txt"))
 
