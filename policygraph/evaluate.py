@@ -1,7 +1,9 @@
 """Scoring a built graph against the hand annotations: per-field precision, recall and misses.
 
-The graph is read only through SPARQL on the contract terms (see CONTRACT.md),
-so any graph that follows the contract can be scored, whoever built it. Each
+The graph is read only through SPARQL on the terms of the graph contract (the
+``pg:`` ontology in ontology/policygraph.ttl, whose SHACL shapes are
+ontology/shapes.ttl), so any graph that follows the contract can be scored,
+whoever built it. Each
 field is read with one query over the whole graph, then compared per document.
 """
 from __future__ import annotations
@@ -685,7 +687,7 @@ def evaluate(
         A graph or dataset following the contract; a dataset is read as the
         union of its named graphs.
     gold_dir
-        Folder of gold JSON files (SCHEMA.md format).
+        Folder of gold JSON files (the format of data/gold/SCHEMA.md).
     documents
         Source files to score; default every gold file. Gold files whose
         document is not in the graph count as all misses, so a builder that

@@ -10,11 +10,14 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from .errors import InputError
-from .iri import DEFAULT_BASE, document_graph_iri, shared_graph_iri, statistics_graph_iri, vocabulary_graph_iri
+from .documents import DocumentRef, find_document
+from .errors import InputError, UnknownNameError
 from .extract import extract
+from .iri import DEFAULT_BASE, document_graph_iri, shared_graph_iri, statistics_graph_iri, vocabulary_graph_iri
 from .lexicon import Lexicon, load_lexicon
+from .load import input_files, load_document
 from .model import ROLE_TERMS, Extraction, SourceDocument
+from .ontology import embedded_dir
 from .resolve import resolver_for
 from .vocab import PG, PG_NS
 
@@ -105,8 +108,6 @@ def _entry_path(entry: dict) -> str:
 
 def embedded_corpus() -> Path:
     """The folder of the embedded default corpus (the seed documents)."""
-    from .ontology import embedded_dir
-
     return embedded_dir("seeds")
 
 
@@ -127,8 +128,6 @@ def extract_paths(paths: Sequence[str | Path], *, lexicon=None,
 
     Each document is named by its path (see :func:`policygraph.load.document_path`; ``root`` as there).
     """
-    from .load import input_files, load_document
-
     resolver = resolver_for(lexicon or load_lexicon())
     extractions: list[Extraction] = []
     errors: list[InputError] = []
@@ -647,8 +646,6 @@ def remove_documents(names: Sequence[str], out_dir: str | Path, *, base: str = D
     writes them when wanted). Readers see the store before or after the
     whole removal, never part of it.
     """
-    from .documents import DocumentRef, find_document
-    from .errors import UnknownNameError
     from .store import STORE_DIR, GraphStore, StoreLock, is_store, writing
 
     out = Path(out_dir)

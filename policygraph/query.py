@@ -72,8 +72,11 @@ _VARIABLE = r"[?$]{name}\b"
 def term_for(value: str) -> "rdflib.term.Node":
     """The RDF term a ``--param`` value is bound as: an IRI, an integer, a decimal or a plain literal.
 
-    Values are bound as terms through ``initBindings``, never pasted into the
-    query text, so no value can change what the query does.
+    A value is always one term, so no value can change what the query does:
+    rdflib binds it through ``initBindings``; Oxigraph and remote endpoints,
+    which cannot bind every variable that way, get it written into the text as
+    that one serialised term (an escaped literal or an IRI, by
+    :func:`policygraph.sparqltext.bind_values`).
 
     Examples
     --------

@@ -9,6 +9,7 @@ from pathlib import Path
 from string import Template
 
 from .model import LEAD, RESPONSIBLE, ROLES, SUPPORT
+from .serialize import write_atomic
 from .viewgraph import NODE_KINDS, ViewGraph, layout
 
 __all__ = ["render_html", "page_data", "script_json", "write_html", "LARGE_GRAPH", "counted_nodes"]
@@ -277,8 +278,6 @@ def render_html(view: ViewGraph, lang: str = "zh") -> str:
 
 def write_html(page: str, path: str | Path) -> Path:
     """Write the page encoded as UTF-8 (whatever the locale), atomically: a temporary file renamed into place."""
-    from .serialize import write_atomic
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, page.encode("utf-8"))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from .documents import DocumentRef, find_document
 from .errors import UnknownNameError, ViewTooLarge
 from .model import LEAD, RESPONSIBLE, ROLE_WEIGHTS, ROLES, SUPPORT
+from .query import store_rows
 from .vocab import PG_NS
 
 __all__ = ["ViewNode", "ViewEdge", "ViewGraph", "NODE_KINDS", "ROLE_WEIGHTS", "build_view", "read_view_graph",
@@ -79,8 +80,6 @@ def _describe(ds, kind: str, predicates: tuple[str, ...] | None = None) -> dict[
     """Every (predicate, object) of every resource of one class (only ``predicates``, pg: local names, if given),
     grouped by subject then predicate."""
     from rdflib import URIRef
-
-    from .query import store_rows
 
     bindings = {"class": URIRef(PG_NS + _CLASSES[kind])}
     text = _DESCRIBE if predicates is None else _DESCRIBE.replace(
