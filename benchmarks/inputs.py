@@ -25,8 +25,8 @@ SEED = sorted((ROOT / "data" / "seeds").glob("*.txt"))[0]
 
 _TEXT = """import sys
 from policygraph.load import load_document
-from policygraph.extract import extract
-x = extract(load_document(sys.argv[1]))
+from policygraph.pipeline import extract_document
+x = extract_document(load_document(sys.argv[1]))
 print(len(x.tasks))
 """
 _HTML = """import sys

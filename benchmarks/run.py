@@ -120,8 +120,9 @@ def baseline_build(corpus: Path) -> tuple[float, object]:
     """What a user would write by hand: rdflib in-memory graph of every document, then networkx."""
     from rdflib import Dataset
 
-    from policygraph.build import document_graph, document_graph_iri
-    from policygraph.extract import extract
+    from policygraph.build import document_graph
+    from policygraph.iri import document_graph_iri
+    from policygraph.pipeline import extract_document
     from policygraph.lexicon import load_lexicon
     from policygraph.load import load_document
 
@@ -129,7 +130,7 @@ def baseline_build(corpus: Path) -> tuple[float, object]:
     started = time.perf_counter()
     ds = Dataset(default_union=True)
     for path in sorted(corpus.glob("*.txt")):
-        x = extract(load_document(path), lexicon)
+        x = extract_document(load_document(path), lexicon)
         document_graph(x, lexicon=lexicon, graph=ds.graph(document_graph_iri(path.name)))
     return time.perf_counter() - started, ds
 

@@ -19,19 +19,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
 
-from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 
-from .iri import DEFAULT_BASE, document_iri, mint
-from .model import Agency, Extraction, OutlineNode, Span
+from .iri import DEFAULT_BASE, document_graph_iri, document_iri, mint, shared_graph_iri, vocabulary_graph_iri
+from .knowledge import active_overlay, using_overlay
+from .model import LEAD, ROLE_TERMS, SUPPORT, Agency, Extraction, OutlineNode, Span
+from .normalize import entity_key
 from .nquads import LINE_END, TRIPLE_END
-from .vocab import PG, bind_prefixes
+from .ontology import load_ontology
+from .vocab import PG, PG_NS, bind_prefixes
 
-__all__ = ["build_dataset", "decimal_literal", "document_chunks", "document_ntriples", "document_triples", "DocumentTriples", "CHUNK_LINES",
-           "vocabulary_ntriples", "ntriples", "document_graph", "document_graph_iri", "vocabulary_graph_iri",
-           "shared_graph_iri", "statistics_graph_iri", "outline_string"]
-
-PG_NS = Namespace(str(PG._NS))
+__all__ = ["build_dataset", "decimal_literal", "document_chunks", "document_ntriples", "document_triples",
+           "DocumentTriples", "CHUNK_LINES", "vocabulary_ntriples", "ntriples", "document_graph", "outline_string"]
 
 #: The terms the builder writes, looked up once: a DefinedNamespace checks every attribute access.
 _PG = SimpleNamespace(**{name: PG[name] for name in PG.__annotations__})
@@ -39,27 +39,8 @@ _TYPE, _LABEL, _ALT_LABEL = RDF.type, RDFS.label, SKOS.altLabel
 _TITLE, _FORMAT, _ISSUED = DCTERMS.title, DCTERMS.format, DCTERMS.issued
 _ENTITY, _ORGANIZATION = PROV.Entity, ORG.Organization
 _BOOLEAN, _INTEGER, _DECIMAL, _DATE = XSD.boolean, XSD.integer, XSD.decimal, XSD.date
-_ROLE = {"lead": _PG.LeadRole, "support": _PG.SupportRole, "responsible": _PG.ResponsibleRole}
+_ROLE = {role: PG[term] for role, term in ROLE_TERMS.items()}
 _NAMED = {"park": _PG.Park, "fund": _PG.Fund, "program": _PG.Program}
-
-
-def vocabulary_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
-    return URIRef(f"{base.rstrip('/')}/graph/vocabulary")
-
-
-def shared_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
-    """The graph of what several documents describe alike: agencies, places, parks, cited policies."""
-    return URIRef(f"{base.rstrip('/')}/graph/shared")
-
-
-def statistics_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
-    """The store's graph of per-agency task counts, kept up to date by every build and removal."""
-    return URIRef(f"{base.rstrip('/')}/graph/statistics")
-
-
-def document_graph_iri(source_path: str, base: str = DEFAULT_BASE) -> URIRef:
-    """The named graph of the document read from ``source_path`` (its path under the build root)."""
-    return document_iri("graph", source_path, base=base)
 
 
 def outline_string(node: OutlineNode) -> str:
@@ -199,7 +180,7 @@ class _DocumentGraphBuilder:
             if agency.name_en:
                 g.add((a, _LABEL, literal(agency.name_en, lang="en")))
             g.add((a, _PG.jurisdiction, self.jurisdiction(agency.jurisdiction)))
-            g.add((a, _PG.agencyType, PG_NS[agency.agency_type]))
+            g.add((a, _PG.agencyType, URIRef(PG_NS + agency.agency_type)))
             if agency.romanised:
                 g.add((a, _PG.romanised, literal(True)))
             if agency.collective:
@@ -218,8 +199,6 @@ class _DocumentGraphBuilder:
         return u
 
     def named(self, kind: str, name: str) -> URIRef:
-        from .extract.named import entity_key
-
         n = self.mint(kind, entity_key(name))
         self.shared.add((n, _TYPE, _NAMED[kind]))
         if ("named", n) not in self._described:  # the first spelling a document writes is its label there
@@ -310,9 +289,9 @@ class _DocumentGraphBuilder:
                     for plate in mention.aliases:
                         self.written_name(agent, _ALT_LABEL, plate)
                     g.add((t, _PG.responsibleAgency, agent))
-                    if mention.role == "lead":
+                    if mention.role == LEAD:
                         g.add((t, _PG.leadAgency, agent))
-                    elif mention.role == "support":
+                    elif mention.role == SUPPORT:
                         g.add((t, _PG.supportingAgency, agent))
                 a = document_iri("assignment", self.source_path, str(mention.span.start), str(mention.span.end),
                                  base=self.base)
@@ -473,8 +452,6 @@ class DocumentTriples:
 
 def _overlay_of(lexicon):
     """The knowledge overlay ``lexicon`` was loaded with (the active one without a lexicon), for English names and levels."""
-    from .knowledge import active_overlay, using_overlay
-
     return using_overlay(lexicon.overlay if lexicon is not None else active_overlay())
 
 
@@ -514,8 +491,6 @@ def document_ntriples(extraction: Extraction, *, base: str = DEFAULT_BASE, lexic
 
 def vocabulary_ntriples() -> str:
     """The ontology and the agency-type scheme as sorted N-Triples (blank nodes of OWL lists included)."""
-    from .ontology import load_ontology
-
     return ntriples(load_ontology())
 
 
@@ -536,8 +511,6 @@ def build_dataset(extractions: Iterable[Extraction], *, base: str = DEFAULT_BASE
                   include_vocabulary: bool = True) -> Dataset:
     """All documents as one dataset laid out as the store keeps it: a named graph per document, the shared
     graph, and the vocabulary graph."""
-    from .ontology import load_ontology
-
     ds = Dataset()
     bind_prefixes(ds, base=base)
     if include_vocabulary:

@@ -1,4 +1,8 @@
-"""The command line: a thin click layer over the library (build, evaluate, validate)."""
+"""The command line: a thin click layer over the library, one command per task.
+
+build, inspect, remove and export make and keep the store; evaluate and validate check a graph;
+query, rank and viz read it; serve and push share it (a read-only endpoint, a remote store).
+"""
 from __future__ import annotations
 
 import copy

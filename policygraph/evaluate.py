@@ -1,7 +1,9 @@
 """Scoring a built graph against the hand annotations: per-field precision, recall and misses.
 
-The graph is read only through SPARQL on the contract terms (see CONTRACT.md),
-so any graph that follows the contract can be scored, whoever built it. Each
+The graph is read only through SPARQL on the terms of the graph contract (the
+``pg:`` ontology in ontology/policygraph.ttl, whose SHACL shapes are
+ontology/shapes.ttl), so any graph that follows the contract can be scored,
+whoever built it. Each
 field is read with one query over the whole graph, then compared per document.
 """
 from __future__ import annotations
@@ -14,7 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from policygraph.errors import InputError
+from policygraph.formats import csv_text, format_table, table_lines
+from policygraph.load import load_document
+from policygraph.model import ROLE_TERMS
 from policygraph.normalize import entity_key, fold, normalize_document_number
+from policygraph.vocab import PG_NS
 
 if TYPE_CHECKING:  # pragma: no cover
     import rdflib
@@ -53,16 +59,15 @@ FIELDS = (
     "implements",
 )
 
-_PG = "https://w3id.org/policygraph/ontology#"
 _PREFIXES = f"""
-PREFIX pg: <{_PG}>
+PREFIX pg: <{PG_NS}>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
-_ROLES = {_PG + "LeadRole": "lead", _PG + "SupportRole": "support", _PG + "ResponsibleRole": "responsible"}
+_ROLES = {PG_NS + term: role for role, term in ROLE_TERMS.items()}
 _TRAILING = "。．.，,；;：:、！!？?"
-_NAMED_KINDS = {_PG + "Park": "parks", _PG + "Fund": "funds", _PG + "Program": "programs"}
+_NAMED_KINDS = {PG_NS + "Park": "parks", PG_NS + "Fund": "funds", PG_NS + "Program": "programs"}
 
 
 # ---------------------------------------------------------------- results
@@ -307,7 +312,7 @@ def _read_targets(graph: "rdflib.Graph", docs: Mapping) -> dict:
     for r in _rows(graph, "SELECT ?g ?d ?p ?o WHERE { ?g a pg:Target ; pg:inDocument ?d ; ?p ?o }"):
         if r.d in docs:
             owner[r.g] = docs[r.d]
-            props[r.g][str(r.p).removeprefix(_PG)].append(r.o)
+            props[r.g][str(r.p).removeprefix(PG_NS)].append(r.o)
     targets: dict = defaultdict(list)
     for node in sorted(props, key=str):
         targets[owner[node]].append(_pred_target(str(node), props[node]))
@@ -660,9 +665,6 @@ def _score_metadata(doc: str, gold: dict, facts: _Facts, present: bool, tally: _
 
 def _read_text(path: Path) -> str | None:
     """The document's decoded text, exactly as the build saw it (offsets in the graph index into it)."""
-    from .errors import InputError
-    from .load import load_document
-
     try:
         return load_document(path).text
     except InputError:
@@ -685,7 +687,7 @@ def evaluate(
         A graph or dataset following the contract; a dataset is read as the
         union of its named graphs.
     gold_dir
-        Folder of gold JSON files (SCHEMA.md format).
+        Folder of gold JSON files (the format of data/gold/SCHEMA.md).
     documents
         Source files to score; default every gold file. Gold files whose
         document is not in the graph count as all misses, so a builder that
@@ -765,8 +767,6 @@ def format_report(report: Report, misses: bool = True) -> str:
 
 def _score_table(fields: Mapping[str, Score]) -> str:
     """The scores per field as a table; the three count columns share one width, so they read as one block."""
-    from policygraph.formats import format_table
-
     counts = max([2, *(len(str(c)) for s in fields.values() for c in (s.tp, s.fp, s.fn))])
     rows = [[name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.tp), str(s.fp), str(s.fn)]
             for name, s in fields.items()]
@@ -776,8 +776,6 @@ def _score_table(fields: Mapping[str, Score]) -> str:
 
 def _miss_lines(misses: Sequence[Miss]) -> list[str]:
     """The misses as one indented table without a header, each document's rows under a line naming it."""
-    from policygraph.formats import table_lines
-
     rows = table_lines(None, [[m.field, m.kind, m.detail] for m in misses], max_width=None, numeric=[False] * 3)
     lines, current = [], None
     for m, row in zip(misses, rows):
@@ -793,8 +791,6 @@ def format_report_csv(report: Report) -> str:
 
     A spreadsheet or ``pandas.read_csv`` reads it; the misses stay in the text and JSON reports.
     """
-    from policygraph.formats import csv_text
-
     def row(document: str, name: str, s: Score) -> list:
         return [document, name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", s.tp, s.fp, s.fn]
 

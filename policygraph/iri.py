@@ -11,7 +11,8 @@ import unicodedata
 
 from rdflib import URIRef
 
-__all__ = ["DEFAULT_BASE", "mint", "key_hash", "document_iri"]
+__all__ = ["DEFAULT_BASE", "mint", "key_hash", "document_iri", "document_graph_iri", "shared_graph_iri",
+           "statistics_graph_iri", "vocabulary_graph_iri"]
 
 DEFAULT_BASE = "https://w3id.org/policygraph/id/"
 
@@ -51,3 +52,31 @@ def document_iri(kind: str, source_path: str, *parts: str, base: str = DEFAULT_B
     'item'
     """
     return mint(kind, "path", source_path, *parts, base=base)
+
+
+def _graph_iri(name: str, base: str) -> URIRef:
+    return URIRef(f"{base.rstrip('/')}/graph/{name}")
+
+
+def vocabulary_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
+    """The graph of the ontology and the agency-type scheme, written once per store beside the documents' graphs.
+
+    >>> str(vocabulary_graph_iri())
+    'https://w3id.org/policygraph/id/graph/vocabulary'
+    """
+    return _graph_iri("vocabulary", base)
+
+
+def shared_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
+    """The graph of what several documents describe alike: agencies, places, parks, cited policies."""
+    return _graph_iri("shared", base)
+
+
+def statistics_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
+    """The store's graph of per-agency task counts, kept up to date by every build and removal."""
+    return _graph_iri("statistics", base)
+
+
+def document_graph_iri(source_path: str, base: str = DEFAULT_BASE) -> URIRef:
+    """The named graph of the document read from ``source_path`` (its path under the build root)."""
+    return document_iri("graph", source_path, base=base)

@@ -21,7 +21,6 @@ was given without passing it through every call.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence

@@ -16,10 +16,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rdflib import Graph, Literal
+from rdflib.namespace import SKOS
+
 from .knowledge import Row, overlay_key, per_overlay, resource_json, resource_lines, resource_rows, using_overlay
 
 from .errors import OntologyError, ResourceError
+from .ontology import ontology_dir
 from .romanise import PlaceEnglish, designation_english, place_english
+from .vocab import PG, PG_NS
 
 __all__ = [
     "JurisdictionInfo",
@@ -310,10 +315,8 @@ def _parse_towns(rows: Sequence[Row], places: Sequence[JurisdictionInfo],
 
 def _agency_types_file() -> Path:
     try:
-        from .ontology import ontology_dir
-
         return ontology_dir() / "agency-types.ttl"
-    except (ImportError, OntologyError):
+    except OntologyError:
         here = Path(__file__).resolve().parent
         for cand in (here / "_embedded" / "ontology", here.parent / "ontology"):
             if (cand / "agency-types.ttl").is_file():
@@ -655,16 +658,12 @@ class Lexicon:
     @functools.cached_property
     def agency_types(self) -> dict[str, tuple[str, str]]:
         """Agency-type concepts of ``pg:AgencyTypes``: local name → (zh label, en label)."""
-        from rdflib import Graph, Literal, Namespace
-        from rdflib.namespace import SKOS
-
-        pg = Namespace("https://w3id.org/policygraph/ontology#")
         path = self.types_file or _agency_types_file()
         graph = Graph().parse(path, format="turtle")
         out: dict[str, tuple[str, str]] = {}
-        for concept in graph.subjects(SKOS.inScheme, pg.AgencyTypes):
+        for concept in graph.subjects(SKOS.inScheme, PG.AgencyTypes):
             labels = {lit.language: str(lit) for lit in graph.objects(concept, SKOS.prefLabel) if isinstance(lit, Literal)}
-            out[str(concept)[len(str(pg)):]] = (labels.get("zh", ""), labels.get("en", ""))
+            out[str(concept)[len(PG_NS):]] = (labels.get("zh", ""), labels.get("en", ""))
         return dict(sorted(out.items()))
 
 

@@ -12,7 +12,8 @@ from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, ResourceError
+from .knowledge import resource_lines
 from .model import SourceDocument
 from .normalize import fold
 
@@ -342,7 +343,6 @@ _MAGIC = (
     (b"\xff\xd8\xff", "JPEG image"),
     (b"GIF87a", "GIF image"),
     (b"GIF89a", "GIF image"),
-    (b"BM", None),  # too short to trust alone; see _binary_kind
     (b"%PDF-", "PDF document"),
     (b"PK\x03\x04", "ZIP archive, e.g. .docx, .xlsx or .ofd"),
     (b"PK\x05\x06", "ZIP archive"),
@@ -351,10 +351,7 @@ _MAGIC = (
     (b"Rar!\x1a\x07", "RAR archive"),
     (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
     (b"\x1f\x8b", "gzip archive"),
-    (b"BZh", None),
     (b"\x7fELF", "executable"),
-    (b"MZ", None),
-    (b"RIFF", None),
     (b"OggS", "audio file"),
     (b"ID3", "MP3 audio"),
     (b"\x00\x00\x00\x18ftyp", "video file"),
@@ -365,7 +362,7 @@ _MAGIC = (
 def _binary_kind(raw: bytes) -> str | None:
     """Name the kind of a file whose leading bytes are a known binary signature."""
     for magic, kind in _MAGIC:
-        if kind and raw.startswith(magic):
+        if raw.startswith(magic):
             return kind
     return None
 
@@ -598,15 +595,11 @@ def _furniture() -> tuple[tuple[re.Pattern, ...], tuple[str, ...]]:
 
     Each file opens its own sections, so an overlay's entries go where its own header puts them.
     """
-    from .knowledge import resource_lines
-
     return _furniture_of(resource_lines("furniture.txt"))
 
 
 @lru_cache(maxsize=8)
 def _furniture_of(lines) -> tuple[tuple[re.Pattern, ...], tuple[str, ...]]:
-    from .errors import ResourceError
-
     sections: dict[str, list[str]] = {"lines": [], "containers": []}
     current = None
     source = None

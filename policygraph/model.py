@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 __all__ = [
     "Span",
@@ -28,10 +29,25 @@ __all__ = [
     "DocumentMeta",
     "Extraction",
     "ROLES",
+    "Role",
+    "LEAD",
+    "SUPPORT",
+    "RESPONSIBLE",
+    "ROLE_TERMS",
+    "ROLE_WEIGHTS",
 ]
 
-#: Roles an agency can have in a responsibility clause.
-ROLES = ("lead", "support", "responsible")
+#: The role an agency has in a task: it leads (牵头), supports (配合) or is responsible with no role stated (负责).
+Role = Literal["lead", "support", "responsible"]
+LEAD: Role = "lead"
+SUPPORT: Role = "support"
+RESPONSIBLE: Role = "responsible"
+#: Roles an agency can have in a responsibility clause, in the order reports list them.
+ROLES: tuple[Role, ...] = (LEAD, SUPPORT, RESPONSIBLE)
+#: Each role's term in the ``pg:`` vocabulary (its local name): the object of ``pg:role``.
+ROLE_TERMS: dict[Role, str] = {LEAD: "LeadRole", SUPPORT: "SupportRole", RESPONSIBLE: "ResponsibleRole"}
+#: Weight of one task in an agency's responsibility score, by the agency's role in it (``rank``'s default).
+ROLE_WEIGHTS: dict[Role, float] = {LEAD: 1.0, RESPONSIBLE: 1.0, SUPPORT: 0.5}
 
 
 @dataclass(frozen=True, order=True)
@@ -109,10 +125,6 @@ class OutlineNode:
     def outline(self) -> str:
         return "/".join(self.path)
 
-    @property
-    def parent_path(self) -> tuple[str, ...] | None:
-        return self.path[:-1] if len(self.path) > 1 else None
-
 
 @dataclass(frozen=True)
 class Mention:
@@ -120,7 +132,7 @@ class Mention:
 
     surface: str  # as written in the document
     span: Span
-    role: str  # one of ROLES
+    role: Role
     generic: bool = False  # 相关行业主管部门, 有关部门 ...: not a specific agency
     aliases: tuple[str, ...] = ()  # the body's other plates written after it: 区委组织部（区公务员局）
     stated: bool = True  # the role was written (a role word, a label, a column); False when defaulted

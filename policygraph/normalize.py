@@ -16,15 +16,10 @@ __all__ = ["fold", "entity_key", "normalize_document_number", "document_number_r
 _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FOLD.update({
     0x3000: 0x20,  # ideographic space
-    0xFF08: ord("("), 0xFF09: ord(")"),
-    0x3014: 0x3014, 0x3015: 0x3015,  # 〔〕 stay
-    0xFF3B: 0x3014, 0xFF3D: 0x3015,  # ［］ → 〔〕
-    0x2014: 0x2014,
+    0xFF3B: 0x3014, 0xFF3D: 0x3015,  # ［］ → 〔〕, the brackets 文号 keep
     0x00A0: 0x20,
     0xFE52: ord("."),  # ﹒ small full stop, used after item numbers
 })
-_FOLD[0xFF08] = ord("(")
-_FOLD[0xFF09] = ord(")")
 _FOLD_TABLE = {k: chr(v) for k, v in _FOLD.items()}
 
 

@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from .model import ROLE_TERMS
+from .vocab import PG_NS
+
 __all__ = ["LINE_END", "NEWLINE", "TRIPLE_END", "graph_nquads", "line_nquads", "split_nquads", "document_statistics",
-           "DOCUMENT_COUNTS", "DocumentCounts", "lines", "terminated",
-           "responsible_agencies", "is_record_line"]
+           "DOCUMENT_COUNTS", "DocumentCounts", "RESPONSIBLE_AGENCY", "lines", "terminated", "responsible_agencies",
+           "is_record_line"]
 
 #: What ends every statement before its newline: a space and a full stop.
 LINE_END = " ."
@@ -23,27 +26,25 @@ NEWLINE = "\n"
 #: The end of every N-Triples and N-Quads line the builder and the store write.
 TRIPLE_END = LINE_END + NEWLINE
 
-_PG = "https://w3id.org/policygraph/ontology#"
 _TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _INTEGER = "<http://www.w3.org/2001/XMLSchema#integer>"
-RESPONSIBLE = f"<{_PG}responsibleAgency>"
+#: The predicate of every task–agency link, whatever the role (N-Triples form).
+RESPONSIBLE_AGENCY = f"<{PG_NS}responsibleAgency>"
 
 #: Per document graph, what the statistics graph counts: report key → (property, the end of an N-Triples line
 #: that is one of them). "unspecified bodies" counts assignments whose agent is a body a task names as pg:unspecifiedBody.
 DOCUMENT_COUNTS = {
-    "tasks": ("tasksInGraph", f" {_TYPE} <{_PG}Task>{LINE_END}"),
-    "assignments": ("assignmentsInGraph", f" {_TYPE} <{_PG}Assignment>{LINE_END}"),
-    "lead": ("leadAssignmentsInGraph", f" <{_PG}role> <{_PG}LeadRole>{LINE_END}"),
-    "support": ("supportAssignmentsInGraph", f" <{_PG}role> <{_PG}SupportRole>{LINE_END}"),
-    "responsible": ("responsibleAssignmentsInGraph", f" <{_PG}role> <{_PG}ResponsibleRole>{LINE_END}"),
-    "unspecified bodies": ("unspecifiedAssignmentsInGraph", f" <{_PG}unspecifiedBody> <"),
-    "targets": ("targetsInGraph", f" {_TYPE} <{_PG}Target>{LINE_END}"),
+    "tasks": ("tasksInGraph", f" {_TYPE} <{PG_NS}Task>{LINE_END}"),
+    "assignments": ("assignmentsInGraph", f" {_TYPE} <{PG_NS}Assignment>{LINE_END}"),
+    **{role: (f"{role}AssignmentsInGraph", f" <{PG_NS}role> <{PG_NS}{term}>{LINE_END}") for role, term in ROLE_TERMS.items()},
+    "unspecified bodies": ("unspecifiedAssignmentsInGraph", f" <{PG_NS}unspecifiedBody> <"),
+    "targets": ("targetsInGraph", f" {_TYPE} <{PG_NS}Target>{LINE_END}"),
 }
 
 #: The counts of lines about assignments, which two chunks of one document may both hold (see DocumentCounts).
-_ASSIGNMENT_COUNTS = ("assignments", "lead", "support", "responsible")
+_ASSIGNMENT_COUNTS = ("assignments", *ROLE_TERMS)
 
-_TARGET_YEAR = re.compile(rf'^(<[^>]+>) <{re.escape(_PG)}targetYear> "([+-]?\d+)"\^\^{re.escape(_INTEGER)}'
+_TARGET_YEAR = re.compile(rf'^(<[^>]+>) <{re.escape(PG_NS)}targetYear> "([+-]?\d+)"\^\^{re.escape(_INTEGER)}'
                           rf'{re.escape(LINE_END)}$')
 
 
@@ -143,7 +144,7 @@ class DocumentCounts:
 
     def _unspecified_assignments(self, found: list[str]) -> int:
         """Assignments whose agent is a body a task names as unspecified (the bodies are described in the shared graph)."""
-        task_body, agent = DOCUMENT_COUNTS["unspecified bodies"][1], f" <{_PG}agent> "
+        task_body, agent = DOCUMENT_COUNTS["unspecified bodies"][1], f" <{PG_NS}agent> "
         self._bodies.update(line.split(" ", 3)[2] for line in found if task_body in line)
         return self._first_seen(line for line in found if agent in line and line.split(" ", 3)[2] in self._bodies)
 
@@ -165,22 +166,22 @@ class DocumentCounts:
 
 def responsible_agencies(found: list[str]) -> set[str]:
     """The agencies some N-Triples lines of a document graph name as responsible for a task (their IRIs)."""
-    return {line.split(" ", 3)[2][1:-1] for line in found if f" {RESPONSIBLE} " in line}
+    return {line.split(" ", 3)[2][1:-1] for line in found if f" {RESPONSIBLE_AGENCY} " in line}
 
 
 def is_record_line(line: str) -> bool:
     """Whether an N-Triples line is a document's content hash: what makes a graph in the store a record of its file."""
-    return f" <{_PG}contentHash> " in line
+    return f" <{PG_NS}contentHash> " in line
 
 
 def _count_line(graph: str, prop: str, n: int | str) -> str:
     """One statistics line: ``graph`` has the integer ``n`` for ``pg:prop``."""
-    return f'<{graph}> <{_PG}{prop}> "{n}"^^{_INTEGER}{TRIPLE_END}'
+    return f'<{graph}> <{PG_NS}{prop}> "{n}"^^{_INTEGER}{TRIPLE_END}'
 
 
 def _tasks_without_agency(found: list[str]) -> int:
     """How many tasks of a document graph's N-Triples lines name no specific agency (no pg:responsibleAgency)."""
-    task, responsible = DOCUMENT_COUNTS["tasks"][1], f" {RESPONSIBLE} "
+    task, responsible = DOCUMENT_COUNTS["tasks"][1], f" {RESPONSIBLE_AGENCY} "
     tasks = {line.split(" ", 1)[0] for line in found if line.endswith(task)}
     return len(tasks - {line.split(" ", 1)[0] for line in found if responsible in line})
 

@@ -5,6 +5,7 @@ import functools
 from pathlib import Path
 
 from policygraph.errors import InputError, OntologyError
+from policygraph.vocab import bind_prefixes
 
 __all__ = [
     "SHAPES_FILE",
@@ -140,8 +141,6 @@ def _cached_triples(paths: tuple[Path, ...]) -> tuple:
 def _fresh_graph(paths: tuple[Path, ...]):
     """A new graph holding the (cached) triples of ``paths``, so callers may change it freely."""
     from rdflib import Graph
-
-    from policygraph.vocab import bind_prefixes
 
     graph = Graph()
     for triple in _cached_triples(paths):

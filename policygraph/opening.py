@@ -15,7 +15,9 @@ from pathlib import Path
 from rdflib import Dataset
 
 from .errors import InputError, QueryError
+from .sparqltext import bind_values
 from .store import DEFAULT_OUT, STORE_DIR, UNION, is_store, open_snapshot, union_options
+from .vocab import PREFIXES
 
 __all__ = ["FORMATS", "default_graph_path", "load_graph_file", "open_graph", "rdflib_view", "NativeView",
            "native_view"]
@@ -90,8 +92,6 @@ def rdflib_view(ox_store) -> Dataset:
     """
     from oxrdflib import OxigraphStore
 
-    from .sparqltext import bind_values
-
     class BindingStore(OxigraphStore):
         def query(self, query, initNs, initBindings, queryGraph, **kwargs):  # noqa: N803
             if initBindings and isinstance(query, str):
@@ -113,8 +113,6 @@ class NativeView:
     options: Mapping
 
     def _run(self, text: str):
-        from policygraph.vocab import PREFIXES
-
         try:
             return self.store.query(text, prefixes=dict(PREFIXES), **self.options_for(text))
         except (SyntaxError, OSError, ValueError) as exc:

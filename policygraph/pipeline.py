@@ -10,11 +10,18 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from .errors import InputError
-from .iri import DEFAULT_BASE
-from .model import Extraction
+from .documents import DocumentRef, find_document
+from .errors import InputError, UnknownNameError
+from .extract import extract
+from .iri import DEFAULT_BASE, document_graph_iri, shared_graph_iri, statistics_graph_iri, vocabulary_graph_iri
+from .lexicon import Lexicon, load_lexicon
+from .load import input_files, load_document
+from .model import ROLE_TERMS, Extraction, SourceDocument
+from .ontology import embedded_dir
+from .resolve import resolver_for
+from .vocab import PG, PG_NS
 
-__all__ = ["BuildReport", "DocumentSummary", "Removal", "extract_paths", "build_corpus", "remove_documents",
+__all__ = ["BuildReport", "DocumentSummary", "Removal", "extract_document", "extract_paths", "build_corpus", "remove_documents",
            "store_counts", "count_lines", "export_store", "OUTPUT_FILES", "embedded_corpus"]
 
 #: Where a build remembers the content hashes of its inputs (a cache: deleting it only costs re-hashing).
@@ -101,9 +108,17 @@ def _entry_path(entry: dict) -> str:
 
 def embedded_corpus() -> Path:
     """The folder of the embedded default corpus (the seed documents)."""
-    from .ontology import embedded_dir
-
     return embedded_dir("seeds")
+
+
+def extract_document(document: SourceDocument, lexicon: Lexicon | None = None) -> Extraction:
+    """Extract one document with the resolver of ``lexicon`` (the bundled lexicon when None).
+
+    Why here: extraction is given its resolver (:func:`policygraph.extract.extract`),
+    and the pipeline is the layer that knows both, so a caller with one
+    document and no resolver of its own starts here.
+    """
+    return extract(document, resolver_for(lexicon or load_lexicon()))
 
 
 def extract_paths(paths: Sequence[str | Path], *, lexicon=None,
@@ -113,12 +128,6 @@ def extract_paths(paths: Sequence[str | Path], *, lexicon=None,
 
     Each document is named by its path (see :func:`policygraph.load.document_path`; ``root`` as there).
     """
-    from .extract import extract
-    from .lexicon import load_lexicon
-    from .load import input_files, load_document
-
-    from .resolve import resolver_for
-
     resolver = resolver_for(lexicon or load_lexicon())
     extractions: list[Extraction] = []
     errors: list[InputError] = []
@@ -127,7 +136,7 @@ def extract_paths(paths: Sequence[str | Path], *, lexicon=None,
         if error is None:
             try:
                 document = load_document(path, source_path=source_path)
-                extraction = extract(document, resolver=resolver)
+                extraction = extract(document, resolver)
                 extractions.append(extraction)
             except InputError as exc:
                 error = exc
@@ -196,15 +205,14 @@ def _process_in_pool(item: tuple[str, str]) -> _Processed:
 
 def _process(worker: _Worker, item: tuple[str, str]) -> _Processed:
     """Load, extract and serialise one document, given its file and source path (runs in a worker process)."""
-    from .build import document_chunks, document_graph_iri, shared_graph_iri, statistics_graph_iri
-    from .extract import extract
+    from .build import document_chunks
     from .load import load_document
     from .nquads import graph_nquads
 
     path, source_path = item
     try:
         document = load_document(path, source_path=source_path)
-        x = extract(document, worker.lexicon)
+        x = extract_document(document, worker.lexicon)
     except InputError as exc:
         return _Processed(path, source_path, "", None, None, None, exc.reason)
     summary = DocumentSummary(
@@ -308,9 +316,7 @@ _COUNTS = {
     "tasks": "SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a pg:Task }",
     "agencies": "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?t pg:responsibleAgency ?a }",
     "assignments": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pg:Assignment }",
-    "lead": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x pg:role pg:LeadRole }",
-    "support": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x pg:role pg:SupportRole }",
-    "responsible": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x pg:role pg:ResponsibleRole }",
+    **{role: f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x pg:role pg:{term} }}" for role, term in ROLE_TERMS.items()},
     "unspecified bodies": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x pg:agent ?b . ?b a pg:UnspecifiedBody }",
     "targets": "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g a pg:Target }",
     "parks": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a pg:Park FILTER EXISTS { ?x pg:mentions ?p } }",
@@ -341,7 +347,7 @@ def store_counts(store) -> dict[str, int]:
     has them for every document; the same totals counted from the union
     otherwise (a store written before those counts existed).
     """
-    prefix = "PREFIX pg: <https://w3id.org/policygraph/ontology#>\n"
+    prefix = f"PREFIX pg: <{PG_NS}>\n"
     totals = store.document_totals() if store.statistics_graph else None
     counts = {}
     for key, query in _COUNTS.items():
@@ -452,7 +458,6 @@ class _BuildPlan:
 def _build_plan(out_dir: str | Path, base: str, lexicon_dirs: Sequence[Path], jobs: int | None, export: bool,
                 force: bool) -> _BuildPlan:
     """The plan of a build into ``out_dir``, with the fingerprint of the pipeline that runs it."""
-    from .build import statistics_graph_iri, vocabulary_graph_iri
     from .store import STORE_DIR
 
     return _BuildPlan(out=Path(out_dir), store_dir=Path(out_dir) / STORE_DIR, base=base,
@@ -654,7 +659,7 @@ def _previous_entries(path: Path, in_store: set[str], extracted: set[str]) -> tu
     return run, carried
 
 
-_FINGERPRINT = "https://w3id.org/policygraph/ontology#buildFingerprint"
+_FINGERPRINT = str(PG.buildFingerprint)
 
 
 class FileHashes:
@@ -748,11 +753,6 @@ def _plan(inputs, records: dict, report, hashes: FileHashes | None = None) -> tu
     return todo, unchanged
 
 
-def records_before_paths(store) -> list:
-    """The documents a build kept by file name only, before documents had paths (no pg:sourcePath)."""
-    return [r for r in store.records().values() if not r.has_path]
-
-
 #: How the workers of a bulk load start: forked from a clean server process, so none inherits the loader's pipe
 #: (a writer left holding it would keep the load from ever seeing the end of its input).
 _BULK_CONTEXT = "forkserver"
@@ -825,9 +825,6 @@ def remove_documents(names: Sequence[str], out_dir: str | Path, *, base: str = D
     writes them when wanted). Readers see the store before or after the
     whole removal, never part of it.
     """
-    from .build import statistics_graph_iri
-    from .documents import DocumentRef, find_document
-    from .errors import UnknownNameError
     from .store import STORE_DIR, GraphStore, StoreLock, is_store, writing
 
     out = Path(out_dir)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 from policygraph.catalogue import (NamedQuery, list_queries, load_query, optional_param, parse_header, queries_dir,
                                    read_query_text, resolve_query)
 from policygraph.errors import QueryError, UsageError
-from policygraph.formats import (FORMATS, _clip, _json_term, cell_text, csv_text, display_width, format_pages,
+from policygraph.formats import (FORMATS, _json_term, cell_text, csv_text, display_width, format_pages,
                                   format_result, format_table, json_text, markdown_table, to_csv, to_json,
                                  to_jsonl, to_markdown, to_ntriples, to_table, to_tsv, to_turtle, tsv_cell)
 from policygraph.results import QueryResult
@@ -72,8 +72,11 @@ _VARIABLE = r"[?$]{name}\b"
 def term_for(value: str) -> "rdflib.term.Node":
     """The RDF term a ``--param`` value is bound as: an IRI, an integer, a decimal or a plain literal.
 
-    Values are bound as terms through ``initBindings``, never pasted into the
-    query text, so no value can change what the query does.
+    A value is always one term, so no value can change what the query does:
+    rdflib binds it through ``initBindings``; Oxigraph and remote endpoints,
+    which cannot bind every variable that way, get it written into the text as
+    that one serialised term (an escaped literal or an IRI, by
+    :func:`policygraph.sparqltext.bind_values`).
 
     Examples
     --------

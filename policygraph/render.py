@@ -8,6 +8,8 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from .model import LEAD, RESPONSIBLE, ROLES, SUPPORT
+from .serialize import write_atomic
 from .viewgraph import NODE_KINDS, ViewGraph, layout
 
 __all__ = ["render_html", "page_data", "script_json", "write_html", "LARGE_GRAPH", "counted_nodes"]
@@ -29,9 +31,9 @@ _KINDS = {
 }
 # edge kind: (colour, dashes, width, zh, en)
 _EDGES = {
-    "lead": ("#c0392b", False, 3.0, "牵头", "Lead"),
-    "support": ("#2980b9", True, 1.5, "配合", "Support"),
-    "responsible": ("#7f8c8d", False, 1.5, "负责", "Responsible"),
+    LEAD: ("#c0392b", False, 3.0, "牵头", "Lead"),
+    SUPPORT: ("#2980b9", True, 1.5, "配合", "Support"),
+    RESPONSIBLE: ("#7f8c8d", False, 1.5, "负责", "Responsible"),
     "contains": ("#c8c8c8", False, 1.0, "包含任务", "Contains task"),
     "subtask": ("#c8c8c8", True, 1.0, "子任务", "Sub-task"),
     "goal": ("#27ae60", False, 1.0, "目标", "Target"),
@@ -48,8 +50,8 @@ _FIELDS = {
     "title": ("标题", "Title"), "documentNumber": ("文号", "Document number"), "issued": ("发布日期", "Issued"),
     "sourceFile": ("源文件", "Source file"), "jurisdiction": ("行政区", "Jurisdiction"),
     "agencyType": ("机构类型", "Agency type"), "agencyTypeEn": ("机构类型（英文）", "Agency type (English)"),
-    "aliases": ("文中写法", "Written as"), "lead": ("牵头任务", "Tasks as lead"),
-    "support": ("配合任务", "Tasks as support"), "responsible": ("负责任务", "Tasks as responsible"),
+    "aliases": ("文中写法", "Written as"), LEAD: ("牵头任务", "Tasks as lead"),
+    SUPPORT: ("配合任务", "Tasks as support"), RESPONSIBLE: ("负责任务", "Tasks as responsible"),
     "score": ("责任分值", "Responsibility score"), "community": ("社区", "Community"),
     "outline": ("大纲位置", "Outline path"), "document": ("所属文件", "Document"),
     "taskText": ("任务原文", "Task text"), "sourceText": ("原文条款", "Source clause"),
@@ -208,7 +210,7 @@ def _page_edges(edges, index: dict[str, int], i: int) -> tuple[list[dict], list[
 
 
 #: Legend counts that hold nodes the build's totals leave out: which edge makes a node count, and the wording.
-_COUNTED_BY = {"agency": (frozenset({"lead", "support", "responsible"}),
+_COUNTED_BY = {"agency": (frozenset(ROLES),
                           ("{total}，其中 {n} 个承担任务", "{total}; {n} assigned")),
                "park": (frozenset({"mentions"}), ("{total}，其中 {n} 个见于文件", "{total}; {n} named")),
                "fund": (frozenset({"mentions"}), ("{total}，其中 {n} 个见于文件", "{total}; {n} named")),
@@ -288,8 +290,6 @@ def render_html(view: ViewGraph, lang: str = "zh") -> str:
 
 def write_html(page: str, path: str | Path) -> Path:
     """Write the page encoded as UTF-8 (whatever the locale), atomically: a temporary file renamed into place."""
-    from .serialize import write_atomic
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, page.encode("utf-8"))

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import logging
-import queue
 import re
 import threading
 import time
 from dataclasses import dataclass, replace
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
@@ -283,9 +281,9 @@ def _limit_headers(cut: bool, max_results: int, max_bytes: int) -> tuple[tuple[s
 
 def default_store() -> Path:
     """The store ``policygraph build`` writes, ``policygraph-out/store``."""
-    from . import store
+    from .store import DEFAULT_STORE
 
-    return Path(getattr(store, "DEFAULT_STORE", Path("policygraph-out") / "store"))
+    return DEFAULT_STORE
 
 
 def servable_store(path: str | Path, scratch: Path) -> Path:
@@ -343,7 +341,7 @@ def open_read_only(path: str | Path):
 
 def rdflib_dataset(ox_store):
     """An rdflib Dataset over a pyoxigraph store, its default graph the union of the documents."""
-    from .store import rdflib_view
+    from .opening import rdflib_view
 
     return rdflib_view(ox_store)
 

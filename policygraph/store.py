@@ -38,9 +38,11 @@ from typing import BinaryIO
 from rdflib import Dataset
 
 from .errors import DiskFullError, InputError, PolicyGraphError, StoreBusy, is_disk_full
-from .iri import DEFAULT_BASE
-from .nquads import DOCUMENT_COUNTS, RESPONSIBLE as _RESPONSIBLE, document_statistics, graph_nquads, responsible_agencies, split_nquads
+from .iri import shared_graph_iri
+from .nquads import DOCUMENT_COUNTS, RESPONSIBLE_AGENCY, document_statistics, graph_nquads, responsible_agencies, split_nquads
 from .nquads import lines as _lines
+from .sparqltext import names_dataset
+from .vocab import PG, PG_NS, PREFIXES, bind_prefixes
 
 __all__ = ["load_graph_file", "open_graph", "rdflib_view", "default_graph_path", "GraphStore", "StoreLock", "StoreBusy",
            "DocumentRecord", "FORMATS", "DEFAULT_OUT", "DEFAULT_STORE", "STORE_DIR", "graph_nquads", "split_nquads", "union_options", "UNION", "bulk_build", "bulk_loading", "NQuadsSink",
@@ -68,8 +70,7 @@ STORE_DIR = "store"
 DEFAULT_STORE = DEFAULT_OUT / STORE_DIR
 #: Written inside every store a build creates: a folder holding it is ours to update, or to replace on --rebuild.
 STORE_MARKER = "policygraph-store.json"
-_BUILD_FINGERPRINT = "https://w3id.org/policygraph/ontology#buildFingerprint"
-_PG = "https://w3id.org/policygraph/ontology#"
+_BUILD_FINGERPRINT = str(PG.buildFingerprint)
 _DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 #: Prefixes of exports besides the project's (``vocab.PREFIXES``): those the vocabulary graph uses.
 _EXPORT_PREFIXES = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "owl": "http://www.w3.org/2002/07/owl#",
@@ -161,8 +162,6 @@ def union_options(query: str) -> dict:
     >>> union_options('SELECT * { ?s ?p "FROM" } # FROM') == UNION
     True
     """
-    from .sparqltext import names_dataset
-
     return {} if names_dataset(query) else UNION
 
 
@@ -713,13 +712,13 @@ def statistics_update(graph: str, agencies: Iterable[str] | None = None) -> str:
     counting over all graphs counts each task once.
     """
     values = "" if agencies is None else "VALUES ?a { " + " ".join(f"<{a}>" for a in sorted(agencies)) + " }"
-    counts = f"?a <{_PG}taskCount> ?n ; <{_PG}leadTaskCount> ?l ; <{_PG}supportTaskCount> ?s ."
+    counts = f"?a <{PG_NS}taskCount> ?n ; <{PG_NS}leadTaskCount> ?l ; <{PG_NS}supportTaskCount> ?s ."
 
     def count(predicate: str, name: str) -> str:
-        return (f"SELECT ?a (COUNT(?t) AS ?{name}) WHERE {{ {values} GRAPH ?g {{ ?t <{_PG}{predicate}> ?a }} }} "
+        return (f"SELECT ?a (COUNT(?t) AS ?{name}) WHERE {{ {values} GRAPH ?g {{ ?t <{PG_NS}{predicate}> ?a }} }} "
                 "GROUP BY ?a")
 
-    predicates = f"VALUES ?p {{ <{_PG}taskCount> <{_PG}leadTaskCount> <{_PG}supportTaskCount> }}"
+    predicates = f"VALUES ?p {{ <{PG_NS}taskCount> <{PG_NS}leadTaskCount> <{PG_NS}supportTaskCount> }}"
     return (f"DELETE {{ GRAPH <{graph}> {{ ?a ?p ?v }} }} "
             f"WHERE {{ {values} {predicates} GRAPH <{graph}> {{ ?a ?p ?v }} }} ;\n"
             f"INSERT {{ GRAPH <{graph}> {{ {counts} }} }} WHERE {{\n"
@@ -730,7 +729,7 @@ def statistics_update(graph: str, agencies: Iterable[str] | None = None) -> str:
 
 
 #: A document graph, as opposed to the vocabulary or build graph: it names its source file.
-_DOCUMENT_GRAPH = re.compile(f"<{re.escape(_PG)}sourceFile>")
+_DOCUMENT_GRAPH = re.compile(f"<{re.escape(PG_NS)}sourceFile>")
 
 
 def staging_path(store_dir: str | Path) -> Path:
@@ -793,7 +792,7 @@ class GraphStore:
         self.statistics_graph = statistics_graph
         #: The shared graph is the statistics graph's sibling (``…/graph/shared``), that of the default base without one.
         self.shared_graph = shared_graph or (statistics_graph.rsplit("/", 1)[0] + "/shared" if statistics_graph
-                                             else f"{DEFAULT_BASE}graph/shared")
+                                             else str(shared_graph_iri()))
         self.recount_agencies = recount_agencies
         self._snapshot = open_snapshot(self.path) if read_only else None
         if self._snapshot is not None:
@@ -832,7 +831,7 @@ class GraphStore:
 
         def by_graph(predicate: str) -> dict[tuple[str, str], str]:
             return {(q.graph_name.value, q.subject.value): q.object.value
-                    for q in self._store.quads_for_pattern(None, ox.NamedNode(_PG + predicate), None, None)
+                    for q in self._store.quads_for_pattern(None, ox.NamedNode(PG_NS + predicate), None, None)
                     if isinstance(q.graph_name, ox.NamedNode)}
 
         hashes, paths, numbers = by_graph("contentHash"), by_graph("sourcePath"), by_graph("documentNumber")
@@ -925,12 +924,12 @@ class GraphStore:
         """
         import pyoxigraph as ox
 
-        documents = sum(1 for q in self._store.quads_for_pattern(None, ox.NamedNode(_PG + "sourceFile"), None, None)
+        documents = sum(1 for q in self._store.quads_for_pattern(None, ox.NamedNode(PG_NS + "sourceFile"), None, None)
                         if isinstance(q.graph_name, ox.NamedNode))
         totals = {"documents": documents}
         for key, (prop, _) in DOCUMENT_COUNTS.items():
             row, = self._store.query(f"SELECT (COUNT(?n) AS ?graphs) (SUM(?n) AS ?sum) "
-                                     f"WHERE {{ GRAPH <{self.statistics_graph}> {{ ?g <{_PG}{prop}> ?n }} }}")
+                                     f"WHERE {{ GRAPH <{self.statistics_graph}> {{ ?g <{PG_NS}{prop}> ?n }} }}")
             if int(row["graphs"].value) != documents:
                 return None
             totals[key] = int(row["sum"].value) if row["sum"] is not None else 0
@@ -939,7 +938,7 @@ class GraphStore:
     def _agencies_in(self, graph: str) -> set[str]:
         if not (self.statistics_graph and self.recount_agencies):
             return set()
-        rows = self._store.query(f"SELECT DISTINCT ?a WHERE {{ GRAPH <{graph}> {{ ?t {_RESPONSIBLE} ?a }} }}")
+        rows = self._store.query(f"SELECT DISTINCT ?a WHERE {{ GRAPH <{graph}> {{ ?t {RESPONSIBLE_AGENCY} ?a }} }}")
         return {r["a"].value for r in rows}
 
     def _refresh(self, agencies: set[str]) -> str:
@@ -977,7 +976,7 @@ class GraphStore:
         if not affected:
             return ""
         values = "VALUES ?s { " + " ".join(f"<{iri}>" for iri in sorted(affected)) + " }"
-        shared, rdfs, pg = f"<{self.shared_graph}>", "http://www.w3.org/2000/01/rdf-schema#", _PG
+        shared, rdfs, pg = f"<{self.shared_graph}>", "http://www.w3.org/2000/01/rdf-schema#", PG_NS
         names = (f" ;\nDELETE {{ GRAPH {shared} {{ ?s ?p ?v }} }} WHERE {{ {values} "
                  f"VALUES ?p {{ <http://www.w3.org/2004/02/skos/core#altLabel> <http://purl.org/dc/terms/title> }} "
                  f"GRAPH {shared} {{ ?s ?p ?v }} "
@@ -1017,8 +1016,6 @@ class GraphStore:
         """The store's named graphs copied into an in-memory rdflib dataset, whose default graph is their union."""
         import io
 
-        from .vocab import bind_prefixes
-
         ds = Dataset(default_union=True)
         bind_prefixes(ds)
         data = io.BytesIO()
@@ -1036,8 +1033,6 @@ class GraphStore:
         order, the same for the same content, so the same store gives the same bytes.
         """
         import pyoxigraph as ox
-
-        from .vocab import PREFIXES
 
         named = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
         merged = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}

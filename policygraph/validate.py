@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from policygraph.errors import PolicyGraphError
+from policygraph.ontology import load_ontology, load_shapes
 
 __all__ = ["union_graph", "validation_report", "validate_graph"]
 
@@ -61,8 +62,6 @@ def validation_report(data):
         import pyshacl
     except ImportError as exc:
         raise PolicyGraphError("pyshacl is not installed; pip install 'policygraph[validate]'") from exc
-
-    from policygraph.ontology import load_ontology, load_shapes
 
     ontology = load_ontology()
     conforms, results, text = pyshacl.validate(

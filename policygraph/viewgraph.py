@@ -5,7 +5,11 @@ import math
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field, replace
 
+from .documents import DocumentRef, find_document
 from .errors import UnknownNameError, ViewTooLarge
+from .model import LEAD, RESPONSIBLE, ROLE_WEIGHTS, ROLES, SUPPORT
+from .query import store_rows
+from .vocab import PG_NS
 
 __all__ = ["ViewNode", "ViewEdge", "ViewGraph", "NODE_KINDS", "ROLE_WEIGHTS", "build_view", "read_view_graph",
            "agency_measures",
@@ -15,9 +19,7 @@ __all__ = ["ViewNode", "ViewEdge", "ViewGraph", "NODE_KINDS", "ROLE_WEIGHTS", "b
 NODE_KINDS = ("document", "cited", "task", "agency", "body", "target", "park", "fund", "program")
 
 #: Weight of one task in an agency's responsibility score, by the agency's role in it.
-ROLE_WEIGHTS = {"lead": 1.0, "responsible": 1.0, "support": 0.5}
 
-_PG = "https://w3id.org/policygraph/ontology#"
 _RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _DCT = "http://purl.org/dc/terms/"
@@ -25,7 +27,7 @@ _CLASSES = {"document": "PolicyDocument", "task": "Task", "agency": "Agency", "b
             "target": "Target", "park": "Park", "fund": "Fund", "program": "Program", "jurisdiction": "Jurisdiction"}
 _DESCRIBE = """SELECT DISTINCT ?s ?p ?o WHERE { ?s a ?class ; ?p ?o }"""
 _TYPE_LABELS = f"""SELECT DISTINCT ?type ?label WHERE {{
-  ?a a <{_PG}Agency> ; <{_PG}agencyType> ?type . ?type <{_SKOS}prefLabel> ?label }}"""
+  ?a a <{PG_NS}Agency> ; <{PG_NS}agencyType> ?type . ?type <{_SKOS}prefLabel> ?label }}"""
 
 
 @dataclass(frozen=True)
@@ -79,11 +81,9 @@ def _describe(ds, kind: str, predicates: tuple[str, ...] | None = None) -> dict[
     grouped by subject then predicate."""
     from rdflib import URIRef
 
-    from .query import store_rows
-
-    bindings = {"class": URIRef(_PG + _CLASSES[kind])}
+    bindings = {"class": URIRef(PG_NS + _CLASSES[kind])}
     text = _DESCRIBE if predicates is None else _DESCRIBE.replace(
-        "WHERE {", "WHERE { VALUES ?p { " + " ".join(f"<{_PG}{p}>" for p in predicates) + " }", 1)
+        "WHERE {", "WHERE { VALUES ?p { " + " ".join(f"<{PG_NS}{p}>" for p in predicates) + " }", 1)
     rows = store_rows(ds, _in_document_graphs(predicates) if kind == "task" and predicates else text, bindings)
     out: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for s, p, o in ds.query(text, initBindings=bindings) if rows is None else rows:
@@ -101,7 +101,7 @@ def _in_document_graphs(predicates: tuple[str, ...]) -> str:
     is several times faster than the same pattern over the union (3.5 s against
     13 s for the tasks' agencies of 1,000 documents). Only a store runs it.
     """
-    listed = ", ".join(f"<{_PG}{p}>" for p in predicates)
+    listed = ", ".join(f"<{PG_NS}{p}>" for p in predicates)
     return f"SELECT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s a ?class ; ?p ?o }} FILTER(?p IN ({listed})) }}"
 
 
@@ -197,7 +197,7 @@ class _Resources:
 
     def jurisdiction_names(self, props: dict) -> list[str]:
         """The Chinese names of the jurisdictions a resource is in."""
-        return [self.jurisdictions.get(j, ("", ""))[0] for j in _all(props, _PG + "jurisdiction")]
+        return [self.jurisdictions.get(j, ("", ""))[0] for j in _all(props, PG_NS + "jurisdiction")]
 
 
 @dataclass
@@ -227,7 +227,7 @@ def _read_resources(ds, agencies_only: bool) -> _Resources:
 
 def _document_part(found: _Resources) -> _Part:
     """Documents (cited ones have no source file), what they implement and who issued them."""
-    part, pg = _Part(), _PG
+    part, pg = _Part(), PG_NS
     for iri, p in found.of["document"].items():
         source = _first(p, pg + "sourceFile")
         number = _first(p, pg + "documentNumber")
@@ -250,7 +250,7 @@ def _document_part(found: _Resources) -> _Part:
 
 def _agency_part(found: _Resources) -> _Part:
     """Agencies with their type (the colour of the agency network) and the parks they manage."""
-    part, pg = _Part(), _PG
+    part, pg = _Part(), PG_NS
     for iri, p in found.of["agency"].items():
         zh, en = _labels(p)
         types = _all(p, pg + "agencyType")
@@ -289,7 +289,7 @@ def _named_part(found: _Resources) -> _Part:
 
 def _task_part(found: _Resources) -> _Part:
     """Tasks under their parent task or document, with what they mention; their agencies occur where they do."""
-    part, pg, tasks = _Part(), _PG, found.of["task"]
+    part, pg, tasks = _Part(), PG_NS, found.of["task"]
     for iri, p in tasks.items():
         doc = _first(p, pg + "inDocument")
         title = _first(p, _DCT + "title")
@@ -313,8 +313,8 @@ def _task_part(found: _Resources) -> _Part:
 
 #: A task's predicates naming its agencies, by role, weakest first: a later role replaces an earlier one.
 _TASK_ROLES = ("responsibleAgency", "supportingAgency", "leadAgency")
-_ROLE_OF = {"responsibleAgency": "responsible", "supportingAgency": "support", "leadAgency": "lead"}
-_ROLE_RANK = {"lead": 0, "support": 1, "responsible": 2}
+_ROLE_OF = {"responsibleAgency": RESPONSIBLE, "supportingAgency": SUPPORT, "leadAgency": LEAD}
+_ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 
 
 def _strongest_roles(found: _Resources) -> dict[tuple[str, str], str]:
@@ -323,12 +323,12 @@ def _strongest_roles(found: _Resources) -> dict[tuple[str, str], str]:
     for iri, p in found.of["task"].items():
         for pred in _TASK_ROLES:
             role = _ROLE_OF[pred]
-            for agency in _all(p, _PG + pred):
+            for agency in _all(p, PG_NS + pred):
                 current = roles.get((iri, agency))
                 if current is None or _ROLE_RANK[role] < _ROLE_RANK[current]:
                     roles[(iri, agency)] = role
-        for body in _all(p, _PG + "unspecifiedBody"):
-            roles[(iri, body)] = "responsible"
+        for body in _all(p, PG_NS + "unspecifiedBody"):
+            roles[(iri, body)] = RESPONSIBLE
     return roles
 
 
@@ -336,7 +336,7 @@ def _document_mentions(found: _Resources) -> _Part:
     """What a document mentions outside its tasks."""
     part = _Part()
     for iri, p in found.of["document"].items():
-        for named in _all(p, _PG + "mentions"):
+        for named in _all(p, PG_NS + "mentions"):
             part.edges[(iri, named)] = "mentions"
             part.occurrences.append((named, iri))
     return part
@@ -344,7 +344,7 @@ def _document_mentions(found: _Resources) -> _Part:
 
 def _target_part(found: _Resources) -> _Part:
     """Targets, labelled by metric and amount, under their task or else their document."""
-    part, pg = _Part(), _PG
+    part, pg = _Part(), PG_NS
     for iri, p in found.of["target"].items():
         doc = _first(p, pg + "inDocument")
         surface = _first(p, pg + "surface")
@@ -389,7 +389,7 @@ def _whereabouts(found: _Resources, parts: list[_Part]) -> tuple[dict[str, set[s
         for node, doc in part.occurrences:
             props = found.of["document"].get(doc)
             if props is not None:
-                docs_of[node].add(_first(props, _PG + "sourcePath") or _first(props, _PG + "sourceFile") or doc)
+                docs_of[node].add(_first(props, PG_NS + "sourcePath") or _first(props, PG_NS + "sourceFile") or doc)
                 jurs_of[node].update(found.jurisdiction_names(props))
     return docs_of, jurs_of
 
@@ -406,7 +406,7 @@ def _view_nodes(nodes: dict[str, dict], docs_of: dict, jurs_of: dict, pairs: lis
         info = [kv for kv in n["info"] if kv[1]]
         if n["kind"] == "agency":
             c = counts[iri]
-            info += [("lead", str(c["lead"])), ("support", str(c["support"])), ("responsible", str(c["responsible"])),
+            info += [*((role, str(c[role])) for role in ROLES),
                      ("score", _fmt_score(scores.get(iri, 0.0)))]
         info.append(("iri", iri))
         out.append(ViewNode(id=iri, kind=n["kind"], label_zh=n["label_zh"], label_en=n.get("label_en", ""),
@@ -512,8 +512,6 @@ def select_document(view: ViewGraph, name: str) -> ViewGraph:
     >>> [n.id for n in select_document(v, "data/seeds/001_x.txt").nodes]
     ['d']
     """
-    from .documents import DocumentRef, find_document
-
     refs = [DocumentRef(path, path, number=dict(n.info).get("documentNumber") or None)
             for n in view.nodes if n.kind == "document" for path in n.documents]
     doc = find_document(name, refs).key
@@ -596,7 +594,7 @@ def focus(view: ViewGraph, agency: str, depth: int = 1) -> ViewGraph:
 #: Nodes above which a view is refused: a browser draws a few tens of thousands slowly and more not at all.
 MAX_NODES = 20_000
 _VIEW_NODES = f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-  VALUES ?class {{ {" ".join(f"<{_PG}{c}>" for k, c in _CLASSES.items() if k != "jurisdiction")} }} ?s a ?class }}"""
+  VALUES ?class {{ {" ".join(f"<{PG_NS}{c}>" for k, c in _CLASSES.items() if k != "jurisdiction")} }} ?s a ?class }}"""
 
 
 def count_view_nodes(ds) -> int:

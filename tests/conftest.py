@@ -8,7 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "data" / "seeds"
-GOLD = Path(__file__).resolve().parent / "fixtures" / "gold"
+GOLD = ROOT / "data" / "gold"
 CASES = Path(__file__).resolve().parent / "cases"
 SEED_FILES = sorted(p.name for p in SEEDS.glob("*.txt"))
 
@@ -34,10 +34,10 @@ def lexicon():
 
 @pytest.fixture(scope="session")
 def seed_extractions(lexicon):
-    from policygraph.extract import extract
+    from policygraph.pipeline import extract_document
     from policygraph.load import load_document
 
-    return {name: extract(load_document(SEEDS / name), lexicon) for name in SEED_FILES}
+    return {name: extract_document(load_document(SEEDS / name), lexicon) for name in SEED_FILES}
 
 
 @pytest.fixture(scope="session")

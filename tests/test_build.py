@@ -5,7 +5,8 @@ import pytest
 from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from policygraph.build import build_dataset, document_graph_iri
+from policygraph.build import build_dataset
+from policygraph.iri import document_graph_iri
 from policygraph.pipeline import build_corpus
 from policygraph.vocab import PG
 
@@ -204,14 +205,14 @@ def test_base_iri_is_configurable(seed_extractions):
 
 def _documents_to_check(lexicon):
     """The seeds and, where present, the real corpus documents and the Shanghai folder, extracted."""
-    from policygraph.extract import extract
     from policygraph.load import load_document
+    from policygraph.pipeline import extract_document
 
     paths = sorted(SEEDS.glob("*.txt"))
     for folder in (SHARED_CORPUS / "docs", SHARED_CORPUS / "shanghai" / "docs"):
         if folder.is_dir():
             paths += sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in {".txt", ".html", ".htm"})
-    return [extract(load_document(p, source_path=f"{p.parent.name}/{p.name}"), lexicon) for p in paths]
+    return [extract_document(load_document(p, source_path=f"{p.parent.name}/{p.name}"), lexicon) for p in paths]
 
 
 def test_a_long_documents_graph_comes_in_chunks_that_make_the_same_graph(lexicon):

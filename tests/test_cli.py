@@ -134,14 +134,14 @@ def test_inspect_shows_jurisdiction_tasks_rejections_and_unrecognised_bodies(run
 
 
 def test_inspect_json_agrees_with_the_extraction(runner, tmp_path):
-    from policygraph.extract import extract
+    from policygraph.pipeline import extract_document
     from policygraph.load import load_document
 
     seed = SEEDS / "001_af53bcfdcd3fec12.txt"
     result = runner.invoke(cli, ["inspect", "--json", str(seed)])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    x = extract(load_document(seed))
+    x = extract_document(load_document(seed))
     assert data["jurisdiction"] == x.meta.jurisdiction == "吉林省"
     assert len(data["tasks"]) == len(x.tasks)
     assert sum(len(t["assignments"]) for t in data["tasks"]) == sum(len(t.assignments) for t in x.tasks)

@@ -14,7 +14,7 @@ HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures" / "evaluate"
 GOLD = FIXTURES / "gold"
 CORPUS = FIXTURES / "corpus"
-REAL_GOLD = HERE / "fixtures" / "gold"
+REAL_GOLD = HERE.parent / "data" / "gold"
 DOC = "demo_001.txt"
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from policygraph.extract import extract
+from policygraph.pipeline import extract_document
 from policygraph.extract.named import _Cover
 from policygraph.extract.targets import _scopes, _within
 from policygraph.load import load_document
@@ -30,8 +30,8 @@ def test_a_long_document_reads_as_its_copies(name, lexicon):
     """Each copy gives the tasks, assignments and named things of the document; a target restated is kept once."""
     document = load_document(SEEDS / name)
     text = document.text if document.text.endswith("\n") else document.text + "\n"
-    one = extract(replace(document, text=text), lexicon)
-    long = extract(replace(document, text=text * COPIES), lexicon)
+    one = extract_document(replace(document, text=text), lexicon)
+    long = extract_document(replace(document, text=text * COPIES), lexicon)
 
     per = len(one.tasks)
     assert per and len(long.tasks) == COPIES * per

@@ -10,7 +10,7 @@ from policygraph.extract.named import entity_key, extract_named, is_named
 
 HERE = Path(__file__).parent
 CASES = json.loads((HERE / "cases" / "named.json").read_text("utf-8"))["cases"]
-GOLD = sorted((HERE / "fixtures" / "gold").glob("*.json"))
+GOLD = sorted((HERE.parent / "data" / "gold").glob("*.json"))
 SEEDS = HERE.parent / "data" / "seeds"
 FIELDS = {"park": "parks", "fund": "funds", "program": "programs"}
 

@@ -14,7 +14,7 @@ __all__: list[str] = []
 
 HERE = Path(__file__).parent
 CASES = json.loads((HERE / "cases" / "targets.json").read_text("utf-8"))
-GOLD_DIR = HERE / "fixtures" / "gold"
+GOLD_DIR = HERE.parent / "data" / "gold"
 SEED_DIR = HERE.parent / "data" / "seeds"
 FIELDS = ("value", "value_max", "unit", "comparator", "year", "annual")
 

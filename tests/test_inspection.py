@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from policygraph.extract import extract
+from policygraph.pipeline import extract_document
 from policygraph.inspection import inspection
 from policygraph.load import load_document
 from policygraph.segment import line_number
@@ -30,7 +30,7 @@ def long_extraction(tmp_path_factory):
     seed = sorted(SEEDS.glob("*.txt"))[0]
     path = tmp_path_factory.mktemp("long") / "long.txt"
     path.write_bytes((seed.read_bytes().rstrip(b"\n") + b"\n\n") * 12)
-    return extract(load_document(path))
+    return extract_document(load_document(path))
 
 
 def _reported_lines(data: dict) -> list[int]:

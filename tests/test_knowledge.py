@@ -99,14 +99,14 @@ def test_an_overlay_json_of_another_shape_names_the_file_and_key(tmp_path):
 
 
 def test_an_overlay_json_changes_extraction_through_the_lexicon(tmp_path):
-    from policygraph.extract import extract
+    from policygraph.pipeline import extract_document
     from policygraph.model import SourceDocument
 
     (tmp_path / "named.json").write_text('{"suffixes": {"park": ["智造港"]}}', "utf-8")
     assert "智造港" in resource_json("named.json", [tmp_path])["suffixes"]["park"]
     text = "甘肃省人民政府办公厅关于印发加快园区建设实施方案的通知\n一、重点任务\n（一）加快建设兰州青云智造港，完善配套设施。\n"
     document = SourceDocument(source_file="plan.txt", path="plan.txt", text=text, encoding="utf-8", content_hash="0" * 64)
-    parks = lambda lexicon: [e.name for e in extract(document, lexicon).named if e.kind == "park"]
+    parks = lambda lexicon: [e.name for e in extract_document(document, lexicon).named if e.kind == "park"]
     assert parks(load_lexicon()) == []
     assert parks(load_lexicon([tmp_path])) == ["兰州青云智造港"]
 

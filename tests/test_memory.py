@@ -4,7 +4,7 @@ from __future__ import annotations
 import gc
 import tracemalloc
 
-from policygraph.extract import extract
+from policygraph.pipeline import extract_document
 from policygraph.load import load_document
 from policygraph.normalize import fold
 from policygraph.segment import iter_lines
@@ -44,8 +44,8 @@ def test_extraction_holds_little_beyond_the_text_and_its_result(tmp_path):
     path = tmp_path / "long.txt"
     path.write_bytes((seed.read_bytes().rstrip(b"\n") + b"\n\n") * 20)
     document = load_document(path)
-    extract(load_document(seed))  # the lexicon and other one-off tables are loaded before measuring
-    x, peak, held = _traced(lambda: extract(document))
+    extract_document(load_document(seed))  # the lexicon and other one-off tables are loaded before measuring
+    x, peak, held = _traced(lambda: extract_document(document))
     assert len(x.tasks) >= 200
     text_bytes = 2 * len(document.text)  # a str of Chinese text takes two bytes a character
     assert peak - held < 5 * text_bytes, (peak - held) / text_bytes
@@ -57,12 +57,12 @@ def test_the_graph_of_a_long_document_is_handed_on_in_chunks_not_held(tmp_path):
     from policygraph.build import document_chunks, document_triples
 
     seed = sorted(SEEDS.glob("*.txt"))[0]
-    extract(load_document(seed))
+    extract_document(load_document(seed))
     peaks = {}
     for copies in (20, 80):
         path = tmp_path / f"long{copies}.txt"
         path.write_bytes((seed.read_bytes().rstrip(b"\n") + b"\n\n") * copies)
-        x = extract(load_document(path))
+        x = extract_document(load_document(path))
         _, chunked, _ = _traced(lambda: document_chunks(x, lambda found: None, chunk_lines=2_000))
         _, whole, _ = _traced(lambda: document_triples(x))
         peaks[copies] = chunked, whole

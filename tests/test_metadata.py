@@ -78,13 +78,13 @@ def test_titles_of_real_plans(text, title):
 
 def test_a_joint_plan_is_issued_by_every_body_that_signs_it():
     """Each body on the signature lines becomes a pg:issuedBy agency, not only the last one."""
-    from policygraph.extract import extract
+    from policygraph.pipeline import extract_document
 
     text = ("关于印发《上海市零碳园区建设工作方案》的通知\n\n各有关单位：\n\n特此通知。\n\n附件：上海市零碳园区建设工作方案\n\n"
             "上海市发展和改革委员会\n\n上海市经济和信息化委员会\n\n2026年9月7日\n\n上海市零碳园区建设工作方案\n\n"
             "一、主要任务\n（一）建设园区。推进零碳园区建设。（责任单位：市发展改革委）\n")
     from policygraph.model import SourceDocument
 
-    result = extract(SourceDocument("s020.txt", "s020.txt", text, "utf-8", "0" * 64))
+    result = extract_document(SourceDocument("s020.txt", "s020.txt", text, "utf-8", "0" * 64))
     issuers = sorted(m.agency.name for m in result.agency_mentions if m.issuer)
     assert issuers == ["上海市发展和改革委员会", "上海市经济和信息化委员会"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from policygraph.extract import extract
+from policygraph.pipeline import extract_document
 from policygraph.load import load_document
 
 from .conftest import SHARED_CORPUS
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(not C02.exists(), reason=f"{C02} is not present"
 def _repeated(tmp_path, times: int):
     path = tmp_path / "c02x3.txt"
     path.write_bytes(b"\n\n".join([C02.read_bytes().rstrip(b"\n")] * times) + b"\n")
-    return extract(load_document(path))
+    return extract_document(load_document(path))
 
 
 def _facts(task):
@@ -26,7 +26,7 @@ def _facts(task):
 
 def test_a_plan_repeated_three_times_has_three_times_its_tasks(tmp_path):
     """Repeating c02 three times gave 39 tasks, not 117: the copies' task keys collided."""
-    once = extract(load_document(C02))
+    once = extract_document(load_document(C02))
     thrice = _repeated(tmp_path, 3)
     assert len(once.tasks) == 39 and len(thrice.tasks) == 3 * 39
     keys = [(t.node.part, t.node.path) for t in thrice.tasks]
@@ -39,7 +39,7 @@ def test_a_plan_repeated_three_times_has_three_times_its_tasks(tmp_path):
 def test_repeated_positions_are_numbered_the_same_way_every_run(tmp_path):
     first = [(t.node.part, t.node.outline) for t in _repeated(tmp_path, 3).tasks]
     again = [(t.node.part, t.node.outline) for t in _repeated(tmp_path, 3).tasks]
-    assert first == again and first[:39] == [(t.node.part, t.node.outline) for t in extract(load_document(C02)).tasks]
+    assert first == again and first[:39] == [(t.node.part, t.node.outline) for t in extract_document(load_document(C02)).tasks]
     assert all("#" in outline for _, outline in first[39:])
 
 

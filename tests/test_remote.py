@@ -105,7 +105,7 @@ def _graph_sizes(graph) -> dict[str, int]:
 
 
 def test_push_writes_each_named_graph_with_its_triples(server, seed_build, remote):
-    from policygraph.build import document_graph_iri, vocabulary_graph_iri
+    from policygraph.iri import document_graph_iri, vocabulary_graph_iri
 
     _, report = server
     dataset = seed_build[1]

@@ -16,7 +16,7 @@ from policygraph.resolve import canonical_key, clean_surface, is_generic, looks_
 
 HERE = Path(__file__).parent
 CASES = json.loads((HERE / "cases" / "agencies.json").read_text("utf-8"))
-GOLD = sorted((HERE / "fixtures" / "gold").glob("*.json"))
+GOLD = sorted((HERE.parent / "data" / "gold").glob("*.json"))
 
 #: Bare back-references such as 联席会议 ("the joint conference" named earlier in the document)
 #: need document context that resolve_mention does not have; they are left out of cluster checks.

@@ -271,18 +271,18 @@ def test_a_second_writer_waits_then_refuses(tmp_path):
 def _expected_graphs(corpus: Path) -> dict[str, set[str]]:
     """Each document's own N-Triples lines (its graph; the shared graph holds the rest) as a clean build writes them."""
     from policygraph.build import document_triples
-    from policygraph.extract import extract
+    from policygraph.pipeline import extract_document
     from policygraph.lexicon import load_lexicon
     from policygraph.load import load_document
 
     lexicon = load_lexicon()
-    return {f"{corpus.name}/{p.name}": set(document_triples(extract(load_document(p, source_path=f"{corpus.name}/{p.name}"),
+    return {f"{corpus.name}/{p.name}": set(document_triples(extract_document(load_document(p, source_path=f"{corpus.name}/{p.name}"),
                                                                      lexicon), lexicon=lexicon).own.splitlines())
             for p in sorted(corpus.iterdir())}
 
 
 def _store_graphs(store_dir: Path) -> dict[str, set[str]]:
-    from policygraph.build import document_graph_iri
+    from policygraph.iri import document_graph_iri
 
     with GraphStore(store_dir) as store:
         records = store.records()
@@ -545,7 +545,7 @@ def test_readers_see_one_consistent_version_while_builds_publish(tmp_path):
     the document count of the store and that document's title as one of them,
     never an IO error from files the writer removed.
     """
-    from policygraph.extract import extract
+    from policygraph.pipeline import extract_document
     from policygraph.lexicon import load_lexicon
     from policygraph.load import load_document
 
@@ -554,7 +554,7 @@ def test_readers_see_one_consistent_version_while_builds_publish(tmp_path):
                     "--gold-dir", str(tmp_path / "gold")], check=True, capture_output=True)
     a, b = SEEDS / "000_34f3cba3223de74d.txt", SEEDS / "002_1d37a83bbf4946c8.txt"
     lexicon = load_lexicon()
-    titles = {extract(load_document(p), lexicon).meta.title for p in (a, b)}
+    titles = {extract_document(load_document(p), lexicon).meta.title for p in (a, b)}
     shutil.copy(b, corpus / "changing.txt")
     out = tmp_path / "out"
     build_corpus([corpus], out, export=False)

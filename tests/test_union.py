@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset
 
-from policygraph.build import shared_graph_iri
+from policygraph.iri import shared_graph_iri
 from policygraph.pipeline import build_corpus, remove_documents
 from policygraph.query import list_queries, run_query
 from policygraph.store import GraphStore, load_graph_file

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 import numpy as np
 
 from policygraph.errors import UsageError
+from policygraph.model import RESPONSIBLE, ROLES
 
 from .communities import igraph_module, louvain_matrix
 from .model import DEFAULT_SEED, DEFAULT_WEIGHTS, MEASURES, Network, Responsibility
@@ -89,16 +90,14 @@ def role_counts(net: Network, weights: Mapping[str, float] = DEFAULT_WEIGHTS) ->
     n = len(inc.agencies)
     listed = [net.pairs[i] for i in inc.first.tolist()]
     held = np.array([(p.lead, p.support, p.responsible) for p in listed], dtype=bool).reshape(-1, 3)
-    role_weights = np.array([weights["lead"], weights["support"], weights["responsible"]], dtype=float)
+    role_weights = np.array([weights[role] for role in ROLES], dtype=float)
     strongest = np.where(held, role_weights, -np.inf).max(axis=1, initial=-np.inf)
     columns = {
         "tasks": np.bincount(inc.agency, minlength=n),
-        "lead": np.bincount(inc.agency[held[:, 0]], minlength=n),
-        "support": np.bincount(inc.agency[held[:, 1]], minlength=n),
-        "responsible": np.bincount(inc.agency[held[:, 2]], minlength=n),
+        **{role: np.bincount(inc.agency[held[:, column]], minlength=n) for column, role in enumerate(ROLES)},
         "documents": _distinct(inc.agency, [p.document for p in listed], n),
         "jurisdictions": _distinct(inc.agency, [p.jurisdiction for p in listed], n, ignore=""),
-        "score": np.bincount(inc.agency, np.where(held.any(axis=1), strongest, weights["responsible"]), minlength=n),
+        "score": np.bincount(inc.agency, np.where(held.any(axis=1), strongest, weights[RESPONSIBLE]), minlength=n),
     }
     values = {name: column.tolist() for name, column in columns.items()}
     first = np.full(n, len(net.pairs))

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Mapping, NamedTuple
 
+from policygraph.model import LEAD, RESPONSIBLE, ROLE_WEIGHTS, SUPPORT
+
 if TYPE_CHECKING:  # pragma: no cover
     from .measures import Incidence
 
@@ -24,15 +26,15 @@ __all__ = [
 ]
 
 #: Weight of one task in the responsibility score, by role.
-DEFAULT_WEIGHTS = {"lead": 1.0, "responsible": 1.0, "support": 0.5}
+DEFAULT_WEIGHTS = ROLE_WEIGHTS
 #: Seed of the Louvain community detection, so the same graph always gives the same clusters.
 DEFAULT_SEED = 42
 #: Agency measures, in column order, with what each means.
 MEASURES = {
     "tasks": "tasks naming the agency in any role",
-    "lead": "tasks it leads (牵头)",
-    "support": "tasks it supports (配合, 协同)",
-    "responsible": "tasks it is responsible for with no role stated (负责, 责任单位)",
+    LEAD: "tasks it leads (牵头)",
+    SUPPORT: "tasks it supports (配合, 协同)",
+    RESPONSIBLE: "tasks it is responsible for with no role stated (负责, 责任单位)",
     "documents": "documents it is named in",
     "jurisdictions": "jurisdictions of those documents",
     "score": "weighted responsibility score: the sum over its tasks of the weight of its role",
@@ -48,7 +50,7 @@ MEASURES = {
     "community": "the cluster of agencies that work together it belongs to (Louvain)",
 }
 #: Measures of ``rank_by_type`` rows.
-TYPE_MEASURES = ("agencies", "tasks", "share", "lead", "support", "responsible", "score")
+TYPE_MEASURES = ("agencies", "tasks", "share", LEAD, SUPPORT, RESPONSIBLE, "score")
 #: Output formats of ``format_ranking``.
 RANK_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 
@@ -103,13 +105,11 @@ class Responsibility(NamedTuple):
 
     def weight(self, weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> float:
         """The task's weight in the score: the largest weight among the roles held in it."""
-        held = [weights[r] for r, on in (("lead", self.lead), ("support", self.support),
-                                         ("responsible", self.responsible)) if on]
-        return max(held) if held else weights["responsible"]
+        held = [weights[r] for r in self.roles()]
+        return max(held) if held else weights[RESPONSIBLE]
 
     def roles(self) -> tuple[str, ...]:
-        return tuple(r for r, on in (("lead", self.lead), ("support", self.support),
-                                     ("responsible", self.responsible)) if on)
+        return tuple(r for r, on in ((LEAD, self.lead), (SUPPORT, self.support), (RESPONSIBLE, self.responsible)) if on)
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,12 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 
 from policygraph.catalogue import load_query, queries_dir
+from policygraph.documents import DocumentRef, find_document
 from policygraph.errors import UsageError
+from policygraph.model import LEAD, SUPPORT
 from policygraph.query import run_query
 from policygraph.store import native_view
+from policygraph.vocab import PG
 
 from .model import Agency, Network, Responsibility
 
@@ -28,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["load_network", "match_names", "responsible", "RoleFacts", "read_task_details", "select_rows"]
 
-_RESPONSIBLE = "https://w3id.org/policygraph/ontology#ResponsibleRole"
+_RESPONSIBLE = str(PG.ResponsibleRole)
 
 
 @cache
@@ -199,7 +202,7 @@ def _query_facts(graph) -> RoleFacts:
     for row in run_query(graph, _named("task-agency-roles")).dicts():
         task, agency = _text(row.get("task")), _text(row.get("agency"))
         lead, support = named[task].get(agency, (False, False))
-        named[task][agency] = (lead or _true(row.get("lead")), support or _true(row.get("support")))
+        named[task][agency] = (lead or _true(row.get(LEAD)), support or _true(row.get(SUPPORT)))
         role = _text(row.get("role"))
         if role:
             (stated if role == _RESPONSIBLE else other).add((task, agency))
@@ -247,7 +250,7 @@ def _store_named(native: "NativeView") -> dict[str, dict[str, tuple[bool, bool]]
     numbers = " ".join(f"(<{agency}> {i})" for i, agency in enumerate(agencies))
     named: dict[str, dict[str, tuple[bool, bool]]] = {}
     for task, cells in native.table(_analysis_query("store-pairs").replace("NUMBERS", numbers)):
-        named[task] = {agencies[int(number)]: ("lead" in flags, "support" in flags)
+        named[task] = {agencies[int(number)]: (LEAD in flags, SUPPORT in flags)
                        for number, _, flags in (cell.partition("+") for cell in cells.strip('"').split(" "))}
     return named
 
@@ -336,8 +339,6 @@ def load_network(graph: "rdflib.Graph", jurisdiction: str | None = None, documen
     if jurisdiction:
         pairs = _in_jurisdiction(pairs, jurisdiction)
     if document:
-        from policygraph.documents import find_document
-
         wanted = find_document(document, _document_refs(graph)).key
         pairs = [p for p in pairs if p.document == wanted]
     return Network(tuple(pairs), agencies)
@@ -357,7 +358,5 @@ def _in_jurisdiction(pairs: list[Responsibility], jurisdiction: str) -> list[Res
 
 def _document_refs(graph) -> list:
     """Every document that was read, for :func:`policygraph.documents.find_document`."""
-    from policygraph.documents import DocumentRef
-
     return [DocumentRef(r["document"], r.get("path") or r["file"], r["file"], r.get("number"))
             for r in select_rows(graph, _analysis_query("documents"))]

@@ -5,6 +5,8 @@ from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from policygraph.errors import UsageError
+from policygraph.model import RESPONSIBLE, ROLES
+from policygraph.query import resolve_agency_type
 
 from .measures import co_matrix, measure_agencies
 from .model import DEFAULT_SEED, DEFAULT_WEIGHTS, MEASURES, TYPE_MEASURES, ExplainedTask, Explanation, Network, Ranking
@@ -61,8 +63,6 @@ def _agency_rows(net: Network, measured: Mapping[str, Mapping], lang: str) -> li
 
 
 def _types_matching(graph, agency_type: str) -> set[str]:
-    from policygraph.query import resolve_agency_type
-
     return {resolve_agency_type(graph, agency_type)}
 
 
@@ -127,8 +127,7 @@ def rank_by_type(graph: "rdflib.Graph", *, jurisdiction: str | None = None, docu
     for (type_iri, juris), g in groups.items():
         row = {"type": g["type"], "type_iri": type_iri, "jurisdiction": juris_label.get(juris, juris),
                "agencies": len(g["agencies"]), "tasks": len(g["tasks"]),
-               "share": len(g["tasks"]) / len(juris_tasks[juris]), "lead": len(g["lead"]),
-               "support": len(g["support"]), "responsible": len(g["responsible"]),
+               "share": len(g["tasks"]) / len(juris_tasks[juris]), **{role: len(g[role]) for role in ROLES},
                "score": sum(g["score"].values())}
         rows.append(row)
         type_tasks[type_iri] += row["tasks"]
@@ -158,8 +157,8 @@ def _type_groups(net: Network, keep: set[str] | None, weights: Mapping[str, floa
         if keep is not None and agency.type not in keep:
             continue
         g = groups.setdefault((agency.type, p.jurisdiction), {
-            "type": agency.type_label(lang), "agencies": set(), "tasks": set(), "lead": set(), "support": set(),
-            "responsible": set(), "score": {}})
+            "type": agency.type_label(lang), "agencies": set(), "tasks": set(), **{role: set() for role in ROLES},
+            "score": {}})
         g["agencies"].add(p.agency)
         g["tasks"].add(p.task)
         for role in p.roles():
@@ -202,11 +201,11 @@ def _explained_tasks(graph, net: Network, iri: str, lang: str) -> tuple[Explaine
     tasks = {t: pairs for t, pairs in net.tasks().items() if any(p.agency == iri for p in pairs)}
     details = read_task_details(graph, tasks)
     explained = []
-    order = {"lead": 0, "support": 1, "responsible": 2}
+    order = {role: position for position, role in enumerate(ROLES)}
     for task, pairs in sorted(tasks.items(), key=lambda kv: (kv[1][0].file, details.get(kv[0], ("", 0))[1], kv[0])):
         mine = next(p for p in pairs if p.agency == iri)
         outline, _, title, text = details.get(task, ("", 0, "", ""))
-        others = sorted((order[p.roles()[0]] if p.roles() else 2, net.agency(p.agency).label(lang),
+        others = sorted((order[p.roles()[0]] if p.roles() else order[RESPONSIBLE], net.agency(p.agency).label(lang),
                          "/".join(p.roles())) for p in pairs if p.agency != iri)
         others = tuple((name, roles) for _, name, roles in others)
         explained.append(ExplainedTask(mine.file, outline, title, mine.roles(), others, text))

@@ -6,13 +6,14 @@ from collections import Counter
 
 from policygraph.errors import UsageError
 from policygraph.formats import _clip, csv_text, format_table, markdown_table, table_lines, tsv_cell
+from policygraph.model import LEAD, RESPONSIBLE, ROLES, SUPPORT
 
 from .model import RANK_FORMATS, Explanation, Ranking
 
 __all__ = ["format_ranking", "format_explanation"]
 
 #: Columns that count things, written as integers in every format.
-_INTEGER_MEASURES = {"tasks", "lead", "support", "responsible", "documents", "jurisdictions", "coordinates",
+_INTEGER_MEASURES = {"tasks", *ROLES, "documents", "jurisdictions", "coordinates",
                      "coordinated_by", "community", "agencies"}
 #: Terminal columns of the line that shows a task's text under its row in ``rank --explain``.
 _TEXT_WIDTH = 110
@@ -81,8 +82,8 @@ def _summary(exp: Explanation, lang: str) -> list[str]:
             f"jurisdiction: {row['jurisdiction']}   type: {row['type']}   IRI: {a.iri}",
             f"rank {exp.position} of {exp.total} by score",
             "",
-            f"tasks {row['tasks']}: lead {row['lead']}, support {row['support']}, "
-            f"responsible with no role stated {row['responsible']}; "
+            f"tasks {row['tasks']}: lead {row[LEAD]}, support {row[SUPPORT]}, "
+            f"responsible with no role stated {row[RESPONSIBLE]}; "
             f"in {row['documents']} document(s) of {row['jurisdictions']} jurisdiction(s)",
             f"score {row['score']:g} = " + " + ".join(
                 f"{n} × {exp.weights[r]:g} ({r})" for r, n in _score_terms(exp) if n),
@@ -94,7 +95,7 @@ def _summary(exp: Explanation, lang: str) -> list[str]:
 def _task_table(exp: Explanation, lang: str) -> str:
     """The tasks of an explanation as a table, each row followed by the line of its text."""
     table = [[t.file, t.outline, t.title, "/".join(t.roles),
-              ("、" if lang != "en" else ", ").join(f"{n}({r})" if r != "responsible" else n
+              ("、" if lang != "en" else ", ").join(f"{n}({r})" if r != RESPONSIBLE else n
                                                     for n, r in t.co_agencies)] for t in exp.tasks]
     rows = table_lines(["document", "outline", "task", "role", "co-agencies"], table, max_width=80)
     return "\n".join(rows[:2] + [line for row, t in zip(rows[2:], exp.tasks) for line in (row, *_text_line(t.text))])
@@ -109,9 +110,9 @@ def _score_terms(exp: Explanation) -> list[tuple[str, int]]:
     """How many tasks weigh in the score at each role's weight (the strongest role of each task)."""
     counts: Counter = Counter()
     for t in exp.tasks:
-        best = max(t.roles, key=lambda r: exp.weights[r]) if t.roles else "responsible"
+        best = max(t.roles, key=lambda r: exp.weights[r]) if t.roles else RESPONSIBLE
         counts[best] += 1
-    return [(r, counts[r]) for r in ("lead", "responsible", "support")]
+    return [(r, counts[r]) for r in (LEAD, RESPONSIBLE, SUPPORT)]
 
 
 def _indent(text: str) -> str:

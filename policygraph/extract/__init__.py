@@ -6,12 +6,14 @@ from collections import Counter
 from dataclasses import replace
 
 from ..knowledge import resource_json, using_overlay
-from ..model import AgencyMention, Assignment, Clause, Extraction, OutlineNode, SourceDocument, Task
+from ..model import LEAD, RESPONSIBLE, UNCLASSIFIED, AgencyMention, Assignment, Clause, Extraction, OutlineNode, SourceDocument, Task
 from ..segment import distinct_paths, line_numbers, segment
 from .bodies import find_body_mentions
 from .clauses import find_clauses
 from .metadata import extract_metadata, issuer_names, nation_name, signature_names
+from .named import extract_named
 from .tables import find_table_tasks
+from .targets import extract_targets
 
 __all__ = ["extract", "assign_clauses", "select_tasks"]
 
@@ -96,36 +98,29 @@ def _first_listed_leads(clauses: tuple[Clause, ...]) -> tuple[Clause, ...]:
     """Apply 列第一位者为牵头单位: in a clause that names no lead or support, its first body leads."""
     out = []
     for clause in clauses:
-        if clause.mentions and all(m.role == "responsible" for m in clause.mentions):
-            first = replace(clause.mentions[0], role="lead", stated=True)
+        if clause.mentions and all(m.role == RESPONSIBLE for m in clause.mentions):
+            first = replace(clause.mentions[0], role=LEAD, stated=True)
             clause = replace(clause, mentions=(first, *clause.mentions[1:]))
         out.append(clause)
     return tuple(out)
 
 
-def extract(document: SourceDocument, lexicon=None, *, resolver=None) -> Extraction:
+def extract(document: SourceDocument, resolver) -> Extraction:
     """Run every extractor over one document.
 
-    ``lexicon`` is a :class:`policygraph.lexicon.Lexicon` (the bundled one when
-    None); ``resolver`` a :class:`policygraph.resolve.Resolver` for it, which
-    remembers resolutions across the documents of a corpus (one is found for
-    the lexicon when None).
+    ``resolver`` is the :class:`policygraph.resolve.Resolver` of the lexicon to
+    read with (``resolver_for(lexicon)``): it judges which words are bodies and
+    resolves them to agencies, and it remembers resolutions across the
+    documents of a corpus. Why the caller passes it: resolution stands above
+    extraction (it reads extraction's body grammar), so extraction takes the
+    resolver it is given instead of reaching up for one.
     """
-    from ..lexicon import load_lexicon
-    from ..resolve import resolver_for
-
-    if resolver is None:
-        resolver = resolver_for(lexicon or load_lexicon())
     with using_overlay(resolver.lexicon.overlay):
         return _extract(document, resolver)
 
 
 def _extract(document: SourceDocument, resolver) -> Extraction:
     """:func:`extract` inside the overlay of the resolver's lexicon, so every knowledge file is the one it was loaded with."""
-    from ..resolve import UNCLASSIFIED
-    from .named import extract_named
-    from .targets import extract_targets
-
     lexicon = resolver.lexicon
     text = document.text
     outline = segment(text)

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from ..knowledge import per_overlay, resource_json
+from ..model import RESPONSIBLE
 from .grammar import STRONG_KINDS, BodyJudge
 
 __all__ = ["Piece", "ListItem", "ListParse", "clause_vocabulary", "parse_list", "split_items"]
@@ -254,7 +255,7 @@ def _role_groups(folded: str, piece: Piece, judge: BodyJudge, vocab: dict, defau
     items.extend(ListItem(p, default_role, k, pl, labelled) for p, k, pl in pending)
 
 
-def parse_list(folded: str, piece: Piece, judge: BodyJudge, default_role: str = "responsible",
+def parse_list(folded: str, piece: Piece, judge: BodyJudge, default_role: str = RESPONSIBLE,
                vocab: dict | None = None) -> ListParse:
     """Parse a responsibility list: labels (责任单位：…；配合单位：…) or role words (…牵头，…配合).
 

@@ -9,6 +9,7 @@ from datetime import date
 from itertools import islice, takewhile
 
 from ..knowledge import alternation, per_overlay, resource_json
+from ..load import is_furniture_line
 from ..model import CitedPolicy, DocumentMeta, OutlineNode, Span
 from ..normalize import document_number_re, fold, normalize_document_number
 from ..segment import iter_lines
@@ -124,8 +125,6 @@ def _lines(text: str, folded: str) -> Iterator[tuple[int, str, str]]:
 
 
 def _is_furniture(line: str) -> bool:
-    from ..load import is_furniture_line
-
     return is_furniture_line(line)
 
 

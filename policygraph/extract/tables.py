@@ -28,7 +28,7 @@ from ..model import Clause, Mention, OutlineNode, Span
 from ..normalize import fold
 from ..segment import appendix_starts, iter_lines
 from .grammar import BODY_KINDS, BodyJudge
-from .lists import ListParse, Piece, clause_vocabulary, parse_list, strip
+from .lists import ListParse, Piece, clause_vocabulary, parse_list
 
 __all__ = ["TableTask", "find_table_tasks", "Column"]
 

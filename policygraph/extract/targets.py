@@ -13,6 +13,7 @@ from policygraph.knowledge import per_overlay, resource_json
 from policygraph.model import Span, Target
 from policygraph.normalize import fold
 from policygraph.numbers import lexicon, number_pattern, parse_quantity
+from policygraph.segment import appendix_starts, segment
 
 __all__ = ["extract_targets"]
 
@@ -508,8 +509,6 @@ def _subtree_end(outline, i: int, limits: list[int], size: int) -> int:
 
 
 def _context(text: str, folded: str, outline, title: str | None, deadlines, lex: _Lex) -> _Context:
-    from policygraph.segment import appendix_starts, segment
-
     if outline is None:
         outline = segment(text)
     outline = sorted(outline, key=lambda n: n.span.start)
