@@ -11,7 +11,7 @@ import unicodedata
 
 from rdflib import URIRef
 
-__all__ = ["DEFAULT_BASE", "mint", "key_hash", "document_iri", "document_graph_iri", "shared_graph_iri",
+__all__ = ["DEFAULT_BASE", "mint", "key_hash", "document_iri", "document_graph_iri", "build_graph_iri", "shared_graph_iri",
            "statistics_graph_iri", "vocabulary_graph_iri"]
 
 DEFAULT_BASE = "https://w3id.org/policygraph/id/"
@@ -75,6 +75,11 @@ def shared_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
 def statistics_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
     """The store's graph of per-agency task counts, kept up to date by every build and removal."""
     return _graph_iri("statistics", base)
+
+
+def build_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
+    """The graph that records which pipeline wrote the store (its fingerprint), so a new one re-extracts everything."""
+    return _graph_iri("build", base)
 
 
 def document_graph_iri(source_path: str, base: str = DEFAULT_BASE) -> URIRef:

@@ -146,12 +146,9 @@ def native_view(graph) -> "NativeView | None":
     The scope is rdflib's: the union of the graphs with ``default_union`` or for a dataset's
     default graph (a store keeps no copy there: its union is computed at query time), else the graph itself.
     """
-    try:
-        from oxrdflib import OxigraphStore
-    except ImportError:  # pragma: no cover - oxrdflib is a dependency
-        return None
-    store = getattr(graph, "store", None)
-    inner = getattr(store, "_inner", None) if isinstance(store, OxigraphStore) else None
+    from .adapters import native_store
+
+    inner = native_store(getattr(graph, "store", None))
     if inner is None:
         return None
     import warnings

@@ -13,7 +13,7 @@ from rdflib import Dataset
 from .documents import DocumentRef, find_document
 from .errors import InputError, UnknownNameError
 from .extract import extract
-from .iri import DEFAULT_BASE, document_graph_iri, shared_graph_iri, statistics_graph_iri, vocabulary_graph_iri
+from .iri import DEFAULT_BASE, build_graph_iri, document_graph_iri, shared_graph_iri, statistics_graph_iri, vocabulary_graph_iri
 from .lexicon import Lexicon, load_lexicon
 from .load import input_files, load_document
 from .model import ROLE_TERMS, Extraction, SourceDocument
@@ -462,7 +462,7 @@ def _build_plan(out_dir: str | Path, base: str, lexicon_dirs: Sequence[Path], jo
 
     return _BuildPlan(out=Path(out_dir), store_dir=Path(out_dir) / STORE_DIR, base=base,
                       lexicon_dirs=tuple(lexicon_dirs), jobs=jobs, export=export, force=force,
-                      fingerprint=_fingerprint(base, lexicon_dirs), build_graph=f"{base.rstrip('/')}/graph/build",
+                      fingerprint=_fingerprint(base, lexicon_dirs), build_graph=str(build_graph_iri(base)),
                       vocabulary_graph=str(vocabulary_graph_iri(base)),
                       statistics_graph=str(statistics_graph_iri(base)))
 

@@ -302,7 +302,7 @@ def _run_oxigraph(graph, native, text: str, bindings: Mapping, page_rows: int | 
     import itertools
 
     import pyoxigraph as ox
-    from oxrdflib._converter import from_ox
+    from .adapters import from_ox
     from rdflib import Graph
 
     result = _query_oxigraph(graph, native, text, bindings)
@@ -332,7 +332,7 @@ def store_rows(graph: "rdflib.Graph", text: str, bindings: Mapping | None = None
     Each cell is the rdflib term oxrdflib would make, but one object per distinct value:
     making a fresh term for every cell costs more than the query itself on a big store.
     """
-    from oxrdflib._converter import from_ox
+    from .adapters import from_ox
 
     native = _oxigraph(graph)
     if native is None:
@@ -453,7 +453,7 @@ def _run_partitioned(graph, native, variant: StoreVariant, bindings: Mapping, pa
     """
     import itertools
 
-    from oxrdflib._converter import from_ox
+    from .adapters import from_ox
 
     if variant.partitions is None:  # the whole answer is one partition
         names, partitions = [], [()]

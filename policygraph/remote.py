@@ -74,11 +74,12 @@ def _query_text(query) -> tuple[str, dict]:
     """The SPARQL text of a string or of a query prepared by rdflib (which keeps its original text)."""
     if isinstance(query, str):
         return query, {}
-    original = getattr(query, "_original_args", None)
-    if not original:
+    from .adapters import prepared_query_text
+
+    original = prepared_query_text(query)
+    if original is None:
         raise RemoteError("this prepared query has no SPARQL text to send to a remote endpoint; pass the text")
-    text, namespaces, _base = original
-    return text, dict(namespaces or {})
+    return original
 
 
 def _endpoint_store(url: str, timeout: float, distinct: bool):

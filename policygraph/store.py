@@ -183,7 +183,7 @@ def _with_canonical_blank_nodes(quads: Iterable) -> Iterator:
     rare (the ontology's class unions), so they are few to relabel.
     """
     import pyoxigraph as ox
-    from oxrdflib._converter import from_ox, to_ox
+    from .adapters import from_ox, to_ox
     from rdflib import Graph
     from rdflib.compare import to_canonical_graph
 

@@ -121,17 +121,47 @@ def extract(document: SourceDocument, resolver) -> Extraction:
 
 def _extract(document: SourceDocument, resolver) -> Extraction:
     """:func:`extract` inside the overlay of the resolver's lexicon, so every knowledge file is the one it was loaded with."""
-    lexicon = resolver.lexicon
     text = document.text
     outline = segment(text)
+    meta = _metadata(text, outline, resolver)
+    scan = find_clauses(text, resolver.judge)
+    clauses = _first_listed_leads(scan.clauses) if scan.first_listed_leads else scan.clauses
+    outline, clauses, by_node = _with_table_rows(text, outline, clauses, resolver)
+    tasks, unrecognised = _tasks(select_tasks(outline, set(by_node)), by_node, meta, resolver)
+    mentions = _issuers(meta, resolver)
+    known = {a.agency.name for t in tasks for a in t.assignments if a.agency} | {m.agency.name for m in mentions}
+    mentions += _body_mentions(text, meta, resolver, known)
+    return Extraction(
+        document=document,
+        meta=meta,
+        outline=outline,
+        tasks=tuple(tasks),
+        targets=extract_targets(text, title=meta.title, outline=outline),
+        named=extract_named(text),
+        agency_mentions=tuple(mentions),
+        warnings=_warnings(text, clauses, tasks, unrecognised),
+        rejected=scan.rejected,
+    )
+
+
+def _metadata(text: str, outline: tuple[OutlineNode, ...], resolver):
+    """The document's metadata, its jurisdiction placed in the lexicon's levels (a joint plan of national bodies is national)."""
+    lexicon = resolver.lexicon
     meta = extract_metadata(text, outline, *resolver.jurisdiction_names())
     joint = issuer_names(meta.title)
     if len(joint) > 1 and all((a := resolver.resolve(n, meta.jurisdiction)) is not None
                               and a.jurisdiction == nation_name() for n in joint):
         meta = replace(meta, jurisdiction=nation_name(), issuer=meta.issuer or joint[0],
                        jurisdiction_evidence="every issuer the title names is a national body")
-    scan = find_clauses(text, resolver.judge)
-    clauses = _first_listed_leads(scan.clauses) if scan.first_listed_leads else scan.clauses
+    place = resolver.place(meta.jurisdiction, meta.jurisdiction_parent)
+    above = lexicon.parent(place)
+    return replace(meta, jurisdiction_level=lexicon.level_name(place),
+                   jurisdiction_parent=meta.jurisdiction_parent or (above.name if above else None))
+
+
+def _with_table_rows(text: str, outline: tuple[OutlineNode, ...], clauses: tuple[Clause, ...], resolver):
+    """The outline with the task tables' rows among its items (each path made distinct), every clause, and the
+    clauses of each item by (part, path): a row's clause is its own, a heading's those :func:`assign_clauses` gives."""
     headings = {(n.part, n.path) for n in outline}
     rows = [(replace(row.node, part=row.node.part or _outline()["table_part"])
              if (row.node.part, row.node.path) in headings else row.node, row.clause)
@@ -146,27 +176,21 @@ def _extract(document: SourceDocument, resolver) -> Extraction:
             node = renamed[id(node)]
             table_clauses.append(clause)
             by_node[(node.part, node.path)] = [clause]
-    clauses = clauses + tuple(table_clauses)
-    outline = tuple(placed)
+    return tuple(placed), clauses + tuple(table_clauses), by_node
 
-    place = resolver.place(meta.jurisdiction, meta.jurisdiction_parent)
-    above = lexicon.parent(place)
-    meta = replace(meta, jurisdiction_level=lexicon.level_name(place),
-                   jurisdiction_parent=meta.jurisdiction_parent or (above.name if above else None))
-    within = meta.jurisdiction_parent
 
-    def resolve(surface: str):
-        return resolver.resolve(surface, meta.jurisdiction, within=within)
-
+def _tasks(nodes: list[OutlineNode], by_node: dict[tuple, list[Clause]], meta, resolver) -> tuple[list[Task], dict[str, int]]:
+    """Each task item with its clauses and assignments (one per agency and role), and the unrecognised bodies
+    met, each with the offset where it first appears."""
     tasks = []
     unrecognised: dict[str, int] = {}
-    for node in select_tasks(outline, set(by_node)):
+    for node in nodes:
         node_clauses = tuple(by_node.get((node.part, node.path), ()))
         seen, assignments = set(), []
         for clause in node_clauses:
             for mention in clause.mentions:
                 agency = None if mention.generic else resolver.resolve(mention.surface, meta.jurisdiction, unclassified=True,
-                                                                        within=within)
+                                                                        within=meta.jurisdiction_parent)
                 if agency is not None and agency.agency_type == UNCLASSIFIED:
                     unrecognised.setdefault(mention.surface, mention.span.start)
                 key = (agency.name if agency else mention.surface, mention.role)
@@ -175,22 +199,37 @@ def _extract(document: SourceDocument, resolver) -> Extraction:
                 seen.add(key)
                 assignments.append(Assignment(mention=mention, clause=clause, agency=agency))
         tasks.append(Task(node=node, clauses=node_clauses, assignments=tuple(assignments)))
-    mentions = []
+    return tasks, unrecognised
+
+
+def _resolving(meta, resolver):
+    """How a name the document writes outside its clauses is resolved: in its jurisdiction, within the one above."""
+    return lambda surface: resolver.resolve(surface, meta.jurisdiction, within=meta.jurisdiction_parent)
+
+
+def _issuers(meta, resolver) -> list[AgencyMention]:
+    """The agencies that issue the document: every one a joint title or signature names, else the one issuer."""
+    resolve = _resolving(meta, resolver)
     issuers = [meta.issuer] if meta.issuer else []
     signed = signature_names(meta.issuer)
     if len(issuer_names(meta.title)) > 1:
         issuers = [name for name in issuer_names(meta.title) if resolve(name) is not None]
     elif len(signed) > 1:
         issuers = [name for name in signed if resolve(name) is not None]
-    for name in issuers:
-        agency = resolve(name)
-        if agency is not None:
-            mentions.append(AgencyMention(surface=name, span=None, agency=agency, issuer=True))
-    known = {a.agency.name for t in tasks for a in t.assignments if a.agency} | {m.agency.name for m in mentions}
-    info = lexicon.jurisdiction(meta.jurisdiction)
+    return [AgencyMention(surface=name, span=None, agency=agency, issuer=True)
+            for name in issuers if (agency := resolve(name)) is not None]
+
+
+def _body_mentions(text: str, meta, resolver, known: set[str]) -> list[AgencyMention]:
+    """The agencies the text names outside its clauses, beside those ``known`` from tasks and issuers."""
+    info = resolver.lexicon.jurisdiction(meta.jurisdiction)
     names = (info.name, info.short) if info is not None else (meta.jurisdiction,)
-    mentions.extend(AgencyMention(surface, span, agency)
-                    for surface, span, agency in find_body_mentions(text, resolve, known, names))
+    return [AgencyMention(surface, span, agency)
+            for surface, span, agency in find_body_mentions(text, _resolving(meta, resolver), known, names)]
+
+
+def _warnings(text: str, clauses: tuple[Clause, ...], tasks: list[Task], unrecognised: dict[str, int]) -> tuple[str, ...]:
+    """What a reader of the build report should know about the document: nothing found, bodies not in the lexicon."""
     warnings = []
     if not clauses:
         warnings.append("no responsibility clauses found")
@@ -199,14 +238,4 @@ def _extract(document: SourceDocument, resolver) -> Extraction:
     lines = line_numbers(text, unrecognised.values())
     warnings.extend(f"unrecognised body {surface!r} (line {lines[at]}): kept as an unclassified agency"
                     for surface, at in unrecognised.items())
-    return Extraction(
-        document=document,
-        meta=meta,
-        outline=outline,
-        tasks=tuple(tasks),
-        targets=extract_targets(text, title=meta.title, outline=outline),
-        named=extract_named(text),
-        agency_mentions=tuple(mentions),
-        warnings=tuple(warnings),
-        rejected=scan.rejected,
-    )
+    return tuple(warnings)
