@@ -392,7 +392,7 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
                  wait: float = 60.0, push: str | None = None, load: bool = False, rebuild: bool = False,
                  force: bool = False, root: str | Path | None = None,
                  on_document: Callable[[Path, "DocumentSummary | None", InputError | None], None] | None = None,
-                 ) -> tuple[BuildReport, Dataset | None]:
+                 compact: bool = False) -> tuple[BuildReport, Dataset | None]:
     """Build (or update) the store in ``out_dir`` from ``paths`` (the embedded corpus when None).
 
     Documents whose bytes, and whose pipeline, are unchanged since the last
@@ -416,6 +416,8 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
     A document is identified by its path (``root`` and the default as in
     :func:`policygraph.load.document_path`): building another file of the
     same name or 文号 adds a document, and only the same path replaces one.
+    With ``compact``, the new version's files are merged before it is
+    published (:meth:`policygraph.store.GraphStore.compact`).
     """
     from .load import input_files
     from .store import GraphStore, StoreLock, is_store, writing
@@ -429,6 +431,8 @@ def build_corpus(paths: Sequence[str | Path] | None, out_dir: str | Path, *, bas
         else:
             stored = _load_new_store(staging, inputs, plan, found)
         with GraphStore(staging, plan.statistics_graph) as store:
+            if compact:
+                store.compact()
             report = _finish(store, plan, found, stored, push)
             dataset = store.dataset() if load else None
     return report, dataset

@@ -903,6 +903,17 @@ class GraphStore:
         self._store.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} GRAPH <{self.shared_graph}> {{\n{shared}\n}}"
                            f"{statistics} }}" + self._unshare(affected) + self._refresh(agencies))
 
+    def compact(self) -> None:
+        """Merge the store's files into as few as the engine keeps (Oxigraph's ``optimize``).
+
+        Measured on 1,000 generated documents: 8.6 s; the first pages of the
+        fifteen named queries then took 3.6–4.2 s together instead of
+        5.1–5.6 s, and the store grew from 473 to 781 MB, as the merged
+        files are compressed less than the bulk loader's. So it is asked
+        for (``build --compact``), never done unasked.
+        """
+        self._store.optimize()
+
     def remove(self, graph: str) -> None:
         """Remove one named graph, and the shared descriptions and names only it needed, in one transaction."""
         self._store.update(self._withdraw(graph) + self._unshare(self._shared_used_by(graph))

@@ -204,3 +204,20 @@ def test_a_store_of_an_earlier_layout_loses_its_union_copy_on_the_next_build(tmp
     with GraphStore(store_dir, read_only=True) as store:
         assert next(iter(store._store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
     assert _union(store_dir) == _union(fresh / "store")
+
+
+def test_a_compacted_store_holds_what_the_build_wrote_in_fewer_files(tmp_path):
+    """build --compact merges the new version's files; the store's union is unchanged, and so is an update after it."""
+    from click.testing import CliRunner
+
+    from policygraph.cli import cli
+
+    plain, compacted = tmp_path / "plain", tmp_path / "compacted"
+    build_corpus([SEEDS], plain, export=False)
+    result = CliRunner().invoke(cli, ["build", str(SEEDS), "-g", str(compacted), "--no-export", "--compact"])
+    assert result.exit_code == 0, result.output
+    assert _union(compacted / "store") == _union(plain / "store")
+    files = {d: len(list((d / "store").resolve().glob("*.sst"))) for d in (plain, compacted)}
+    assert files[compacted] < files[plain], files
+    build_corpus([SEEDS], compacted, export=False, force=True, compact=True)
+    assert _union(compacted / "store") == _union(plain / "store")
