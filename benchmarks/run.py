@@ -15,7 +15,6 @@ the ``.json`` beside ``--out``.
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import platform
@@ -141,18 +140,12 @@ PARAMS = {"agency-tasks": {"agency": "省科技厅"}, "co-agencies": {"agency": 
 
 
 def first_page(graph, named, params: dict) -> float:
-    """Seconds until the first :data:`PAGE` rows of a named query are in hand, read as the engine streams them."""
-    from policygraph.query import term_for
-    from policygraph.sparqltext import bind_values
-    from policygraph.store import native_view
+    """Seconds until the first :data:`PAGE` rows of a named query are in hand, read as ``policygraph query`` reads
+    them (the store variant where the query has one, one page)."""
+    from policygraph.query import query_pages
 
-    view = native_view(graph)
-    bindings = {k: term_for(v) for k, v in params.items()}
-    if "lang" in named.text and "lang" not in bindings:
-        bindings["lang"] = term_for("zh")
-    text = bind_values(named.text, bindings) if bindings else named.text
     started = time.perf_counter()
-    rows = list(itertools.islice(view._run(text), PAGE))
+    rows = next(iter(query_pages(graph, named, params, limit=PAGE, page_rows=PAGE))).rows
     seconds = time.perf_counter() - started
     if not rows and named.name not in ("tasks-without-agency", "generic-bodies"):
         print(f"note: {named.name} gave no rows", file=sys.stderr)
