@@ -149,6 +149,7 @@ class _Processed:
     nquads: bytes | None  # None when the worker wrote them into a bulk load (``policygraph.store.NQuadsSink``)
     summary: DocumentSummary | None
     error: str | None = None
+    network: object | None = None  # policygraph.networkcounts.NetworkCounts, for a bulk load to sum
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ def _process(worker: _Worker, item: tuple[str, str]) -> _Processed:
     from .build import document_chunks, document_graph_iri, shared_graph_iri, statistics_graph_iri
     from .extract import extract
     from .load import load_document
+    from .networkcounts import NetworkCounter
     from .nquads import DocumentCounts, graph_nquads, line_nquads
 
     path, source_path = item
@@ -204,10 +206,11 @@ def _process(worker: _Worker, item: tuple[str, str]) -> _Processed:
         targets=len(x.targets), warnings=x.warnings, unrecognised=x.unrecognised_bodies,
         source_path=document.source_path)
     graph = str(document_graph_iri(document.source_path, worker.base))
-    sink, kept, counts = worker.sink, [], DocumentCounts()
+    sink, kept, counts, network = worker.sink, [], DocumentCounts(), NetworkCounter()
 
     def emit(found: list[str]) -> None:
         counts.add(found)
+        network.add(found)
         chunk = line_nquads(graph, found)
         sink.write(chunk) if sink is not None else kept.append(chunk)
 
@@ -217,7 +220,8 @@ def _process(worker: _Worker, item: tuple[str, str]) -> _Processed:
                          (str(statistics_graph_iri(worker.base)), counts.ntriples(graph))))
     if sink is not None:
         sink.write(rest)
-        return _Processed(path, document.source_path, document.content_hash, graph, None, summary)
+        return _Processed(path, document.source_path, document.content_hash, graph, None, summary,
+                          network=network.counts())
     return _Processed(path, document.source_path, document.content_hash, graph, b"".join([*kept, rest]), summary)
 
 
@@ -489,18 +493,21 @@ def _load_new_store(staging: Path, inputs, plan: _BuildPlan, found: _Findings) -
     import multiprocessing
 
     from .build import vocabulary_ntriples
+    from .networkcounts import NetworkCounts, totals_ntriples
     from .store import bulk_loading, graph_nquads
 
     hashes = FileHashes(plan.out / HASHES_FILE)
     todo, unchanged = _plan(inputs, {}, found.report, hashes)
     _check_space(plan.out, todo, None, rewrite=True, export=plan.export)
+    network = NetworkCounts()
     with bulk_loading(staging, plan.statistics_graph, multiprocessing.get_context(_BULK_CONTEXT)) as sink:
         sink.write(graph_nquads([(plan.vocabulary_graph, vocabulary_ntriples())]))
         found.written.append(plan.vocabulary_graph)
         with closing(_extracted(todo, plan, found, hashes, sink)) as documents:  # its workers are gone before the load ends
-            for _ in documents:
-                pass
-        sink.write(graph_nquads([(plan.build_graph, plan.fingerprint_line)]))
+            for done in documents:
+                network.add(done.network)
+        sink.write(graph_nquads([(plan.build_graph, plan.fingerprint_line),
+                                 (plan.statistics_graph, totals_ntriples(plan.statistics_graph, network))]))
     hashes.save()
     return _Stored(kept=frozenset(), unchanged=unchanged)
 

@@ -41,6 +41,7 @@ from .errors import DiskFullError, InputError, PolicyGraphError, StoreBusy, is_d
 from .iri import DEFAULT_BASE
 from .nquads import DOCUMENT_COUNTS, RESPONSIBLE as _RESPONSIBLE, document_statistics, graph_nquads, split_nquads
 from .nquads import lines as _lines
+from .networkcounts import AGENCY_COUNTS, FIRST_TASK, PAIR_COUNTS, NetworkCounter, NetworkCounts, pair_iri, totals_ntriples
 
 __all__ = ["load_graph_file", "open_graph", "rdflib_view", "default_graph_path", "GraphStore", "StoreLock", "StoreBusy",
            "DocumentRecord", "FORMATS", "DEFAULT_OUT", "DEFAULT_STORE", "STORE_DIR", "graph_nquads", "split_nquads", "union_options", "UNION", "bulk_build", "bulk_loading", "NQuadsSink",
@@ -729,6 +730,17 @@ def statistics_update(graph: str, agencies: Iterable[str] | None = None) -> str:
             f"  BIND(COALESCE(?l0, 0) AS ?l) BIND(COALESCE(?s0, 0) AS ?s)\n}}")
 
 
+def network_counts(ntriples: str) -> NetworkCounts:
+    """The agency network counts of one document graph's N-Triples."""
+    counter = NetworkCounter()
+    counter.add(_lines(ntriples))
+    return counter.counts()
+
+
+def _iris(iris: Iterable[str]) -> str:
+    return " ".join(f"<{iri}>" for iri in sorted(iris))
+
+
 def _agencies_named(ntriples: str) -> set[str]:
     """The agencies a document's N-Triples name as responsible for a task."""
     return {line.split(" ", 3)[2][1:-1] for line in _lines(ntriples) if f" {_RESPONSIBLE} " in line}
@@ -869,13 +881,15 @@ class GraphStore:
         statistics = ""
         if self.statistics_graph and _DOCUMENT_GRAPH.search(ntriples):
             statistics = f" ;\nINSERT DATA {{ GRAPH <{self.statistics_graph}> {{ {document_statistics(graph, ntriples)} }} }}"
+        network = self._network_update(graph, ntriples)
         self._store.update(f"{self._withdraw(graph)} ;\n"
                            f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} GRAPH <{self.shared_graph}> {{\n{shared}\n}} }}"
-                           + statistics + self._unshare(affected) + self._refresh(agencies))
+                           + statistics + network + self._unshare(affected) + self._refresh(agencies))
 
     def remove(self, graph: str) -> None:
         """Remove one named graph, and the shared descriptions and names only it needed, in one transaction."""
-        self._store.update(self._withdraw(graph) + self._unshare(self._shared_used_by(graph))
+        network = self._network_update(graph, "")
+        self._store.update(self._withdraw(graph) + network + self._unshare(self._shared_used_by(graph))
                            + self._refresh(self._agencies_in(graph)))
 
     def drop_default_graph(self) -> None:
@@ -883,8 +897,80 @@ class GraphStore:
         self._store.update("DROP SILENT DEFAULT")
 
     def refresh_statistics(self) -> None:
-        """Recount every agency into the statistics graph (after a rebuild by a new pipeline)."""
-        self._store.update(statistics_update(self.statistics_graph))
+        """Recount every agency and the agency network into the statistics graph (after a rebuild by a new pipeline)."""
+        totals = NetworkCounts()
+        for record in self.records().values():
+            totals.add(network_counts(self.graph_ntriples(record.graph).decode("utf-8")))
+        self._store.update(statistics_update(self.statistics_graph) + " ;\n" + self._network_cleared()
+                           + f" ;\nINSERT DATA {{ GRAPH <{self.statistics_graph}> {{\n"
+                           f"{totals_ntriples(self.statistics_graph, totals)}\n}} }}")
+
+    def _network_cleared(self) -> str:
+        """SPARQL Update removing every network count from the statistics graph."""
+        stats, props = f"<{self.statistics_graph}>", " ".join(f"<{_PG}{p}>" for p in (FIRST_TASK, *AGENCY_COUNTS))
+        return (f"DELETE {{ GRAPH {stats} {{ ?s ?p ?o }} }} WHERE {{ VALUES ?p {{ {props} }} GRAPH {stats} {{ ?s ?p ?o }} }} ;\n"
+                f"DELETE {{ GRAPH {stats} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {stats} {{ ?s <{_PG}firstAgency> ?a ; ?p ?o }} }}")
+
+    def _network_update(self, graph: str, ntriples: str) -> str:
+        """SPARQL Update changing the network sums from what ``graph`` holds now to what ``ntriples`` holds.
+
+        The sums of the agencies and pairs either version names are read,
+        the old contribution taken off and the new one added; an agency whose
+        first task was in the old version gets its first task from the other
+        documents again. Empty when the store keeps no agency counts.
+        """
+        if not (self.statistics_graph and self.recount_agencies):
+            return ""
+        old = network_counts(self.graph_ntriples(graph).decode("utf-8"))
+        new = network_counts(ntriples)
+        agencies = old.named() | new.named()
+        if not agencies:
+            return ""
+        pairs = {kind: set(getattr(old, kind)) | set(getattr(new, kind)) for kind in PAIR_COUNTS}
+        totals = self._network_totals(agencies, pairs)
+        for counted in ("agencies", "shared", "led"):
+            getattr(totals, counted).subtract(getattr(old, counted))
+            getattr(totals, counted).update(getattr(new, counted))
+        lost = {a for a in agencies if a in old.first and totals.first.get(a) == old.first[a]}
+        for agency in lost:
+            del totals.first[agency]
+        totals.add(NetworkCounts(first=self._first_tasks(lost, graph)))
+        totals.add(NetworkCounts(first=new.first))
+        nodes = sorted(pair_iri(self.statistics_graph, kind, a, b) for kind in PAIR_COUNTS for a, b in pairs[kind])
+        stats, props = f"<{self.statistics_graph}>", " ".join(f"<{_PG}{p}>" for p in (FIRST_TASK, *AGENCY_COUNTS))
+        return (f" ;\nDELETE {{ GRAPH {stats} {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {_iris(agencies)} }} "
+                f"VALUES ?p {{ {props} }} GRAPH {stats} {{ ?s ?p ?o }} }}"
+                f" ;\nDELETE {{ GRAPH {stats} {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {_iris(nodes)} }} GRAPH {stats} {{ ?s ?p ?o }} }}"
+                f" ;\nINSERT DATA {{ GRAPH {stats} {{\n{totals_ntriples(self.statistics_graph, totals, agencies, pairs)}\n}} }}")
+
+    def _network_totals(self, agencies: set[str], pairs: dict[str, set[tuple[str, str]]]) -> NetworkCounts:
+        """The network sums the store holds now for some agencies and pairs (with each agency's pg:taskCount)."""
+        import pyoxigraph as ox
+
+        totals = NetworkCounts()
+        stats = ox.NamedNode(self.statistics_graph)
+        for agency in agencies:
+            for q in self._store.quads_for_pattern(ox.NamedNode(agency), None, None, stats):
+                prop = q.predicate.value[len(_PG):]
+                if prop == FIRST_TASK:
+                    totals.first[agency] = q.object.value
+                elif prop in AGENCY_COUNTS or prop == "taskCount":
+                    totals.agencies[(agency, prop)] = int(q.object.value)
+        for kind, prop in PAIR_COUNTS.items():
+            counted = ox.NamedNode(_PG + prop)
+            for a, b in pairs[kind]:
+                for q in self._store.quads_for_pattern(ox.NamedNode(pair_iri(self.statistics_graph, kind, a, b)),
+                                                       counted, None, stats):
+                    getattr(totals, kind)[(a, b)] = int(q.object.value)
+        return totals
+
+    def _first_tasks(self, agencies: set[str], graph: str) -> dict[str, str]:
+        """The smallest task IRI naming each of ``agencies`` in the documents other than ``graph``."""
+        if not agencies:
+            return {}
+        rows = self._store.query(f"SELECT ?a (MIN(STR(?t)) AS ?first) WHERE {{ VALUES ?a {{ {_iris(agencies)} }} "
+                                 f"GRAPH ?g {{ ?t {_RESPONSIBLE} ?a }} FILTER(?g != <{graph}>) }} GROUP BY ?a")
+        return {r["a"].value: r["first"].value for r in rows if r["first"] is not None}
 
     def document_totals(self) -> dict[str, int] | None:
         """Sums of the per-document counts, or None when some document graph has none (a store of an older build).
