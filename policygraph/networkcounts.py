@@ -7,7 +7,8 @@ documents in its statistics graph: per agency its tasks as ``rank`` decides
 their roles (``pg:responsibleTaskCount``, ``pg:supportOnlyTaskCount``,
 ``pg:leadSupportTaskCount``) and the smallest task IRI naming it
 (``pg:firstTask``, which orders the agencies as the pairs would), per pair of
-agencies the tasks they share (``pg:sharedTaskCount``) and per lead and
+agencies the tasks they share (``pg:sharedTaskCount``) and the first of them
+(``pg:firstSharedTask``, which orders the agencies view's edges), and per lead and
 supporter the tasks one leads and the other supports (``pg:ledTaskCount``).
 Sums change by a document's contribution when it is added, replaced or
 removed, so no update reads more than the agencies that document names.
@@ -21,7 +22,7 @@ from .iri import mint
 from .nquads import LINE_END, TRIPLE_END
 
 __all__ = ["NetworkCounts", "NetworkCounter", "AGENCY_COUNTS", "PAIR_COUNTS", "FIRST_TASK", "FIRST_AGENCY",
-           "SECOND_AGENCY", "pair_iri", "totals_ntriples", "responsible_role"]
+           "SECOND_AGENCY", "FIRST_SHARED", "pair_iri", "totals_ntriples", "responsible_role"]
 
 _PG = "https://w3id.org/policygraph/ontology#"
 _INTEGER = "<http://www.w3.org/2001/XMLSchema#integer>"
@@ -31,7 +32,7 @@ _RESPONSIBLE_ROLE = f"{_PG}ResponsibleRole"
 AGENCY_COUNTS = ("responsibleTaskCount", "supportOnlyTaskCount", "leadSupportTaskCount")
 #: The per-pair sums: the kind of pair (its IRI's kind) and the property counting it.
 PAIR_COUNTS = {"shared": "sharedTaskCount", "led": "ledTaskCount"}
-FIRST_TASK, FIRST_AGENCY, SECOND_AGENCY = "firstTask", "firstAgency", "secondAgency"
+FIRST_TASK, FIRST_AGENCY, SECOND_AGENCY, FIRST_SHARED = "firstTask", "firstAgency", "secondAgency", "firstSharedTask"
 
 _READ = {f"<{_PG}{p}>": p for p in ("responsibleAgency", "leadAgency", "supportingAgency", "assignment", "agent", "role")}
 
@@ -56,15 +57,15 @@ class NetworkCounts:
     first: dict[str, str] = field(default_factory=dict)  # agency -> smallest task IRI naming it
     shared: Counter = field(default_factory=Counter)  # (a, b), a < b -> tasks naming both
     led: Counter = field(default_factory=Counter)  # (lead, supporter) -> tasks where one leads and the other supports
+    shared_first: dict[tuple[str, str], str] = field(default_factory=dict)  # (a, b) -> smallest task IRI naming both
 
     def add(self, other: "NetworkCounts") -> None:
         """Add another set of documents' counts to these."""
         self.agencies.update(other.agencies)
         self.shared.update(other.shared)
         self.led.update(other.led)
-        for agency, task in other.first.items():
-            if agency not in self.first or task < self.first[agency]:
-                self.first[agency] = task
+        _keep_smallest(self.first, other.first)
+        _keep_smallest(self.shared_first, other.shared_first)
 
     def named(self) -> set[str]:
         """The agencies some task of these documents names."""
@@ -104,12 +105,20 @@ class NetworkCounter:
                 out.agencies.update({(agency, "taskCount"): 1, (agency, "responsibleTaskCount"): int(plain),
                                      (agency, "supportOnlyTaskCount"): int(support and not lead and not plain),
                                      (agency, "leadSupportTaskCount"): int(lead and support)})
-                if agency not in out.first or task < out.first[agency]:
-                    out.first[agency] = task
-                out.shared.update((agency, partner) for partner in ordered[i + 1:])
+                _keep_smallest(out.first, {agency: task})
+                partners = [(agency, partner) for partner in ordered[i + 1:]]
+                out.shared.update(partners)
+                _keep_smallest(out.shared_first, dict.fromkeys(partners, task))
             out.led.update((a, b) for a in sorted(leads & agencies) for b in sorted(supports & agencies) if a != b)
         out.agencies = +out.agencies
         return out
+
+
+def _keep_smallest(kept: dict, found: dict) -> None:
+    """Keep in ``kept`` the smaller of its value and ``found``'s for every key of ``found``."""
+    for key, value in found.items():
+        if key not in kept or value < kept[key]:
+            kept[key] = value
 
 
 def _stated_roles(facts: dict[str, defaultdict]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
@@ -152,4 +161,6 @@ def totals_ntriples(statistics_graph: str, totals: NetworkCounts, agencies=None,
                 node = pair_iri(statistics_graph, kind, a, b)
                 lines += [f"<{node}> <{_PG}{FIRST_AGENCY}> <{a}>{TRIPLE_END}",
                           f"<{node}> <{_PG}{SECOND_AGENCY}> <{b}>{TRIPLE_END}", _count_line(node, prop, counted[(a, b)])]
+                if kind == "shared":
+                    lines.append(f"<{node}> <{_PG}{FIRST_SHARED}> <{totals.shared_first[(a, b)]}>{TRIPLE_END}")
     return "".join(lines)

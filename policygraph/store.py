@@ -41,7 +41,7 @@ from .errors import DiskFullError, InputError, PolicyGraphError, StoreBusy, is_d
 from .iri import DEFAULT_BASE
 from .nquads import DOCUMENT_COUNTS, RESPONSIBLE as _RESPONSIBLE, document_statistics, graph_nquads, split_nquads
 from .nquads import lines as _lines
-from .networkcounts import AGENCY_COUNTS, FIRST_TASK, PAIR_COUNTS, NetworkCounter, NetworkCounts, pair_iri, totals_ntriples
+from .networkcounts import AGENCY_COUNTS, FIRST_SHARED, FIRST_TASK, PAIR_COUNTS, NetworkCounter, NetworkCounts, pair_iri, totals_ntriples
 
 __all__ = ["load_graph_file", "open_graph", "rdflib_view", "default_graph_path", "GraphStore", "StoreLock", "StoreBusy",
            "DocumentRecord", "FORMATS", "DEFAULT_OUT", "DEFAULT_STORE", "STORE_DIR", "graph_nquads", "split_nquads", "union_options", "UNION", "bulk_build", "bulk_loading", "NQuadsSink",
@@ -932,10 +932,13 @@ class GraphStore:
             getattr(totals, counted).subtract(getattr(old, counted))
             getattr(totals, counted).update(getattr(new, counted))
         lost = {a for a in agencies if a in old.first and totals.first.get(a) == old.first[a]}
+        lost_pairs = {p for p in pairs["shared"] if p in old.shared_first and totals.shared_first.get(p) == old.shared_first[p]}
         for agency in lost:
             del totals.first[agency]
-        totals.add(NetworkCounts(first=self._first_tasks(lost, graph)))
-        totals.add(NetworkCounts(first=new.first))
+        for pair in lost_pairs:
+            del totals.shared_first[pair]
+        totals.add(NetworkCounts(first=self._first_tasks(lost, graph), shared_first=self._first_shared(lost_pairs, graph)))
+        totals.add(NetworkCounts(first=new.first, shared_first=new.shared_first))
         nodes = sorted(pair_iri(self.statistics_graph, kind, a, b) for kind in PAIR_COUNTS for a, b in pairs[kind])
         stats, props = f"<{self.statistics_graph}>", " ".join(f"<{_PG}{p}>" for p in (FIRST_TASK, *AGENCY_COUNTS))
         return (f" ;\nDELETE {{ GRAPH {stats} {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {_iris(agencies)} }} "
@@ -957,11 +960,13 @@ class GraphStore:
                 elif prop in AGENCY_COUNTS or prop == "taskCount":
                     totals.agencies[(agency, prop)] = int(q.object.value)
         for kind, prop in PAIR_COUNTS.items():
-            counted = ox.NamedNode(_PG + prop)
             for a, b in pairs[kind]:
                 for q in self._store.quads_for_pattern(ox.NamedNode(pair_iri(self.statistics_graph, kind, a, b)),
-                                                       counted, None, stats):
-                    getattr(totals, kind)[(a, b)] = int(q.object.value)
+                                                       None, None, stats):
+                    if q.predicate.value == _PG + prop:
+                        getattr(totals, kind)[(a, b)] = int(q.object.value)
+                    elif q.predicate.value == _PG + FIRST_SHARED:
+                        totals.shared_first[(a, b)] = q.object.value
         return totals
 
     def _first_tasks(self, agencies: set[str], graph: str) -> dict[str, str]:
@@ -971,6 +976,15 @@ class GraphStore:
         rows = self._store.query(f"SELECT ?a (MIN(STR(?t)) AS ?first) WHERE {{ VALUES ?a {{ {_iris(agencies)} }} "
                                  f"GRAPH ?g {{ ?t {_RESPONSIBLE} ?a }} FILTER(?g != <{graph}>) }} GROUP BY ?a")
         return {r["a"].value: r["first"].value for r in rows if r["first"] is not None}
+
+    def _first_shared(self, pairs: set[tuple[str, str]], graph: str) -> dict[tuple[str, str], str]:
+        """The smallest task IRI naming both agencies of each pair in the documents other than ``graph``."""
+        if not pairs:
+            return {}
+        values = " ".join(f"(<{a}> <{b}>)" for a, b in sorted(pairs))
+        rows = self._store.query(f"SELECT ?a ?b (MIN(STR(?t)) AS ?first) WHERE {{ VALUES (?a ?b) {{ {values} }} "
+                                 f"GRAPH ?g {{ ?t {_RESPONSIBLE} ?a, ?b }} FILTER(?g != <{graph}>) }} GROUP BY ?a ?b")
+        return {(r["a"].value, r["b"].value): r["first"].value for r in rows if r["first"] is not None}
 
     def document_totals(self) -> dict[str, int] | None:
         """Sums of the per-document counts, or None when some document graph has none (a store of an older build).

@@ -88,6 +88,7 @@ class PG(DefinedNamespace):
     supportOnlyTaskCount: URIRef  # Statistics graph: tasks in which the agency holds the support role only.
     leadSupportTaskCount: URIRef  # Statistics graph: tasks the agency both leads and supports.
     sharedTaskCount: URIRef  # Statistics graph: tasks naming both agencies of the pair.
+    firstSharedTask: URIRef  # Statistics graph: the task of smallest IRI naming both agencies of the pair.
     ledTaskCount: URIRef  # Statistics graph: tasks the first agency of the pair leads and the second supports.
     mentionsAgency: URIRef  # Links a document to an agency it names outside its clauses.
     responsibleAgency: URIRef  # Links a task to a specific agency responsible for it.

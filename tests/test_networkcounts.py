@@ -24,7 +24,7 @@ from tests.conftest import SEEDS, SHARED_CORPUS
 _PG = "https://w3id.org/policygraph/ontology#"
 _NETWORK = tuple(f"<{_PG}{p}>" for p in ("firstTask", "responsibleTaskCount", "supportOnlyTaskCount",
                                          "leadSupportTaskCount", "sharedTaskCount", "ledTaskCount", "firstAgency",
-                                         "secondAgency", "agencyInGraph", "taskCount"))
+                                         "secondAgency", "agencyInGraph", "taskCount", "firstSharedTask"))
 
 
 def _corpus(name: str) -> Path:
@@ -81,10 +81,16 @@ def test_rank_from_the_counts_is_rank_from_the_pairs(name, tmp_path):
 
 
 def test_the_counts_after_changes_and_a_removal_are_those_of_a_fresh_build(tmp_path):
-    """Build, change one document's clauses, rebuild, remove one: the counts equal a fresh build's, and the
-    measures still equal those of the pairs."""
+    """Build, change one document's clauses, rebuild, remove two: the counts equal a fresh build's, and the
+    measures still equal those of the pairs.
+
+    A copy of one document names the same agencies in tasks of other IRIs,
+    so removing the original takes away first tasks that the copy must give.
+    """
     docs = tmp_path / "seeds"
     shutil.copytree(SEEDS, docs)
+    original = docs / "003_b61f6c7f15dd09ea.txt"
+    shutil.copy(original, docs / "copy_of_003.txt")
     out = tmp_path / "out"
     build_corpus([docs], out, export=False)
     first = _network_lines(out / "store")
@@ -93,9 +99,10 @@ def test_the_counts_after_changes_and_a_removal_are_those_of_a_fresh_build(tmp_p
     written = next(s for s in ("省科技厅", "科技厅") if s in text)
     changed.write_text(text.replace(written, "省财政厅", 2), "utf-8")
     build_corpus([docs], out, export=False)
-    removed = docs / "000_34f3cba3223de74d.txt"
-    remove_documents([f"seeds/{removed.name}"], out)
-    removed.unlink()
+    removed = [docs / "000_34f3cba3223de74d.txt", original]
+    remove_documents([f"seeds/{path.name}" for path in removed], out)
+    for path in removed:
+        path.unlink()
     fresh = tmp_path / "fresh"
     build_corpus([docs], fresh, export=False)
     kept = _network_lines(out / "store")
