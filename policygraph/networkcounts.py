@@ -3,7 +3,8 @@
 A document's contribution (:class:`NetworkCounts`) is counted from its
 N-Triples lines, chunk by chunk as they are written, like the per-document
 counts of :mod:`policygraph.nquads`. A store keeps the sums over its
-documents in its statistics graph: per agency its tasks as ``rank`` decides
+documents in its statistics graph: per document graph the agencies it
+names (``pg:agencyInGraph``); per agency its tasks as ``rank`` decides
 their roles (``pg:responsibleTaskCount``, ``pg:supportOnlyTaskCount``,
 ``pg:leadSupportTaskCount``) and the smallest task IRI naming it
 (``pg:firstTask``, which orders the agencies as the pairs would), per pair of
@@ -22,7 +23,7 @@ from .iri import mint
 from .nquads import LINE_END, TRIPLE_END
 
 __all__ = ["NetworkCounts", "NetworkCounter", "AGENCY_COUNTS", "PAIR_COUNTS", "FIRST_TASK", "FIRST_AGENCY",
-           "SECOND_AGENCY", "FIRST_SHARED", "pair_iri", "totals_ntriples", "responsible_role"]
+           "SECOND_AGENCY", "FIRST_SHARED", "pair_iri", "graph_agencies_ntriples", "totals_ntriples", "responsible_role"]
 
 _PG = "https://w3id.org/policygraph/ontology#"
 _INTEGER = "<http://www.w3.org/2001/XMLSchema#integer>"
@@ -136,6 +137,15 @@ def _stated_roles(facts: dict[str, defaultdict]) -> tuple[set[tuple[str, str]], 
 def pair_iri(statistics_graph: str, kind: str, a: str, b: str) -> str:
     """The IRI of the statistics node of one pair of agencies (``kind`` a key of :data:`PAIR_COUNTS`)."""
     return str(mint(kind, a, b, base=statistics_graph + "/"))
+
+
+def graph_agencies_ntriples(graph: str, counts: NetworkCounts) -> str:
+    """The statistics lines naming each agency a document graph's tasks name (``pg:agencyInGraph``).
+
+    Subject the graph IRI, as the per-document counts, so they go with the
+    document's other counts when it is replaced or removed.
+    """
+    return "".join(f"<{graph}> <{_PG}agencyInGraph> <{agency}>{TRIPLE_END}" for agency in sorted(counts.first))
 
 
 def _count_line(subject: str, prop: str, n: int) -> str:

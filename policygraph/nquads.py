@@ -98,8 +98,6 @@ def document_statistics(graph: str, ntriples: str) -> str:
     per year) and how many have none (``pg:undatedTargetsInGraph``), and how
     many tasks name no specific agency (``pg:tasksWithoutAgencyInGraph``): the
     partitions the targets-by-year and tasks-without-agency queries are read in.
-    Last, each agency its tasks name (``pg:agencyInGraph``): the documents
-    ``rank`` and the agencies view show for an agency.
 
     Counted from the graph's own lines, so a store's totals are sums over a
     few thousand documents instead of scans over millions of triples; each
@@ -127,7 +125,6 @@ class DocumentCounts:
         self.years: dict[str, str] = {}
         self._bodies: set[str] = set()
         self._assignment_lines: set[str] = set()
-        self.agencies: set[str] = set()
 
     def add(self, found: list[str]) -> None:
         """Count one chunk of a document graph's N-Triples lines (each ending with :data:`LINE_END`)."""
@@ -142,7 +139,6 @@ class DocumentCounts:
         if f"{DOCUMENT_COUNTS['targets'][1]}{NEWLINE}" in text:
             self.years.update(_target_years(found))
         self.without_agency += _tasks_without_agency(found)
-        self.agencies.update(line.split(" ", 3)[2][1:-1] for line in found if f" {RESPONSIBLE} " in line)
 
     def _unspecified_assignments(self, found: list[str]) -> int:
         """Assignments whose agent is a body a task names as unspecified (the bodies are described in the shared graph)."""
@@ -163,8 +159,7 @@ class DocumentCounts:
         return ("".join(_count_line(graph, DOCUMENT_COUNTS[key][0], n) for key, n in self.counts.items())
                 + _count_line(graph, "undatedTargetsInGraph", self.counts["targets"] - len(self.years))
                 + _count_line(graph, "tasksWithoutAgencyInGraph", self.without_agency)
-                + "".join(_count_line(graph, "targetYearInGraph", year) for year in years)
-                + "".join(f"<{graph}> <{_PG}agencyInGraph> <{agency}>{TRIPLE_END}" for agency in sorted(self.agencies)))
+                + "".join(_count_line(graph, "targetYearInGraph", year) for year in years))
 
 
 def _count_line(graph: str, prop: str, n: int | str) -> str:

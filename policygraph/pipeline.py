@@ -191,7 +191,7 @@ def _process(worker: _Worker, item: tuple[str, str]) -> _Processed:
     from .build import document_chunks, document_graph_iri, shared_graph_iri, statistics_graph_iri
     from .extract import extract
     from .load import load_document
-    from .networkcounts import NetworkCounter
+    from .networkcounts import NetworkCounter, graph_agencies_ntriples
     from .nquads import DocumentCounts, graph_nquads, line_nquads
 
     path, source_path = item
@@ -216,12 +216,12 @@ def _process(worker: _Worker, item: tuple[str, str]) -> _Processed:
 
     shared = document_chunks(x, emit, base=worker.base, lexicon=worker.lexicon)
     del x
-    rest = graph_nquads(((str(shared_graph_iri(worker.base)), shared),
-                         (str(statistics_graph_iri(worker.base)), counts.ntriples(graph))))
+    contribution = network.counts()
+    statistics = counts.ntriples(graph) + graph_agencies_ntriples(graph, contribution)
+    rest = graph_nquads(((str(shared_graph_iri(worker.base)), shared), (str(statistics_graph_iri(worker.base)), statistics)))
     if sink is not None:
         sink.write(rest)
-        return _Processed(path, document.source_path, document.content_hash, graph, None, summary,
-                          network=network.counts())
+        return _Processed(path, document.source_path, document.content_hash, graph, None, summary, network=contribution)
     return _Processed(path, document.source_path, document.content_hash, graph, b"".join([*kept, rest]), summary)
 
 

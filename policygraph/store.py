@@ -41,7 +41,10 @@ from .errors import DiskFullError, InputError, PolicyGraphError, StoreBusy, is_d
 from .iri import DEFAULT_BASE
 from .nquads import DOCUMENT_COUNTS, RESPONSIBLE as _RESPONSIBLE, document_statistics, graph_nquads, split_nquads
 from .nquads import lines as _lines
-from .networkcounts import AGENCY_COUNTS, FIRST_SHARED, FIRST_TASK, PAIR_COUNTS, NetworkCounter, NetworkCounts, pair_iri, totals_ntriples
+from .networkcounts import (
+    AGENCY_COUNTS, FIRST_SHARED, FIRST_TASK, PAIR_COUNTS, NetworkCounter, NetworkCounts, graph_agencies_ntriples, pair_iri,
+    totals_ntriples,
+)
 
 __all__ = ["load_graph_file", "open_graph", "rdflib_view", "default_graph_path", "GraphStore", "StoreLock", "StoreBusy",
            "DocumentRecord", "FORMATS", "DEFAULT_OUT", "DEFAULT_STORE", "STORE_DIR", "graph_nquads", "split_nquads", "union_options", "UNION", "bulk_build", "bulk_loading", "NQuadsSink",
@@ -880,7 +883,9 @@ class GraphStore:
         affected = self._shared_used_by(graph) | {line.split(" ", 1)[0][1:-1] for line in _lines(shared)}
         statistics = ""
         if self.statistics_graph and _DOCUMENT_GRAPH.search(ntriples):
-            statistics = f" ;\nINSERT DATA {{ GRAPH <{self.statistics_graph}> {{ {document_statistics(graph, ntriples)} }} }}"
+            named = graph_agencies_ntriples(graph, network_counts(ntriples))
+            statistics = (f" ;\nINSERT DATA {{ GRAPH <{self.statistics_graph}> {{ {document_statistics(graph, ntriples)}"
+                          f"{named} }} }}")
         network = self._network_update(graph, ntriples)
         self._store.update(f"{self._withdraw(graph)} ;\n"
                            f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} GRAPH <{self.shared_graph}> {{\n{shared}\n}} }}"

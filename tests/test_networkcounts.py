@@ -19,6 +19,7 @@ from policygraph.networkcounts import NetworkCounter, responsible_role
 from policygraph.opening import open_graph
 from policygraph.pipeline import build_corpus, remove_documents
 from policygraph.store import GraphStore
+from policygraph.viewgraph import agency_network, counted_agency_network, read_view_graph
 from tests.conftest import SEEDS, SHARED_CORPUS
 
 _PG = "https://w3id.org/policygraph/ontology#"
@@ -43,6 +44,7 @@ def _network_lines(store_dir: Path) -> set[str]:
 
 
 def _same_measures(store_dir: Path) -> None:
+    """Rank's measures and the agencies view are the same from the counts as from the tasks."""
     graph = open_graph(store_dir)
     summary = load_summary(graph)
     assert summary is not None
@@ -50,6 +52,11 @@ def _same_measures(store_dir: Path) -> None:
     from_pairs = measure_agencies(load_network(graph))
     assert list(from_counts) == list(from_pairs)
     assert from_counts == from_pairs
+    tasks = read_view_graph(graph, agencies_only=True)
+    for colour_by in ("community", "type"):
+        counted, read = counted_agency_network(graph, colour_by), agency_network(tasks, colour_by)
+        assert counted == read
+        assert counted.extra == read.extra
 
 
 def test_the_counts_decide_roles_as_the_analysis_does():
@@ -117,3 +124,4 @@ def test_a_store_without_the_counts_is_ranked_from_its_pairs(tmp_path):
         statistics = next(g for g in store.graphs() if g.endswith("/graph/statistics"))
         store._store.update(f"DELETE WHERE {{ GRAPH <{statistics}> {{ ?a <{_PG}firstTask> ?t }} }}")
     assert load_summary(open_graph(tmp_path / "store")) is None
+    assert counted_agency_network(open_graph(tmp_path / "store")) is None
