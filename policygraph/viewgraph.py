@@ -512,9 +512,11 @@ _COUNTED_PAIRS = f"""SELECT ?a ?b ?n ?first WHERE {{
   {{ SELECT ?pair ?first WHERE {{ GRAPH ?statistics {{ ?pair <{_PG}firstSharedTask> ?first }} }} }}
   {{ SELECT ?pair ?a WHERE {{ GRAPH ?statistics {{ ?pair <{_PG}firstAgency> ?a }} }} }}
   {{ SELECT ?pair ?b WHERE {{ GRAPH ?statistics {{ ?pair <{_PG}secondAgency> ?b }} }} }} }}"""
-#: The document of each document graph, and the agencies each graph's tasks name.
+#: The document of each document graph, and the agencies each graph's tasks name, grouped by graph because
+#: Oxigraph writes graph IRIs slowly (see ``analyse/queries/store-network-documents.rq``).
 _GRAPH_DOCUMENTS = f"SELECT ?graph ?document WHERE {{ GRAPH ?graph {{ ?document <{_PG}sourceFile> ?file }} }}"
-_GRAPH_AGENCIES = f"SELECT ?graph ?agency WHERE {{ GRAPH ?statistics {{ ?graph <{_PG}agencyInGraph> ?agency }} }}"
+_GRAPH_AGENCIES = (f"SELECT ?graph (GROUP_CONCAT(STR(?agency)) AS ?agencies) "
+                   f"WHERE {{ GRAPH ?statistics {{ ?graph <{_PG}agencyInGraph> ?agency }} }} GROUP BY ?graph")
 #: What the agency network shows of a document: where it is and which jurisdiction it belongs to.
 _DOCUMENT_PLACES = ("sourcePath", "sourceFile", "jurisdiction")
 
@@ -536,7 +538,8 @@ def counted_agency_network(ds, colour_by: str = "community") -> ViewGraph | None
     found = _read_resources(ds, agencies_only=True, tasks=False)
     described = _agency_part(found)
     documents = dict(store_rows(ds, _GRAPH_DOCUMENTS))
-    described.occurrences = [(str(a), str(documents[g])) for g, a in store_rows(ds, _GRAPH_AGENCIES) if g in documents]
+    described.occurrences = [(agency, str(documents[g])) for g, named in store_rows(ds, _GRAPH_AGENCIES)
+                             if g in documents for agency in str(named).split(" ")]
     docs_of, jurs_of = _whereabouts(found, [described])
     counts = {str(a): _strongest_role_counts(int(n), int(lead), int(support), int(both))
               for a, n, lead, support, both in agencies}

@@ -384,8 +384,9 @@ def _agency_documents(native: "NativeView") -> dict[str, frozenset[tuple[str, st
     """Agency → the document graphs naming it, each with its document's jurisdiction ("" for none)."""
     jurisdictions = _smallest(native.table(_analysis_query("store-graph-jurisdictions")))
     documents: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for graph, agency in native.table(_analysis_query("store-network-documents")):
-        documents[agency].add((graph, jurisdictions.get(graph, "")))
+    for graph, agencies in native.table(_analysis_query("store-network-documents")):
+        for agency in agencies.strip('"').split(" "):
+            documents[agency].add((graph, jurisdictions.get(graph, "")))
     return {agency: frozenset(found) for agency, found in documents.items()}
 
 
