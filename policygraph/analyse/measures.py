@@ -353,10 +353,9 @@ def _pair_matrix(index: Mapping[str, int], pairs: Sequence[tuple[str, str, int]]
 def _summary_counts(summary: NetworkSummary, agency: str) -> dict[str, float]:
     """``role_counts``' row of one agency from a summary, with the default weights (support-only tasks weigh 0.5)."""
     counts = summary.counts[agency]
-    documents = summary.documents.get(agency, frozenset())
     return {"tasks": counts["tasks"], "lead": counts["lead"], "support": counts["support"],
-            "responsible": counts["responsible"], "documents": len(documents),
-            "jurisdictions": len({j for _, j in documents if j}),
+            "responsible": counts["responsible"], "documents": counts["documents"],
+            "jurisdictions": counts["jurisdictions"],
             "score": counts["tasks"] * DEFAULT_WEIGHTS["lead"]
             - counts["support_only"] * (DEFAULT_WEIGHTS["lead"] - DEFAULT_WEIGHTS["support"])}
 

@@ -146,8 +146,8 @@ class NetworkSummary:
     few thousand rows where the pairs are millions. ``order`` holds the agencies
     some task names, in the order the pairs first name them (``Network``'s);
     ``counts`` their role counts (``tasks``, ``lead``, ``support``,
-    ``responsible``, ``support_only``) and ``documents`` the documents naming
-    them; ``shared`` and ``led`` are (agency, agency, tasks) of the
+    ``responsible``, ``support_only``) and the ``documents`` naming them and
+    those documents' ``jurisdictions``; ``shared`` and ``led`` are (agency, agency, tasks) of the
     co-responsibility and lead→support networks; ``tasks`` counts the tasks
     naming some agency.
     """
@@ -155,7 +155,6 @@ class NetworkSummary:
     agencies: Mapping[str, Agency]
     order: tuple[str, ...]
     counts: Mapping[str, Mapping[str, int]]
-    documents: Mapping[str, frozenset[tuple[str, str]]]  # agency -> (document graph, its jurisdiction)
     shared: tuple[tuple[str, str, int], ...]
     led: tuple[tuple[str, str, int], ...]
     tasks: int

@@ -363,11 +363,12 @@ def load_summary(graph) -> NetworkSummary | None:
         rows = native.dicts(_analysis_query("store-network-agencies"))
         if not rows:
             return None
-        documents = _agency_documents(native)
+        places = _agency_places(native)
         named, = native.dicts(_analysis_query("store-named-tasks"))
         order = tuple(row["agency"] for row in sorted(rows, key=lambda r: (r["first"], r["agency"])))
-        counts = {row["agency"]: {key: int(row[name]) for key, name in _SUMMARY_COUNTS.items()} for row in rows}
-        return NetworkSummary(descriptions.result(), order, counts, documents, _weighted(shared.result()),
+        counts = {row["agency"]: {**{key: int(row[name]) for key, name in _SUMMARY_COUNTS.items()},
+                                  **places[row["agency"]]} for row in rows}
+        return NetworkSummary(descriptions.result(), order, counts, _weighted(shared.result()),
                               _weighted(led.result()), int(named["all"]) - int(named["without"]))
 
 
@@ -380,14 +381,10 @@ def _weighted(rows: Iterable[Sequence[str]]) -> tuple[tuple[str, str, int], ...]
     return tuple((a, b, int(n)) for a, b, n in rows)
 
 
-def _agency_documents(native: "NativeView") -> dict[str, frozenset[tuple[str, str]]]:
-    """Agency → the document graphs naming it, each with its document's jurisdiction ("" for none)."""
-    jurisdictions = _smallest(native.table(_analysis_query("store-graph-jurisdictions")))
-    documents: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for graph, agencies in native.table(_analysis_query("store-network-documents")):
-        for agency in agencies.strip('"').split(" "):
-            documents[agency].add((graph, jurisdictions.get(graph, "")))
-    return {agency: frozenset(found) for agency, found in documents.items()}
+def _agency_places(native: "NativeView") -> dict[str, dict[str, int]]:
+    """Agency → how many document graphs name it and in how many jurisdictions those documents are."""
+    return {agency: {"documents": int(documents), "jurisdictions": int(jurisdictions)}
+            for agency, documents, jurisdictions in native.table(_analysis_query("store-network-documents"))}
 
 
 def _in_jurisdiction(pairs: list[Responsibility], jurisdiction: str) -> list[Responsibility]:
