@@ -219,10 +219,10 @@ class _Part:
 
 def _read_resources(ds, agencies_only: bool, tasks: bool = True) -> _Resources:
     """Every resource of each kind the view draws, or with ``agencies_only`` only what the agency network needs;
-    without ``tasks``, no task and of documents only where they are (the network's counts say the rest)."""
-    kinds = [k for k in _CLASSES if not agencies_only or k in _AGENCY_KINDS and (tasks or k != "task")]
-    predicates = {"task": _TASK_AGENCIES if agencies_only else None, "document": None if tasks else _DOCUMENT_PLACES}
-    of = {kind: _describe(ds, kind, predicates.get(kind)) if kind in kinds else {} for kind in _CLASSES}
+    without ``tasks``, neither tasks nor documents (the network's counts say what the view needs of them)."""
+    kinds = [k for k in _CLASSES if not agencies_only or k in _AGENCY_KINDS and (tasks or k not in ("task", "document"))]
+    of = {kind: _describe(ds, kind, _TASK_AGENCIES if agencies_only and kind == "task" else None) if kind in kinds
+          else {} for kind in _CLASSES}
     type_labels: dict[str, dict[str, str]] = defaultdict(dict)
     for t, label in ds.query(_TYPE_LABELS):
         type_labels[str(t)].setdefault(getattr(label, "language", None) or "zh", str(label))
@@ -512,15 +512,13 @@ _COUNTED_PAIRS = f"""SELECT ?a ?b ?n ?first WHERE {{
   {{ SELECT ?pair ?first WHERE {{ GRAPH ?statistics {{ ?pair <{_PG}firstSharedTask> ?first }} }} }}
   {{ SELECT ?pair ?a WHERE {{ GRAPH ?statistics {{ ?pair <{_PG}firstAgency> ?a }} }} }}
   {{ SELECT ?pair ?b WHERE {{ GRAPH ?statistics {{ ?pair <{_PG}secondAgency> ?b }} }} }} }}"""
-#: The document of each document graph, and the agencies each graph's tasks name, grouped by graph because
-#: Oxigraph writes graph IRIs slowly (see ``analyse/queries/store-network-documents.rq``).
-_GRAPH_DOCUMENTS = f"SELECT ?graph ?document WHERE {{ GRAPH ?graph {{ ?document <{_PG}sourceFile> ?file }} }}"
+#: Where the document of each document graph is (its path and file) and its jurisdictions, and the agencies each
+#: graph's tasks name, grouped by graph: Oxigraph writes graph and document IRIs slowly (12 s for the 326,000
+#: graph–agency rows of 10,000 documents, 1.7 s grouped), so no document IRI is read.
+_GRAPH_PLACES = f"""SELECT ?graph ?path ?file ?jurisdiction WHERE {{ GRAPH ?graph {{ ?document <{_PG}sourceFile> ?file
+  OPTIONAL {{ ?document <{_PG}sourcePath> ?path }} OPTIONAL {{ ?document <{_PG}jurisdiction> ?jurisdiction }} }} }}"""
 _GRAPH_AGENCIES = (f"SELECT ?graph (GROUP_CONCAT(STR(?agency)) AS ?agencies) "
                    f"WHERE {{ GRAPH ?statistics {{ ?graph <{_PG}agencyInGraph> ?agency }} }} GROUP BY ?graph")
-#: What the agency network shows of a document: where it is and which jurisdiction it belongs to.
-_DOCUMENT_PLACES = ("sourcePath", "sourceFile", "jurisdiction")
-
-
 def counted_agency_network(ds, colour_by: str = "community") -> ViewGraph | None:
     """
     ``agency_network(read_view_graph(ds, agencies_only=True), colour_by)`` from a store's statistics graph, or None
@@ -537,10 +535,8 @@ def counted_agency_network(ds, colour_by: str = "community") -> ViewGraph | None
         return None
     found = _read_resources(ds, agencies_only=True, tasks=False)
     described = _agency_part(found)
-    documents = dict(store_rows(ds, _GRAPH_DOCUMENTS))
-    described.occurrences = [(agency, str(documents[g])) for g, named in store_rows(ds, _GRAPH_AGENCIES)
-                             if g in documents for agency in str(named).split(" ")]
-    docs_of, jurs_of = _whereabouts(found, [described])
+    docs_of, jurs_of = _counted_whereabouts(found, described, store_rows(ds, _GRAPH_PLACES),
+                                            store_rows(ds, _GRAPH_AGENCIES))
     counts = {str(a): _strongest_role_counts(int(n), int(lead), int(support), int(both))
               for a, n, lead, support, both in agencies}
     scores = {a: c["lead"] * ROLE_WEIGHTS["lead"] + c["support"] * ROLE_WEIGHTS["support"]
@@ -551,6 +547,31 @@ def counted_agency_network(ds, colour_by: str = "community") -> ViewGraph | None
                      extra={"agency_types": tuple(types),
                             "jurisdictions": {zh: en for zh, en in found.jurisdictions.values() if zh}})
     return _agency_view(view, colour_by, scores, *_counted_edges(store_rows(ds, _COUNTED_PAIRS), scores))
+
+
+def _counted_whereabouts(found: _Resources, agencies: _Part, places, named) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """``_whereabouts`` of the agencies, from the rows of ``_GRAPH_PLACES`` and ``_GRAPH_AGENCIES``: each
+    document as its source path (else its file), each jurisdiction by its Chinese name."""
+    paths: dict[str, set[str]] = defaultdict(set)
+    files: dict[str, set[str]] = defaultdict(set)
+    jurisdictions: dict[str, set[str]] = defaultdict(set)
+    for graph, path, file, jurisdiction in places:
+        files[graph].add(str(file))
+        paths[graph].update([str(path)] if path is not None else [])
+        jurisdictions[graph].update([str(jurisdiction)] if jurisdiction is not None else [])
+    docs_of: dict[str, set[str]] = defaultdict(set)
+    jurs_of: dict[str, set[str]] = defaultdict(set)
+    for node, name in agencies.places:
+        jurs_of[node].add(name)
+    for graph, agencies_named in named:
+        if graph not in files:
+            continue
+        document = min(paths[graph]) if paths[graph] else min(files[graph])
+        names = {found.jurisdictions.get(j, ("", ""))[0] for j in jurisdictions[graph]}
+        for agency in str(agencies_named).split(" "):
+            docs_of[agency].add(document)
+            jurs_of[agency].update(names)
+    return docs_of, jurs_of
 
 
 def _strongest_role_counts(tasks: int, lead: int, support: int, both: int) -> Counter:
