@@ -401,10 +401,17 @@ def _start_loader(store, pipe: str, keep: int, failure: list[BaseException]):
 
 
 def bulk_build(store_dir: str | Path, chunks: Iterable[bytes], statistics_graph: str | None = None) -> None:
-    """Write a new store at ``store_dir`` from N-Quads chunks with Oxigraph's bulk loader (see :func:`bulk_loading`)."""
+    """Write a new store at ``store_dir`` from N-Quads chunks with Oxigraph's bulk loader (see :func:`bulk_loading`).
+
+    With ``statistics_graph``, the agency network is counted from the stored
+    documents afterwards, as no worker counted it while the chunks were written.
+    """
     with bulk_loading(store_dir, statistics_graph) as sink:
         for chunk in chunks:
             sink.write(chunk)
+    if statistics_graph:
+        with GraphStore(store_dir, statistics_graph) as store:
+            store.refresh_statistics()
 
 
 #: Inside each store version: the lock file readers hold (shared) while they have that version open.
