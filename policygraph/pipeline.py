@@ -162,6 +162,7 @@ class _Processed:
     #: ``nquads`` then hold the rest, and ``agencies`` those its graph names as responsible.
     spooled: str | None = None
     agencies: frozenset[str] = frozenset()
+    network: object | None = None  # policygraph.networkcounts.NetworkCounts, for a bulk load to sum
 
 
 #: N-Quads of one document's own graph beyond which a worker writes them to a file for the store to bulk-load,
@@ -207,6 +208,7 @@ def _process(worker: _Worker, item: tuple[str, str]) -> _Processed:
     """Load, extract and serialise one document, given its file and source path (runs in a worker process)."""
     from .build import document_chunks
     from .load import load_document
+    from .networkcounts import graph_agencies_ntriples
     from .nquads import graph_nquads
 
     path, source_path = item
@@ -224,15 +226,17 @@ def _process(worker: _Worker, item: tuple[str, str]) -> _Processed:
     own = _OwnGraph(graph, worker.sink)
     shared = document_chunks(x, own.add, base=worker.base, lexicon=worker.lexicon)
     del x
+    network = own.network.counts()
+    statistics = own.counts.ntriples(graph) + graph_agencies_ntriples(graph, network)
     rest = own.record() + graph_nquads(((str(shared_graph_iri(worker.base)), shared),
-                                        (str(statistics_graph_iri(worker.base)), own.counts.ntriples(graph))))
+                                        (str(statistics_graph_iri(worker.base)), statistics)))
     if worker.sink is not None:
         worker.sink.write(rest)
-        return _Processed(path, document.source_path, document.content_hash, graph, None, summary)
+        return _Processed(path, document.source_path, document.content_hash, graph, None, summary, network=network)
     if own.spool is not None:
         own.spool.close()
         return _Processed(path, document.source_path, document.content_hash, graph, rest, summary,
-                          spooled=own.spool.name, agencies=frozenset(own.agencies))
+                          spooled=own.spool.name, agencies=frozenset(own.agencies), network=network)
     return _Processed(path, document.source_path, document.content_hash, graph, b"".join([*own.kept, rest]), summary)
 
 
@@ -244,9 +248,10 @@ class _OwnGraph:
     """
 
     def __init__(self, graph: str, sink) -> None:
+        from .networkcounts import NetworkCounter
         from .nquads import DocumentCounts
 
-        self.graph, self.sink, self.counts = graph, sink, DocumentCounts()
+        self.graph, self.sink, self.counts, self.network = graph, sink, DocumentCounts(), NetworkCounter()
         self.kept: list[bytes] = []
         self.size, self.spool, self.agencies = 0, None, set()
         self._held: list[str] = []
@@ -255,6 +260,7 @@ class _OwnGraph:
         from .nquads import is_record_line, line_nquads, responsible_agencies
 
         self.counts.add(found)
+        self.network.add(found)
         held = [line for line in found if is_record_line(line)]
         if held:
             self._held += held
@@ -551,7 +557,7 @@ def _replace_documents(store, documents, legacy: dict[str, str], kept: set[str])
     for done in documents:
         if done.spooled is not None:
             try:
-                store.replace_long_document(done.graph, done.spooled, done.nquads, done.agencies)
+                store.replace_long_document(done.graph, done.spooled, done.nquads, done.agencies, done.network)
             finally:
                 os.unlink(done.spooled)
         else:
@@ -567,18 +573,21 @@ def _load_new_store(staging: Path, inputs, plan: _BuildPlan, found: _Findings) -
     import multiprocessing
 
     from .build import vocabulary_ntriples
+    from .networkcounts import NetworkCounts, totals_ntriples
     from .store import bulk_loading, graph_nquads
 
     hashes = FileHashes(plan.out / HASHES_FILE)
     todo, unchanged = _plan(inputs, {}, found.report, hashes)
     _check_space(plan.out, todo, None, rewrite=True, export=plan.export)
+    network = NetworkCounts()
     with bulk_loading(staging, plan.statistics_graph, multiprocessing.get_context(_BULK_CONTEXT)) as sink:
         sink.write(graph_nquads([(plan.vocabulary_graph, vocabulary_ntriples())]))
         found.written.append(plan.vocabulary_graph)
         with closing(_extracted(todo, plan, found, hashes, sink)) as documents:  # its workers are gone before the load ends
-            for _ in documents:
-                pass
-        sink.write(graph_nquads([(plan.build_graph, plan.fingerprint_line)]))
+            for done in documents:
+                network.add(done.network)
+        sink.write(graph_nquads([(plan.build_graph, plan.fingerprint_line),
+                                 (plan.statistics_graph, totals_ntriples(plan.statistics_graph, network))]))
     hashes.save()
     return _Stored(kept=frozenset(), unchanged=unchanged)
 

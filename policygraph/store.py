@@ -39,6 +39,10 @@ from rdflib import Dataset
 
 from .errors import DiskFullError, InputError, PolicyGraphError, StoreBusy, is_disk_full
 from .iri import shared_graph_iri
+from .networkcounts import (
+    AGENCY_COUNTS, FIRST_SHARED, FIRST_TASK, PAIR_COUNTS, NetworkCounter, NetworkCounts, graph_agencies_ntriples, pair_iri,
+    totals_ntriples,
+)
 from .nquads import DOCUMENT_COUNTS, RESPONSIBLE_AGENCY, document_statistics, graph_nquads, responsible_agencies, split_nquads
 from .nquads import lines as _lines
 from .sparqltext import names_dataset
@@ -396,10 +400,17 @@ def _start_loader(store, pipe: str, keep: int, failure: list[BaseException]):
 
 
 def bulk_build(store_dir: str | Path, chunks: Iterable[bytes], statistics_graph: str | None = None) -> None:
-    """Write a new store at ``store_dir`` from N-Quads chunks with Oxigraph's bulk loader (see :func:`bulk_loading`)."""
+    """Write a new store at ``store_dir`` from N-Quads chunks with Oxigraph's bulk loader (see :func:`bulk_loading`).
+
+    With ``statistics_graph``, the agency network is counted from the stored
+    documents afterwards, as no worker counted it while the chunks were written.
+    """
     with bulk_loading(store_dir, statistics_graph) as sink:
         for chunk in chunks:
             sink.write(chunk)
+    if statistics_graph:
+        with GraphStore(store_dir, statistics_graph) as store:
+            store.refresh_statistics()
 
 
 #: Inside each store version: the lock file readers hold (shared) while they have that version open.
@@ -728,6 +739,17 @@ def statistics_update(graph: str, agencies: Iterable[str] | None = None) -> str:
             f"  BIND(COALESCE(?l0, 0) AS ?l) BIND(COALESCE(?s0, 0) AS ?s)\n}}")
 
 
+def network_counts(ntriples: str) -> NetworkCounts:
+    """The agency network counts of one document graph's N-Triples."""
+    counter = NetworkCounter()
+    counter.add(_lines(ntriples))
+    return counter.counts()
+
+
+def _iris(iris: Iterable[str]) -> str:
+    return " ".join(f"<{iri}>" for iri in sorted(iris))
+
+
 #: A document graph, as opposed to the vocabulary or build graph: it names its source file.
 _DOCUMENT_GRAPH = re.compile(f"<{re.escape(PG_NS)}sourceFile>")
 
@@ -862,18 +884,23 @@ class GraphStore:
         affected = self._shared_used_by(graph) | {line.split(" ", 1)[0][1:-1] for line in _lines(shared)}
         statistics = ""
         if self.statistics_graph and _DOCUMENT_GRAPH.search(ntriples):
-            statistics = f" ;\nINSERT DATA {{ GRAPH <{self.statistics_graph}> {{ {document_statistics(graph, ntriples)} }} }}"
+            named = graph_agencies_ntriples(graph, network_counts(ntriples))
+            statistics = (f" ;\nINSERT DATA {{ GRAPH <{self.statistics_graph}> {{ {document_statistics(graph, ntriples)}"
+                          f"{named} }} }}")
+        network = self._network_update(graph, network_counts(ntriples))
         self._store.update(f"{self._withdraw(graph)} ;\n"
                            f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} GRAPH <{self.shared_graph}> {{\n{shared}\n}} }}"
-                           + statistics + self._unshare(affected) + self._refresh(agencies))
+                           + statistics + network + self._unshare(affected) + self._refresh(agencies))
 
-    def replace_long_document(self, graph: str, spooled: str | Path, nquads: bytes, agencies: Iterable[str]) -> None:
+    def replace_long_document(self, graph: str, spooled: str | Path, nquads: bytes, agencies: Iterable[str],
+                              network: NetworkCounts | None = None) -> None:
         """Replace one document whose own graph is too long to hold: bulk-loaded from the file ``spooled``.
 
         ``nquads`` hold the rest (:func:`graph_nquads`): what it describes in
         the shared graph, its statistics, and the line of its own graph that
         makes it a record (its ``pg:contentHash``); ``agencies`` are those its
-        graph names as responsible. Three steps, not one transaction: the old
+        graph names as responsible, ``network`` its agency network counts
+        (:class:`policygraph.networkcounts.NetworkCounter` of its lines). Three steps, not one transaction: the old
         graph goes; the file is loaded in runs of bounded size
         (:func:`load_part_bytes`), so memory does not grow with the document;
         then the rest, in one transaction. Until that last step the document
@@ -886,6 +913,7 @@ class GraphStore:
         ntriples, shared = parts.get(graph, ""), parts.get(self.shared_graph, "")
         agencies = self._agencies_in(graph) | set(agencies)
         affected = self._shared_used_by(graph) | {line.split(" ", 1)[0][1:-1] for line in _lines(shared)}
+        sums = self._network_update(graph, network or NetworkCounts())  # from the old graph, before it goes
         self._store.update(self._withdraw(graph))
         fd = os.open(spooled, os.O_RDONLY)
         try:
@@ -901,7 +929,7 @@ class GraphStore:
         if self.statistics_graph and self.statistics_graph in parts:
             statistics = f" GRAPH <{self.statistics_graph}> {{\n{parts[self.statistics_graph]}\n}}"
         self._store.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} GRAPH <{self.shared_graph}> {{\n{shared}\n}}"
-                           f"{statistics} }}" + self._unshare(affected) + self._refresh(agencies))
+                           f"{statistics} }}" + sums + self._unshare(affected) + self._refresh(agencies))
 
     def compact(self) -> None:
         """Merge the store's files into as few as the engine keeps (Oxigraph's ``optimize``).
@@ -916,7 +944,8 @@ class GraphStore:
 
     def remove(self, graph: str) -> None:
         """Remove one named graph, and the shared descriptions and names only it needed, in one transaction."""
-        self._store.update(self._withdraw(graph) + self._unshare(self._shared_used_by(graph))
+        network = self._network_update(graph, NetworkCounts())
+        self._store.update(self._withdraw(graph) + network + self._unshare(self._shared_used_by(graph))
                            + self._refresh(self._agencies_in(graph)))
 
     def drop_default_graph(self) -> None:
@@ -924,8 +953,93 @@ class GraphStore:
         self._store.update("DROP SILENT DEFAULT")
 
     def refresh_statistics(self) -> None:
-        """Recount every agency into the statistics graph (after a rebuild by a new pipeline)."""
-        self._store.update(statistics_update(self.statistics_graph))
+        """Recount every agency and the agency network into the statistics graph (after a rebuild by a new pipeline)."""
+        totals = NetworkCounts()
+        for record in self.records().values():
+            totals.add(network_counts(self.graph_ntriples(record.graph).decode("utf-8")))
+        self._store.update(statistics_update(self.statistics_graph) + " ;\n" + self._network_cleared()
+                           + f" ;\nINSERT DATA {{ GRAPH <{self.statistics_graph}> {{\n"
+                           f"{totals_ntriples(self.statistics_graph, totals)}\n}} }}")
+
+    def _network_cleared(self) -> str:
+        """SPARQL Update removing every network count from the statistics graph."""
+        stats, props = f"<{self.statistics_graph}>", " ".join(f"<{PG_NS}{p}>" for p in (FIRST_TASK, *AGENCY_COUNTS))
+        return (f"DELETE {{ GRAPH {stats} {{ ?s ?p ?o }} }} WHERE {{ VALUES ?p {{ {props} }} GRAPH {stats} {{ ?s ?p ?o }} }} ;\n"
+                f"DELETE {{ GRAPH {stats} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {stats} {{ ?s <{PG_NS}firstAgency> ?a ; ?p ?o }} }}")
+
+    def _network_update(self, graph: str, new: NetworkCounts) -> str:
+        """SPARQL Update changing the network sums from what ``graph`` holds now to the counts ``new``.
+
+        The sums of the agencies and pairs either version names are read,
+        the old contribution taken off and the new one added; an agency whose
+        first task was in the old version gets its first task from the other
+        documents again. Empty when the store keeps no agency counts.
+        """
+        if not (self.statistics_graph and self.recount_agencies):
+            return ""
+        old = network_counts(self.graph_ntriples(graph).decode("utf-8"))
+        agencies = old.named() | new.named()
+        if not agencies:
+            return ""
+        pairs = {kind: set(getattr(old, kind)) | set(getattr(new, kind)) for kind in PAIR_COUNTS}
+        totals = self._network_totals(agencies, pairs)
+        for counted in ("agencies", "shared", "led"):
+            getattr(totals, counted).subtract(getattr(old, counted))
+            getattr(totals, counted).update(getattr(new, counted))
+        lost = {a for a in agencies if a in old.first and totals.first.get(a) == old.first[a]}
+        lost_pairs = {p for p in pairs["shared"] if p in old.shared_first and totals.shared_first.get(p) == old.shared_first[p]}
+        for agency in lost:
+            del totals.first[agency]
+        for pair in lost_pairs:
+            del totals.shared_first[pair]
+        totals.add(NetworkCounts(first=self._first_tasks(lost, graph), shared_first=self._first_shared(lost_pairs, graph)))
+        totals.add(NetworkCounts(first=new.first, shared_first=new.shared_first))
+        nodes = sorted(pair_iri(self.statistics_graph, kind, a, b) for kind in PAIR_COUNTS for a, b in pairs[kind])
+        stats, props = f"<{self.statistics_graph}>", " ".join(f"<{PG_NS}{p}>" for p in (FIRST_TASK, *AGENCY_COUNTS))
+        return (f" ;\nDELETE {{ GRAPH {stats} {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {_iris(agencies)} }} "
+                f"VALUES ?p {{ {props} }} GRAPH {stats} {{ ?s ?p ?o }} }}"
+                f" ;\nDELETE {{ GRAPH {stats} {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {_iris(nodes)} }} GRAPH {stats} {{ ?s ?p ?o }} }}"
+                f" ;\nINSERT DATA {{ GRAPH {stats} {{\n{totals_ntriples(self.statistics_graph, totals, agencies, pairs)}\n}} }}")
+
+    def _network_totals(self, agencies: set[str], pairs: dict[str, set[tuple[str, str]]]) -> NetworkCounts:
+        """The network sums the store holds now for some agencies and pairs (with each agency's pg:taskCount)."""
+        import pyoxigraph as ox
+
+        totals = NetworkCounts()
+        stats = ox.NamedNode(self.statistics_graph)
+        for agency in agencies:
+            for q in self._store.quads_for_pattern(ox.NamedNode(agency), None, None, stats):
+                prop = q.predicate.value[len(PG_NS):]
+                if prop == FIRST_TASK:
+                    totals.first[agency] = q.object.value
+                elif prop in AGENCY_COUNTS or prop == "taskCount":
+                    totals.agencies[(agency, prop)] = int(q.object.value)
+        for kind, prop in PAIR_COUNTS.items():
+            for a, b in pairs[kind]:
+                for q in self._store.quads_for_pattern(ox.NamedNode(pair_iri(self.statistics_graph, kind, a, b)),
+                                                       None, None, stats):
+                    if q.predicate.value == PG_NS + prop:
+                        getattr(totals, kind)[(a, b)] = int(q.object.value)
+                    elif q.predicate.value == PG_NS + FIRST_SHARED:
+                        totals.shared_first[(a, b)] = q.object.value
+        return totals
+
+    def _first_tasks(self, agencies: set[str], graph: str) -> dict[str, str]:
+        """The smallest task IRI naming each of ``agencies`` in the documents other than ``graph``."""
+        if not agencies:
+            return {}
+        rows = self._store.query(f"SELECT ?a (MIN(STR(?t)) AS ?first) WHERE {{ VALUES ?a {{ {_iris(agencies)} }} "
+                                 f"GRAPH ?g {{ ?t {RESPONSIBLE_AGENCY} ?a }} FILTER(?g != <{graph}>) }} GROUP BY ?a")
+        return {r["a"].value: r["first"].value for r in rows if r["first"] is not None}
+
+    def _first_shared(self, pairs: set[tuple[str, str]], graph: str) -> dict[tuple[str, str], str]:
+        """The smallest task IRI naming both agencies of each pair in the documents other than ``graph``."""
+        if not pairs:
+            return {}
+        values = " ".join(f"(<{a}> <{b}>)" for a, b in sorted(pairs))
+        rows = self._store.query(f"SELECT ?a ?b (MIN(STR(?t)) AS ?first) WHERE {{ VALUES (?a ?b) {{ {values} }} "
+                                 f"GRAPH ?g {{ ?t {RESPONSIBLE_AGENCY} ?a, ?b }} FILTER(?g != <{graph}>) }} GROUP BY ?a ?b")
+        return {(r["a"].value, r["b"].value): r["first"].value for r in rows if r["first"] is not None}
 
     def document_totals(self) -> dict[str, int] | None:
         """Sums of the per-document counts, or None when some document graph has none (a store of an older build).

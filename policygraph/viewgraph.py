@@ -13,7 +13,7 @@ from .vocab import PG_NS
 
 __all__ = ["ViewNode", "ViewEdge", "ViewGraph", "NODE_KINDS", "ROLE_WEIGHTS", "build_view", "read_view_graph",
            "agency_measures",
-           "agency_network", "select_document", "select_jurisdiction", "focus", "layout"]
+           "agency_network", "counted_agency_network", "select_document", "select_jurisdiction", "focus", "layout"]
 
 #: Node kinds in drawing order of the legend.
 NODE_KINDS = ("document", "cited", "task", "agency", "body", "target", "park", "fund", "program")
@@ -181,7 +181,10 @@ def read_view_graph(ds, agencies_only: bool = False) -> ViewGraph:
     docs_of, jurs_of = _whereabouts(found, parts + [mentions, targets])
     pairs = [(t, a, role) for (t, a), role in roles.items() if t in nodes and nodes.get(a, {}).get("kind") == "agency"]
     agency_types = sorted({(n["group"], n["type_zh"], n["type_en"]) for n in nodes.values() if n["kind"] == "agency"})
-    return ViewGraph(nodes=_view_nodes(nodes, docs_of, jurs_of, pairs), colour_by="kind",
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for _, a, role in pairs:
+        counts[a][role] += 1
+    return ViewGraph(nodes=_view_nodes(nodes, docs_of, jurs_of, agency_measures(pairs)[0], counts), colour_by="kind",
                      edges=tuple(sorted(ViewEdge(a, b, kind) for (a, b), kind in edges.items())),
                      extra={"agency_types": tuple(agency_types),
                             "jurisdictions": {zh: en for zh, en in found.jurisdictions.values() if zh}})
@@ -214,10 +217,12 @@ class _Part:
     places: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _read_resources(ds, agencies_only: bool) -> _Resources:
-    """Every resource of each kind the view draws, or with ``agencies_only`` only what the agency network needs."""
-    of = {kind: {} if agencies_only and kind not in _AGENCY_KINDS
-          else _describe(ds, kind, _TASK_AGENCIES if agencies_only and kind == "task" else None) for kind in _CLASSES}
+def _read_resources(ds, agencies_only: bool, tasks: bool = True) -> _Resources:
+    """Every resource of each kind the view draws, or with ``agencies_only`` only what the agency network needs;
+    without ``tasks``, neither tasks nor documents (the network's counts say what the view needs of them)."""
+    kinds = [k for k in _CLASSES if not agencies_only or k in _AGENCY_KINDS and (tasks or k not in ("task", "document"))]
+    of = {kind: _describe(ds, kind, _TASK_AGENCIES if agencies_only and kind == "task" else None) if kind in kinds
+          else {} for kind in _CLASSES}
     type_labels: dict[str, dict[str, str]] = defaultdict(dict)
     for t, label in ds.query(_TYPE_LABELS):
         type_labels[str(t)].setdefault(getattr(label, "language", None) or "zh", str(label))
@@ -394,12 +399,10 @@ def _whereabouts(found: _Resources, parts: list[_Part]) -> tuple[dict[str, set[s
     return docs_of, jurs_of
 
 
-def _view_nodes(nodes: dict[str, dict], docs_of: dict, jurs_of: dict, pairs: list) -> tuple[ViewNode, ...]:
-    """The nodes sorted by IRI, with their non-empty facts; agencies with their role counts and score."""
-    scores, _, _ = agency_measures(pairs)
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for _, a, role in pairs:
-        counts[a][role] += 1
+def _view_nodes(nodes: dict[str, dict], docs_of: dict, jurs_of: dict, scores: dict[str, float],
+                counts: dict[str, Counter]) -> tuple[ViewNode, ...]:
+    """The nodes sorted by IRI, with their non-empty facts; agencies with their role counts (tasks by strongest
+    role) and score."""
     out = []
     for iri in sorted(nodes):
         n = nodes[iri]
@@ -475,7 +478,12 @@ def agency_network(view: ViewGraph, colour_by: str = "community") -> ViewGraph:
     kinds = {n.id: n.kind for n in view.nodes}
     pairs = [(e.source, e.target, e.kind) for e in view.edges
              if e.kind in ROLE_WEIGHTS and kinds.get(e.source) == "task" and kinds.get(e.target) == "agency"]
-    scores, communities, shared = agency_measures(pairs)
+    return _agency_view(view, colour_by, *agency_measures(pairs))
+
+
+def _agency_view(view: ViewGraph, colour_by: str, scores: dict[str, float], communities: dict[str, int],
+                 shared: dict[tuple[str, str], int]) -> ViewGraph:
+    """The agency network of ``view``'s agencies that have a score, linked by the tasks they share."""
     sizes = Counter(communities.values())
     nodes = []
     for n in view.nodes:
@@ -492,6 +500,95 @@ def agency_network(view: ViewGraph, colour_by: str = "community") -> ViewGraph:
         groups = tuple(t for t in view.extra.get("agency_types", ()) if t[0] in present)
     return ViewGraph(nodes=tuple(nodes), edges=edges, groups=groups, colour_by="group",
                      scope=view.scope + (("agencies", colour_by, colour_by),), extra=view.extra)
+
+
+#: What a store's statistics graph counts of each agency (see ``policygraph.networkcounts``).
+_COUNTED_AGENCIES = f"""SELECT ?agency ?tasks ?lead ?support ?both WHERE {{ GRAPH ?statistics {{
+  ?agency <{PG_NS}firstTask> ?first ; <{PG_NS}taskCount> ?tasks ; <{PG_NS}leadTaskCount> ?lead ;
+    <{PG_NS}supportTaskCount> ?support ; <{PG_NS}leadSupportTaskCount> ?both }} }}"""
+#: Every pair of agencies sharing a task: how many, and the first (sub-selects, which Oxigraph joins by hash).
+_COUNTED_PAIRS = f"""SELECT ?a ?b ?n ?first WHERE {{
+  {{ SELECT ?pair ?n WHERE {{ GRAPH ?statistics {{ ?pair <{PG_NS}sharedTaskCount> ?n }} }} }}
+  {{ SELECT ?pair ?first WHERE {{ GRAPH ?statistics {{ ?pair <{PG_NS}firstSharedTask> ?first }} }} }}
+  {{ SELECT ?pair ?a WHERE {{ GRAPH ?statistics {{ ?pair <{PG_NS}firstAgency> ?a }} }} }}
+  {{ SELECT ?pair ?b WHERE {{ GRAPH ?statistics {{ ?pair <{PG_NS}secondAgency> ?b }} }} }} }}"""
+#: Where the document of each document graph is (its path and file) and its jurisdictions, and the agencies each
+#: graph's tasks name, grouped by graph: Oxigraph writes graph and document IRIs slowly (12 s for the 326,000
+#: graph–agency rows of 10,000 documents, 1.7 s grouped), so no document IRI is read.
+_GRAPH_PLACES = f"""SELECT ?graph ?path ?file ?jurisdiction WHERE {{ GRAPH ?graph {{ ?document <{PG_NS}sourceFile> ?file
+  OPTIONAL {{ ?document <{PG_NS}sourcePath> ?path }} OPTIONAL {{ ?document <{PG_NS}jurisdiction> ?jurisdiction }} }} }}"""
+_GRAPH_AGENCIES = (f"SELECT ?graph (GROUP_CONCAT(STR(?agency)) AS ?agencies) "
+                   f"WHERE {{ GRAPH ?statistics {{ ?graph <{PG_NS}agencyInGraph> ?agency }} }} GROUP BY ?graph")
+def counted_agency_network(ds, colour_by: str = "community") -> ViewGraph | None:
+    """
+    ``agency_network(read_view_graph(ds, agencies_only=True), colour_by)`` from a store's statistics graph, or None
+    for a graph that is not a store with the agency network's counts.
+
+    Why: the counts per agency and per pair of agencies replace reading every task's agencies (1.6 million pairs
+    at 10,000 documents); each agency's role counts and score, its documents and the edges, in the order the tasks
+    give them, are the same.
+    """
+    from .query import store_rows
+
+    agencies = store_rows(ds, _COUNTED_AGENCIES)
+    if not agencies:
+        return None
+    found = _read_resources(ds, agencies_only=True, tasks=False)
+    described = _agency_part(found)
+    docs_of, jurs_of = _counted_whereabouts(found, described, store_rows(ds, _GRAPH_PLACES),
+                                            store_rows(ds, _GRAPH_AGENCIES))
+    counts = {str(a): _strongest_role_counts(int(n), int(lead), int(support), int(both))
+              for a, n, lead, support, both in agencies}
+    scores = {a: c["lead"] * ROLE_WEIGHTS["lead"] + c["support"] * ROLE_WEIGHTS["support"]
+              + c["responsible"] * ROLE_WEIGHTS["responsible"] for a, c in sorted(counts.items())}
+    nodes = {iri: n for iri, n in described.nodes.items() if iri in scores}
+    types = sorted({(n["group"], n["type_zh"], n["type_en"]) for n in described.nodes.values()})
+    view = ViewGraph(nodes=_view_nodes(nodes, docs_of, jurs_of, scores, counts),
+                     extra={"agency_types": tuple(types),
+                            "jurisdictions": {zh: en for zh, en in found.jurisdictions.values() if zh}})
+    return _agency_view(view, colour_by, scores, *_counted_edges(store_rows(ds, _COUNTED_PAIRS), scores))
+
+
+def _counted_whereabouts(found: _Resources, agencies: _Part, places, named) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """``_whereabouts`` of the agencies, from the rows of ``_GRAPH_PLACES`` and ``_GRAPH_AGENCIES``: each
+    document as its source path (else its file), each jurisdiction by its Chinese name."""
+    paths: dict[str, set[str]] = defaultdict(set)
+    files: dict[str, set[str]] = defaultdict(set)
+    jurisdictions: dict[str, set[str]] = defaultdict(set)
+    for graph, path, file, jurisdiction in places:
+        files[graph].add(str(file))
+        paths[graph].update([str(path)] if path is not None else [])
+        jurisdictions[graph].update([str(jurisdiction)] if jurisdiction is not None else [])
+    docs_of: dict[str, set[str]] = defaultdict(set)
+    jurs_of: dict[str, set[str]] = defaultdict(set)
+    for node, name in agencies.places:
+        jurs_of[node].add(name)
+    for graph, agencies_named in named:
+        if graph not in files:
+            continue
+        document = min(paths[graph]) if paths[graph] else min(files[graph])
+        names = {found.jurisdictions.get(j, ("", ""))[0] for j in jurisdictions[graph]}
+        for agency in str(agencies_named).split(" "):
+            docs_of[agency].add(document)
+            jurs_of[agency].update(names)
+    return docs_of, jurs_of
+
+
+def _strongest_role_counts(tasks: int, lead: int, support: int, both: int) -> Counter:
+    """An agency's tasks by its strongest role in each (lead, then support, then responsible) from its counts."""
+    return Counter({"lead": lead, "support": support - both, "responsible": tasks - lead - support + both})
+
+
+def _counted_edges(rows, scores: dict[str, float]) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    """The communities and the shared tasks of the agency network from its counted pairs.
+
+    Louvain is given the edges in the order ``agency_measures`` meets them, by their first shared task.
+    """
+    from policygraph.analyse import louvain
+
+    pairs = sorted((str(first), str(a), str(b), int(n)) for a, b, n, first in rows)
+    community = louvain(scores, ((a, b, n) for _, a, b, n in pairs))
+    return dict(sorted(community.items())), dict(sorted(((a, b), n) for _, a, b, n in pairs))
 
 
 def _restrict(view: ViewGraph, keep: set[str], scope: tuple[str, str, str]) -> ViewGraph:
@@ -629,13 +726,16 @@ def build_view(ds, view: str = "whole", colour_by: str = "community", document: 
         raise ValueError(f"view must be 'whole' or 'agencies', not {view!r}")
     if view == "whole" and not (document or jurisdiction or focus_on):
         _refuse_above(count_view_nodes(ds), max_nodes, "the whole graph")
-    graph = read_view_graph(ds, agencies_only=view == "agencies" and not (document or jurisdiction))
-    if document:
-        graph = select_document(graph, document)
-    if jurisdiction:
-        graph = select_jurisdiction(graph, jurisdiction)
-    if view == "agencies":
-        graph = agency_network(graph, colour_by)
+    whole_network = view == "agencies" and not (document or jurisdiction)
+    graph = counted_agency_network(ds, colour_by) if whole_network else None
+    if graph is None:
+        graph = read_view_graph(ds, agencies_only=whole_network)
+        if document:
+            graph = select_document(graph, document)
+        if jurisdiction:
+            graph = select_jurisdiction(graph, jurisdiction)
+        if view == "agencies":
+            graph = agency_network(graph, colour_by)
     if focus_on:
         graph = focus(graph, focus_on, depth)
     _refuse_above(len(graph.nodes), max_nodes, "this view")

@@ -80,6 +80,16 @@ class PG(DefinedNamespace):
     undatedTargetsInGraph: URIRef  # Statistics graph: the number of quantified targets with no deadline year in a document's named graph.
     tasksWithoutAgencyInGraph: URIRef  # Statistics graph: the number of tasks naming no specific agency in a document's named graph.
     targetYearInGraph: URIRef  # Statistics graph: a deadline year of some quantified target in a document's named graph.
+    agencyInGraph: URIRef  # Statistics graph: a pg:responsibleAgency of some task in a document's named graph.
+    firstTask: URIRef  # Statistics graph: the task of smallest IRI naming the agency.
+    firstAgency: URIRef  # Statistics graph: the first agency of a pair.
+    secondAgency: URIRef  # Statistics graph: the second agency of a pair.
+    responsibleTaskCount: URIRef  # Statistics graph: tasks in which the agency holds the plain responsible role.
+    supportOnlyTaskCount: URIRef  # Statistics graph: tasks in which the agency holds the support role only.
+    leadSupportTaskCount: URIRef  # Statistics graph: tasks the agency both leads and supports.
+    sharedTaskCount: URIRef  # Statistics graph: tasks naming both agencies of the pair.
+    firstSharedTask: URIRef  # Statistics graph: the task of smallest IRI naming both agencies of the pair.
+    ledTaskCount: URIRef  # Statistics graph: tasks the first agency of the pair leads and the second supports.
     mentionsAgency: URIRef  # Links a document to an agency it names outside its clauses.
     responsibleAgency: URIRef  # Links a task to a specific agency responsible for it.
     role: URIRef  # Links an assignment to a role concept.

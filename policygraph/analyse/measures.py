@@ -16,13 +16,13 @@ from policygraph.errors import UsageError
 from policygraph.model import RESPONSIBLE, ROLES
 
 from .communities import igraph_module, louvain_matrix
-from .model import DEFAULT_SEED, DEFAULT_WEIGHTS, MEASURES, Network, Responsibility
+from .model import DEFAULT_SEED, DEFAULT_WEIGHTS, MEASURES, Network, NetworkSummary, Responsibility
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
 
 __all__ = ["Incidence", "index_pairs", "co_matrix", "co_responsibility_graph", "role_counts", "network_measures",
-           "measure_agencies"]
+           "measure_agencies", "summary_measures"]
 
 #: Above this much shortest-path work (``_path_work``, about two seconds' worth), betweenness is
 #: estimated from ``_SAMPLED_SOURCES`` sources instead of computed exactly.
@@ -278,29 +278,85 @@ def network_measures(net: Network, weighting: str = "tasks", seed: int = DEFAULT
     then estimated from 1,000 sampled agencies (seeded), as before.
     """
     inc = net._incidence
-    names = ("degree", "strength", "betweenness", "closeness", "eigenvector", "pagerank", "coordinates",
-             "coordinated_by", "lead_pagerank", "community")
     if not inc.agencies:
-        return {name: {} for name in names}
-    co = co_matrix(inc, weighting)
-    leads = _lead_matrix(inc)
-    between, close = _path_measures(co, inc.named_order(), seed)
+        return {name: {} for name in _NETWORK_MEASURES}
+    return _network_columns(inc.agencies, co_matrix(inc, weighting), _lead_matrix(inc), inc.named_order(),
+                            np.bincount(inc.agency, minlength=len(inc.agencies)), inc.tasks, seed)
+
+
+_NETWORK_MEASURES = ("degree", "strength", "betweenness", "closeness", "eigenvector", "pagerank", "coordinates",
+                     "coordinated_by", "lead_pagerank", "community")
+
+
+def _network_columns(agencies: Sequence[str], co, leads, order: Sequence[int], tasks: "np.ndarray", named: int,
+                     seed: int) -> dict[str, dict[str, float]]:
+    """The network measures of agencies (in IRI order) from their co-responsibility and lead→support matrices.
+
+    ``order`` is the agencies' node order (``Incidence.named_order``), ``tasks`` each agency's tasks and
+    ``named`` the tasks naming some agency: what both a network and a store's summary give.
+    """
+    between, close = _path_measures(co, order, seed)
     strength = np.asarray(co.sum(axis=1)).ravel()
     columns = {
-        "degree": np.bincount(inc.agency, minlength=len(inc.agencies)) / (inc.tasks or 1),
+        "degree": tasks / (named or 1),
         "strength": [s if s else 0 for s in strength.tolist()],
         "betweenness": between,
         "closeness": close,
         "eigenvector": _eigenvector(co),
         "pagerank": _pagerank(co),
-        "coordinates": np.bincount(leads.nonzero()[0], minlength=len(inc.agencies)),
-        "coordinated_by": np.bincount(leads.nonzero()[1], minlength=len(inc.agencies)),
+        "coordinates": np.bincount(leads.nonzero()[0], minlength=len(agencies)),
+        "coordinated_by": np.bincount(leads.nonzero()[1], minlength=len(agencies)),
         "lead_pagerank": _pagerank(leads.T),
     }
-    out = {name: dict(zip(inc.agencies, np.asarray(values).tolist() if isinstance(values, np.ndarray) else values))
+    out = {name: dict(zip(agencies, np.asarray(values).tolist() if isinstance(values, np.ndarray) else values))
            for name, values in columns.items()}
-    out["community"] = louvain_matrix(inc.agencies, co, seed)
+    out["community"] = louvain_matrix(agencies, co, seed)
     return out
+
+
+def summary_measures(summary: NetworkSummary, seed: int = DEFAULT_SEED) -> dict[str, dict[str, float]]:
+    """Agency IRI → every measure of ``MEASURES``, from a store's summary: ``measure_agencies`` with the default
+    weights and the ``tasks`` weighting, the same numbers without reading any task."""
+    agencies = sorted(summary.order)
+    if not agencies:
+        return {}
+    index = {a: i for i, a in enumerate(agencies)}
+    co = _pair_matrix(index, summary.shared, symmetric=True)
+    leads = _pair_matrix(index, summary.led, symmetric=False)
+    tasks = np.array([summary.counts[a]["tasks"] for a in agencies], dtype=np.int64)
+    network = _network_columns(tuple(agencies), co, leads, [index[a] for a in summary.order], tasks, summary.tasks,
+                               seed)
+    out = {}
+    for agency in summary.order:
+        row = _summary_counts(summary, agency)
+        for name, values in network.items():
+            row[name] = values.get(agency, 0)
+        out[agency] = {m: row[m] for m in MEASURES}
+    return out
+
+
+def _pair_matrix(index: Mapping[str, int], pairs: Sequence[tuple[str, str, int]], symmetric: bool):
+    """Agency × agency from (row agency, column agency, tasks), as the incidence products make it."""
+    from scipy import sparse
+
+    rows = [index[a] for a, _, _ in pairs]
+    cols = [index[b] for _, b, _ in pairs]
+    data = [float(n) for _, _, n in pairs]
+    if symmetric:
+        rows, cols, data = rows + cols, cols + rows, data + data
+    n = len(index)
+    return _without_diagonal(sparse.coo_array((np.array(data, dtype=float), (np.array(rows, dtype=np.int64),
+                                               np.array(cols, dtype=np.int64))), shape=(n, n)))
+
+
+def _summary_counts(summary: NetworkSummary, agency: str) -> dict[str, float]:
+    """``role_counts``' row of one agency from a summary, with the default weights (support-only tasks weigh 0.5)."""
+    counts = summary.counts[agency]
+    return {"tasks": counts["tasks"], "lead": counts["lead"], "support": counts["support"],
+            "responsible": counts["responsible"], "documents": counts["documents"],
+            "jurisdictions": counts["jurisdictions"],
+            "score": counts["tasks"] * DEFAULT_WEIGHTS["lead"]
+            - counts["support_only"] * (DEFAULT_WEIGHTS["lead"] - DEFAULT_WEIGHTS["support"])}
 
 
 def measure_agencies(net: Network, weights: Mapping[str, float] = DEFAULT_WEIGHTS, weighting: str = "tasks",

@@ -20,6 +20,7 @@ __all__ = [
     "Agency",
     "Responsibility",
     "Network",
+    "NetworkSummary",
     "Ranking",
     "ExplainedTask",
     "Explanation",
@@ -135,6 +136,31 @@ class Network:
         for pair in self.pairs:
             out[pair.task].append(pair)
         return dict(out)
+
+
+@dataclass(frozen=True)
+class NetworkSummary:
+    """The whole responsibility network as a store's statistics graph counts it: per agency and pair, not per task.
+
+    What ``rank`` needs with the default weights and edge weighting, read in a
+    few thousand rows where the pairs are millions. ``order`` holds the agencies
+    some task names, in the order the pairs first name them (``Network``'s);
+    ``counts`` their role counts (``tasks``, ``lead``, ``support``,
+    ``responsible``, ``support_only``) and the ``documents`` naming them and
+    those documents' ``jurisdictions``; ``shared`` and ``led`` are (agency, agency, tasks) of the
+    co-responsibility and lead→support networks; ``tasks`` counts the tasks
+    naming some agency.
+    """
+
+    agencies: Mapping[str, Agency]
+    order: tuple[str, ...]
+    counts: Mapping[str, Mapping[str, int]]
+    shared: tuple[tuple[str, str, int], ...]
+    led: tuple[tuple[str, str, int], ...]
+    tasks: int
+
+    def agency(self, iri: str) -> Agency:
+        return self.agencies.get(iri) or Agency(iri)
 
 
 @dataclass(frozen=True)

@@ -22,14 +22,15 @@ from policygraph.query import run_query
 from policygraph.store import native_view
 from policygraph.vocab import PG
 
-from .model import Agency, Network, Responsibility
+from .model import Agency, Network, NetworkSummary, Responsibility
 
 if TYPE_CHECKING:  # pragma: no cover
     import rdflib
 
     from policygraph.store import NativeView
 
-__all__ = ["load_network", "match_names", "responsible", "RoleFacts", "read_task_details", "select_rows"]
+__all__ = ["load_network", "load_summary", "match_names", "responsible", "RoleFacts", "read_task_details",
+           "select_rows"]
 
 _RESPONSIBLE = str(PG.ResponsibleRole)
 
@@ -342,6 +343,49 @@ def load_network(graph: "rdflib.Graph", jurisdiction: str | None = None, documen
         wanted = find_document(document, _document_refs(graph)).key
         pairs = [p for p in pairs if p.document == wanted]
     return Network(tuple(pairs), agencies)
+
+
+def load_summary(graph) -> NetworkSummary | None:
+    """The whole network as a store's statistics graph counts it, or None for a graph that is not such a store.
+
+    Why: the counts per agency and per pair of agencies are a few hundred
+    thousand rows where the task–agency pairs are millions (``load_network``
+    reads those). A store written before the counts existed has none: None.
+    """
+    native = native_view(graph)
+    if native is None:
+        return None
+    from concurrent.futures import ThreadPoolExecutor
+
+    with _collector_paused(), ThreadPoolExecutor(max_workers=2) as pool:
+        descriptions = pool.submit(_read_agencies, graph)
+        shared = pool.submit(native.table, _analysis_query("store-network-shared"))
+        led = pool.submit(native.table, _analysis_query("store-network-led"))
+        rows = native.dicts(_analysis_query("store-network-agencies"))
+        if not rows:
+            return None
+        places = _agency_places(native)
+        named, = native.dicts(_analysis_query("store-named-tasks"))
+        order = tuple(row["agency"] for row in sorted(rows, key=lambda r: (r["first"], r["agency"])))
+        counts = {row["agency"]: {**{key: int(row[name]) for key, name in _SUMMARY_COUNTS.items()},
+                                  **places[row["agency"]]} for row in rows}
+        return NetworkSummary(descriptions.result(), order, counts, _weighted(shared.result()),
+                              _weighted(led.result()), int(named["all"]) - int(named["without"]))
+
+
+#: The per-agency counts of ``NetworkSummary.counts``, by the variable of ``store-network-agencies.rq`` holding each.
+_SUMMARY_COUNTS = {"tasks": "tasks", "lead": "lead", "support": "support", "responsible": "responsible",
+                   "support_only": "supportOnly"}
+
+
+def _weighted(rows: Iterable[Sequence[str]]) -> tuple[tuple[str, str, int], ...]:
+    return tuple((a, b, int(n)) for a, b, n in rows)
+
+
+def _agency_places(native: "NativeView") -> dict[str, dict[str, int]]:
+    """Agency → how many document graphs name it and in how many jurisdictions those documents are."""
+    return {agency: {"documents": int(documents), "jurisdictions": int(jurisdictions)}
+            for agency, documents, jurisdictions in native.table(_analysis_query("store-network-documents"))}
 
 
 def _in_jurisdiction(pairs: list[Responsibility], jurisdiction: str) -> list[Responsibility]:

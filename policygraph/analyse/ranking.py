@@ -8,9 +8,11 @@ from policygraph.errors import UsageError
 from policygraph.model import RESPONSIBLE, ROLES
 from policygraph.query import resolve_agency_type
 
-from .measures import co_matrix, measure_agencies
-from .model import DEFAULT_SEED, DEFAULT_WEIGHTS, MEASURES, TYPE_MEASURES, ExplainedTask, Explanation, Network, Ranking
-from .network import load_network, match_names, read_task_details
+from .measures import co_matrix, measure_agencies, summary_measures
+from .model import (
+    DEFAULT_SEED, DEFAULT_WEIGHTS, MEASURES, TYPE_MEASURES, ExplainedTask, Explanation, Network, NetworkSummary, Ranking,
+)
+from .network import load_network, load_summary, match_names, read_task_details
 
 if TYPE_CHECKING:  # pragma: no cover
     import rdflib
@@ -51,7 +53,7 @@ def _check_sort(sort: str, allowed: Sequence[str]) -> None:
         raise UsageError(f"cannot sort by {sort!r}; use one of {', '.join(allowed)}")
 
 
-def _agency_rows(net: Network, measured: Mapping[str, Mapping], lang: str) -> list[dict]:
+def _agency_rows(net: Network | NetworkSummary, measured: Mapping[str, Mapping], lang: str) -> list[dict]:
     rows = []
     for iri, values in measured.items():
         agency = net.agency(iri)
@@ -91,13 +93,22 @@ def rank(graph: "rdflib.Graph", *, jurisdiction: str | None = None, document: st
         ``en`` shows English names where they exist.
     """
     _check_sort(sort, list(MEASURES))
-    net = load_network(graph, jurisdiction, document)
+    whole = not (jurisdiction or document) and dict(weights) == DEFAULT_WEIGHTS and weighting == "tasks"
+    summary = load_summary(graph) if whole else None
     agency_type = agency_type and next(iter(_types_matching(graph, agency_type)))
+    if summary is not None:
+        return _ranked(summary, summary_measures(summary, seed), agency_type, sort, top, lang)
+    net = load_network(graph, jurisdiction, document)
     return _rank_network(net, agency_type, weights, weighting, sort, top, lang, seed)
 
 
 def _rank_network(net: Network, agency_type, weights, weighting, sort, top, lang, seed) -> Ranking:
-    rows = _agency_rows(net, measure_agencies(net, weights, weighting, seed), lang)
+    return _ranked(net, measure_agencies(net, weights, weighting, seed), agency_type, sort, top, lang)
+
+
+def _ranked(net: Network | NetworkSummary, measured: Mapping[str, Mapping], agency_type, sort, top, lang) -> Ranking:
+    """The ranking of measured agencies: the rows of one type (``agency_type``, if given), sorted and numbered."""
+    rows = _agency_rows(net, measured, lang)
     if agency_type:
         types = {agency_type}
         rows = [r for r in rows if net.agency(r["iri"]).type in types]
