@@ -11,7 +11,7 @@ import unicodedata
 
 from rdflib import URIRef
 
-__all__ = ["DEFAULT_BASE", "mint", "key_hash", "document_iri", "document_graph_iri", "build_graph_iri", "shared_graph_iri",
+__all__ = ["DEFAULT_BASE", "mint", "key_hash", "document_iri", "document_graph_iri", "build_graph_iri", "base_of_graph", "shared_graph_iri",
            "statistics_graph_iri", "vocabulary_graph_iri"]
 
 DEFAULT_BASE = "https://w3id.org/policygraph/id/"
@@ -75,6 +75,15 @@ def shared_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
 def statistics_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
     """The store's graph of per-agency task counts, kept up to date by every build and removal."""
     return _graph_iri("statistics", base)
+
+
+def base_of_graph(graph_iri: str) -> str:
+    """The base IRI a store graph's IRI was minted with (the inverse of :func:`_graph_iri`).
+
+    >>> base_of_graph(str(statistics_graph_iri("https://example.org/pg")))
+    'https://example.org/pg'
+    """
+    return graph_iri.rsplit("/graph/", 1)[0]
 
 
 def build_graph_iri(base: str = DEFAULT_BASE) -> URIRef:

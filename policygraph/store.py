@@ -38,7 +38,7 @@ from typing import BinaryIO
 from rdflib import Dataset
 
 from .errors import DiskFullError, InputError, PolicyGraphError, StoreBusy, is_disk_full
-from .iri import shared_graph_iri
+from .iri import base_of_graph, shared_graph_iri
 from .networkcounts import (
     AGENCY_COUNTS, FIRST_SHARED, FIRST_TASK, PAIR_COUNTS, NetworkCounter, NetworkCounts, graph_agencies_ntriples, pair_iri,
     totals_ntriples,
@@ -812,9 +812,9 @@ class GraphStore:
 
         self.path = Path(store_dir)
         self.statistics_graph = statistics_graph
-        #: The shared graph is the statistics graph's sibling (``…/graph/shared``), that of the default base without one.
-        self.shared_graph = shared_graph or (statistics_graph.rsplit("/", 1)[0] + "/shared" if statistics_graph
-                                             else str(shared_graph_iri()))
+        #: The shared graph of the base the statistics graph was minted with, that of the default base without one.
+        self.shared_graph = shared_graph or str(shared_graph_iri(base_of_graph(statistics_graph)) if statistics_graph
+                                                else shared_graph_iri())
         self.recount_agencies = recount_agencies
         self._snapshot = open_snapshot(self.path) if read_only else None
         if self._snapshot is not None:
