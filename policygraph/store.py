@@ -302,6 +302,22 @@ class _LoadPart:
         return _LoadPart(self.fd, self.budget, self.carried)
 
 
+def bulk_load_in_runs(store, path: str | Path) -> None:
+    """Bulk-load the N-Quads of a file or named pipe into a pyoxigraph ``store``, in runs of :func:`load_part_bytes`."""
+    import pyoxigraph as ox
+
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        part = _LoadPart(fd, load_part_bytes())
+        while True:
+            store.bulk_load(part, format=ox.RdfFormat.N_QUADS)
+            if part.ended:
+                return
+            part = part.next()
+    finally:
+        os.close(fd)
+
+
 @contextmanager
 def bulk_loading(store_dir: str | Path, statistics_graph: str | None = None, context=None) -> Iterator[NQuadsSink]:
     """Write a new store at ``store_dir`` with Oxigraph's bulk loader, fed through the yielded :class:`NQuadsSink`.
@@ -375,20 +391,9 @@ def _start_loader(store, pipe: str, keep: int, failure: list[BaseException]):
     goes into ``failure``, and ``keep`` is closed when it ends."""
     import threading
 
-    import pyoxigraph as ox
-
     def load() -> None:
         try:
-            reading = os.open(pipe, os.O_RDONLY)
-            try:
-                part = _LoadPart(reading, load_part_bytes())
-                while True:
-                    store.bulk_load(part, format=ox.RdfFormat.N_QUADS)
-                    if part.ended:
-                        break
-                    part = part.next()
-            finally:
-                os.close(reading)
+            bulk_load_in_runs(store, pipe)
         except BaseException as exc:  # handed to the main thread, raised there
             failure.append(exc)
         finally:
@@ -907,24 +912,13 @@ class GraphStore:
         has no content hash, so a build stopped in between is no record of
         it and the next build reads it again.
         """
-        import pyoxigraph as ox
-
         parts = split_nquads(nquads)
         ntriples, shared = parts.get(graph, ""), parts.get(self.shared_graph, "")
         agencies = self._agencies_in(graph) | set(agencies)
         affected = self._shared_used_by(graph) | {line.split(" ", 1)[0][1:-1] for line in _lines(shared)}
         sums = self._network_update(graph, network or NetworkCounts())  # from the old graph, before it goes
         self._store.update(self._withdraw(graph))
-        fd = os.open(spooled, os.O_RDONLY)
-        try:
-            part = _LoadPart(fd, load_part_bytes())
-            while True:
-                self._store.bulk_load(part, format=ox.RdfFormat.N_QUADS)
-                if part.ended:
-                    break
-                part = part.next()
-        finally:
-            os.close(fd)
+        bulk_load_in_runs(self._store, spooled)
         statistics = ""
         if self.statistics_graph and self.statistics_graph in parts:
             statistics = f" GRAPH <{self.statistics_graph}> {{\n{parts[self.statistics_graph]}\n}}"
