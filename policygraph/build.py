@@ -362,8 +362,14 @@ class _DocumentGraphBuilder:
             self.g.add((self.task_at(entity.span.start) or self.doc, _PG.mentions, n))
 
 
+def _nt_line(triple: tuple, end: str) -> str:
+    """One triple the builder made with :func:`_nt_literal` literals as an N-Triples line ending with ``end``."""
+    s, p, o = triple
+    return f"<{s}> <{p}> {o if isinstance(o, _NTLiteral) else f'<{o}>'}{end}"
+
+
 class _NTriplesSink:
-    """The two Graph methods the builder uses, writing each triple straight away as an N-Triples line.
+    """The Graph method the builder uses (``add``), writing each triple straight away as an N-Triples line.
 
     Lines are plain strings, so collecting a document's few thousand triples
     hashes text rather than rdflib terms; the builder gives it :func:`_nt_literal` literals.
@@ -371,18 +377,9 @@ class _NTriplesSink:
 
     def __init__(self) -> None:
         self.lines: set[str] = set()
-        self._objects: dict[str, list] = {}  # "<s> <p> " -> objects
 
     def add(self, triple: tuple) -> None:
-        s, p, o = triple
-        head = f"<{s}> <{p}> "
-        line = f"{head}{o if isinstance(o, _NTLiteral) else f'<{o}>'}{TRIPLE_END}"
-        if line not in self.lines:
-            self.lines.add(line)
-            self._objects.setdefault(head, []).append(o)
-
-    def objects(self, subject, predicate):
-        return iter(self._objects.get(f"<{subject}> <{predicate}> ", ()))
+        self.lines.add(_nt_line(triple, TRIPLE_END))
 
 
 #: Lines of a document's own graph held before they are handed on (a few megabytes of N-Triples).
@@ -406,8 +403,7 @@ class _NTriplesChunks:
         self.lines: set[str] = set()
 
     def add(self, triple: tuple) -> None:
-        s, p, o = triple
-        self.lines.add(f"<{s}> <{p}> {o if isinstance(o, _NTLiteral) else f'<{o}>'}{LINE_END}")
+        self.lines.add(_nt_line(triple, LINE_END))
 
     def between(self) -> None:
         if len(self.lines) >= self.chunk_lines:
