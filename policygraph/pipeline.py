@@ -17,6 +17,8 @@ from .iri import DEFAULT_BASE, build_graph_iri, document_graph_iri, shared_graph
 from .lexicon import Lexicon, load_lexicon
 from .load import input_files, load_document
 from .model import ROLE_TERMS, Extraction, SourceDocument
+from .networkcounts import NetworkCounter, NetworkCounts, graph_agencies_ntriples, totals_ntriples
+from .nquads import DocumentCounts, graph_nquads, is_record_line, line_nquads, responsible_agencies
 from .ontology import embedded_dir
 from .resolve import resolver_for
 from .vocab import PG, PG_NS
@@ -208,8 +210,6 @@ def _process(worker: _Worker, item: tuple[str, str]) -> _Processed:
     """Load, extract and serialise one document, given its file and source path (runs in a worker process)."""
     from .build import document_chunks
     from .load import load_document
-    from .networkcounts import graph_agencies_ntriples
-    from .nquads import graph_nquads
 
     path, source_path = item
     try:
@@ -248,17 +248,12 @@ class _OwnGraph:
     """
 
     def __init__(self, graph: str, sink) -> None:
-        from .networkcounts import NetworkCounter
-        from .nquads import DocumentCounts
-
         self.graph, self.sink, self.counts, self.network = graph, sink, DocumentCounts(), NetworkCounter()
         self.kept: list[bytes] = []
         self.size, self.spool, self.agencies = 0, None, set()
         self._held: list[str] = []
 
     def add(self, found: list[str]) -> None:
-        from .nquads import is_record_line, line_nquads, responsible_agencies
-
         self.counts.add(found)
         self.network.add(found)
         held = [line for line in found if is_record_line(line)]
@@ -281,8 +276,6 @@ class _OwnGraph:
             self.kept.append(chunk)
 
     def record(self) -> bytes:
-        from .nquads import line_nquads
-
         return line_nquads(self.graph, self._held)
 
 
@@ -573,8 +566,7 @@ def _load_new_store(staging: Path, inputs, plan: _BuildPlan, found: _Findings) -
     import multiprocessing
 
     from .build import vocabulary_ntriples
-    from .networkcounts import NetworkCounts, totals_ntriples
-    from .store import bulk_loading, graph_nquads
+    from .store import bulk_loading
 
     hashes = FileHashes(plan.out / HASHES_FILE)
     todo, unchanged = _plan(inputs, {}, found.report, hashes)
