@@ -887,12 +887,13 @@ class GraphStore:
         ntriples, shared = parts.get(graph, ""), parts.get(self.shared_graph, "")
         agencies = self._agencies_in(graph) | responsible_agencies(_lines(ntriples))
         affected = self._shared_used_by(graph) | {line.split(" ", 1)[0][1:-1] for line in _lines(shared)}
+        counts = network_counts(ntriples)
         statistics = ""
         if self.statistics_graph and _DOCUMENT_GRAPH.search(ntriples):
-            named = graph_agencies_ntriples(graph, network_counts(ntriples))
+            named = graph_agencies_ntriples(graph, counts)
             statistics = (f" ;\nINSERT DATA {{ GRAPH <{self.statistics_graph}> {{ {document_statistics(graph, ntriples)}"
                           f"{named} }} }}")
-        network = self._network_update(graph, network_counts(ntriples))
+        network = self._network_update(graph, counts)
         self._store.update(f"{self._withdraw(graph)} ;\n"
                            f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} GRAPH <{self.shared_graph}> {{\n{shared}\n}} }}"
                            + statistics + network + self._unshare(affected) + self._refresh(agencies))
